@@ -1,0 +1,97 @@
+// Registry: every loaded code system with its map into the taxonomy, the
+// taxonomy itself and the free-text lexicon. Immutable after loading, so one
+// Registry may be shared by any number of threads.
+//
+// Data comes from FHIR R4 JSON resources: the built-in ones compiled into the
+// binary (mapping/data/) and, optionally, directories of local code lists
+// given at start-up. A local list is two files: a CodeSystem and a ConceptMap
+// whose sourceUri is that CodeSystem's url and whose targetUri is the taxonomy
+// (urn:ethrec:taxonomy:ons-2021-ew). Loading is all or nothing.
+//
+// Example:
+//   LoadOptions options;
+//   options.local_dirs = {"/etc/ethrec/maps"};
+//   absl::StatusOr<std::unique_ptr<const Registry>> registry = Registry::Load(options);
+//   if (!registry.ok()) { /* status lists every problem: file, JSON path, reason */ }
+#ifndef ETHREC_MAPPING_REGISTRY_H_
+#define ETHREC_MAPPING_REGISTRY_H_
+
+#include <memory>
+#include <string>
+
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "mapping/code_system.h"
+#include "mapping/lexicon.h"
+#include "mapping/load_problem.h"
+#include "mapping/taxonomy.h"
+
+namespace ethrec {
+
+// The URL that every ConceptMap's targetUri must name.
+inline constexpr absl::string_view kTaxonomyUrl = "urn:ethrec:taxonomy:ons-2021-ew";
+
+struct LoadOptions {
+  // Directories whose *.json files (CodeSystem, ConceptMap, EthrecLexicon)
+  // are loaded after the built-in data. Default: none.
+  std::vector<std::string> local_dirs;
+  // Load the built-in data first. Default true; false only for tests that
+  // build a registry from their own files.
+  bool include_builtin = true;
+};
+
+// One JSON document to load: `name` is used in problem reports.
+struct DataSource {
+  std::string name;
+  std::string content;
+};
+
+class Registry {
+ public:
+  // Loads the built-in data and `options.local_dirs`. On any problem returns
+  // InvalidArgument whose message lists every problem (file, JSON path,
+  // reason); NotFound when a directory does not exist.
+  static absl::StatusOr<std::unique_ptr<const Registry>> Load(const LoadOptions& options);
+
+  // Loads exactly `sources` (plus the built-in data if `include_builtin`).
+  // Every problem is appended to `problems`; returns nullptr when there is any.
+  static std::unique_ptr<const Registry> LoadSources(const std::vector<DataSource>& sources,
+                                                     bool include_builtin,
+                                                     std::vector<LoadProblem>* problems);
+
+  // Reads every *.json file in `dir` (sorted by name) into `out`.
+  static absl::Status ReadDirectory(const std::string& dir, std::vector<DataSource>* out);
+
+  const Taxonomy& taxonomy() const { return taxonomy_; }
+  const Lexicon& lexicon() const { return lexicon_; }
+
+  // All code systems, built-in first, each in load order.
+  const std::vector<std::unique_ptr<CodeSystem>>& systems() const { return systems_; }
+
+  // The code system `id`, or NotFound whose message lists the known ids.
+  absl::StatusOr<const CodeSystem*> FindSystem(absl::string_view id) const;
+
+  // The concept for `code` in system `system_id`. NotFound names the system
+  // (or lists the known ones) and the code.
+  absl::StatusOr<const Concept*> LookupCode(absl::string_view system_id,
+                                            absl::string_view code) const;
+
+  // Comma-separated ids of the loaded systems.
+  std::string KnownSystemIds() const;
+
+ private:
+  Registry() = default;
+  friend class RegistryBuilder;
+
+  Taxonomy taxonomy_;
+  Lexicon lexicon_;
+  std::vector<std::unique_ptr<CodeSystem>> systems_;
+  absl::flat_hash_map<std::string, const CodeSystem*> by_id_;
+};
+
+}  // namespace ethrec
+
+#endif  // ETHREC_MAPPING_REGISTRY_H_
