@@ -1,0 +1,585 @@
+#include "absl/strings/string_view.h"
+#include "mapping/free_text.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "mapping/text_fold.h"
+
+namespace ethrec {
+namespace {
+
+constexpr double kBaseConfidence = 0.95;
+
+// One candidate reading of part of the text: a heritage, a group, or both.
+struct Component {
+  std::vector<Category> ranked;
+  std::string detail;
+  TermBasis basis = TermBasis::kEthnicity;
+  bool group_only = false;  // built from a group word alone ("white")
+  Group group() const { return GroupOf(ranked.front()); }
+};
+
+// What the matched terms of a text say, before they are combined.
+struct Evidence {
+  std::vector<const Term*> heritages;  // non-modifier heritage terms
+  std::vector<const Term*> modifiers;  // "british", "english", ...
+  std::vector<const Term*> groups;     // group terms, distinct groups
+  std::vector<const Term*> context;    // heritages named in a label's heading
+  bool mixed = false;
+  bool other = false;
+  bool conjunction = false;
+  bool not_stated = false;
+  bool not_known = false;
+  const Term* umbrella = nullptr;
+  int unknown_words = 0;
+  int corrections = 0;
+  std::vector<std::string> recognised;  // "'caribbean' (heritage)"
+  std::vector<std::string> notes;
+
+  bool HasEthnicContent() const {
+    return !heritages.empty() || !modifiers.empty() || !groups.empty() || mixed || other;
+  }
+  bool HasAnything() const {
+    return HasEthnicContent() || not_stated || not_known || umbrella != nullptr;
+  }
+};
+
+absl::string_view KindName(TermKind k) {
+  switch (k) {
+    case TermKind::kGroup: return "group";
+    case TermKind::kHeritage: return "heritage";
+    case TermKind::kMixed: return "mixed";
+    case TermKind::kOther: return "other";
+    case TermKind::kConjunction: return "and";
+    case TermKind::kNotStated: return "not stated";
+    case TermKind::kNotKnown: return "not known";
+    case TermKind::kFiller: return "filler";
+    case TermKind::kUmbrella: return "umbrella term";
+  }
+  return "";
+}
+
+void AddGroup(const Term* t, Evidence& ev) {
+  for (const Term* g : ev.groups) {
+    if (g->group == t->group) return;
+  }
+  ev.groups.push_back(t);
+}
+
+void AddTerm(const Term* t, bool heading_only, Evidence& ev) {
+  if (heading_only && t->kind == TermKind::kHeritage && !t->modifier) {
+    ev.context.push_back(t);  // "Indian - Tamil": Indian ranks Tamil's candidates
+    return;
+  }
+  if (heading_only && t->kind != TermKind::kGroup && t->kind != TermKind::kMixed &&
+      t->kind != TermKind::kOther) {
+    return;
+  }
+  if (t->kind != TermKind::kFiller && t->kind != TermKind::kConjunction) {
+    ev.recognised.push_back(absl::StrCat("'", t->phrase, "' (", KindName(t->kind), ")"));
+  }
+  switch (t->kind) {
+    case TermKind::kGroup: AddGroup(t, ev); break;
+    case TermKind::kHeritage:
+      if (t->modifier) {
+        ev.modifiers.push_back(t);
+      } else if (std::find(ev.heritages.begin(), ev.heritages.end(), t) == ev.heritages.end()) {
+        ev.heritages.push_back(t);
+      }
+      break;
+    case TermKind::kMixed: ev.mixed = true; break;
+    case TermKind::kOther: ev.other = true; break;
+    case TermKind::kConjunction: ev.conjunction = true; break;
+    case TermKind::kNotStated: ev.not_stated = true; break;
+    case TermKind::kNotKnown: ev.not_known = true; break;
+    case TermKind::kUmbrella:
+      if (ev.umbrella == nullptr) ev.umbrella = t;
+      break;
+    case TermKind::kFiller: break;
+  }
+}
+
+// Matches the words of `folded` against the lexicon, longest phrase first,
+// after correcting spelling slips, and adds what it finds to `ev`.
+void Gather(const Lexicon& lexicon, absl::string_view folded, bool heading_only, Evidence& ev) {
+  if (folded.empty()) return;
+  std::vector<absl::string_view> raw = absl::StrSplit(folded, ' ');
+  std::string corrected;
+  std::vector<absl::string_view> words;
+  bool any_correction = false;
+  std::vector<absl::string_view> replacement(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (lexicon.IsKnownWord(raw[i])) continue;
+    absl::string_view near = lexicon.FindNearWord(raw[i]);
+    if (!near.empty()) {
+      replacement[i] = near;
+      any_correction = true;
+      ++ev.corrections;
+      ev.notes.push_back(absl::StrCat("read '", raw[i], "' as '", near, "'"));
+    }
+  }
+  absl::string_view text = folded;
+  if (any_correction) {
+    for (size_t i = 0; i < raw.size(); ++i) {
+      absl::StrAppend(&corrected, i ? " " : "", replacement[i].empty() ? raw[i] : replacement[i]);
+    }
+    text = corrected;
+  }
+  // Word start offsets in `text`, plus one past the end.
+  std::vector<size_t> starts;
+  starts.push_back(0);
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == ' ') starts.push_back(i + 1);
+  }
+  const size_t n = starts.size();
+  starts.push_back(text.size() + 1);
+  for (size_t i = 0; i < n;) {
+    const size_t max_len = std::min<size_t>(lexicon.max_phrase_words(), n - i);
+    const Term* found = nullptr;
+    size_t len = max_len;
+    for (; len >= 1; --len) {
+      absl::string_view span = text.substr(starts[i], starts[i + len] - 1 - starts[i]);
+      if ((found = lexicon.Find(span)) != nullptr) break;
+    }
+    if (found != nullptr) {
+      AddTerm(found, heading_only, ev);
+      i += len;
+    } else {
+      if (!heading_only) ++ev.unknown_words;
+      ++i;
+    }
+  }
+}
+
+Component FromTerm(const Term* t) {
+  return Component{t->categories, t->detail, t->basis, false};
+}
+
+std::vector<Category> Restrict(const std::vector<Category>& ranked, Group g) {
+  std::vector<Category> out;
+  for (Category c : ranked) {
+    if (GroupOf(c) == g) out.push_back(c);
+  }
+  return out;
+}
+
+void AppendUnique(std::vector<Category>& out, Category c) {
+  if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+}
+
+// The Mixed categories for a person with all these heritages.
+std::vector<Category> ComposeMixed(const std::vector<Component>& comps, bool* clear_first) {
+  bool white = false, asian = false, other = false, mixed = false;
+  CategorySet black;
+  int distinct_groups = 0;
+  std::array<bool, kNumGroups> seen{};
+  for (const Component& c : comps) {
+    const Group g = c.group();
+    if (!seen[static_cast<int>(g)]) ++distinct_groups;
+    seen[static_cast<int>(g)] = true;
+    switch (g) {
+      case Group::kWhite: white = true; break;
+      case Group::kAsian: asian = true; break;
+      case Group::kOther: other = true; break;
+      case Group::kMixed: mixed = true; break;
+      case Group::kBlack:
+        for (Category cat : Restrict(c.ranked, Group::kBlack)) black.Add(cat);
+        if (c.group_only) black = black.Union(CategorySet::OfGroup(Group::kBlack));
+        break;
+    }
+  }
+  *clear_first = true;
+  (void)other;
+  (void)mixed;
+  if (distinct_groups == 2 && white && !black.empty()) {
+    if (black == CategorySet::Of(Category::kBlackCaribbean)) return {Category::kMixedWhiteBlackCaribbean};
+    if (black == CategorySet::Of(Category::kBlackAfrican)) return {Category::kMixedWhiteBlackAfrican};
+    *clear_first = false;
+    return {Category::kMixedWhiteBlackCaribbean, Category::kMixedWhiteBlackAfrican,
+            Category::kMixedOther};
+  }
+  if (distinct_groups == 2 && white && asian) return {Category::kMixedWhiteAsian};
+  if (distinct_groups == 1 && !comps.empty() && comps.front().group() != Group::kMixed) {
+    // Two heritages within one group ("Indian and Pakistani"): Other Mixed,
+    // the group's "other", or either heritage, as the person chooses.
+    std::vector<Category> out = {Category::kMixedOther, OtherCategoryOf(comps.front().group())};
+    for (const Component& c : comps) AppendUnique(out, c.ranked.front());
+    return out;
+  }
+  return {Category::kMixedOther};
+}
+
+// Mixed categories that include the heritage of `c` ("mixed asian").
+std::vector<Category> MixedWith(const Component& c) {
+  std::vector<Category> out;
+  switch (c.group()) {
+    case Group::kWhite:
+      out = {Category::kMixedWhiteBlackCaribbean, Category::kMixedWhiteBlackAfrican,
+             Category::kMixedWhiteAsian};
+      break;
+    case Group::kAsian: out = {Category::kMixedWhiteAsian}; break;
+    case Group::kBlack:
+      if (c.ranked == std::vector<Category>{Category::kBlackCaribbean}) {
+        out = {Category::kMixedWhiteBlackCaribbean};
+      } else if (c.ranked == std::vector<Category>{Category::kBlackAfrican}) {
+        out = {Category::kMixedWhiteBlackAfrican};
+      } else {
+        out = {Category::kMixedWhiteBlackCaribbean, Category::kMixedWhiteBlackAfrican};
+      }
+      break;
+    case Group::kMixed: return c.ranked;
+    case Group::kOther: break;
+  }
+  out.push_back(Category::kMixedOther);
+  // NHS 'Mixed Asian' and 'Mixed Black' use the word for mixing within a group.
+  if (c.group() != Group::kOther) AppendUnique(out, OtherCategoryOf(c.group()));
+  return out;
+}
+
+std::string JoinDetails(const std::vector<Component>& comps, absl::string_view sep) {
+  std::vector<absl::string_view> parts;
+  for (const Component& c : comps) {
+    if (!c.detail.empty() && std::find(parts.begin(), parts.end(), c.detail) == parts.end()) {
+      parts.push_back(c.detail);
+    }
+  }
+  return absl::StrJoin(parts, sep);
+}
+
+double BasisFactor(TermBasis b) {
+  switch (b) {
+    case TermBasis::kEthnicity: return 1.0;
+    case TermBasis::kNationality: return 0.85;
+    case TermBasis::kLanguage: return 0.7;
+    case TermBasis::kReligion: return 0.6;
+  }
+  return 1.0;
+}
+
+// The reading of the evidence.
+struct Reading {
+  std::vector<Category> ranked;
+  bool clear_first = true;
+  std::string detail;
+  TermBasis basis = TermBasis::kEthnicity;  // the weakest basis relied on
+  double factor = 1.0;                       // doubt from heuristics
+  std::string how;                           // one phrase for the explanation
+};
+
+Reading Combine(const Evidence& ev) {
+  Reading r;
+  bool mixing = ev.mixed || ev.conjunction || ev.groups.size() >= 2;
+  std::optional<Category> implicit_other;  // set when only word order suggests mixing
+  // A qualifier ("british") gives way to any heritage, and to a group word of
+  // another group ("black british"); one that names a nation joins a mixed
+  // heritage ("half Jamaican half English", "Caribbean and English").
+  std::vector<const Term*> heritages = ev.heritages;
+  bool dropped_modifier = false;
+  for (const Term* m : ev.modifiers) {
+    const Group mg = GroupOf(m->categories.front());
+    bool group_clash = false;
+    for (const Term* g : ev.groups) group_clash |= *g->group != mg;
+    const bool joins_mixed =
+        (ev.mixed || ev.conjunction) && !m->detail.empty() && !ev.heritages.empty();
+    if (joins_mixed || (ev.heritages.empty() && !group_clash)) {
+      if (std::find(heritages.begin(), heritages.end(), m) == heritages.end()) heritages.push_back(m);
+    } else {
+      dropped_modifier = true;
+    }
+  }
+  std::vector<Component> comps;
+  for (const Term* h : heritages) {
+    // In "any other Black, Black British or Caribbean background" the
+    // category words belong to the label: the answer is the group's "other".
+    if (ev.other && h->detail.empty() && h->basis == TermBasis::kEthnicity) {
+      bool labels_group = false;
+      for (const Term* g : ev.groups) labels_group |= !Restrict(h->categories, *g->group).empty();
+      if (labels_group) continue;
+    }
+    comps.push_back(FromTerm(h));
+  }
+  // Modifiers of one category say the same thing once ("english british").
+  comps.erase(std::unique(comps.begin(), comps.end(),
+                          [](const Component& a, const Component& b) {
+                            return a.ranked == b.ranked && a.detail.empty() == b.detail.empty();
+                          }),
+              comps.end());
+
+  // A group word narrows the heritages that can belong to its group.
+  for (const Term* g : ev.groups) {
+    bool merged = false;
+    for (Component& c : comps) {
+      if (c.group_only) continue;
+      std::vector<Category> in_group = Restrict(c.ranked, *g->group);
+      if (!in_group.empty()) {
+        c.ranked = std::move(in_group);
+        merged = true;
+      }
+    }
+    if (merged) continue;
+    if (ev.other && ev.groups.size() == 1 && !ev.mixed && comps.empty()) {
+      if (ev.conjunction) {
+        // "White and any other ethnic group".
+        comps.push_back(Component{{OtherCategoryOf(*g->group)}, "", TermBasis::kEthnicity, true});
+        comps.push_back(Component{{Category::kOtherAny}, "", TermBasis::kEthnicity, false});
+      } else {
+        comps.push_back(Component{{OtherCategoryOf(*g->group)}, "", TermBasis::kEthnicity, false});
+        r.how = "any other background of the group";
+      }
+      continue;
+    }
+    bool only_nationalities = !comps.empty();
+    for (const Component& c : comps) only_nationalities &= c.basis != TermBasis::kEthnicity;
+    if (!mixing && only_nationalities) {
+      // "white south african", "black french": the group is the person's;
+      // the nationality is detail within the group's "other" category.
+      std::string detail = JoinDetails(comps, ", ");
+      comps.clear();
+      comps.push_back(
+          Component{{OtherCategoryOf(*g->group)}, detail, TermBasis::kEthnicity, false});
+      r.how = "group word with a nationality of another group";
+      continue;
+    }
+    // A group word beside an ethnicity of another group ("white/arab"): two
+    // heritages, though "Caribbean Asian" may also be Asian of Caribbean birth.
+    if (!comps.empty() && !mixing) {
+      mixing = true;
+      implicit_other = OtherCategoryOf(*g->group);
+    }
+    std::vector<Category> ranked = g->categories;
+    if (ranked.empty()) ranked = CategorySet::OfGroup(*g->group).ToVector();
+    Component c{ranked, "", TermBasis::kEthnicity, true};
+    if (dropped_modifier && ev.groups.size() == 1) {
+      // "Black British", "Asian Welsh": the group's own 'other' answer first.
+      std::vector<Category> boosted = {OtherCategoryOf(*g->group)};
+      for (Category cat : ranked) AppendUnique(boosted, cat);
+      c.ranked = boosted;
+      c.group_only = false;
+    }
+    comps.push_back(std::move(c));
+  }
+
+  if (comps.empty()) {
+    if (ev.mixed) {
+      if (ev.other) return Reading{{Category::kMixedOther}, true, "", TermBasis::kEthnicity, 1.0, "other mixed"};
+      return Reading{{Category::kMixedOther, Category::kMixedWhiteBlackCaribbean,
+                      Category::kMixedWhiteBlackAfrican, Category::kMixedWhiteAsian},
+                     false, "", TermBasis::kEthnicity, 1.0, "mixed, heritages not named"};
+    }
+    return Reading{{Category::kOtherAny}, true, "", TermBasis::kEthnicity, 1.0, "any other ethnic group"};
+  }
+
+  for (const Component& c : comps) {
+    if (BasisFactor(c.basis) < BasisFactor(r.basis)) r.basis = c.basis;
+  }
+  if (comps.size() == 1) {
+    const Component& c = comps.front();
+    if (ev.mixed && c.group() != Group::kMixed) {
+      r.ranked = MixedWith(c);
+      r.clear_first = false;
+      r.how = "mixed, one heritage named";
+    } else {
+      r.ranked = c.ranked;
+      r.clear_first = !c.group_only;
+      if (r.how.empty()) r.how = c.group_only ? "group named, category not" : "single heritage";
+    }
+    r.detail = c.detail;
+    return r;
+  }
+
+  // Several heritages.
+  if (mixing) {
+    r.ranked = ComposeMixed(comps, &r.clear_first);
+    r.detail = JoinDetails(comps, " and ");
+    r.how = "mixed heritage";
+    if (implicit_other) {
+      AppendUnique(r.ranked, *implicit_other);
+      r.factor = 0.8;
+      r.how = "a group word beside a heritage of another group, read as mixed";
+    }
+    return r;
+  }
+  // An ethnicity outranks nationalities, languages and religions beside it
+  // ("Kurdish Iraqi", "Indian Kenyan").
+  std::vector<const Component*> ethnic;
+  for (const Component& c : comps) {
+    if (c.basis == TermBasis::kEthnicity) ethnic.push_back(&c);
+  }
+  if (ethnic.size() == 1) {
+    r.ranked = ethnic.front()->ranked;
+    r.basis = TermBasis::kEthnicity;
+    std::vector<Component> ordered = {*ethnic.front()};
+    for (const Component& c : comps) {
+      if (&c != ethnic.front()) ordered.push_back(c);
+    }
+    r.detail = JoinDetails(ordered, ", ");
+    r.how = "ethnicity beside a nationality, language or religion";
+    r.factor = 0.9;
+    return r;
+  }
+  // Heritages of one group: what they share, or either of them ("Gypsy Roma").
+  bool one_group = true;
+  for (const Component& c : comps) one_group &= c.group() == comps.front().group();
+  if (one_group) {
+    std::vector<Category> shared = comps.front().ranked;
+    for (size_t i = 1; i < comps.size(); ++i) {
+      std::vector<Category> next;
+      for (Category c : shared) {
+        if (std::find(comps[i].ranked.begin(), comps[i].ranked.end(), c) != comps[i].ranked.end()) {
+          next.push_back(c);
+        }
+      }
+      shared = std::move(next);
+    }
+    if (!shared.empty()) {
+      r.ranked = shared;
+      r.how = "heritages that agree";
+    } else {
+      for (const Component& c : comps) AppendUnique(r.ranked, c.ranked.front());
+      r.clear_first = false;
+      r.how = "either of several heritages";
+    }
+    r.detail = JoinDetails(comps, ", ");
+    return r;
+  }
+  // Heritages of different groups with nothing to say how they combine: most
+  // likely a mixed heritage, but each heritage alone stays a candidate.
+  r.ranked = ComposeMixed(comps, &r.clear_first);
+  for (const Component& c : comps) AppendUnique(r.ranked, c.ranked.front());
+  r.detail = JoinDetails(comps, " and ");
+  r.factor = 0.7;
+  r.how = "heritages of different groups, read as mixed";
+  return r;
+}
+
+// Splits "Heading: answer" or "Heading - answer" at the last separator.
+bool SplitLabel(absl::string_view text, absl::string_view* heading, absl::string_view* answer) {
+  size_t best = absl::string_view::npos, best_len = 0;
+  for (absl::string_view sep : {":", "\xEF\xBC\x9A", " - ", " \xE2\x80\x93 ", " \xE2\x80\x94 "}) {
+    const size_t pos = text.rfind(sep);
+    if (pos != absl::string_view::npos && (best == absl::string_view::npos || pos > best)) {
+      best = pos;
+      best_len = sep.size();
+    }
+  }
+  if (best == absl::string_view::npos) return false;
+  *heading = text.substr(0, best);
+  *answer = text.substr(best + best_len);
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) const {
+  if (text.size() > kMaxFreeTextBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("text is ", text.size(),
+                                                   " bytes long; the limit is ",
+                                                   kMaxFreeTextBytes));
+  }
+  absl::StatusOr<std::string> folded = FoldText(text);
+  if (!folded.ok()) return folded.status();
+
+  Evidence ev;
+  absl::string_view heading, answer;
+  bool labelled = false;
+  if (SplitLabel(text, &heading, &answer)) {
+    absl::StatusOr<std::string> answer_folded = FoldText(answer);
+    absl::StatusOr<std::string> heading_folded = FoldText(heading);
+    if (answer_folded.ok() && heading_folded.ok()) {
+      Gather(*lexicon_, *answer_folded, /*heading_only=*/false, ev);
+      if (ev.HasEthnicContent()) {
+        Gather(*lexicon_, *heading_folded, /*heading_only=*/true, ev);
+        labelled = true;
+      } else {
+        ev = Evidence();
+      }
+    }
+  }
+  if (!labelled) Gather(*lexicon_, *folded, /*heading_only=*/false, ev);
+
+  Normalized out;
+  out.basis = RecordingBasis::kUnspecified;
+  out.decided_by_text = true;
+  out.notes = ev.notes;
+  const std::string recognised =
+      ev.recognised.empty() ? "nothing" : absl::StrJoin(ev.recognised, ", ");
+  const std::string source = absl::StrCat("free text (lexicon ", lexicon_->versions(), ")");
+
+  if (!ev.HasEthnicContent()) {
+    if (ev.not_stated || ev.not_known) {
+      out.outcome = ev.not_stated ? Outcome::kNotStated : Outcome::kNotKnown;
+      out.relationship = Relationship::kEquivalent;
+      out.explanation = absl::StrCat(source, ": recognised ", recognised, ": a non-answer, ",
+                                     OutcomeName(out.outcome));
+      return out;
+    }
+    out.outcome = Outcome::kUnrecognised;
+    out.relationship = Relationship::kNotRelatedTo;
+    if (folded->empty()) {
+      out.explanation = absl::StrCat(source, ": the text has no letters or digits");
+    } else if (ev.umbrella != nullptr) {
+      out.explanation = absl::StrCat(source, ": '", ev.umbrella->phrase,
+                                     "' names no ethnic group; not guessed");
+    } else {
+      out.explanation = absl::StrCat(source, ": no ethnic group recognised; not guessed");
+    }
+    return out;
+  }
+  if (ev.not_stated || ev.not_known) {
+    out.notes.push_back("the text also contains a non-answer; the ethnic group it names was used");
+  }
+
+  Reading reading = Combine(ev);
+  if (!ev.context.empty() && reading.ranked.size() > 1) {
+    std::stable_partition(reading.ranked.begin(), reading.ranked.end(), [&](Category c) {
+      for (const Term* t : ev.context) {
+        if (std::find(t->categories.begin(), t->categories.end(), c) != t->categories.end()) return true;
+      }
+      return false;
+    });
+    reading.clear_first = true;
+  }
+  double base = kBaseConfidence * BasisFactor(reading.basis) * reading.factor;
+  for (int i = 0; i < ev.corrections; ++i) base *= 0.85;
+  if (ev.unknown_words > 0) {
+    base *= 0.8;
+    out.notes.push_back(absl::StrCat(ev.unknown_words, " word(s) not recognised"));
+  }
+  const size_t n = reading.ranked.size();
+  for (size_t i = 0; i < n; ++i) {
+    double confidence;
+    if (n == 1) {
+      confidence = base;
+    } else if (!reading.clear_first) {
+      confidence = base / static_cast<double>(n);
+    } else {
+      confidence = i == 0 ? base * 0.6 : base * 0.4 / static_cast<double>(n - 1);
+    }
+    out.categories.push_back(RankedCategory{reading.ranked[i], confidence});
+    out.category_set.Add(reading.ranked[i]);
+  }
+  out.outcome = Outcome::kCategories;
+  out.ambiguous = n > 1 && !reading.clear_first;
+  out.detail = reading.detail;
+  if (n > 1) {
+    out.relationship = Relationship::kSourceIsBroaderThanTarget;
+  } else if (reading.basis != TermBasis::kEthnicity) {
+    out.relationship = Relationship::kRelatedTo;
+  } else if (!out.detail.empty()) {
+    out.relationship = Relationship::kSourceIsNarrowerThanTarget;
+  } else {
+    out.relationship = Relationship::kEquivalent;
+  }
+  out.explanation = absl::StrCat(source, ": recognised ", recognised, "; read as ", reading.how,
+                                 reading.basis != TermBasis::kEthnicity
+                                     ? absl::StrCat(" (a ", TermBasisName(reading.basis),
+                                                    ", not an ethnic group)")
+                                     : "");
+  return out;
+}
+
+}  // namespace ethrec

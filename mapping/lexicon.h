@@ -1,0 +1,108 @@
+// The phrase and synonym table used to read free text, kept as data
+// (mapping/data/lexicon-*.json, resourceType "EthrecLexicon").
+//
+// Each term has a canonical phrase and variants (spellings, misspellings,
+// abbreviations), all folded with FoldText() at load. A term's kind says how
+// the classifier uses it:
+//   group       "white", "black": a high-level group; `categories` ranks the
+//               group's categories for text that names only the group.
+//   heritage    "caribbean", "somali", "polish": ranked candidate categories
+//               and a detail; `basis` says whether the word is an ethnicity,
+//               nationality, language or religion; `modifier` marks words such
+//               as "british" that qualify another term ("british pakistani").
+//   mixed       "mixed", "dual heritage": the person has more than one heritage.
+//   other       "other", "any other".
+//   conjunction "and", "with", "half": joins heritages of a mixed person.
+//   not_stated / not_known: non-answers.
+//   filler      "background", "ethnic", "origin": ignored.
+//   umbrella    "bame": recognised, but names no ethnic group; never guessed.
+#ifndef ETHREC_MAPPING_LEXICON_H_
+#define ETHREC_MAPPING_LEXICON_H_
+
+#include <optional>
+#include <string>
+
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/container/flat_hash_map.h"
+#include "mapping/load_problem.h"
+#include "mapping/taxonomy.h"
+#include "rapidjson/document.h"
+
+namespace ethrec {
+
+enum class TermKind : uint8_t {
+  kGroup,
+  kHeritage,
+  kMixed,
+  kOther,
+  kConjunction,
+  kNotStated,
+  kNotKnown,
+  kFiller,
+  kUmbrella,
+};
+
+enum class TermBasis : uint8_t { kEthnicity, kNationality, kLanguage, kReligion };
+
+absl::string_view TermBasisName(TermBasis b);
+
+struct Term {
+  std::string phrase;  // canonical, folded
+  TermKind kind = TermKind::kFiller;
+  TermBasis basis = TermBasis::kEthnicity;
+  std::optional<Group> group;         // kGroup only
+  std::vector<Category> categories;   // ranked; kHeritage and kGroup
+  std::string detail;                 // kHeritage, may be empty
+  bool modifier = false;              // kHeritage: qualifies other terms
+  bool fuzzy = true;                  // may be matched with a spelling slip
+  std::string note;
+  std::string lexicon_id;
+};
+
+class Lexicon {
+ public:
+  // Adds the terms of one parsed EthrecLexicon document. Problems (unknown
+  // kind or category, a phrase that is already taken, ...) go to `problems`
+  // with `file` and the JSON path; a term with a problem is not added.
+  void AddDocument(const rapidjson::Value& doc, const std::string& file,
+                   std::vector<LoadProblem>* problems);
+
+  // The term whose phrase or variant is exactly `folded`, or nullptr.
+  const Term* Find(absl::string_view folded) const {
+    auto it = phrases_.find(folded);
+    return it == phrases_.end() ? nullptr : &terms_[it->second];
+  }
+
+  // True when `word` occurs in some phrase or variant.
+  bool IsKnownWord(absl::string_view word) const { return words_.contains(word); }
+
+  // The known word nearest to `word` when `word` looks like a spelling slip
+  // of it: edit distance 1 for words of 5+ letters (a swap of two letters
+  // for 4-letter words), 2 for 9+ letters, first letter equal, and a unique
+  // nearest word. Words of terms marked "fuzzy": false are never targets.
+  // Returns an empty view when there is no such word.
+  absl::string_view FindNearWord(absl::string_view word) const;
+
+  int max_phrase_words() const { return max_phrase_words_; }
+  size_t size() const { return terms_.size(); }
+  // "core 1.0.0, places 1.0.0"
+  const std::string& versions() const { return versions_; }
+
+ private:
+  std::vector<Term> terms_;
+  absl::flat_hash_map<std::string, int> phrases_;
+  // Every word of every phrase -> whether spelling slips may land on it.
+  absl::flat_hash_map<std::string, bool> words_;
+  int max_phrase_words_ = 1;
+  std::string versions_;
+};
+
+// Damerau-Levenshtein (optimal string alignment) distance, or limit + 1 when
+// it exceeds `limit`.
+int EditDistance(absl::string_view a, absl::string_view b, int limit);
+
+}  // namespace ethrec
+
+#endif  // ETHREC_MAPPING_LEXICON_H_
