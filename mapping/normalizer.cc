@@ -1,0 +1,235 @@
+#include "absl/strings/string_view.h"
+#include "mapping/normalizer.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace ethrec {
+namespace {
+
+// How `a` (with detail a_detail) relates to `b` (with b_detail), a as source.
+Relationship CompareSets(CategorySet a, absl::string_view a_detail, CategorySet b,
+                         absl::string_view b_detail) {
+  if (a == b) {
+    if (absl::EqualsIgnoreCase(a_detail, b_detail)) return Relationship::kEquivalent;
+    if (b_detail.empty()) return Relationship::kSourceIsNarrowerThanTarget;
+    if (a_detail.empty()) return Relationship::kSourceIsBroaderThanTarget;
+    return Relationship::kRelatedTo;
+  }
+  if (a.IsSubsetOf(b)) return Relationship::kSourceIsNarrowerThanTarget;
+  if (b.IsSubsetOf(a)) return Relationship::kSourceIsBroaderThanTarget;
+  return Relationship::kRelatedTo;
+}
+
+// Codes that may be offered for data entry.
+bool Offerable(const Concept& c) {
+  return c.selectable && c.status != "retired" && c.status != "derived";
+}
+
+// Sort key for choosing among codes: lower is better.
+auto ChoiceKey(const Concept& c, absl::string_view wanted_detail, int order) {
+  const bool detail_match =
+      !wanted_detail.empty() && absl::EqualsIgnoreCase(c.mapping.detail, wanted_detail);
+  return std::make_tuple(detail_match ? 0 : 1, c.parent.empty() ? 0 : 1, c.mapping.set.size(),
+                         RelationshipRank(c.mapping.relationship), order);
+}
+
+// The best offerable concept of `system` whose set contains `needed` and
+// whose detail, if any, is `detail`; nullptr when none.
+const Concept* ChooseCode(const CodeSystem& system, Outcome outcome, CategorySet needed,
+                          absl::string_view detail) {
+  const Concept* best = nullptr;
+  decltype(ChoiceKey(system.concepts.front(), "", 0)) best_key;
+  for (size_t i = 0; i < system.concepts.size(); ++i) {
+    const Concept& c = system.concepts[i];
+    if (!Offerable(c) || c.mapping.outcome != outcome) continue;
+    if (outcome == Outcome::kCategories) {
+      if (!needed.IsSubsetOf(c.mapping.set)) continue;
+      // A code that asserts a detail is right only for that detail.
+      if (!c.mapping.detail.empty() && !absl::EqualsIgnoreCase(c.mapping.detail, detail)) continue;
+    }
+    auto key = ChoiceKey(c, detail, static_cast<int>(i));
+    if (best == nullptr || key < best_key) {
+      best = &c;
+      best_key = key;
+    }
+  }
+  return best;
+}
+
+CodeSuggestion MakeSuggestion(const CodeSystem& system, const Concept& c) {
+  CodeSuggestion s;
+  s.system = system.id;
+  s.system_version = system.version;
+  s.code = c.code;
+  s.display = c.display;
+  s.category_set = c.mapping.set;
+  return s;
+}
+
+std::string DescribeValue(const Taxonomy& taxonomy, const TaxonomyValue& v) {
+  if (v.outcome != Outcome::kCategories) return std::string(OutcomeName(v.outcome));
+  return absl::StrCat(CategoryName(v.category), v.detail.empty() ? "" : absl::StrCat(" (", v.detail, ")"));
+}
+
+absl::Status RequireSelfDefined(const CodeSystem& system, absl::string_view role) {
+  if (system.basis != RecordingBasis::kObserved) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "code system ", system.id, " records an observer's perception of appearance, not how a "
+      "person defines their ethnicity; it cannot be the ", role, " of a translation"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Normalizer>> Normalizer::Create(const LoadOptions& options) {
+  absl::StatusOr<std::unique_ptr<const Registry>> registry = Registry::Load(options);
+  if (!registry.ok()) return registry.status();
+  return std::make_unique<Normalizer>(*std::move(registry));
+}
+
+Normalizer::Normalizer(std::unique_ptr<const Registry> registry)
+    : registry_(std::move(registry)), classifier_(&registry_->lexicon()) {}
+
+Normalized Normalizer::FromConcept(const CodeSystem& system, const Concept& c) const {
+  const MapEntry& m = c.mapping;
+  Normalized out;
+  out.outcome = m.outcome;
+  out.category_set = m.set;
+  out.relationship = m.relationship;
+  out.detail = m.detail;
+  out.basis = system.basis;
+  out.system = system.id;
+  out.system_version = system.version;
+  out.code = c.code;
+  out.display = c.display;
+  out.map_id = system.map_id;
+  out.map_version = system.map_version;
+  const size_t n = m.ranked.size();
+  const double scale = m.relationship == Relationship::kRelatedTo ? 0.5 : 1.0;
+  for (size_t i = 0; i < n; ++i) {
+    const double confidence = n == 1 ? 1.0 : (i == 0 ? 0.6 : 0.4 / static_cast<double>(n - 1));
+    out.categories.push_back(RankedCategory{m.ranked[i], confidence * scale});
+  }
+  out.explanation = absl::StrCat(system.id, " code ", c.code, " '", c.display, "' (version ",
+                                 system.version, ") via map ", system.map_id, " version ",
+                                 system.map_version, ": ", m.reason);
+  return out;
+}
+
+absl::StatusOr<Normalized> Normalizer::Normalize(const NormalizeRequest& request) const {
+  const bool has_code = !absl::StripAsciiWhitespace(request.code).empty();
+  const bool has_text = !request.text.empty();
+  if (!has_code && !has_text) {
+    return absl::InvalidArgumentError("give a code (with its system), a text, or both");
+  }
+  if (has_code && request.system.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("code \"", request.code, "\" was given without its code system"));
+  }
+  const CodeSystem* system = nullptr;
+  if (!request.system.empty()) {
+    absl::StatusOr<const CodeSystem*> found = registry_->FindSystem(request.system);
+    if (!found.ok()) return found.status();
+    system = *found;
+  }
+  std::optional<Normalized> text_reading;
+  if (has_text) {
+    absl::StatusOr<Normalized> read = classifier_.Classify(request.text);
+    if (!read.ok()) return read.status();
+    text_reading = *std::move(read);
+  }
+  if (has_code) {
+    if (const Concept* c = system->Find(request.code)) {
+      Normalized out = FromConcept(*system, *c);
+      if (text_reading && text_reading->outcome == Outcome::kCategories &&
+          out.outcome == Outcome::kCategories && !text_reading->category_set.Meets(out.category_set)) {
+        out.notes.push_back(absl::StrCat(
+            "the text given with the code reads as ", CategoryName(text_reading->categories[0].category),
+            ", which the code does not include; the code was used"));
+      }
+      return out;
+    }
+    if (!text_reading) {
+      return absl::NotFoundError(absl::StrCat("code \"", request.code, "\" is not in code system ",
+                                              system->id, " (version ", system->version, ")"));
+    }
+    text_reading->notes.insert(
+        text_reading->notes.begin(),
+        absl::StrCat("code \"", request.code, "\" is not in code system ", system->id, " (version ",
+                     system->version, "); the text decided"));
+  }
+  if (system != nullptr) {
+    text_reading->basis = system->basis;
+    text_reading->system = system->id;
+    text_reading->system_version = system->version;
+  }
+  return *std::move(text_reading);
+}
+
+absl::StatusOr<CodeSuggestion> Normalizer::SuggestCode(const TaxonomyValue& value,
+                                                       absl::string_view system_id) const {
+  absl::StatusOr<const CodeSystem*> found = registry_->FindSystem(system_id);
+  if (!found.ok()) return found.status();
+  const CodeSystem& system = **found;
+  if (absl::Status s = RequireSelfDefined(system, "target"); !s.ok()) return s;
+  if (value.outcome == Outcome::kUnrecognised) {
+    return absl::InvalidArgumentError("an unrecognised value has no code");
+  }
+  const CategorySet needed =
+      value.outcome == Outcome::kCategories ? CategorySet::Of(value.category) : CategorySet();
+  const Concept* c = ChooseCode(system, value.outcome, needed, value.detail);
+  if (c == nullptr) {
+    return absl::NotFoundError(absl::StrCat("code system ", system.id, " has no code for ",
+                                            DescribeValue(registry_->taxonomy(), value)));
+  }
+  CodeSuggestion s = MakeSuggestion(system, *c);
+  s.relationship = value.outcome == Outcome::kCategories
+                       ? CompareSets(c->mapping.set, c->mapping.detail, needed, value.detail)
+                       : Relationship::kEquivalent;
+  s.explanation = absl::StrCat("the most specific ", system.id, " code whose categories include ",
+                               DescribeValue(registry_->taxonomy(), value), ": ", c->code, " '",
+                               c->display, "' (", c->mapping.reason, ")");
+  return s;
+}
+
+absl::StatusOr<CodeSuggestion> Normalizer::Translate(absl::string_view from, absl::string_view code,
+                                                     absl::string_view to) const {
+  absl::StatusOr<const CodeSystem*> source = registry_->FindSystem(from);
+  if (!source.ok()) return source.status();
+  absl::StatusOr<const CodeSystem*> target = registry_->FindSystem(to);
+  if (!target.ok()) return target.status();
+  if (absl::Status s = RequireSelfDefined(**source, "source"); !s.ok()) return s;
+  if (absl::Status s = RequireSelfDefined(**target, "target"); !s.ok()) return s;
+  absl::StatusOr<Normalized> n = Normalize({.system = from, .code = code, .text = ""});
+  if (!n.ok()) return n.status();
+  if (n->outcome != Outcome::kCategories) {
+    absl::StatusOr<CodeSuggestion> s = SuggestCode(TaxonomyValue{n->outcome, {}, ""}, to);
+    if (s.ok()) s->explanation = absl::StrCat(from, " ", n->code, " is ", OutcomeName(n->outcome), "; ", s->explanation);
+    return s;
+  }
+  const Concept* c = ChooseCode(**target, Outcome::kCategories, n->category_set, n->detail);
+  if (c == nullptr) c = ChooseCode(**target, Outcome::kCategories, n->category_set, "");
+  std::string how = "covers every category of the source";
+  if (c == nullptr) {
+    const Category first = n->categories.front().category;
+    c = ChooseCode(**target, Outcome::kCategories, CategorySet::Of(first), n->detail);
+    if (c == nullptr) c = ChooseCode(**target, Outcome::kCategories, CategorySet::Of(first), "");
+    how = absl::StrCat("no ", to, " code covers every category of the source; this one covers its "
+                       "most likely category, ", CategoryName(first), ", so ask the person");
+  }
+  if (c == nullptr) {
+    return absl::NotFoundError(absl::StrCat("code system ", to, " has no code for ", from, " ", code));
+  }
+  CodeSuggestion s = MakeSuggestion(**target, *c);
+  s.relationship = CompareSets(n->category_set, n->detail, c->mapping.set, c->mapping.detail);
+  s.explanation = absl::StrCat(from, " ", n->code, " '", n->display, "' -> ", to, " ", c->code, " '",
+                               c->display, "': ", how);
+  return s;
+}
+
+}  // namespace ethrec

@@ -1,0 +1,102 @@
+// Normalizer: the entry point of the mapping library. Turns a recorded code
+// and/or free text into the taxonomy, suggests the code to record for a
+// taxonomy value, and translates codes between systems through the taxonomy.
+// Thread-safe: all methods are const over an immutable Registry.
+//
+// Example:
+//   absl::StatusOr<std::unique_ptr<Normalizer>> n = Normalizer::Create(LoadOptions());
+//   absl::StatusOr<Normalized> r = (*n)->Normalize({.system = "dfe", .code = "BSOM"});
+//   // r->categories[0].category == Category::kBlackAfrican, r->detail == "Somali"
+#ifndef ETHREC_MAPPING_NORMALIZER_H_
+#define ETHREC_MAPPING_NORMALIZER_H_
+
+#include <memory>
+#include <string>
+
+
+#include "absl/strings/string_view.h"
+#include "absl/status/statusor.h"
+#include "mapping/free_text.h"
+#include "mapping/normalized.h"
+#include "mapping/registry.h"
+
+namespace ethrec {
+
+struct NormalizeRequest {
+  absl::string_view system;  // code system id; required with a code
+  absl::string_view code;    // may be empty when text is given
+  absl::string_view text;    // free text or the code's display text; may be empty
+};
+
+// A taxonomy value: one category with optional detail, or a non-answer.
+struct TaxonomyValue {
+  Outcome outcome = Outcome::kCategories;  // kCategories, kNotStated or kNotKnown
+  Category category = Category::kOtherAny;  // used when outcome == kCategories
+  std::string detail;                       // e.g. "Somali"; may be empty
+};
+
+// A code of a target system and how it relates to what it was derived from.
+struct CodeSuggestion {
+  std::string system;
+  std::string system_version;
+  std::string code;
+  std::string display;
+  // SuggestCode: the suggested code (as the source, the way its map reads)
+  // relative to the value: NHS C for WHITE_ROMA is
+  // source-is-broader-than-target. Translate: the source code relative to
+  // the suggested code, as FHIR $translate reads.
+  Relationship relationship = Relationship::kEquivalent;
+  CategorySet category_set;  // what the suggested code stands for
+  std::string explanation;
+};
+
+class Normalizer {
+ public:
+  // Loads the built-in data and any local directories. Errors as Registry::Load.
+  static absl::StatusOr<std::unique_ptr<Normalizer>> Create(const LoadOptions& options);
+  // Wraps an already loaded registry.
+  explicit Normalizer(std::unique_ptr<const Registry> registry);
+
+  const Registry& registry() const { return *registry_; }
+
+  // Normalises a code, free text, or both.
+  // - code only: the map entry for the code.
+  // - text only: the free-text reading (the system, if given, sets the basis).
+  // - code and text: the code decides; when the code is not in the system's
+  //   list the text decides and the answer says so in `notes`; when the text
+  //   contradicts the code a note says so.
+  // Errors: InvalidArgument when neither code nor text is given, a code comes
+  // without a system, or the text is invalid UTF-8 or too long; NotFound for
+  // an unknown system (listing the known ones) or an unknown code without
+  // text (naming system and code).
+  absl::StatusOr<Normalized> Normalize(const NormalizeRequest& request) const;
+
+  // The code to record in `system` for `value`: among the codes whose set
+  // contains the category, one whose detail matches a given detail, else a
+  // main (top-level) code, else the smallest set, else the most exact
+  // relationship, else the first listed. Codes that assert a detail are used
+  // only for that detail; codes marked notSelectable are never suggested.
+  // Errors: NotFound for an unknown system, or when no code fits;
+  // FailedPrecondition for a system of observed (perceived) ethnicity.
+  absl::StatusOr<CodeSuggestion> SuggestCode(const TaxonomyValue& value,
+                                             absl::string_view system) const;
+
+  // Translates `code` of system `from` into system `to` through the
+  // taxonomy: the code of `to` that best covers what the source code stands
+  // for (every category if one code can, else the source's first-ranked
+  // category), with the relationship of source to target worked out from the
+  // two sets. Errors as Normalize and SuggestCode; FailedPrecondition when
+  // either system records observed ethnicity.
+  absl::StatusOr<CodeSuggestion> Translate(absl::string_view from, absl::string_view code,
+                                           absl::string_view to) const;
+
+ private:
+  Normalized FromConcept(const CodeSystem& system, const Concept& concept_) const;
+
+  std::unique_ptr<const Registry> registry_;
+  FreeTextClassifier classifier_;
+};
+
+}  // namespace ethrec
+
+#endif  // ETHREC_MAPPING_NORMALIZER_H_

@@ -1,0 +1,68 @@
+#include "tools/csv.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace ethrec::tools {
+
+absl::StatusOr<bool> CsvReader::Next(CsvRecord* record) {
+  record->fields.clear();
+  record->line = line_;
+  if (first_) {
+    first_ = false;
+    if (in_->peek() == 0xEF) {
+      char bom[3];
+      in_->read(bom, 3);
+      if (!(static_cast<unsigned char>(bom[1]) == 0xBB && static_cast<unsigned char>(bom[2]) == 0xBF)) {
+        for (int i = 2; i >= 0; --i) in_->putback(bom[i]);
+      }
+    }
+  }
+  if (in_->peek() == std::char_traits<char>::eof()) return false;
+  std::string field;
+  bool quoted = false, after_quote = false;
+  int c;
+  while ((c = in_->get()) != std::char_traits<char>::eof()) {
+    if (quoted) {
+      if (c == '"') {
+        if (in_->peek() == '"') {
+          in_->get();
+          field.push_back('"');
+        } else {
+          quoted = false;
+          after_quote = true;
+        }
+      } else {
+        if (c == '\n') ++line_;
+        field.push_back(static_cast<char>(c));
+      }
+      continue;
+    }
+    if (c == ',') {
+      record->fields.push_back(std::move(field));
+      field.clear();
+      after_quote = false;
+    } else if (c == '\r' && in_->peek() == '\n') {
+      continue;
+    } else if (c == '\n') {
+      ++line_;
+      record->fields.push_back(std::move(field));
+      return true;
+    } else if (c == '"' && field.empty() && !after_quote) {
+      quoted = true;
+    } else if (after_quote) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", line_, ": text after a closing quote"));
+    } else {
+      field.push_back(static_cast<char>(c));
+    }
+  }
+  if (quoted) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", record->line, ": a quoted field is never closed"));
+  }
+  record->fields.push_back(std::move(field));
+  return true;
+}
+
+}  // namespace ethrec::tools
