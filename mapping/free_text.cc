@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -20,6 +21,7 @@ struct Component {
   std::string detail;
   TermBasis basis = TermBasis::kEthnicity;
   bool group_only = false;  // built from a group word alone ("white")
+  std::vector<int> at;      // word positions it came from
   Group group() const { return GroupOf(ranked.front()); }
 };
 
@@ -29,6 +31,11 @@ struct Evidence {
   std::vector<const Term*> modifiers;  // "british", "english", ...
   std::vector<const Term*> groups;     // group terms, distinct groups
   std::vector<const Term*> context;    // heritages named in a label's heading
+  // Word positions of each term, and of the conjunctions: a group word and a
+  // heritage combine only when no "and" stands between them.
+  absl::flat_hash_map<const Term*, std::vector<int>> at;
+  std::vector<int> conjunctions_at;
+  std::vector<int> others_after_conjunction_at;  // "white and any other ethnic group"
   bool mixed = false;
   bool other = false;
   bool conjunction = false;
@@ -41,7 +48,8 @@ struct Evidence {
   std::vector<std::string> notes;
 
   bool HasEthnicContent() const {
-    return !heritages.empty() || !modifiers.empty() || !groups.empty() || mixed || other;
+    return !heritages.empty() || !modifiers.empty() || !groups.empty() || mixed || other ||
+           !others_after_conjunction_at.empty();
   }
   bool HasAnything() const {
     return HasEthnicContent() || not_stated || not_known || umbrella != nullptr;
@@ -70,13 +78,20 @@ void AddGroup(const Term* t, Evidence& ev) {
   ev.groups.push_back(t);
 }
 
-void AddTerm(const Term* t, bool heading_only, Evidence& ev) {
+// `at` and `last` are the positions of the term's first and last words.
+void AddTerm(const Term* t, int at, int last, bool heading_only, Evidence& ev) {
   if (heading_only && t->kind == TermKind::kHeritage && !t->modifier) {
     ev.context.push_back(t);  // "Indian - Tamil": Indian ranks Tamil's candidates
     return;
   }
   if (heading_only && t->kind != TermKind::kGroup && t->kind != TermKind::kMixed &&
       t->kind != TermKind::kOther) {
+    return;
+  }
+  ev.at[t].push_back(at);
+  if (t->kind == TermKind::kConjunction) ev.conjunctions_at.push_back(last);
+  if (t->kind == TermKind::kOther && !ev.conjunctions_at.empty() && ev.conjunctions_at.back() == at - 1) {
+    ev.others_after_conjunction_at.push_back(last);
     return;
   }
   if (t->kind != TermKind::kFiller && t->kind != TermKind::kConjunction) {
@@ -106,6 +121,8 @@ void AddTerm(const Term* t, bool heading_only, Evidence& ev) {
 // Matches the words of `folded` against the lexicon, longest phrase first,
 // after correcting spelling slips, and adds what it finds to `ev`.
 void Gather(const Lexicon& lexicon, absl::string_view folded, bool heading_only, Evidence& ev) {
+  // Heading words come before every answer word.
+  const int first_position = heading_only ? -100000 : 0;
   if (folded.empty()) return;
   std::vector<absl::string_view> raw = absl::StrSplit(folded, ' ');
   std::string corrected;
@@ -146,7 +163,8 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, bool heading_only,
       if ((found = lexicon.Find(span)) != nullptr) break;
     }
     if (found != nullptr) {
-      AddTerm(found, heading_only, ev);
+      AddTerm(found, first_position + static_cast<int>(i),
+              first_position + static_cast<int>(i + len - 1), heading_only, ev);
       i += len;
     } else {
       if (!heading_only) ++ev.unknown_words;
@@ -155,8 +173,29 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, bool heading_only,
   }
 }
 
-Component FromTerm(const Term* t) {
-  return Component{t->categories, t->detail, t->basis, false};
+Component FromTerm(const Term* t, const Evidence& ev) {
+  auto it = ev.at.find(t);
+  return Component{t->categories, t->detail, t->basis, false,
+                   it == ev.at.end() ? std::vector<int>() : it->second};
+}
+
+// True when some occurrence of `a` and some of `b` have no "and" between them.
+bool Adjoin(const Evidence& ev, const std::vector<int>& a, const std::vector<int>& b) {
+  for (int x : a) {
+    for (int y : b) {
+      const int lo = std::min(x, y), hi = std::max(x, y);
+      bool split = false;
+      for (int c : ev.conjunctions_at) split |= c > lo && c < hi;
+      if (!split) return true;
+    }
+  }
+  return false;
+}
+
+const std::vector<int>& PositionsOf(const Evidence& ev, const Term* t) {
+  static const std::vector<int>* const kNone = new std::vector<int>();
+  auto it = ev.at.find(t);
+  return it == ev.at.end() ? *kNone : it->second;
 }
 
 std::vector<Category> Restrict(const std::vector<Category>& ranked, Group g) {
@@ -291,16 +330,45 @@ Reading Combine(const Evidence& ev) {
       dropped_modifier = true;
     }
   }
+  // In "any other Black, Black British or Caribbean background" the
+  // category words list the group's categories: the answer is its "other".
+  // One category word right after its group word is an answer ("other
+  // Black African").
+  auto is_category_word = [](const Term* h) {
+    return h->detail.empty() && h->basis == TermBasis::kEthnicity && !h->modifier;
+  };
+  auto lists_group = [&](const Term* h) {
+    if (!ev.other || !is_category_word(h)) return false;
+    for (const Term* g : ev.groups) {
+      if (Restrict(h->categories, *g->group).empty()) continue;
+      int in_group = 0;
+      for (const Term* other : heritages) {
+        in_group += is_category_word(other) && !Restrict(other->categories, *g->group).empty();
+      }
+      if (in_group >= 2) return true;
+      bool right_after = false;
+      for (int gi : PositionsOf(ev, g)) {
+        for (int hi : PositionsOf(ev, h)) right_after |= hi == gi + 1;
+      }
+      return !right_after;
+    }
+    return false;
+  };
   std::vector<Component> comps;
   for (const Term* h : heritages) {
-    // In "any other Black, Black British or Caribbean background" the
-    // category words belong to the label: the answer is the group's "other".
-    if (ev.other && h->detail.empty() && h->basis == TermBasis::kEthnicity) {
-      bool labels_group = false;
-      for (const Term* g : ev.groups) labels_group |= !Restrict(h->categories, *g->group).empty();
-      if (labels_group) continue;
+    if (!lists_group(h)) comps.push_back(FromTerm(h, ev));
+  }
+  for (int at : ev.others_after_conjunction_at) {
+    // "Chinese and any other ethnic group": the other heritage is unnamed
+    // (unless a group word follows: "White and any other Asian background").
+    bool group_follows = false;
+    for (const Term* g : ev.groups) {
+      for (int gi : PositionsOf(ev, g)) group_follows |= gi == at + 1;
     }
-    comps.push_back(FromTerm(h));
+    if (group_follows) continue;
+    comps.push_back(Component{{Category::kOtherAny}, "", TermBasis::kEthnicity, false, {}});
+    mixing = true;
+    break;
   }
   // Modifiers of one category say the same thing once ("english british").
   comps.erase(std::unique(comps.begin(), comps.end(),
@@ -313,7 +381,7 @@ Reading Combine(const Evidence& ev) {
   for (const Term* g : ev.groups) {
     bool merged = false;
     for (Component& c : comps) {
-      if (c.group_only) continue;
+      if (c.group_only || !Adjoin(ev, PositionsOf(ev, g), c.at)) continue;
       std::vector<Category> in_group = Restrict(c.ranked, *g->group);
       if (!in_group.empty()) {
         c.ranked = std::move(in_group);
@@ -322,14 +390,8 @@ Reading Combine(const Evidence& ev) {
     }
     if (merged) continue;
     if (ev.other && ev.groups.size() == 1 && !ev.mixed && comps.empty()) {
-      if (ev.conjunction) {
-        // "White and any other ethnic group".
-        comps.push_back(Component{{OtherCategoryOf(*g->group)}, "", TermBasis::kEthnicity, true});
-        comps.push_back(Component{{Category::kOtherAny}, "", TermBasis::kEthnicity, false});
-      } else {
-        comps.push_back(Component{{OtherCategoryOf(*g->group)}, "", TermBasis::kEthnicity, false});
-        r.how = "any other background of the group";
-      }
+      comps.push_back(Component{{OtherCategoryOf(*g->group)}, "", TermBasis::kEthnicity, false, {}});
+      r.how = "any other background of the group";
       continue;
     }
     bool only_nationalities = !comps.empty();
@@ -340,7 +402,7 @@ Reading Combine(const Evidence& ev) {
       std::string detail = JoinDetails(comps, ", ");
       comps.clear();
       comps.push_back(
-          Component{{OtherCategoryOf(*g->group)}, detail, TermBasis::kEthnicity, false});
+          Component{{OtherCategoryOf(*g->group)}, detail, TermBasis::kEthnicity, false, {}});
       r.how = "group word with a nationality of another group";
       continue;
     }
@@ -352,7 +414,7 @@ Reading Combine(const Evidence& ev) {
     }
     std::vector<Category> ranked = g->categories;
     if (ranked.empty()) ranked = CategorySet::OfGroup(*g->group).ToVector();
-    Component c{ranked, "", TermBasis::kEthnicity, true};
+    Component c{ranked, "", TermBasis::kEthnicity, true, PositionsOf(ev, g)};
     if (dropped_modifier && ev.groups.size() == 1) {
       // "Black British", "Asian Welsh": the group's own 'other' answer first.
       std::vector<Category> boosted = {OtherCategoryOf(*g->group)};
@@ -484,22 +546,31 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
   if (!folded.ok()) return folded.status();
 
   Evidence ev;
-  absl::string_view heading, answer;
+  absl::string_view rest = text, heading, answer;
   bool labelled = false;
-  if (SplitLabel(text, &heading, &answer)) {
+  int dropped_unknown = 0;
+  // Peel "heading - answer" from the right; an answer with no ethnic
+  // meaning ("- 2011 census") is dropped and the split tried again.
+  while (!labelled && SplitLabel(rest, &heading, &answer)) {
     absl::StatusOr<std::string> answer_folded = FoldText(answer);
     absl::StatusOr<std::string> heading_folded = FoldText(heading);
-    if (answer_folded.ok() && heading_folded.ok()) {
-      Gather(*lexicon_, *answer_folded, /*heading_only=*/false, ev);
-      if (ev.HasEthnicContent()) {
-        Gather(*lexicon_, *heading_folded, /*heading_only=*/true, ev);
-        labelled = true;
-      } else {
-        ev = Evidence();
-      }
+    if (!answer_folded.ok() || !heading_folded.ok()) break;
+    Gather(*lexicon_, *answer_folded, /*heading_only=*/false, ev);
+    if (ev.HasEthnicContent()) {
+      Gather(*lexicon_, *heading_folded, /*heading_only=*/true, ev);
+      labelled = true;
+    } else {
+      dropped_unknown += ev.unknown_words;
+      ev = Evidence();
+      rest = heading;
     }
   }
-  if (!labelled) Gather(*lexicon_, *folded, /*heading_only=*/false, ev);
+  if (!labelled) {
+    absl::StatusOr<std::string> rest_folded = FoldText(rest);
+    if (!rest_folded.ok()) return rest_folded.status();
+    Gather(*lexicon_, *rest_folded, /*heading_only=*/false, ev);
+  }
+  ev.unknown_words += dropped_unknown;
 
   Normalized out;
   out.basis = RecordingBasis::kUnspecified;

@@ -1,0 +1,215 @@
+#include "mapping/normalizer.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+namespace ethrec {
+namespace {
+
+using ::ethrec::testing::StatusIs;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+
+class NormalizerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto created = Normalizer::Create(LoadOptions());
+    ASSERT_TRUE(created.ok()) << created.status();
+    normalizer_ = created->release();
+  }
+  static Normalized Code(absl::string_view system, absl::string_view code) {
+    absl::StatusOr<Normalized> n = normalizer_->Normalize({.system = system, .code = code});
+    EXPECT_TRUE(n.ok()) << n.status();
+    return n.ok() ? *n : Normalized();
+  }
+  static std::vector<Category> Cats(const Normalized& n) {
+    std::vector<Category> out;
+    for (const RankedCategory& r : n.categories) out.push_back(r.category);
+    return out;
+  }
+  static inline const Normalizer* normalizer_ = nullptr;
+};
+
+TEST_F(NormalizerTest, CodedExamplesFromTheIssue) {
+  const struct {
+    const char* system;
+    const char* code;
+    std::vector<Category> set;  // in taxonomy order
+    Relationship relationship;
+    const char* detail;
+  } cases[] = {
+      {"nhs-ethnic-category", "C",
+       {Category::kWhiteGypsyIrishTraveller, Category::kWhiteRoma, Category::kWhiteOther},
+       Relationship::kSourceIsBroaderThanTarget, ""},
+      {"nhs-ethnic-category", "S", {Category::kOtherArab, Category::kOtherAny},
+       Relationship::kSourceIsBroaderThanTarget, ""},
+      {"nhs-ethnic-category", "R", {Category::kAsianChinese}, Relationship::kEquivalent, ""},
+      {"nhs-ethnic-category", "B", {Category::kWhiteIrish}, Relationship::kEquivalent, ""},
+      {"nhs-wales", "B", {Category::kWhiteGypsyIrishTraveller}, Relationship::kEquivalent, ""},
+      {"nhs-wales", "T", {Category::kOtherArab}, Relationship::kEquivalent, ""},
+      {"dfe", "BSOM", {Category::kBlackAfrican}, Relationship::kSourceIsNarrowerThanTarget, "Somali"},
+      {"dfe", "WROR", {Category::kWhiteRoma}, Relationship::kEquivalent, ""},
+      {"nhs-ethnic-category", "PA", {Category::kBlackAfrican}, Relationship::kSourceIsNarrowerThanTarget, "Somali"},
+      {"nhs-ethnic-category", "CA", {Category::kWhiteBritish}, Relationship::kSourceIsNarrowerThanTarget, "English"},
+      {"police-sde", "B1", {Category::kBlackCaribbean}, Relationship::kEquivalent, ""},
+      {"police-sde", "B2", {Category::kBlackAfrican}, Relationship::kEquivalent, ""},
+      {"police-sde-16", "O1", {Category::kAsianChinese}, Relationship::kEquivalent, ""},
+      {"police-sde-16", "01", {Category::kAsianChinese}, Relationship::kEquivalent, ""},
+      {"ons-2021", "16", {Category::kWhiteRoma}, Relationship::kEquivalent, ""},
+      {"snomed-ct", "92511000000107", {Category::kAsianChinese}, Relationship::kEquivalent, ""},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(absl::StrCat(c.system, " ", c.code));
+    Normalized n = Code(c.system, c.code);
+    EXPECT_EQ(n.outcome, Outcome::kCategories);
+    EXPECT_EQ(n.category_set.ToVector(), c.set);
+    EXPECT_EQ(n.relationship, c.relationship);
+    EXPECT_EQ(n.detail, c.detail);
+    EXPECT_THAT(n.explanation, HasSubstr(n.map_id));
+    EXPECT_THAT(n.explanation, HasSubstr(n.map_version));
+  }
+}
+
+TEST_F(NormalizerTest, SameLetterMeansWhatItsSystemSays) {
+  EXPECT_NE(Code("nhs-ethnic-category", "B").category_set, Code("nhs-wales", "B").category_set);
+  EXPECT_NE(Code("nhs-ethnic-category", "A").category_set, Code("nhs-wales", "A").category_set);
+}
+
+TEST_F(NormalizerTest, PoliceIcIsObservedAndOnlyRelated) {
+  for (const char* code : {"IC1", "IC2", "IC3", "IC4", "IC5", "IC6"}) {
+    Normalized n = Code("police-ic", code);
+    EXPECT_EQ(n.relationship, Relationship::kRelatedTo) << code;
+    EXPECT_EQ(n.basis, RecordingBasis::kObserved) << code;
+  }
+  EXPECT_EQ(Code("police-sde", "W1").basis, RecordingBasis::kSelfDefined);
+}
+
+TEST_F(NormalizerTest, NonAnswersAreNeverCategories) {
+  const struct {
+    const char* system;
+    const char* code;
+    Outcome outcome;
+  } cases[] = {
+      {"nhs-ethnic-category", "Z", Outcome::kNotStated}, {"nhs-ethnic-category", "99", Outcome::kNotKnown},
+      {"dfe", "REFU", Outcome::kNotStated},              {"dfe", "NOBT", Outcome::kNotKnown},
+      {"police-sde", "NS", Outcome::kNotStated},         {"police-ic", "IC9", Outcome::kNotKnown},
+  };
+  for (const auto& c : cases) {
+    Normalized n = Code(c.system, c.code);
+    EXPECT_EQ(n.outcome, c.outcome) << c.code;
+    EXPECT_TRUE(n.categories.empty()) << c.code;
+    EXPECT_TRUE(n.category_set.empty()) << c.code;
+  }
+}
+
+TEST_F(NormalizerTest, CodesAreCaseInsensitiveWhereTheSystemSaysSo) {
+  EXPECT_EQ(Code("dfe", " bsom ").code, "BSOM");
+  EXPECT_THAT(normalizer_->Normalize({.system = "snomed-ct", .code = "92511000000107 "}),
+              ::ethrec::testing::IsOkAndHolds(::testing::Field(&Normalized::code, "92511000000107")));
+}
+
+TEST_F(NormalizerTest, UnknownCodeWithTextLetsTheTextDecideAndSaysSo) {
+  absl::StatusOr<Normalized> n =
+      normalizer_->Normalize({.system = "dfe", .code = "XBLK", .text = "Black Caribbean"});
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_TRUE(n->decided_by_text);
+  EXPECT_EQ(Cats(*n), std::vector<Category>{Category::kBlackCaribbean});
+  EXPECT_THAT(n->notes, Contains(HasSubstr("\"XBLK\" is not in code system dfe")));
+  EXPECT_EQ(n->basis, RecordingBasis::kSelfDefined);
+}
+
+TEST_F(NormalizerTest, KnownCodeWinsAndContradictingTextIsNoted) {
+  absl::StatusOr<Normalized> n =
+      normalizer_->Normalize({.system = "dfe", .code = "WBRI", .text = "Pakistani"});
+  ASSERT_TRUE(n.ok());
+  EXPECT_FALSE(n->decided_by_text);
+  EXPECT_EQ(Cats(*n), std::vector<Category>{Category::kWhiteBritish});
+  EXPECT_THAT(n->notes, Contains(HasSubstr("ASIAN_PAKISTANI")));
+
+  absl::StatusOr<Normalized> agreeing =
+      normalizer_->Normalize({.system = "dfe", .code = "WBRI", .text = "White - British"});
+  ASSERT_TRUE(agreeing.ok());
+  EXPECT_TRUE(agreeing->notes.empty());
+}
+
+TEST_F(NormalizerTest, BadRequestsNameTheProblem) {
+  EXPECT_THAT(normalizer_->Normalize({}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("give a code")));
+  EXPECT_THAT(normalizer_->Normalize({.code = "A"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("without its code system")));
+  EXPECT_THAT(normalizer_->Normalize({.system = "nhs", .code = "A"}),
+              StatusIs(absl::StatusCode::kNotFound,
+                       ::testing::AllOf(HasSubstr("unknown code system \"nhs\""),
+                                        HasSubstr("nhs-ethnic-category"), HasSubstr("police-ic"))));
+  EXPECT_THAT(normalizer_->Normalize({.system = "dfe", .code = "WXYZ"}),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("code \"WXYZ\" is not in code system dfe")));
+}
+
+TEST_F(NormalizerTest, SuggestCodeForDataEntry) {
+  const struct {
+    Category category;
+    const char* detail;
+    const char* system;
+    const char* code;
+    Relationship relationship;
+  } cases[] = {
+      {Category::kWhiteRoma, "", "dfe", "WROM", Relationship::kSourceIsBroaderThanTarget},
+      {Category::kWhiteRoma, "", "nhs-ethnic-category", "C", Relationship::kSourceIsBroaderThanTarget},
+      {Category::kWhiteRoma, "", "snomed-ct", "718958002", Relationship::kEquivalent},
+      {Category::kWhiteRoma, "", "police-sde", "W9", Relationship::kSourceIsBroaderThanTarget},
+      {Category::kBlackAfrican, "Somali", "dfe", "BSOM", Relationship::kEquivalent},
+      {Category::kBlackAfrican, "", "dfe", "BAFR", Relationship::kEquivalent},
+      {Category::kBlackAfrican, "Yoruba", "dfe", "BAFR", Relationship::kSourceIsBroaderThanTarget},
+      {Category::kOtherArab, "", "nhs-ethnic-category", "S", Relationship::kSourceIsBroaderThanTarget},
+      {Category::kOtherArab, "", "police-sde-16", "O9", Relationship::kSourceIsBroaderThanTarget},
+      {Category::kOtherArab, "", "police-sde", "O2", Relationship::kEquivalent},
+      {Category::kAsianChinese, "", "nhs-ethnic-category", "R", Relationship::kEquivalent},
+      {Category::kWhiteBritish, "", "ons-2021", "WHITE_BRITISH", Relationship::kEquivalent},
+  };
+  for (const auto& c : cases) {
+    absl::StatusOr<CodeSuggestion> s =
+        normalizer_->SuggestCode(TaxonomyValue{Outcome::kCategories, c.category, c.detail}, c.system);
+    ASSERT_TRUE(s.ok()) << s.status();
+    EXPECT_EQ(s->code, c.code) << CategoryName(c.category) << " " << c.detail << " in " << c.system;
+    EXPECT_EQ(s->relationship, c.relationship) << s->code;
+  }
+}
+
+TEST_F(NormalizerTest, TranslateGoesThroughTheTaxonomy) {
+  absl::StatusOr<CodeSuggestion> s = normalizer_->Translate("dfe", "BCRB", "police-sde");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->code, "B1");
+  EXPECT_EQ(s->relationship, Relationship::kEquivalent);
+
+  s = normalizer_->Translate("nhs-wales", "B", "dfe");  // Wales B: Gypsy or Irish Traveller
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(s->category_set.contains(Category::kWhiteGypsyIrishTraveller));
+
+  s = normalizer_->Translate("dfe", "WROR", "nhs-ethnic-category");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->code, "C");
+  EXPECT_EQ(s->relationship, Relationship::kSourceIsNarrowerThanTarget);
+
+  s = normalizer_->Translate("nhs-ethnic-category", "C", "dfe");  // nothing narrower covers all three
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->code, "WOTH");
+  EXPECT_EQ(s->relationship, Relationship::kSourceIsBroaderThanTarget);
+  EXPECT_THAT(s->explanation, HasSubstr("ask the person"));
+
+  s = normalizer_->Translate("dfe", "REFU", "nhs-ethnic-category");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->code, "Z");
+}
+
+TEST_F(NormalizerTest, TranslateRefusesPerceivedEthnicity) {
+  EXPECT_THAT(normalizer_->Translate("police-ic", "IC3", "dfe"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("police-ic")));
+  EXPECT_THAT(normalizer_->Translate("dfe", "BAFR", "police-ic"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("police-ic")));
+  EXPECT_THAT(normalizer_->Translate("dfe", "NOPE", "police-sde"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("NOPE")));
+}
+
+}  // namespace
+}  // namespace ethrec

@@ -1,0 +1,72 @@
+#include "mapping/text_fold.h"
+
+#include <random>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+namespace ethrec {
+namespace {
+
+using ::ethrec::testing::IsOkAndHolds;
+using ::ethrec::testing::StatusIs;
+using ::testing::HasSubstr;
+
+TEST(FoldTextTest, Examples) {
+  const struct {
+    const char* in;
+    const char* out;
+  } cases[] = {
+      {"Mixed (White & Black Afric\xC3\xA1n)", "mixed white and black african"},
+      {"  black british - caribbean  ", "black british caribbean"},
+      {"O\xE2\x80\x99" "Brien", "obrien"},                         // curly apostrophe deleted
+      {"O'Brien", "obrien"},                                   // straight one too
+      {"Qu\xC3\xA9" "b\xC3\xA9" "cois", "quebecois"},                 // accents
+      {"\xEF\xBC\xB7\xEF\xBC\xA8\xEF\xBC\xA9\xEF\xBC\xB4\xEF\xBC\xA5", "white"},  // full-width
+      {"Stra\xC3\x9F" "e", "strasse"},                          // ß case-folds to ss
+      {"\xEF\xAC\x81lipino", "filipino"},                      // ﬁ ligature
+      {"white\xC2\xA0" "british", "white british"},             // no-break space
+      {"Black \xE2\x80\x94 African", "black african"},          // em dash
+      {"\xC5\x81\xC3\xB3" "d\xC5\xBA", "lodz"},                 // ł has no decomposition
+      {"W/B+Caribbean", "w b and caribbean"},
+      {"", ""},
+      {"---", ""},
+  };
+  for (const auto& c : cases) EXPECT_THAT(FoldText(c.in), IsOkAndHolds(std::string(c.out))) << c.in;
+}
+
+TEST(FoldTextTest, NonLatinLettersAreKept) {
+  EXPECT_THAT(FoldText("\xD0\xA0\xD0\xBE\xD0\xBC"), IsOkAndHolds(std::string("\xD1\x80\xD0\xBE\xD0\xBC")));
+}
+
+TEST(FoldTextTest, AsciiFastPathMatchesIcuPath) {
+  std::mt19937 rng(20261127);
+  std::uniform_int_distribution<int> ch(0, 127), len(0, 40);
+  for (int i = 0; i < 20000; ++i) {
+    std::string s(len(rng), ' ');
+    for (char& c : s) c = static_cast<char>(ch(rng));
+    ASSERT_TRUE(IsAscii(s));
+    absl::StatusOr<std::string> icu = FoldUnicode(s);
+    ASSERT_TRUE(icu.ok());
+    ASSERT_EQ(FoldAscii(s), *icu) << "input: " << s;
+  }
+}
+
+TEST(FoldTextTest, RejectsInvalidUtf8NamingTheOffset) {
+  const char* cases[] = {
+      "white \xC3",              // truncated sequence
+      "\x80white",               // lone continuation byte
+      "\xC0\xAF",                // overlong encoding
+      "\xED\xA0\x80",            // UTF-16 surrogate
+      "ok\xF5\x80\x80\x80",      // beyond U+10FFFF
+  };
+  for (const char* s : cases) {
+    EXPECT_THAT(FoldText(s), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("byte offset")))
+        << s;
+  }
+  EXPECT_THAT(FoldText("white \xC3"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("offset 6")));
+}
+
+}  // namespace
+}  // namespace ethrec
