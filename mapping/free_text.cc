@@ -1,10 +1,10 @@
-#include "absl/strings/string_view.h"
 #include "mapping/free_text.h"
 
 #include <algorithm>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -15,27 +15,30 @@ namespace {
 
 constexpr double kBaseConfidence = 0.95;
 
+template <typename T>
+using Small = absl::InlinedVector<T, 8>;
+
 // One candidate reading of part of the text: a heritage, a group, or both.
 struct Component {
-  std::vector<Category> ranked;
+  Small<Category> ranked;
   std::string detail;
   TermBasis basis = TermBasis::kEthnicity;
   bool group_only = false;  // built from a group word alone ("white")
-  std::vector<int> at;      // word positions it came from
+  Small<int> at;            // word positions it came from
   Group group() const { return GroupOf(ranked.front()); }
 };
 
 // What the matched terms of a text say, before they are combined.
 struct Evidence {
-  std::vector<const Term*> heritages;  // non-modifier heritage terms
-  std::vector<const Term*> modifiers;  // "british", "english", ...
-  std::vector<const Term*> groups;     // group terms, distinct groups
-  std::vector<const Term*> context;    // heritages named in a label's heading
+  Small<const Term*> heritages;  // non-modifier heritage terms
+  Small<const Term*> modifiers;  // "british", "english", ...
+  Small<const Term*> groups;     // group terms, distinct groups
+  Small<const Term*> context;    // heritages named in a label's heading
   // Word positions of each term, and of the conjunctions: a group word and a
   // heritage combine only when no "and" stands between them.
-  absl::flat_hash_map<const Term*, std::vector<int>> at;
-  std::vector<int> conjunctions_at;
-  std::vector<int> others_after_conjunction_at;  // "white and any other ethnic group"
+  Small<std::pair<const Term*, int>> at;
+  Small<int> conjunctions_at;
+  Small<int> others_after_conjunction_at;  // "white and any other ethnic group"
   bool mixed = false;
   bool other = false;
   bool conjunction = false;
@@ -44,38 +47,18 @@ struct Evidence {
   const Term* umbrella = nullptr;
   int unknown_words = 0;
   int corrections = 0;
-  std::vector<std::string> recognised;  // "'caribbean' (heritage)"
+  Small<const Term*> recognised;  // in order, for the explanation
   std::vector<std::string> notes;
 
   bool HasEthnicContent() const {
     return !heritages.empty() || !modifiers.empty() || !groups.empty() || mixed || other ||
            !others_after_conjunction_at.empty();
   }
-  bool HasAnything() const {
-    return HasEthnicContent() || not_stated || not_known || umbrella != nullptr;
-  }
 };
 
-absl::string_view KindName(TermKind k) {
-  switch (k) {
-    case TermKind::kGroup: return "group";
-    case TermKind::kHeritage: return "heritage";
-    case TermKind::kMixed: return "mixed";
-    case TermKind::kOther: return "other";
-    case TermKind::kConjunction: return "and";
-    case TermKind::kNotStated: return "not stated";
-    case TermKind::kNotKnown: return "not known";
-    case TermKind::kFiller: return "filler";
-    case TermKind::kUmbrella: return "umbrella term";
-  }
-  return "";
-}
-
-void AddGroup(const Term* t, Evidence& ev) {
-  for (const Term* g : ev.groups) {
-    if (g->group == t->group) return;
-  }
-  ev.groups.push_back(t);
+template <typename C, typename T>
+bool Has(const C& c, const T& v) {
+  return std::find(c.begin(), c.end(), v) != c.end();
 }
 
 // `at` and `last` are the positions of the term's first and last words.
@@ -88,21 +71,25 @@ void AddTerm(const Term* t, int at, int last, bool heading_only, Evidence& ev) {
       t->kind != TermKind::kOther) {
     return;
   }
-  ev.at[t].push_back(at);
+  ev.at.emplace_back(t, at);
   if (t->kind == TermKind::kConjunction) ev.conjunctions_at.push_back(last);
-  if (t->kind == TermKind::kOther && !ev.conjunctions_at.empty() && ev.conjunctions_at.back() == at - 1) {
+  if (t->kind == TermKind::kOther && !ev.conjunctions_at.empty() &&
+      ev.conjunctions_at.back() == at - 1) {
     ev.others_after_conjunction_at.push_back(last);
     return;
   }
-  if (t->kind != TermKind::kFiller && t->kind != TermKind::kConjunction) {
-    ev.recognised.push_back(absl::StrCat("'", t->phrase, "' (", KindName(t->kind), ")"));
-  }
+  if (t->kind != TermKind::kFiller && t->kind != TermKind::kConjunction) ev.recognised.push_back(t);
   switch (t->kind) {
-    case TermKind::kGroup: AddGroup(t, ev); break;
+    case TermKind::kGroup: {
+      bool seen = false;
+      for (const Term* g : ev.groups) seen |= g->group == t->group;
+      if (!seen) ev.groups.push_back(t);
+      break;
+    }
     case TermKind::kHeritage:
       if (t->modifier) {
         ev.modifiers.push_back(t);
-      } else if (std::find(ev.heritages.begin(), ev.heritages.end(), t) == ev.heritages.end()) {
+      } else if (!Has(ev.heritages, t)) {
         ev.heritages.push_back(t);
       }
       break;
@@ -119,35 +106,37 @@ void AddTerm(const Term* t, int at, int last, bool heading_only, Evidence& ev) {
 }
 
 // Matches the words of `folded` against the lexicon, longest phrase first,
-// after correcting spelling slips, and adds what it finds to `ev`.
-void Gather(const Lexicon& lexicon, absl::string_view folded, bool heading_only, Evidence& ev) {
-  // Heading words come before every answer word.
-  const int first_position = heading_only ? -100000 : 0;
+// after correcting spelling slips, and adds what it finds to `ev`. Word
+// positions start at `first_position`.
+void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position, bool heading_only,
+            Evidence& ev) {
   if (folded.empty()) return;
-  std::vector<absl::string_view> raw = absl::StrSplit(folded, ' ');
-  std::string corrected;
-  std::vector<absl::string_view> words;
-  bool any_correction = false;
-  std::vector<absl::string_view> replacement(raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
-    if (lexicon.IsKnownWord(raw[i])) continue;
-    absl::string_view near = lexicon.FindNearWord(raw[i]);
-    if (!near.empty()) {
-      replacement[i] = near;
-      any_correction = true;
-      ++ev.corrections;
-      ev.notes.push_back(absl::StrCat("read '", raw[i], "' as '", near, "'"));
-    }
+  Small<absl::string_view> words;
+  for (size_t start = 0; start < folded.size();) {
+    size_t end = folded.find(' ', start);
+    if (end == absl::string_view::npos) end = folded.size();
+    if (end > start) words.push_back(folded.substr(start, end - start));
+    start = end + 1;
   }
+  std::string corrected;
+  int corrections_here = 0;
+  for (absl::string_view& w : words) {
+    const Lexicon::Span span = lexicon.Look(w);
+    if (span.term != nullptr || span.prefix || lexicon.IsKnownWord(w)) continue;
+    absl::string_view near = lexicon.FindNearWord(w);
+    if (near.empty()) continue;
+    ev.notes.push_back(absl::StrCat("read '", w, "' as '", near, "'"));
+    w = near;  // a view into the lexicon, which outlives this call
+    ++corrections_here;
+  }
+  ev.corrections += corrections_here;
+  // Phrases are matched on the words joined by single spaces.
   absl::string_view text = folded;
-  if (any_correction) {
-    for (size_t i = 0; i < raw.size(); ++i) {
-      absl::StrAppend(&corrected, i ? " " : "", replacement[i].empty() ? raw[i] : replacement[i]);
-    }
+  if (corrections_here > 0) {
+    corrected = absl::StrJoin(words, " ");
     text = corrected;
   }
-  // Word start offsets in `text`, plus one past the end.
-  std::vector<size_t> starts;
+  Small<size_t> starts;
   starts.push_back(0);
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == ' ') starts.push_back(i + 1);
@@ -155,12 +144,17 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, bool heading_only,
   const size_t n = starts.size();
   starts.push_back(text.size() + 1);
   for (size_t i = 0; i < n;) {
-    const size_t max_len = std::min<size_t>(lexicon.max_phrase_words(), n - i);
+    // The longest phrase starting at word i: extend while the words so far
+    // begin some longer phrase.
     const Term* found = nullptr;
-    size_t len = max_len;
-    for (; len >= 1; --len) {
-      absl::string_view span = text.substr(starts[i], starts[i + len] - 1 - starts[i]);
-      if ((found = lexicon.Find(span)) != nullptr) break;
+    size_t len = 0;
+    for (size_t l = 1; i + l <= n; ++l) {
+      const Lexicon::Span span = lexicon.Look(text.substr(starts[i], starts[i + l] - 1 - starts[i]));
+      if (span.term != nullptr) {
+        found = span.term;
+        len = l;
+      }
+      if (!span.prefix) break;
     }
     if (found != nullptr) {
       AddTerm(found, first_position + static_cast<int>(i),
@@ -173,14 +167,21 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, bool heading_only,
   }
 }
 
+Small<int> PositionsOf(const Evidence& ev, const Term* t) {
+  Small<int> out;
+  for (const auto& [term, at] : ev.at) {
+    if (term == t) out.push_back(at);
+  }
+  return out;
+}
+
 Component FromTerm(const Term* t, const Evidence& ev) {
-  auto it = ev.at.find(t);
-  return Component{t->categories, t->detail, t->basis, false,
-                   it == ev.at.end() ? std::vector<int>() : it->second};
+  return Component{Small<Category>(t->categories.begin(), t->categories.end()), t->detail,
+                   t->basis, false, PositionsOf(ev, t)};
 }
 
 // True when some occurrence of `a` and some of `b` have no "and" between them.
-bool Adjoin(const Evidence& ev, const std::vector<int>& a, const std::vector<int>& b) {
+bool Adjoin(const Evidence& ev, const Small<int>& a, const Small<int>& b) {
   for (int x : a) {
     for (int y : b) {
       const int lo = std::min(x, y), hi = std::max(x, y);
@@ -192,26 +193,23 @@ bool Adjoin(const Evidence& ev, const std::vector<int>& a, const std::vector<int
   return false;
 }
 
-const std::vector<int>& PositionsOf(const Evidence& ev, const Term* t) {
-  static const std::vector<int>* const kNone = new std::vector<int>();
-  auto it = ev.at.find(t);
-  return it == ev.at.end() ? *kNone : it->second;
-}
+using Components = absl::InlinedVector<Component, 4>;
 
-std::vector<Category> Restrict(const std::vector<Category>& ranked, Group g) {
-  std::vector<Category> out;
+template <typename Container>
+Small<Category> Restrict(const Container& ranked, Group g) {
+  Small<Category> out;
   for (Category c : ranked) {
     if (GroupOf(c) == g) out.push_back(c);
   }
   return out;
 }
 
-void AppendUnique(std::vector<Category>& out, Category c) {
+void AppendUnique(Small<Category>& out, Category c) {
   if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
 }
 
 // The Mixed categories for a person with all these heritages.
-std::vector<Category> ComposeMixed(const std::vector<Component>& comps, bool* clear_first) {
+Small<Category> ComposeMixed(const Components& comps, bool* clear_first) {
   bool white = false, asian = false, other = false, mixed = false;
   CategorySet black;
   int distinct_groups = 0;
@@ -245,7 +243,7 @@ std::vector<Category> ComposeMixed(const std::vector<Component>& comps, bool* cl
   if (distinct_groups == 1 && !comps.empty() && comps.front().group() != Group::kMixed) {
     // Two heritages within one group ("Indian and Pakistani"): Other Mixed,
     // the group's "other", or either heritage, as the person chooses.
-    std::vector<Category> out = {Category::kMixedOther, OtherCategoryOf(comps.front().group())};
+    Small<Category> out = {Category::kMixedOther, OtherCategoryOf(comps.front().group())};
     for (const Component& c : comps) AppendUnique(out, c.ranked.front());
     return out;
   }
@@ -253,8 +251,8 @@ std::vector<Category> ComposeMixed(const std::vector<Component>& comps, bool* cl
 }
 
 // Mixed categories that include the heritage of `c` ("mixed asian").
-std::vector<Category> MixedWith(const Component& c) {
-  std::vector<Category> out;
+Small<Category> MixedWith(const Component& c) {
+  Small<Category> out;
   switch (c.group()) {
     case Group::kWhite:
       out = {Category::kMixedWhiteBlackCaribbean, Category::kMixedWhiteBlackAfrican,
@@ -262,9 +260,9 @@ std::vector<Category> MixedWith(const Component& c) {
       break;
     case Group::kAsian: out = {Category::kMixedWhiteAsian}; break;
     case Group::kBlack:
-      if (c.ranked == std::vector<Category>{Category::kBlackCaribbean}) {
+      if (c.ranked == Small<Category>{Category::kBlackCaribbean}) {
         out = {Category::kMixedWhiteBlackCaribbean};
-      } else if (c.ranked == std::vector<Category>{Category::kBlackAfrican}) {
+      } else if (c.ranked == Small<Category>{Category::kBlackAfrican}) {
         out = {Category::kMixedWhiteBlackAfrican};
       } else {
         out = {Category::kMixedWhiteBlackCaribbean, Category::kMixedWhiteBlackAfrican};
@@ -279,7 +277,7 @@ std::vector<Category> MixedWith(const Component& c) {
   return out;
 }
 
-std::string JoinDetails(const std::vector<Component>& comps, absl::string_view sep) {
+std::string JoinDetails(const Components& comps, absl::string_view sep) {
   std::vector<absl::string_view> parts;
   for (const Component& c : comps) {
     if (!c.detail.empty() && std::find(parts.begin(), parts.end(), c.detail) == parts.end()) {
@@ -301,12 +299,12 @@ double BasisFactor(TermBasis b) {
 
 // The reading of the evidence.
 struct Reading {
-  std::vector<Category> ranked;
+  Small<Category> ranked;
   bool clear_first = true;
   std::string detail;
   TermBasis basis = TermBasis::kEthnicity;  // the weakest basis relied on
   double factor = 1.0;                       // doubt from heuristics
-  std::string how;                           // one phrase for the explanation
+  absl::string_view how;                     // one phrase for the explanation
 };
 
 Reading Combine(const Evidence& ev) {
@@ -316,7 +314,7 @@ Reading Combine(const Evidence& ev) {
   // A qualifier ("british") gives way to any heritage, and to a group word of
   // another group ("black british"); one that names a nation joins a mixed
   // heritage ("half Jamaican half English", "Caribbean and English").
-  std::vector<const Term*> heritages = ev.heritages;
+  Small<const Term*> heritages = ev.heritages;
   bool dropped_modifier = false;
   for (const Term* m : ev.modifiers) {
     const Group mg = GroupOf(m->categories.front());
@@ -354,7 +352,7 @@ Reading Combine(const Evidence& ev) {
     }
     return false;
   };
-  std::vector<Component> comps;
+  Components comps;
   for (const Term* h : heritages) {
     if (!lists_group(h)) comps.push_back(FromTerm(h, ev));
   }
@@ -382,7 +380,7 @@ Reading Combine(const Evidence& ev) {
     bool merged = false;
     for (Component& c : comps) {
       if (c.group_only || !Adjoin(ev, PositionsOf(ev, g), c.at)) continue;
-      std::vector<Category> in_group = Restrict(c.ranked, *g->group);
+      Small<Category> in_group = Restrict(c.ranked, *g->group);
       if (!in_group.empty()) {
         c.ranked = std::move(in_group);
         merged = true;
@@ -412,12 +410,14 @@ Reading Combine(const Evidence& ev) {
       mixing = true;
       implicit_other = OtherCategoryOf(*g->group);
     }
-    std::vector<Category> ranked = g->categories;
-    if (ranked.empty()) ranked = CategorySet::OfGroup(*g->group).ToVector();
+    Small<Category> ranked(g->categories.begin(), g->categories.end());
+    if (ranked.empty()) {
+      for (Category c : CategorySet::OfGroup(*g->group).ToVector()) ranked.push_back(c);
+    }
     Component c{ranked, "", TermBasis::kEthnicity, true, PositionsOf(ev, g)};
     if (dropped_modifier && ev.groups.size() == 1) {
       // "Black British", "Asian Welsh": the group's own 'other' answer first.
-      std::vector<Category> boosted = {OtherCategoryOf(*g->group)};
+      Small<Category> boosted = {OtherCategoryOf(*g->group)};
       for (Category cat : ranked) AppendUnique(boosted, cat);
       c.ranked = boosted;
       c.group_only = false;
@@ -474,7 +474,8 @@ Reading Combine(const Evidence& ev) {
   if (ethnic.size() == 1) {
     r.ranked = ethnic.front()->ranked;
     r.basis = TermBasis::kEthnicity;
-    std::vector<Component> ordered = {*ethnic.front()};
+    Components ordered;
+    ordered.push_back(*ethnic.front());
     for (const Component& c : comps) {
       if (&c != ethnic.front()) ordered.push_back(c);
     }
@@ -487,9 +488,9 @@ Reading Combine(const Evidence& ev) {
   bool one_group = true;
   for (const Component& c : comps) one_group &= c.group() == comps.front().group();
   if (one_group) {
-    std::vector<Category> shared = comps.front().ranked;
+    Small<Category> shared = comps.front().ranked;
     for (size_t i = 1; i < comps.size(); ++i) {
-      std::vector<Category> next;
+      Small<Category> next;
       for (Category c : shared) {
         if (std::find(comps[i].ranked.begin(), comps[i].ranked.end(), c) != comps[i].ranked.end()) {
           next.push_back(c);
@@ -518,20 +519,16 @@ Reading Combine(const Evidence& ev) {
   return r;
 }
 
-// Splits "Heading: answer" or "Heading - answer" at the last separator.
-bool SplitLabel(absl::string_view text, absl::string_view* heading, absl::string_view* answer) {
-  size_t best = absl::string_view::npos, best_len = 0;
-  for (absl::string_view sep : {":", "\xEF\xBC\x9A", " - ", " \xE2\x80\x93 ", " \xE2\x80\x94 "}) {
-    const size_t pos = text.rfind(sep);
-    if (pos != absl::string_view::npos && (best == absl::string_view::npos || pos > best)) {
-      best = pos;
-      best_len = sep.size();
-    }
+// "free text (lexicon core 1.0.0, places 1.0.0): recognised 'black' (group), ..."
+void AppendRecognised(const Evidence& ev, std::string* out) {
+  if (ev.recognised.empty()) {
+    out->append("nothing");
+    return;
   }
-  if (best == absl::string_view::npos) return false;
-  *heading = text.substr(0, best);
-  *answer = text.substr(best + best_len);
-  return true;
+  for (size_t i = 0; i < ev.recognised.size(); ++i) {
+    if (i) out->append(", ");
+    out->append(ev.recognised[i]->label);
+  }
 }
 
 }  // namespace
@@ -542,63 +539,61 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
                                                    " bytes long; the limit is ",
                                                    kMaxFreeTextBytes));
   }
-  absl::StatusOr<std::string> folded = FoldText(text);
-  if (!folded.ok()) return folded.status();
+  // The folded text lives in a per-thread buffer: this is a hot path.
+  thread_local std::string folded_buffer;
+  if (absl::Status s = FoldTextMarkingLabels(text, &folded_buffer); !s.ok()) return s;
+  const std::string* const folded = &folded_buffer;
 
+  // A form label reads "heading | answer": peel answers from the right until
+  // one has ethnic meaning ("- 2011 census" has none); the heading before it
+  // adds only its group, "mixed" and "other" words. Heading positions come
+  // before every answer position.
+  Small<absl::string_view> segments = absl::StrSplit(*folded, '|');
+  for (absl::string_view& seg : segments) seg = absl::StripAsciiWhitespace(seg);
   Evidence ev;
-  absl::string_view rest = text, heading, answer;
-  bool labelled = false;
+  size_t answer = segments.size() - 1;
   int dropped_unknown = 0;
-  // Peel "heading - answer" from the right; an answer with no ethnic
-  // meaning ("- 2011 census") is dropped and the split tried again.
-  while (!labelled && SplitLabel(rest, &heading, &answer)) {
-    absl::StatusOr<std::string> answer_folded = FoldText(answer);
-    absl::StatusOr<std::string> heading_folded = FoldText(heading);
-    if (!answer_folded.ok() || !heading_folded.ok()) break;
-    Gather(*lexicon_, *answer_folded, /*heading_only=*/false, ev);
-    if (ev.HasEthnicContent()) {
-      Gather(*lexicon_, *heading_folded, /*heading_only=*/true, ev);
-      labelled = true;
-    } else {
-      dropped_unknown += ev.unknown_words;
-      ev = Evidence();
-      rest = heading;
-    }
+  for (; answer > 0; --answer) {
+    Gather(*lexicon_, segments[answer], 0, /*heading_only=*/false, ev);
+    if (ev.HasEthnicContent()) break;
+    dropped_unknown += ev.unknown_words;
+    ev = Evidence();
   }
-  if (!labelled) {
-    absl::StatusOr<std::string> rest_folded = FoldText(rest);
-    if (!rest_folded.ok()) return rest_folded.status();
-    Gather(*lexicon_, *rest_folded, /*heading_only=*/false, ev);
+  if (answer == 0) Gather(*lexicon_, segments[0], 0, /*heading_only=*/false, ev);
+  for (size_t h = 0; h < answer; ++h) {
+    Gather(*lexicon_, segments[h], -100000 + 1000 * static_cast<int>(h), /*heading_only=*/true, ev);
   }
   ev.unknown_words += dropped_unknown;
 
-  Normalized out;
+  // Built in place in the result: Normalized is large to move.
+  absl::StatusOr<Normalized> result(absl::in_place);
+  Normalized& out = *result;
   out.basis = RecordingBasis::kUnspecified;
   out.decided_by_text = true;
-  out.notes = ev.notes;
-  const std::string recognised =
-      ev.recognised.empty() ? "nothing" : absl::StrJoin(ev.recognised, ", ");
-  const std::string source = absl::StrCat("free text (lexicon ", lexicon_->versions(), ")");
+  out.notes = std::move(ev.notes);
+  out.explanation.reserve(160);
+  out.explanation.reserve(192);
+  out.explanation.append("free text (lexicon ").append(lexicon_->versions()).append("): ");
 
   if (!ev.HasEthnicContent()) {
     if (ev.not_stated || ev.not_known) {
       out.outcome = ev.not_stated ? Outcome::kNotStated : Outcome::kNotKnown;
       out.relationship = Relationship::kEquivalent;
-      out.explanation = absl::StrCat(source, ": recognised ", recognised, ": a non-answer, ",
-                                     OutcomeName(out.outcome));
-      return out;
+      out.explanation.append("recognised ");
+      AppendRecognised(ev, &out.explanation);
+      absl::StrAppend(&out.explanation, ": a non-answer, ", OutcomeName(out.outcome));
+      return result;
     }
     out.outcome = Outcome::kUnrecognised;
     out.relationship = Relationship::kNotRelatedTo;
-    if (folded->empty()) {
-      out.explanation = absl::StrCat(source, ": the text has no letters or digits");
+    if (folded->find_first_not_of(" |") == std::string::npos) {
+      out.explanation.append("the text has no letters or digits");
     } else if (ev.umbrella != nullptr) {
-      out.explanation = absl::StrCat(source, ": '", ev.umbrella->phrase,
-                                     "' names no ethnic group; not guessed");
+      absl::StrAppend(&out.explanation, "'", ev.umbrella->phrase, "' names no ethnic group; not guessed");
     } else {
-      out.explanation = absl::StrCat(source, ": no ethnic group recognised; not guessed");
+      out.explanation.append("no ethnic group recognised; not guessed");
     }
-    return out;
+    return result;
   }
   if (ev.not_stated || ev.not_known) {
     out.notes.push_back("the text also contains a non-answer; the ethnic group it names was used");
@@ -645,12 +640,13 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
   } else {
     out.relationship = Relationship::kEquivalent;
   }
-  out.explanation = absl::StrCat(source, ": recognised ", recognised, "; read as ", reading.how,
-                                 reading.basis != TermBasis::kEthnicity
-                                     ? absl::StrCat(" (a ", TermBasisName(reading.basis),
-                                                    ", not an ethnic group)")
-                                     : "");
-  return out;
+  out.explanation.append("recognised ");
+  AppendRecognised(ev, &out.explanation);
+  absl::StrAppend(&out.explanation, "; read as ", reading.how);
+  if (reading.basis != TermBasis::kEthnicity) {
+    absl::StrAppend(&out.explanation, " (a ", TermBasisName(reading.basis), ", not an ethnic group)");
+  }
+  return result;
 }
 
 }  // namespace ethrec

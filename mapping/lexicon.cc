@@ -40,9 +40,28 @@ std::optional<TermBasis> ParseBasis(absl::string_view s) {
   return std::nullopt;
 }
 
-int CountWords(absl::string_view folded) {
-  return static_cast<int>(std::count(folded.begin(), folded.end(), ' ')) + 1;
+// Bit i set when letter 'a' + i occurs (other bytes share bit 26).
+uint32_t LetterSet(absl::string_view w) {
+  uint32_t bits = 0;
+  for (char c : w) bits |= c >= 'a' && c <= 'z' ? uint32_t{1} << (c - 'a') : uint32_t{1} << 26;
+  return bits;
 }
+
+absl::string_view KindLabel(TermKind k) {
+  switch (k) {
+    case TermKind::kGroup: return "group";
+    case TermKind::kHeritage: return "heritage";
+    case TermKind::kMixed: return "mixed";
+    case TermKind::kOther: return "other";
+    case TermKind::kConjunction: return "and";
+    case TermKind::kNotStated: return "not stated";
+    case TermKind::kNotKnown: return "not known";
+    case TermKind::kFiller: return "filler";
+    case TermKind::kUmbrella: return "umbrella term";
+  }
+  return "";
+}
+
 
 }  // namespace
 
@@ -160,10 +179,9 @@ void Lexicon::AddDocument(const rapidjson::Value& doc, const std::string& file,
         sink.Add(spath, absl::StrCat("\"", raw, "\" has no letters or digits"));
         continue;
       }
-      if (auto it = phrases_.find(*folded); it != phrases_.end()) {
+      if (const Term* taken = Find(*folded)) {
         sink.Add(spath, absl::StrCat("phrase \"", *folded, "\" is already defined by term \"",
-                                     terms_[it->second].phrase, "\" of lexicon ",
-                                     terms_[it->second].lexicon_id));
+                                     taken->phrase, "\" of lexicon ", taken->lexicon_id));
         continue;
       }
       if (std::find(keys.begin(), keys.end(), *folded) != keys.end()) {
@@ -174,13 +192,16 @@ void Lexicon::AddDocument(const rapidjson::Value& doc, const std::string& file,
     }
     if (sink.count() != before || keys.empty()) continue;
     term.phrase = keys.front();
+    term.label = absl::StrCat("'", term.phrase, "' (", KindLabel(term.kind), ")");
     const int index = static_cast<int>(terms_.size());
     const bool fuzzy_target = term.fuzzy && term.kind != TermKind::kFiller &&
                               term.kind != TermKind::kConjunction &&
                               term.kind != TermKind::kUmbrella;
     for (const std::string& key : keys) {
-      max_phrase_words_ = std::max(max_phrase_words_, CountWords(key));
-      phrases_.emplace(key, index);
+      spans_[key].term = index;
+      for (size_t sp = key.find(' '); sp != std::string::npos; sp = key.find(' ', sp + 1)) {
+        spans_[key.substr(0, sp)].prefix = true;
+      }
       for (absl::string_view word : absl::StrSplit(key, ' ')) {
         auto [it, inserted] = words_.emplace(word, fuzzy_target);
         if (!inserted) it->second = it->second && fuzzy_target;
@@ -191,27 +212,52 @@ void Lexicon::AddDocument(const rapidjson::Value& doc, const std::string& file,
 }
 
 int EditDistance(absl::string_view a, absl::string_view b, int limit) {
+  constexpr int kMax = 64;
   const int n = static_cast<int>(a.size());
   const int m = static_cast<int>(b.size());
-  if (std::abs(n - m) > limit) return limit + 1;
-  std::vector<int> prev2(m + 1), prev(m + 1), cur(m + 1);
-  for (int j = 0; j <= m; ++j) prev[j] = j;
+  if (std::abs(n - m) > limit || n >= kMax || m >= kMax) return limit + 1;
+  // Only cells within `limit` of the diagonal can stay within the limit.
+  const int kFar = limit + 1;
+  int rows[3][kMax + 1];
+  int* prev2 = rows[0];
+  int* prev = rows[1];
+  int* cur = rows[2];
+  for (int j = 0; j <= m; ++j) prev[j] = prev2[j] = cur[j] = j <= limit ? j : kFar;
   for (int i = 1; i <= n; ++i) {
-    cur[0] = i;
+    const int lo = std::max(1, i - limit), hi = std::min(m, i + limit);
+    cur[0] = i <= limit ? i : kFar;
+    if (lo > 1) cur[lo - 1] = kFar;
     int row_min = cur[0];
-    for (int j = 1; j <= m; ++j) {
-      const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        cur[j] = std::min(cur[j], prev2[j - 2] + 1);
-      }
+    for (int j = lo; j <= hi; ++j) {
+      int v = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      v = std::min(v, prev[j] + 1);
+      v = std::min(v, cur[j - 1] + 1);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) v = std::min(v, prev2[j - 2] + 1);
+      cur[j] = std::min(v, kFar);
       row_min = std::min(row_min, cur[j]);
     }
-    if (row_min > limit) return limit + 1;
-    std::swap(prev2, prev);
-    std::swap(prev, cur);
+    if (hi < m) cur[hi + 1] = kFar;
+    if (row_min > limit) return kFar;
+    int* spare = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = spare;
   }
-  return std::min(prev[m], limit + 1);
+  return std::min(prev[m], kFar);
+}
+
+void Lexicon::Finalize() {
+  for (auto& bucket : fuzzy_by_first_) bucket.clear();
+  for (const auto& [word, fuzzy_target] : words_) {
+    if (fuzzy_target && word.size() >= 4) {
+      fuzzy_by_first_[static_cast<unsigned char>(word[0])].push_back(FuzzyWord{word, LetterSet(word)});
+    }
+  }
+  for (auto& bucket : fuzzy_by_first_) {
+    std::sort(bucket.begin(), bucket.end(), [](const FuzzyWord& a, const FuzzyWord& b) {
+      return std::make_pair(a.word.size(), a.word) < std::make_pair(b.word.size(), b.word);
+    });
+  }
 }
 
 absl::string_view Lexicon::FindNearWord(absl::string_view word) const {
@@ -220,9 +266,19 @@ absl::string_view Lexicon::FindNearWord(absl::string_view word) const {
   int best = limit + 1;
   absl::string_view found;
   bool tied = false;
-  for (const auto& [known, fuzzy_target] : words_) {
-    if (!fuzzy_target || known.size() < 4 || known[0] != word[0]) continue;
+  const uint32_t letters = LetterSet(word);
+  // Buckets are sorted by length: visit only lengths within reach.
+  const auto& bucket = fuzzy_by_first_[static_cast<unsigned char>(word[0])];
+  const size_t shortest = word.size() > 2 ? word.size() - 2 : 0;
+  auto first = std::lower_bound(bucket.begin(), bucket.end(), shortest,
+                                [](const FuzzyWord& w, size_t len) { return w.word.size() < len; });
+  for (auto it = first; it != bucket.end() && it->word.size() <= word.size() + 2; ++it) {
+    const std::string& known = it->word;
+    const uint32_t known_letters = it->letters;
     const int allowed = known.size() >= 9 ? limit : 1;
+    if (std::abs(static_cast<int>(known.size()) - static_cast<int>(word.size())) > allowed) continue;
+    // Each edit changes the set of letters used by at most two letters.
+    if (__builtin_popcount(letters ^ known_letters) > 2 * allowed) continue;
     const int d = EditDistance(word, known, allowed);
     if (d > allowed || d > best) continue;
     // In 4-letter words only a swap of two letters counts: one letter more or

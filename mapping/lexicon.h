@@ -19,6 +19,7 @@
 #ifndef ETHREC_MAPPING_LEXICON_H_
 #define ETHREC_MAPPING_LEXICON_H_
 
+#include <array>
 #include <optional>
 #include <string>
 
@@ -59,6 +60,7 @@ struct Term {
   bool fuzzy = true;                  // may be matched with a spelling slip
   std::string note;
   std::string lexicon_id;
+  std::string label;  // "'caribbean' (heritage)", for explanations
 };
 
 class Lexicon {
@@ -69,11 +71,20 @@ class Lexicon {
   void AddDocument(const rapidjson::Value& doc, const std::string& file,
                    std::vector<LoadProblem>* problems);
 
-  // The term whose phrase or variant is exactly `folded`, or nullptr.
-  const Term* Find(absl::string_view folded) const {
-    auto it = phrases_.find(folded);
-    return it == phrases_.end() ? nullptr : &terms_[it->second];
+  // What a run of folded words is: the term it spells (or nullptr), and
+  // whether it begins some longer phrase (so a longer match may follow).
+  struct Span {
+    const Term* term = nullptr;
+    bool prefix = false;
+  };
+  Span Look(absl::string_view words) const {
+    auto it = spans_.find(words);
+    if (it == spans_.end()) return Span();
+    return Span{it->second.term < 0 ? nullptr : &terms_[it->second.term], it->second.prefix};
   }
+
+  // The term whose phrase or variant is exactly `folded`, or nullptr.
+  const Term* Find(absl::string_view folded) const { return Look(folded).term; }
 
   // True when `word` occurs in some phrase or variant.
   bool IsKnownWord(absl::string_view word) const { return words_.contains(word); }
@@ -85,22 +96,34 @@ class Lexicon {
   // Returns an empty view when there is no such word.
   absl::string_view FindNearWord(absl::string_view word) const;
 
-  int max_phrase_words() const { return max_phrase_words_; }
+  // Builds the spelling-slip index. Call once after the last AddDocument().
+  void Finalize();
+
   size_t size() const { return terms_.size(); }
   // "core 1.0.0, places 1.0.0"
   const std::string& versions() const { return versions_; }
 
  private:
   std::vector<Term> terms_;
-  absl::flat_hash_map<std::string, int> phrases_;
+  struct SpanInfo {
+    int term = -1;        // index into terms_, or -1
+    bool prefix = false;  // begins a longer phrase
+  };
+  absl::flat_hash_map<std::string, SpanInfo> spans_;
   // Every word of every phrase -> whether spelling slips may land on it.
   absl::flat_hash_map<std::string, bool> words_;
-  int max_phrase_words_ = 1;
+  // Words that spelling slips may land on, by first byte, for FindNearWord,
+  // each with the set of letters it uses (bit i: letter 'a' + i).
+  struct FuzzyWord {
+    std::string word;
+    uint32_t letters;
+  };
+  std::array<std::vector<FuzzyWord>, 256> fuzzy_by_first_;
   std::string versions_;
 };
 
 // Damerau-Levenshtein (optimal string alignment) distance, or limit + 1 when
-// it exceeds `limit`.
+// it exceeds `limit` (or either string is longer than 63 bytes).
 int EditDistance(absl::string_view a, absl::string_view b, int limit);
 
 }  // namespace ethrec

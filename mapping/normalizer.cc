@@ -131,6 +131,7 @@ absl::StatusOr<Normalized> Normalizer::Normalize(const NormalizeRequest& request
     return absl::InvalidArgumentError(
         absl::StrCat("code \"", request.code, "\" was given without its code system"));
   }
+  if (!has_code && request.system.empty()) return classifier_.Classify(request.text);
   const CodeSystem* system = nullptr;
   if (!request.system.empty()) {
     absl::StatusOr<const CodeSystem*> found = registry_->FindSystem(request.system);

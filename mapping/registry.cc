@@ -182,10 +182,16 @@ class RegistryBuilder {
       std::string type = ResourceType(f, sink);
       if (type == "EthrecLexicon") {
         registry_->lexicon_.AddDocument(f.doc, f.name, problems_);
-      } else if (type != "CodeSystem" && type != "ConceptMap") {
+      } else if (!type.empty() && type != "CodeSystem" && type != "ConceptMap") {
         sink.Add("$.resourceType",
                  absl::StrCat("unsupported resourceType \"", type,
                               "\" (expected CodeSystem, ConceptMap or EthrecLexicon)"));
+      }
+    }
+    registry_->lexicon_.Finalize();
+    for (const auto& system : registry_->systems_) {
+      for (const auto& [key, index] : system->index) {
+        registry_->codes_.emplace(Registry::CodeKey{system->id, key}, &system->concepts[index]);
       }
     }
     CheckEveryConceptMapped();
@@ -199,6 +205,7 @@ class RegistryBuilder {
     std::string file;
     std::vector<bool> mapped;
     std::string map_file;
+    bool map_rejected = false;
   };
 
   static bool IsTaxonomy(const rapidjson::Document& doc) {
@@ -277,7 +284,11 @@ class RegistryBuilder {
     }
     const rapidjson::Value* concepts = RequiredArray(doc, root, "concept", sink);
     if (concepts != nullptr) ReadConcepts(*concepts, sink, system.get());
-    if (sink.count() != before || !id || !url || !version) return;
+    if (sink.count() != before || !id || !url || !version) {
+      // Its map would only repeat that the system is missing.
+      if (url) rejected_system_urls_.insert(*url);
+      return;
+    }
     system->id = *id;
     system->url = *url;
     system->version = *version;
@@ -345,8 +356,9 @@ class RegistryBuilder {
         }
         auto [it, inserted] = system->index.emplace(key, index);
         if (!inserted) {
-          sink.Add(path, absl::StrCat("code \"", k, "\" is already used by concept \"",
-                                      system->concepts[it->second].code, "\"",
+          const std::string& owner =
+              it->second == index ? concept_.code : system->concepts[it->second].code;
+          sink.Add(path, absl::StrCat("code \"", k, "\" is already used by concept \"", owner, "\"",
                                       system->case_sensitive ? "" : " (codes are case-insensitive)"));
         }
       }
@@ -375,6 +387,7 @@ class RegistryBuilder {
     }
     if (!id || !version || !source || groups == nullptr) return;
     auto pit = system_by_url_.find(*source);
+    if (pit == system_by_url_.end() && rejected_system_urls_.contains(*source)) return;
     if (pit == system_by_url_.end()) {
       sink.Add(Child(root, "sourceUri"),
                absl::StrCat("source \"", *source, "\" is not the url of any loaded CodeSystem"));
@@ -423,7 +436,10 @@ class RegistryBuilder {
         if (ReadTargets(element, epath, sink, &entry)) entries.emplace_back(index, std::move(entry));
       }
     }
-    if (sink.count() != before) return;
+    if (sink.count() != before) {
+      pending.map_rejected = true;  // its own problems say enough
+      return;
+    }
     for (auto& [index, entry] : entries) system.concepts[index].mapping = std::move(entry);
     pending.mapped = std::move(mapped);
     pending.map_file = f.name;
@@ -439,7 +455,7 @@ class RegistryBuilder {
     if (targets == nullptr) return false;
     std::optional<Outcome> non_answer;
     bool has_category = false;
-    int equivalents = 0;
+    int narrow_or_equivalent = 0;
     for (rapidjson::SizeType t = 0; t < targets->Size(); ++t) {
       const std::string tpath = Index(Child(epath, "target"), t);
       const rapidjson::Value& target = (*targets)[t];
@@ -504,17 +520,19 @@ class RegistryBuilder {
         continue;
       }
       has_category = true;
-      if (*rel == Relationship::kEquivalent) ++equivalents;
+      if (*rel == Relationship::kEquivalent || *rel == Relationship::kSourceIsNarrowerThanTarget) {
+        ++narrow_or_equivalent;
+      }
       entry->ranked.push_back(*cat);
       entry->set.Add(*cat);
       if (entry->ranked.size() == 1 || RelationshipRank(*rel) > RelationshipRank(entry->relationship)) {
         entry->relationship = *rel;
       }
     }
-    if (entry->ranked.size() > 1 && equivalents > 0) {
+    if (entry->ranked.size() > 1 && narrow_or_equivalent > 0) {
       sink.Add(Child(epath, "target"),
-               "a code with several targets cannot be equivalent to any one of them; use "
-               "source-is-broader-than-target");
+               "a code with several targets stands for more than any one of them; give each "
+               "source-is-broader-than-target (or related-to)");
     }
     if (non_answer) {
       entry->outcome = *non_answer;
@@ -527,6 +545,7 @@ class RegistryBuilder {
   void CheckEveryConceptMapped() {
     for (auto& [url, pending] : system_by_url_) {
       const CodeSystem& system = *pending->system;
+      if (pending->map_rejected) continue;
       if (pending->map_file.empty()) {
         problems_->push_back(LoadProblem{
             pending->file, "$",
@@ -553,6 +572,7 @@ class RegistryBuilder {
   absl::flat_hash_map<std::string, std::string> system_files_;
   absl::flat_hash_map<std::string, std::unique_ptr<Pending>> system_by_url_;
   absl::flat_hash_set<std::string> reported_type_;
+  absl::flat_hash_set<std::string> rejected_system_urls_;
 };
 
 namespace {
@@ -649,6 +669,7 @@ absl::StatusOr<const CodeSystem*> Registry::FindSystem(absl::string_view id) con
 
 absl::StatusOr<const Concept*> Registry::LookupCode(absl::string_view system_id,
                                                     absl::string_view code) const {
+  if (auto it = codes_.find(CodeKeyView{system_id, code}); it != codes_.end()) return it->second;
   absl::StatusOr<const CodeSystem*> system = FindSystem(system_id);
   if (!system.ok()) return system.status();
   if (const Concept* c = (*system)->Find(code)) return c;

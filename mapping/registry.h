@@ -23,6 +23,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
 #include "mapping/code_system.h"
 #include "mapping/lexicon.h"
@@ -90,6 +91,34 @@ class Registry {
   Lexicon lexicon_;
   std::vector<std::unique_ptr<CodeSystem>> systems_;
   absl::flat_hash_map<std::string, const CodeSystem*> by_id_;
+
+  // Every (system id, canonical code or alias) in one table, so that the
+  // common lookup of a well-formed code costs a single probe.
+  struct CodeKey {
+    std::string system;
+    std::string code;
+  };
+  struct CodeKeyView {
+    absl::string_view system;
+    absl::string_view code;
+  };
+  struct CodeKeyHash {
+    using is_transparent = void;
+    size_t operator()(const CodeKeyView& k) const {
+      return absl::Hash<std::pair<absl::string_view, absl::string_view>>{}({k.system, k.code});
+    }
+    size_t operator()(const CodeKey& k) const { return (*this)(CodeKeyView{k.system, k.code}); }
+  };
+  struct CodeKeyEq {
+    using is_transparent = void;
+    static CodeKeyView View(const CodeKey& k) { return {k.system, k.code}; }
+    static CodeKeyView View(const CodeKeyView& k) { return k; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return View(a).system == View(b).system && View(a).code == View(b).code;
+    }
+  };
+  absl::flat_hash_map<CodeKey, const Concept*, CodeKeyHash, CodeKeyEq> codes_;
 };
 
 }  // namespace ethrec

@@ -1,6 +1,8 @@
 #include "absl/strings/string_view.h"
 #include "mapping/text_fold.h"
 
+#include <cstring>
+
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
@@ -15,7 +17,10 @@ namespace {
 // Appends to `out`, collapsing runs of spaces and never starting with one.
 class Builder {
  public:
-  explicit Builder(size_t reserve) { out_.reserve(reserve + 8); }
+  Builder(size_t reserve, std::string* out) : out_(*out) {
+    out_.clear();
+    out_.reserve(reserve + 8);
+  }
   void Space() { pending_space_ = !out_.empty(); }
   void Word(absl::string_view w) {
     Space();
@@ -32,12 +37,15 @@ class Builder {
     pending_space_ = false;
     out_.push_back(c);
   }
-  std::string Take() { return std::move(out_); }
 
  private:
-  std::string out_;
+  std::string& out_;
   bool pending_space_ = false;
 };
+
+inline bool IsAsciiSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 // The rule for one ASCII character, shared by both paths so they agree.
 inline void FoldAsciiChar(char c, Builder& b) {
@@ -53,6 +61,12 @@ inline void FoldAsciiChar(char c, Builder& b) {
     b.Space();
   }
 }
+
+bool IsSpace(UChar32 c) {
+  return c < 0x80 ? IsAsciiSpace(static_cast<char>(c)) : u_isWhitespace(c);
+}
+
+bool IsDash(UChar32 c) { return c == '-' || c == 0x2013 || c == 0x2014 || c == 0x2212; }
 
 bool IsApostrophe(UChar32 c) {
   return c == 0x2018 || c == 0x2019 || c == 0x201B || c == 0x02BC || c == 0x02B9 ||
@@ -119,22 +133,50 @@ absl::Status CheckUtf8(absl::string_view text) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-bool IsAscii(absl::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
+void FoldAsciiTo(absl::string_view text, bool mark_labels, std::string* out) {
+  // Same rules as FoldAsciiChar, written straight into a buffer: this is the
+  // hot path for most input. The worst case grows each byte to " and ".
+  out->resize(text.size() * 5 + 1);
+  char* const begin = out->data();
+  char* p = begin;
+  bool pending_space = false;
+  auto emit_word = [&](const char* w, size_t len) {
+    if (p != begin) *p++ = ' ';
+    std::memcpy(p, w, len);
+    p += len;
+    pending_space = true;
+  };
+  const size_t n = text.size();
+  for (size_t i = 0; i < n; ++i) {
+    const char c = text[i];
+    char lower;
+    if (c >= 'a' && c <= 'z') {
+      lower = c;
+    } else if (c >= 'A' && c <= 'Z') {
+      lower = static_cast<char>(c - 'A' + 'a');
+    } else if (c >= '0' && c <= '9') {
+      lower = c;
+    } else if (c == '\'' || c == '`') {
+      continue;
+    } else if (mark_labels && (c == ':' || (c == '-' && i > 0 && i + 1 < n &&
+                                            IsAsciiSpace(text[i - 1]) && IsAsciiSpace(text[i + 1])))) {
+      emit_word("|", 1);
+      continue;
+    } else if (c == '&' || c == '+') {
+      emit_word("and", 3);
+      continue;
+    } else {
+      pending_space = p != begin;
+      continue;
+    }
+    if (pending_space) *p++ = ' ';
+    pending_space = false;
+    *p++ = lower;
   }
-  return true;
+  out->resize(p - begin);
 }
 
-std::string FoldAscii(absl::string_view text) {
-  Builder b(text.size());
-  for (char c : text) FoldAsciiChar(c, b);
-  return b.Take();
-}
-
-absl::StatusOr<std::string> FoldUnicode(absl::string_view text) {
+absl::Status FoldUnicodeTo(absl::string_view text, bool mark_labels, std::string* out) {
   if (absl::Status s = CheckUtf8(text); !s.ok()) return s;
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* casefold = icu::Normalizer2::getNFKCCasefoldInstance(status);
@@ -148,11 +190,19 @@ absl::StatusOr<std::string> FoldUnicode(absl::string_view text) {
   if (U_FAILURE(status)) {
     return absl::InternalError(absl::StrCat("ICU case folding failed: ", u_errorName(status)));
   }
-  Builder b(text.size());
+  Builder b(text.size(), out);
   icu::UnicodeString decomposition;
   for (int32_t i = 0; i < folded.length();) {
     const UChar32 c = folded.char32At(i);
+    const int32_t start = i;
     i += U16_LENGTH(c);
+    if (mark_labels &&
+        (c == ':' || (IsDash(c) && start > 0 && i < folded.length() &&
+                      IsSpace(folded.char32At(folded.moveIndex32(start, -1))) &&
+                      IsSpace(folded.char32At(i))))) {
+      b.Word("|");
+      continue;
+    }
     if (c >= 0x80 && nfd->getDecomposition(c, decomposition)) {
       for (int32_t j = 0; j < decomposition.length();) {
         const UChar32 d = decomposition.char32At(j);
@@ -163,12 +213,41 @@ absl::StatusOr<std::string> FoldUnicode(absl::string_view text) {
       FoldCodePoint(c, b);
     }
   }
-  return b.Take();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+bool IsAscii(absl::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+std::string FoldAscii(absl::string_view text, bool mark_labels) {
+  std::string out;
+  FoldAsciiTo(text, mark_labels, &out);
+  return out;
+}
+
+absl::StatusOr<std::string> FoldUnicode(absl::string_view text, bool mark_labels) {
+  std::string out;
+  if (absl::Status s = FoldUnicodeTo(text, mark_labels, &out); !s.ok()) return s;
+  return out;
 }
 
 absl::StatusOr<std::string> FoldText(absl::string_view text) {
   if (IsAscii(text)) return FoldAscii(text);
   return FoldUnicode(text);
+}
+
+absl::Status FoldTextMarkingLabels(absl::string_view text, std::string* out) {
+  if (IsAscii(text)) {
+    FoldAsciiTo(text, /*mark_labels=*/true, out);
+    return absl::OkStatus();
+  }
+  return FoldUnicodeTo(text, /*mark_labels=*/true, out);
 }
 
 }  // namespace ethrec

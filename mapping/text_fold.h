@@ -27,12 +27,18 @@ absl::StatusOr<std::string> FoldText(absl::string_view text);
 // True when every byte is below 0x80.
 bool IsAscii(absl::string_view text);
 
+// Like FoldText, but each label separator (a ':' or a dash with spaces on
+// both sides, as in "Black or Black British - Caribbean") becomes the word
+// "|", so the free-text reader can tell a form label's heading from its
+// answer. Writes into `out`, reusing its capacity.
+absl::Status FoldTextMarkingLabels(absl::string_view text, std::string* out);
+
 // The ASCII fast path. Precondition: IsAscii(text).
-std::string FoldAscii(absl::string_view text);
+std::string FoldAscii(absl::string_view text, bool mark_labels = false);
 
 // The ICU path, for any valid UTF-8 (also used by tests to check that the
 // fast path agrees with it). Returns InvalidArgument on invalid UTF-8.
-absl::StatusOr<std::string> FoldUnicode(absl::string_view text);
+absl::StatusOr<std::string> FoldUnicode(absl::string_view text, bool mark_labels = false);
 
 }  // namespace ethrec
 

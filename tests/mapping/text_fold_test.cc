@@ -36,6 +36,24 @@ TEST(FoldTextTest, Examples) {
   for (const auto& c : cases) EXPECT_THAT(FoldText(c.in), IsOkAndHolds(std::string(c.out))) << c.in;
 }
 
+TEST(FoldTextTest, MarksFormLabelSeparators) {
+  const struct {
+    const char* in;
+    const char* out;
+  } cases[] = {
+      {"Black or Black British - Caribbean", "black or black british | caribbean"},
+      {"White: Irish", "white | irish"},
+      {"Black \xE2\x80\x93 African", "black | african"},       // en dash with spaces
+      {"White\xEF\xBC\x9A" "Irish", "white | irish"},          // full-width colon
+      {"afro-caribbean", "afro caribbean"},                     // a hyphen inside a word is no separator
+  };
+  for (const auto& c : cases) {
+    std::string out;
+    ASSERT_TRUE(FoldTextMarkingLabels(c.in, &out).ok());
+    EXPECT_EQ(out, c.out) << c.in;
+  }
+}
+
 TEST(FoldTextTest, NonLatinLettersAreKept) {
   EXPECT_THAT(FoldText("\xD0\xA0\xD0\xBE\xD0\xBC"), IsOkAndHolds(std::string("\xD1\x80\xD0\xBE\xD0\xBC")));
 }
@@ -50,6 +68,9 @@ TEST(FoldTextTest, AsciiFastPathMatchesIcuPath) {
     absl::StatusOr<std::string> icu = FoldUnicode(s);
     ASSERT_TRUE(icu.ok());
     ASSERT_EQ(FoldAscii(s), *icu) << "input: " << s;
+    absl::StatusOr<std::string> icu_marked = FoldUnicode(s, /*mark_labels=*/true);
+    ASSERT_TRUE(icu_marked.ok());
+    ASSERT_EQ(FoldAscii(s, /*mark_labels=*/true), *icu_marked) << "input: " << s;
   }
 }
 
