@@ -251,7 +251,9 @@ class Cli {
       if (absl::Status s = Registry::ReadDirectory(dir, &sources); !s.ok()) return Fail(s);
     }
     const std::string& dir = args_.positional.front();
+    const size_t before = sources.size();
     if (absl::Status s = Registry::ReadDirectory(dir, &sources); !s.ok()) return Fail(s);
+    const size_t in_dir = sources.size() - before;
     std::vector<LoadProblem> problems;
     std::unique_ptr<const Registry> registry = Registry::LoadSources(sources, true, &problems);
     for (const LoadProblem& p : problems) out_ << p.ToString() << "\n";
@@ -261,7 +263,7 @@ class Cli {
     }
     int local = 0;
     for (const auto& s : registry->systems()) local += s->origin != "built-in";
-    out_ << "OK: " << sources.size() << " file(s) in " << dir << "; " << local
+    out_ << "OK: " << in_dir << " file(s) in " << dir << "; " << local
          << " local code system(s) load cleanly beside the built-in ones\n";
     return kExitOk;
   }

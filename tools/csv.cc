@@ -8,16 +8,6 @@ namespace ethrec::tools {
 absl::StatusOr<bool> CsvReader::Next(CsvRecord* record) {
   record->fields.clear();
   record->line = line_;
-  if (first_) {
-    first_ = false;
-    if (in_->peek() == 0xEF) {
-      char bom[3];
-      in_->read(bom, 3);
-      if (!(static_cast<unsigned char>(bom[1]) == 0xBB && static_cast<unsigned char>(bom[2]) == 0xBF)) {
-        for (int i = 2; i >= 0; --i) in_->putback(bom[i]);
-      }
-    }
-  }
   if (in_->peek() == std::char_traits<char>::eof()) return false;
   std::string field;
   bool quoted = false, after_quote = false;
@@ -47,6 +37,7 @@ absl::StatusOr<bool> CsvReader::Next(CsvRecord* record) {
     } else if (c == '\n') {
       ++line_;
       record->fields.push_back(std::move(field));
+      StripByteOrderMark(record);
       return true;
     } else if (c == '"' && field.empty() && !after_quote) {
       quoted = true;
@@ -62,7 +53,15 @@ absl::StatusOr<bool> CsvReader::Next(CsvRecord* record) {
         absl::StrCat("line ", record->line, ": a quoted field is never closed"));
   }
   record->fields.push_back(std::move(field));
+  StripByteOrderMark(record);
   return true;
+}
+
+void CsvReader::StripByteOrderMark(CsvRecord* record) {
+  if (!first_) return;
+  first_ = false;
+  std::string& f = record->fields.front();
+  if (f.compare(0, 3, "\xEF\xBB\xBF") == 0) f.erase(0, 3);
 }
 
 }  // namespace ethrec::tools

@@ -27,6 +27,9 @@ class CsvReader {
   absl::StatusOr<bool> Next(CsvRecord* record);
 
  private:
+  // Drops a UTF-8 byte-order mark from the first field of the first record.
+  void StripByteOrderMark(CsvRecord* record);
+
   std::istream* in_;
   int line_ = 1;
   bool first_ = true;
