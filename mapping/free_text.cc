@@ -21,7 +21,7 @@ using Small = absl::InlinedVector<T, 8>;
 // One candidate reading of part of the text: a heritage, a group, or both.
 struct Component {
   Small<Category> ranked;
-  std::string detail;
+  absl::string_view detail;  // owned by the lexicon
   TermBasis basis = TermBasis::kEthnicity;
   bool group_only = false;  // built from a group word alone ("white")
   Small<int> at;            // word positions it came from
@@ -120,13 +120,16 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position
   }
   std::string corrected;
   int corrections_here = 0;
-  for (absl::string_view& w : words) {
-    const Lexicon::Span span = lexicon.Look(w);
-    if (span.term != nullptr || span.prefix || lexicon.IsKnownWord(w)) continue;
+  Small<Lexicon::Span> single(words.size());  // each word looked up alone
+  for (size_t k = 0; k < words.size(); ++k) {
+    absl::string_view& w = words[k];
+    single[k] = lexicon.Look(w);
+    if (single[k].term != nullptr || single[k].prefix || lexicon.IsKnownWord(w)) continue;
     absl::string_view near = lexicon.FindNearWord(w);
     if (near.empty()) continue;
     ev.notes.push_back(absl::StrCat("read '", w, "' as '", near, "'"));
     w = near;  // a view into the lexicon, which outlives this call
+    single[k] = lexicon.Look(w);
     ++corrections_here;
   }
   ev.corrections += corrections_here;
@@ -149,7 +152,8 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position
     const Term* found = nullptr;
     size_t len = 0;
     for (size_t l = 1; i + l <= n; ++l) {
-      const Lexicon::Span span = lexicon.Look(text.substr(starts[i], starts[i + l] - 1 - starts[i]));
+      const Lexicon::Span span =
+          l == 1 ? single[i] : lexicon.Look(text.substr(starts[i], starts[i + l] - 1 - starts[i]));
       if (span.term != nullptr) {
         found = span.term;
         len = l;
@@ -278,7 +282,7 @@ Small<Category> MixedWith(const Component& c) {
 }
 
 std::string JoinDetails(const Components& comps, absl::string_view sep) {
-  std::vector<absl::string_view> parts;
+  Small<absl::string_view> parts;
   for (const Component& c : comps) {
     if (!c.detail.empty() && std::find(parts.begin(), parts.end(), c.detail) == parts.end()) {
       parts.push_back(c.detail);
@@ -309,6 +313,16 @@ struct Reading {
 
 Reading Combine(const Evidence& ev) {
   Reading r;
+  // The commonest text is one heritage word and nothing else ("Polish").
+  if (ev.heritages.size() == 1 && ev.modifiers.empty() && ev.groups.empty() && !ev.mixed &&
+      !ev.other && ev.others_after_conjunction_at.empty()) {
+    const Term* t = ev.heritages.front();
+    r.ranked.assign(t->categories.begin(), t->categories.end());
+    r.detail = t->detail;
+    r.basis = t->basis;
+    r.how = "single heritage";
+    return r;
+  }
   bool mixing = ev.mixed || ev.conjunction || ev.groups.size() >= 2;
   std::optional<Category> implicit_other;  // set when only word order suggests mixing
   // A qualifier ("british") gives way to any heritage, and to a group word of
@@ -397,7 +411,10 @@ Reading Combine(const Evidence& ev) {
     if (!mixing && only_nationalities) {
       // "white south african", "black french": the group is the person's;
       // the nationality is detail within the group's "other" category.
-      std::string detail = JoinDetails(comps, ", ");
+      absl::string_view detail;
+      for (const Component& c : comps) {
+        if (detail.empty()) detail = c.detail;
+      }
       comps.clear();
       comps.push_back(
           Component{{OtherCategoryOf(*g->group)}, detail, TermBasis::kEthnicity, false, {}});
@@ -449,7 +466,7 @@ Reading Combine(const Evidence& ev) {
       r.clear_first = !c.group_only;
       if (r.how.empty()) r.how = c.group_only ? "group named, category not" : "single heritage";
     }
-    r.detail = c.detail;
+    r.detail = std::string(c.detail);
     return r;
   }
 
@@ -548,8 +565,14 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
   // one has ethnic meaning ("- 2011 census" has none); the heading before it
   // adds only its group, "mixed" and "other" words. Heading positions come
   // before every answer position.
-  Small<absl::string_view> segments = absl::StrSplit(*folded, '|');
-  for (absl::string_view& seg : segments) seg = absl::StripAsciiWhitespace(seg);
+  Small<absl::string_view> segments;
+  {
+    absl::string_view rest = *folded;
+    for (size_t bar; (bar = rest.find('|')) != absl::string_view::npos; rest.remove_prefix(bar + 1)) {
+      segments.push_back(absl::StripAsciiWhitespace(rest.substr(0, bar)));
+    }
+    segments.push_back(absl::StripAsciiWhitespace(rest));
+  }
   Evidence ev;
   size_t answer = segments.size() - 1;
   int dropped_unknown = 0;
@@ -571,7 +594,6 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
   out.basis = RecordingBasis::kUnspecified;
   out.decided_by_text = true;
   out.notes = std::move(ev.notes);
-  out.explanation.reserve(160);
   out.explanation.reserve(192);
   out.explanation.append("free text (lexicon ").append(lexicon_->versions()).append("): ");
 

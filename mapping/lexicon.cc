@@ -212,6 +212,15 @@ void Lexicon::AddDocument(const rapidjson::Value& doc, const std::string& file,
 }
 
 int EditDistance(absl::string_view a, absl::string_view b, int limit) {
+  // Slips are mostly inside a word: shared ends cost nothing, so drop them.
+  while (!a.empty() && !b.empty() && a.front() == b.front()) {
+    a.remove_prefix(1);
+    b.remove_prefix(1);
+  }
+  while (!a.empty() && !b.empty() && a.back() == b.back()) {
+    a.remove_suffix(1);
+    b.remove_suffix(1);
+  }
   constexpr int kMax = 64;
   const int n = static_cast<int>(a.size());
   const int m = static_cast<int>(b.size());

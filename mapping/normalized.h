@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "mapping/taxonomy.h"
 
 namespace ethrec {
@@ -18,7 +19,7 @@ struct RankedCategory {
 struct Normalized {
   Outcome outcome = Outcome::kUnrecognised;
   // Most likely first. Empty unless outcome == kCategories.
-  std::vector<RankedCategory> categories;
+  absl::InlinedVector<RankedCategory, 5> categories;
   CategorySet category_set;  // the same categories, as a set
   // The source relative to the set (see MapEntry::relationship).
   Relationship relationship = Relationship::kRelatedTo;

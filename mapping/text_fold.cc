@@ -6,7 +6,11 @@
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
+#include <unicode/ustring.h>
 #include <unicode/utf8.h>
+
+#include <iterator>
+#include <memory>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -177,16 +181,31 @@ void FoldAsciiTo(absl::string_view text, bool mark_labels, std::string* out) {
 }
 
 absl::Status FoldUnicodeTo(absl::string_view text, bool mark_labels, std::string* out) {
-  if (absl::Status s = CheckUtf8(text); !s.ok()) return s;
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* casefold = icu::Normalizer2::getNFKCCasefoldInstance(status);
   const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
   if (U_FAILURE(status)) {
     return absl::InternalError(absl::StrCat("ICU normaliser unavailable: ", u_errorName(status)));
   }
-  const icu::UnicodeString folded = casefold->normalize(
-      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size()))),
-      status);
+  // Convert and validate in one pass: UTF-16 never needs more units than
+  // UTF-8 has bytes. An ill-formed sequence fails the conversion; CheckUtf8
+  // then finds its offset for the message.
+  UChar stack[512];
+  std::unique_ptr<UChar[]> heap;
+  UChar* units = stack;
+  if (text.size() > std::size(stack)) {
+    heap = std::make_unique<UChar[]>(text.size());
+    units = heap.get();
+  }
+  int32_t length = 0;
+  u_strFromUTF8(units, static_cast<int32_t>(std::max<size_t>(text.size(), 1)), &length, text.data(),
+                static_cast<int32_t>(text.size()), &status);
+  if (U_FAILURE(status)) {
+    if (absl::Status s = CheckUtf8(text); !s.ok()) return s;
+    return absl::InternalError(absl::StrCat("ICU UTF-8 conversion failed: ", u_errorName(status)));
+  }
+  const icu::UnicodeString folded =
+      casefold->normalize(icu::UnicodeString(false, units, length), status);
   if (U_FAILURE(status)) {
     return absl::InternalError(absl::StrCat("ICU case folding failed: ", u_errorName(status)));
   }
