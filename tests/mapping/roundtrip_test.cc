@@ -63,7 +63,9 @@ TEST(RoundTripTest, TranslatedCodesMeetTheSource) {
         if (c.mapping.outcome != Outcome::kCategories) continue;  // non-answers: covered above
         ASSERT_TRUE(s.ok()) << source->id << " " << c.code << " -> " << target->id << ": " << s.status();
         EXPECT_TRUE(s->category_set.Meets(c.mapping.set)) << source->id << " " << c.code << " -> " << s->code;
-        if (s->relationship == Relationship::kEquivalent) EXPECT_EQ(s->category_set, c.mapping.set);
+        if (s->relationship == Relationship::kEquivalent) {
+          EXPECT_EQ(s->category_set, c.mapping.set);
+        }
       }
     }
   }
