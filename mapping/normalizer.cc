@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "mapping/status_field.h"
 
 namespace ethrec {
 namespace {
@@ -125,23 +126,29 @@ absl::StatusOr<Normalized> Normalizer::Normalize(const NormalizeRequest& request
   const bool has_code = !absl::StripAsciiWhitespace(request.code).empty();
   const bool has_text = !request.text.empty();
   if (!has_code && !has_text) {
-    return absl::InvalidArgumentError("give a code (with its system), a text, or both");
+    return WithField(absl::InvalidArgumentError("give a code (with its system), a text, or both"),
+                     "code");
   }
   if (has_code && request.system.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("code \"", request.code, "\" was given without its code system"));
+    return WithField(absl::InvalidArgumentError(absl::StrCat(
+                         "code \"", request.code, "\" was given without its code system")),
+                     "system");
   }
-  if (!has_code && request.system.empty()) return classifier_.Classify(request.text);
+  if (!has_code && request.system.empty()) {
+    absl::StatusOr<Normalized> read = classifier_.Classify(request.text);
+    if (!read.ok()) return WithField(read.status(), "text");
+    return read;
+  }
   const CodeSystem* system = nullptr;
   if (!request.system.empty()) {
     absl::StatusOr<const CodeSystem*> found = registry_->FindSystem(request.system);
-    if (!found.ok()) return found.status();
+    if (!found.ok()) return WithField(found.status(), "system");
     system = *found;
   }
   std::optional<Normalized> text_reading;
   if (has_text) {
     absl::StatusOr<Normalized> read = classifier_.Classify(request.text);
-    if (!read.ok()) return read.status();
+    if (!read.ok()) return WithField(read.status(), "text");
     text_reading = *std::move(read);
   }
   if (has_code) {
@@ -156,8 +163,10 @@ absl::StatusOr<Normalized> Normalizer::Normalize(const NormalizeRequest& request
       return out;
     }
     if (!text_reading) {
-      return absl::NotFoundError(absl::StrCat("code \"", request.code, "\" is not in code system ",
-                                              system->id, " (version ", system->version, ")"));
+      return WithField(absl::NotFoundError(absl::StrCat("code \"", request.code,
+                                                        "\" is not in code system ", system->id,
+                                                        " (version ", system->version, ")")),
+                       "code");
     }
     text_reading->notes.insert(
         text_reading->notes.begin(),
@@ -175,18 +184,19 @@ absl::StatusOr<Normalized> Normalizer::Normalize(const NormalizeRequest& request
 absl::StatusOr<CodeSuggestion> Normalizer::SuggestCode(const TaxonomyValue& value,
                                                        absl::string_view system_id) const {
   absl::StatusOr<const CodeSystem*> found = registry_->FindSystem(system_id);
-  if (!found.ok()) return found.status();
+  if (!found.ok()) return WithField(found.status(), "system");
   const CodeSystem& system = **found;
-  if (absl::Status s = RequireSelfDefined(system, "target"); !s.ok()) return s;
+  if (absl::Status s = RequireSelfDefined(system, "target"); !s.ok()) return WithField(s, "system");
   if (value.outcome == Outcome::kUnrecognised) {
-    return absl::InvalidArgumentError("an unrecognised value has no code");
+    return WithField(absl::InvalidArgumentError("an unrecognised value has no code"), "category");
   }
   const CategorySet needed =
       value.outcome == Outcome::kCategories ? CategorySet::Of(value.category) : CategorySet();
   const Concept* c = ChooseCode(system, value.outcome, needed, value.detail);
   if (c == nullptr) {
-    return absl::NotFoundError(absl::StrCat("code system ", system.id, " has no code for ",
-                                            DescribeValue(registry_->taxonomy(), value)));
+    return WithField(absl::NotFoundError(absl::StrCat("code system ", system.id, " has no code for ",
+                                                      DescribeValue(registry_->taxonomy(), value))),
+                     "category");
   }
   CodeSuggestion s = MakeSuggestion(system, *c);
   s.relationship = value.outcome == Outcome::kCategories
@@ -201,13 +211,15 @@ absl::StatusOr<CodeSuggestion> Normalizer::SuggestCode(const TaxonomyValue& valu
 absl::StatusOr<CodeSuggestion> Normalizer::Translate(absl::string_view from, absl::string_view code,
                                                      absl::string_view to) const {
   absl::StatusOr<const CodeSystem*> source = registry_->FindSystem(from);
-  if (!source.ok()) return source.status();
+  if (!source.ok()) return WithField(source.status(), "from_system");
   absl::StatusOr<const CodeSystem*> target = registry_->FindSystem(to);
-  if (!target.ok()) return target.status();
-  if (absl::Status s = RequireSelfDefined(**source, "source"); !s.ok()) return s;
-  if (absl::Status s = RequireSelfDefined(**target, "target"); !s.ok()) return s;
+  if (!target.ok()) return WithField(target.status(), "to_system");
+  if (absl::Status s = RequireSelfDefined(**source, "source"); !s.ok()) {
+    return WithField(s, "from_system");
+  }
+  if (absl::Status s = RequireSelfDefined(**target, "target"); !s.ok()) return WithField(s, "to_system");
   absl::StatusOr<Normalized> n = Normalize({.system = from, .code = code, .text = ""});
-  if (!n.ok()) return n.status();
+  if (!n.ok()) return WithField(n.status(), "code");
   if (n->outcome != Outcome::kCategories) {
     absl::StatusOr<CodeSuggestion> s = SuggestCode(TaxonomyValue{n->outcome, {}, ""}, to);
     if (s.ok()) s->explanation = absl::StrCat(from, " ", n->code, " is ", OutcomeName(n->outcome), "; ", s->explanation);
@@ -224,7 +236,9 @@ absl::StatusOr<CodeSuggestion> Normalizer::Translate(absl::string_view from, abs
                        "most likely category, ", CategoryName(first), ", so ask the person");
   }
   if (c == nullptr) {
-    return absl::NotFoundError(absl::StrCat("code system ", to, " has no code for ", from, " ", code));
+    return WithField(
+        absl::NotFoundError(absl::StrCat("code system ", to, " has no code for ", from, " ", code)),
+        "to_system");
   }
   CodeSuggestion s = MakeSuggestion(**target, *c);
   s.relationship = CompareSets(n->category_set, n->detail, c->mapping.set, c->mapping.detail);

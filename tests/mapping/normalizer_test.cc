@@ -1,5 +1,7 @@
 #include "mapping/normalizer.h"
 
+#include "mapping/status_field.h"
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -144,6 +146,16 @@ TEST_F(NormalizerTest, BadRequestsNameTheProblem) {
                                         HasSubstr("nhs-ethnic-category"), HasSubstr("police-ic"))));
   EXPECT_THAT(normalizer_->Normalize({.system = "dfe", .code = "WXYZ"}),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("code \"WXYZ\" is not in code system dfe")));
+}
+
+TEST_F(NormalizerTest, ErrorsNameTheRequestField) {
+  EXPECT_EQ(FieldOf(normalizer_->Normalize({.system = "nhs", .code = "A"}).status()), "system");
+  EXPECT_EQ(FieldOf(normalizer_->Normalize({.system = "dfe", .code = "WXYZ"}).status()), "code");
+  EXPECT_EQ(FieldOf(normalizer_->Normalize({.text = "white \xC3"}).status()), "text");
+  EXPECT_EQ(FieldOf(normalizer_->Translate("nope", "A", "dfe").status()), "from_system");
+  EXPECT_EQ(FieldOf(normalizer_->Translate("dfe", "BAFR", "police-ic").status()), "to_system");
+  EXPECT_EQ(FieldOf(normalizer_->SuggestCode(TaxonomyValue{Outcome::kNotKnown, {}, ""}, "police-sde").status()),
+            "category");
 }
 
 TEST_F(NormalizerTest, SuggestCodeForDataEntry) {

@@ -1,0 +1,29 @@
+// The caller's identity, carried in the call context. Until client
+// certificates are in place it comes from call metadata; it is never taken
+// from a request message.
+#ifndef ETHREC_SERVICE_CALLER_H_
+#define ETHREC_SERVICE_CALLER_H_
+
+#include <string>
+
+#include <grpcpp/server_context.h>
+
+#include "absl/status/statusor.h"
+
+namespace ethrec::service {
+
+inline constexpr char kAgencyMetadataKey[] = "x-ethrec-agency";
+inline constexpr char kRoleMetadataKey[] = "x-ethrec-role";
+
+struct Caller {
+  std::string agency;  // e.g. "camden-csc": 1-64 of a-z, 0-9, '-', '.'
+  std::string role;    // e.g. "record-system": same alphabet
+};
+
+// Reads the caller from `context`'s metadata. Unauthenticated, naming the
+// missing or malformed metadata key, when either is absent or invalid.
+absl::StatusOr<Caller> CallerFrom(const grpc::ServerContextBase& context);
+
+}  // namespace ethrec::service
+
+#endif  // ETHREC_SERVICE_CALLER_H_

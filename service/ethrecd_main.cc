@@ -1,0 +1,48 @@
+// ethrecd: the ethrec gRPC server.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "mapping/normalizer.h"
+#include "service/server.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "address to listen on (port 0: any free port)");
+ABSL_FLAG(std::vector<std::string>, maps, {},
+          "directories of local code lists (CodeSystem + ConceptMap JSON), comma-separated");
+ABSL_FLAG(int, max_message_bytes, 4 << 20, "largest request message accepted, in bytes");
+ABSL_FLAG(int, max_batch_items, 1000, "most items in one batch call");
+
+int main(int argc, char** argv) {
+  ethrec::service::BlockStopSignals();
+  absl::SetProgramUsageMessage("ethrecd: serves ethnicity normalisation and records over gRPC");
+  absl::ParseCommandLine(argc, argv);
+
+  ethrec::LoadOptions load;
+  load.local_dirs = absl::GetFlag(FLAGS_maps);
+  absl::StatusOr<std::unique_ptr<ethrec::Normalizer>> normalizer = ethrec::Normalizer::Create(load);
+  if (!normalizer.ok()) {
+    std::cerr << "ethrecd: cannot load code lists: " << normalizer.status() << "\n";
+    return 1;
+  }
+  ethrec::service::ServerOptions options;
+  options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.max_batch_items = absl::GetFlag(FLAGS_max_batch_items);
+  options.normalizer = normalizer->get();
+  const size_t systems = (*normalizer)->registry().systems().size();
+  options.on_listening = [systems](const std::string& address) {
+    // Tests read this line to find the port.
+    std::cout << "ethrecd: listening on " << address << " with " << systems << " code systems"
+              << std::endl;
+  };
+  absl::Status status = ethrec::service::RunServer(options);
+  if (!status.ok()) {
+    std::cerr << "ethrecd: " << status << "\n";
+    return 1;
+  }
+  std::cerr << "ethrecd: stopped\n";
+  return 0;
+}

@@ -1,0 +1,78 @@
+#include "service/proto_convert.h"
+
+namespace ethrec::service {
+
+// The proto numbers are the ONS TS021 codes: the enum value plus one.
+v1::Category ToProto(Category c) { return static_cast<v1::Category>(Ts021Code(c)); }
+
+std::optional<Category> FromProto(v1::Category c) {
+  const int n = static_cast<int>(c);
+  if (n < 1 || n > kNumCategories) return std::nullopt;
+  return static_cast<Category>(n - 1);
+}
+
+v1::Group ToProto(Group g) { return static_cast<v1::Group>(static_cast<int>(g) + 1); }
+
+v1::Outcome ToProto(Outcome o) {
+  switch (o) {
+    case Outcome::kCategories: return v1::CATEGORIES;
+    case Outcome::kNotStated: return v1::NOT_STATED;
+    case Outcome::kNotKnown: return v1::NOT_KNOWN;
+    case Outcome::kUnrecognised: return v1::UNRECOGNISED;
+  }
+  return v1::OUTCOME_UNSPECIFIED;
+}
+
+v1::Relationship ToProto(Relationship r) {
+  switch (r) {
+    case Relationship::kEquivalent: return v1::EQUIVALENT;
+    case Relationship::kSourceIsNarrowerThanTarget: return v1::SOURCE_IS_NARROWER_THAN_TARGET;
+    case Relationship::kSourceIsBroaderThanTarget: return v1::SOURCE_IS_BROADER_THAN_TARGET;
+    case Relationship::kRelatedTo: return v1::RELATED_TO;
+    case Relationship::kNotRelatedTo: return v1::NOT_RELATED_TO;
+  }
+  return v1::RELATIONSHIP_UNSPECIFIED;
+}
+
+v1::RecordingBasis ToProto(RecordingBasis b) {
+  switch (b) {
+    case RecordingBasis::kSelfDefined: return v1::SELF_DEFINED;
+    case RecordingBasis::kObserved: return v1::OBSERVED;
+    case RecordingBasis::kUnspecified: return v1::RECORDING_BASIS_UNSPECIFIED;
+  }
+  return v1::RECORDING_BASIS_UNSPECIFIED;
+}
+
+void ToProto(const Normalized& n, v1::NormalizedValue* out) {
+  out->set_outcome(ToProto(n.outcome));
+  for (const RankedCategory& c : n.categories) {
+    v1::RankedCategory* r = out->add_categories();
+    r->set_category(ToProto(c.category));
+    r->set_confidence(c.confidence);
+  }
+  out->set_relationship(ToProto(n.relationship));
+  out->set_ambiguous(n.ambiguous);
+  out->set_detail(n.detail);
+  out->set_basis(ToProto(n.basis));
+  out->set_system(n.system);
+  out->set_system_version(n.system_version);
+  out->set_code(n.code);
+  out->set_display(n.display);
+  out->set_map_id(n.map_id);
+  out->set_map_version(n.map_version);
+  out->set_decided_by_text(n.decided_by_text);
+  out->set_explanation(n.explanation);
+  for (const std::string& note : n.notes) out->add_notes(note);
+}
+
+void ToProto(const CodeSuggestion& s, v1::SuggestedCode* out) {
+  out->set_system(s.system);
+  out->set_system_version(s.system_version);
+  out->set_code(s.code);
+  out->set_display(s.display);
+  out->set_relationship(ToProto(s.relationship));
+  for (Category c : s.category_set.ToVector()) out->add_categories(ToProto(c));
+  out->set_explanation(s.explanation);
+}
+
+}  // namespace ethrec::service

@@ -1,0 +1,27 @@
+// Conversions between mapping/ values and the ethrec.v1 messages.
+#ifndef ETHREC_SERVICE_PROTO_CONVERT_H_
+#define ETHREC_SERVICE_PROTO_CONVERT_H_
+
+#include <optional>
+
+#include "ethrec/v1/taxonomy.pb.h"
+#include "ethrec/v1/taxonomy_service.pb.h"
+#include "mapping/normalized.h"
+#include "mapping/normalizer.h"
+
+namespace ethrec::service {
+
+v1::Category ToProto(Category c);
+// nullopt for CATEGORY_UNSPECIFIED or an unknown number.
+std::optional<Category> FromProto(v1::Category c);
+v1::Group ToProto(Group g);
+v1::Outcome ToProto(Outcome o);
+v1::Relationship ToProto(Relationship r);
+v1::RecordingBasis ToProto(RecordingBasis b);
+
+void ToProto(const Normalized& n, v1::NormalizedValue* out);
+void ToProto(const CodeSuggestion& s, v1::SuggestedCode* out);
+
+}  // namespace ethrec::service
+
+#endif  // ETHREC_SERVICE_PROTO_CONVERT_H_

@@ -1,0 +1,70 @@
+#include "service/server.h"
+
+#include <signal.h>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/str_cat.h"
+#include "service/taxonomy_service.h"
+
+namespace ethrec::service {
+namespace {
+
+sigset_t StopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+// The host part of "host:port", for reporting the bound address.
+std::string HostOf(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  return colon == std::string::npos ? address : address.substr(0, colon);
+}
+
+}  // namespace
+
+void BlockStopSignals() {
+  sigset_t set = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+absl::Status RunServer(const ServerOptions& options) {
+  TaxonomyServiceImpl taxonomy({.normalizer = options.normalizer,
+                                .max_batch_items = options.max_batch_items});
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.RegisterService(&taxonomy);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
+  }
+  if (options.on_listening) options.on_listening(absl::StrCat(HostOf(options.listen_address), ":", port));
+
+  // Wait for SIGTERM/SIGINT on this thread, then drain.
+  sigset_t set = StopSignals();
+  int signal_number = 0;
+  sigwait(&set, &signal_number);
+  std::cerr << "ethrecd: " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
+            << " received; draining in-flight calls\n";
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  server->Wait();
+  return absl::OkStatus();
+}
+
+}  // namespace ethrec::service

@@ -1,0 +1,38 @@
+// Runs the ethrecd gRPC server until it is told to stop.
+#ifndef ETHREC_SERVICE_SERVER_H_
+#define ETHREC_SERVICE_SERVER_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "mapping/normalizer.h"
+
+namespace ethrec::service {
+
+struct ServerOptions {
+  // Address to listen on. Default "127.0.0.1:50051"; port 0 picks a free port.
+  std::string listen_address = "127.0.0.1:50051";
+  // Largest request message accepted, in bytes. Default 4 MiB.
+  int max_message_bytes = 4 << 20;
+  // Most items in one batch call. Default 1000.
+  int max_batch_items = 1000;
+  // Not owned; required.
+  const Normalizer* normalizer = nullptr;
+  // Called once the server listens, with the address it bound (with the real port).
+  std::function<void(const std::string& bound_address)> on_listening;
+};
+
+// Serves until SIGTERM or SIGINT, then stops taking calls, lets in-flight
+// calls finish (up to 10 seconds) and returns OK. The caller must have
+// blocked SIGTERM and SIGINT in every thread (see BlockStopSignals) before
+// starting any thread. Unavailable when the address cannot be bound.
+absl::Status RunServer(const ServerOptions& options);
+
+// Blocks SIGTERM and SIGINT in the calling thread (and threads it starts
+// later), so that RunServer can wait for them. Call first thing in main().
+void BlockStopSignals();
+
+}  // namespace ethrec::service
+
+#endif  // ETHREC_SERVICE_SERVER_H_

@@ -1,0 +1,146 @@
+#include "service/taxonomy_service.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "mapping/status_field.h"
+#include "service/caller.h"
+#include "service/grpc_status.h"
+#include "service/proto_convert.h"
+
+namespace ethrec::service {
+namespace {
+
+NormalizeRequest FromProto(const v1::NormalizeRequest& r) {
+  return NormalizeRequest{.system = r.system(), .code = r.code(), .text = r.text()};
+}
+
+}  // namespace
+
+grpc::Status TaxonomyServiceImpl::ListCodeSystems(grpc::ServerContext* context,
+                                                  const v1::ListCodeSystemsRequest*,
+                                                  v1::ListCodeSystemsResponse* response) {
+  if (absl::StatusOr<Caller> caller = CallerFrom(*context); !caller.ok()) return ToGrpcStatus(caller.status());
+  const Registry& registry = options_.normalizer->registry();
+  response->set_taxonomy_id(std::string(registry.taxonomy().id()));
+  response->set_taxonomy_version(std::string(registry.taxonomy().version()));
+  for (const auto& s : registry.systems()) {
+    v1::CodeSystemInfo* info = response->add_code_systems();
+    info->set_id(s->id);
+    info->set_version(s->version);
+    info->set_title(s->title);
+    info->set_basis(ToProto(s->basis));
+    info->set_code_count(static_cast<int>(s->concepts.size()));
+    info->set_map_id(s->map_id);
+    info->set_map_version(s->map_version);
+    info->set_built_in(s->origin == "built-in");
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status TaxonomyServiceImpl::GetTaxonomy(grpc::ServerContext* context, const v1::GetTaxonomyRequest*,
+                                              v1::GetTaxonomyResponse* response) {
+  if (absl::StatusOr<Caller> caller = CallerFrom(*context); !caller.ok()) return ToGrpcStatus(caller.status());
+  const Taxonomy& t = options_.normalizer->registry().taxonomy();
+  response->set_id(std::string(t.id()));
+  response->set_version(std::string(t.version()));
+  for (int i = 0; i < kNumCategories; ++i) {
+    const CategoryInfo& c = t.category(static_cast<Category>(i));
+    v1::CategoryInfo* out = response->add_categories();
+    out->set_category(ToProto(c.category));
+    out->set_group(ToProto(GroupOf(c.category)));
+    out->set_label(c.label);
+    out->set_label_full(c.label_full);
+  }
+  for (int i = 0; i < kNumGroups; ++i) {
+    v1::GroupInfo* out = response->add_groups();
+    out->set_group(ToProto(static_cast<Group>(i)));
+    out->set_label(t.group(static_cast<Group>(i)).label);
+  }
+  response->set_not_stated_label(t.non_answer_label(Outcome::kNotStated));
+  response->set_not_known_label(t.non_answer_label(Outcome::kNotKnown));
+  return grpc::Status::OK;
+}
+
+grpc::Status TaxonomyServiceImpl::Normalize(grpc::ServerContext* context, const v1::NormalizeRequest* request,
+                                            v1::NormalizeResponse* response) {
+  if (absl::StatusOr<Caller> caller = CallerFrom(*context); !caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<Normalized> n = options_.normalizer->Normalize(FromProto(*request));
+  if (!n.ok()) return ToGrpcStatus(n.status());
+  ToProto(*n, response->mutable_value());
+  return grpc::Status::OK;
+}
+
+grpc::Status TaxonomyServiceImpl::NormalizeBatch(grpc::ServerContext* context,
+                                                 const v1::NormalizeBatchRequest* request,
+                                                 v1::NormalizeBatchResponse* response) {
+  if (absl::StatusOr<Caller> caller = CallerFrom(*context); !caller.ok()) return ToGrpcStatus(caller.status());
+  if (request->items_size() > options_.max_batch_items) {
+    return ToGrpcStatus(WithField(absl::ResourceExhaustedError(absl::StrCat(
+                                      "batch has ", request->items_size(), " items; the limit is ",
+                                      options_.max_batch_items)),
+                                  "items"));
+  }
+  absl::flat_hash_set<std::string> ids;
+  for (const v1::NormalizeBatchItem& item : request->items()) {
+    v1::NormalizeBatchResult* result = response->add_results();
+    result->set_id(item.id());
+    absl::Status status;
+    if (item.id().empty()) {
+      status = WithField(absl::InvalidArgumentError("item id is empty"), "id");
+    } else if (!ids.insert(item.id()).second) {
+      status = WithField(absl::InvalidArgumentError(absl::StrCat("item id \"", item.id(),
+                                                                 "\" is used twice in the batch")),
+                         "id");
+    } else {
+      absl::StatusOr<Normalized> n = options_.normalizer->Normalize(FromProto(item.request()));
+      if (n.ok()) {
+        ToProto(*n, result->mutable_value());
+        continue;
+      }
+      status = n.status();
+    }
+    v1::ItemError* error = result->mutable_error();
+    error->set_code(static_cast<int>(status.code()));
+    error->set_message(std::string(status.message()));
+    error->set_field(FieldOf(status));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status TaxonomyServiceImpl::Translate(grpc::ServerContext* context, const v1::TranslateRequest* request,
+                                            v1::TranslateResponse* response) {
+  if (absl::StatusOr<Caller> caller = CallerFrom(*context); !caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<CodeSuggestion> s =
+      options_.normalizer->Translate(request->from_system(), request->code(), request->to_system());
+  if (!s.ok()) return ToGrpcStatus(s.status());
+  ToProto(*s, response->mutable_result());
+  return grpc::Status::OK;
+}
+
+grpc::Status TaxonomyServiceImpl::SuggestCode(grpc::ServerContext* context, const v1::SuggestCodeRequest* request,
+                                              v1::SuggestCodeResponse* response) {
+  if (absl::StatusOr<Caller> caller = CallerFrom(*context); !caller.ok()) return ToGrpcStatus(caller.status());
+  TaxonomyValue value;
+  value.detail = request->detail();
+  if (request->value_case() == v1::SuggestCodeRequest::kCategory) {
+    std::optional<Category> c = service::FromProto(request->category());
+    if (!c) {
+      return ToGrpcStatus(WithField(absl::InvalidArgumentError(absl::StrCat(
+                                        "category ", request->category(), " is not one of the 19")),
+                                    "category"));
+    }
+    value.category = *c;
+  } else if (request->non_answer() == v1::NOT_STATED || request->non_answer() == v1::NOT_KNOWN) {
+    value.outcome = request->non_answer() == v1::NOT_STATED ? Outcome::kNotStated : Outcome::kNotKnown;
+  } else {
+    return ToGrpcStatus(WithField(
+        absl::InvalidArgumentError("give a category, or a non_answer of NOT_STATED or NOT_KNOWN"),
+        request->value_case() == v1::SuggestCodeRequest::kNonAnswer ? "non_answer" : "category"));
+  }
+  absl::StatusOr<CodeSuggestion> s = options_.normalizer->SuggestCode(value, request->system());
+  if (!s.ok()) return ToGrpcStatus(s.status());
+  ToProto(*s, response->mutable_result());
+  return grpc::Status::OK;
+}
+
+}  // namespace ethrec::service
