@@ -45,6 +45,7 @@ struct Evidence {
   bool not_stated = false;
   bool not_known = false;
   const Term* umbrella = nullptr;
+  std::string umbrella_text;  // the words that matched it, for the explanation
   int unknown_words = 0;
   int corrections = 0;
   Small<const Term*> recognised;  // in order, for the explanation
@@ -99,7 +100,7 @@ void AddTerm(const Term* t, int at, int last, bool heading_only, Evidence& ev) {
     case TermKind::kNotStated: ev.not_stated = true; break;
     case TermKind::kNotKnown: ev.not_known = true; break;
     case TermKind::kUmbrella:
-      if (ev.umbrella == nullptr) ev.umbrella = t;
+      if (ev.umbrella == nullptr) ev.umbrella = t;  // its words are kept by Gather
       break;
     case TermKind::kFiller: break;
   }
@@ -161,6 +162,9 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position
       if (!span.prefix) break;
     }
     if (found != nullptr) {
+      if (found->kind == TermKind::kUmbrella && ev.umbrella_text.empty()) {
+        ev.umbrella_text = std::string(text.substr(starts[i], starts[i + len] - 1 - starts[i]));
+      }
       AddTerm(found, first_position + static_cast<int>(i),
               first_position + static_cast<int>(i + len - 1), heading_only, ev);
       i += len;
@@ -330,13 +334,19 @@ Reading Combine(const Evidence& ev) {
   // heritage ("half Jamaican half English", "Caribbean and English").
   Small<const Term*> heritages = ev.heritages;
   bool dropped_modifier = false;
+  // Only an ethnicity or nationality outranks a qualifier: in "English -
+  // speaks Urdu", the language does not.
+  bool strong_heritage = false;
+  for (const Term* h : ev.heritages) {
+    strong_heritage |= h->basis == TermBasis::kEthnicity || h->basis == TermBasis::kNationality;
+  }
   for (const Term* m : ev.modifiers) {
     const Group mg = GroupOf(m->categories.front());
     bool group_clash = false;
     for (const Term* g : ev.groups) group_clash |= *g->group != mg;
     const bool joins_mixed =
         (ev.mixed || ev.conjunction) && !m->detail.empty() && !ev.heritages.empty();
-    if (joins_mixed || (ev.heritages.empty() && !group_clash)) {
+    if (joins_mixed || (!strong_heritage && !group_clash)) {
       if (std::find(heritages.begin(), heritages.end(), m) == heritages.end()) heritages.push_back(m);
     } else {
       dropped_modifier = true;
@@ -368,7 +378,11 @@ Reading Combine(const Evidence& ev) {
   };
   Components comps;
   for (const Term* h : heritages) {
-    if (!lists_group(h)) comps.push_back(FromTerm(h, ev));
+    if (lists_group(h)) continue;
+    Component c = FromTerm(h, ev);
+    // "White British": a qualifier with its own group's word is the ethnic group.
+    if (h->modifier && !ev.groups.empty()) c.basis = TermBasis::kEthnicity;
+    comps.push_back(std::move(c));
   }
   for (int at : ev.others_after_conjunction_at) {
     // "Chinese and any other ethnic group": the other heritage is unnamed
@@ -576,17 +590,43 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
   Evidence ev;
   size_t answer = segments.size() - 1;
   int dropped_unknown = 0;
+  bool dropped_not_stated = false, dropped_not_known = false;
+  Small<const Term*> dropped_terms;  // non-answers in dropped segments, for the explanation
   for (; answer > 0; --answer) {
     Gather(*lexicon_, segments[answer], 0, /*heading_only=*/false, ev);
     if (ev.HasEthnicContent()) break;
     dropped_unknown += ev.unknown_words;
+    dropped_not_stated |= ev.not_stated;  // "Ethnicity: Not stated"
+    dropped_not_known |= ev.not_known;
+    for (const Term* t : ev.recognised) {
+      if (t->kind == TermKind::kNotStated || t->kind == TermKind::kNotKnown) dropped_terms.push_back(t);
+    }
     ev = Evidence();
   }
-  if (answer == 0) Gather(*lexicon_, segments[0], 0, /*heading_only=*/false, ev);
-  for (size_t h = 0; h < answer; ++h) {
-    Gather(*lexicon_, segments[h], -100000 + 1000 * static_cast<int>(h), /*heading_only=*/true, ev);
+  // It is a heading only if it names a group, "mixed" or "other"
+  // ("Black or Black British - Caribbean"); otherwise ("Traveller - Irish")
+  // every segment is part of the answer.
+  if (answer > 0) {
+    Evidence heading;
+    for (size_t h = 0; h < answer; ++h) {
+      Gather(*lexicon_, segments[h], -100000 + 1000 * static_cast<int>(h), /*heading_only=*/true, heading);
+    }
+    if (!heading.groups.empty() || heading.mixed || heading.other) {
+      for (size_t h = 0; h < answer; ++h) {
+        Gather(*lexicon_, segments[h], -100000 + 1000 * static_cast<int>(h), /*heading_only=*/true, ev);
+      }
+    } else {
+      for (size_t h = 0; h < answer; ++h) {
+        Gather(*lexicon_, segments[h], -100000 + 1000 * static_cast<int>(h), /*heading_only=*/false, ev);
+      }
+    }
+  } else {
+    Gather(*lexicon_, segments[0], 0, /*heading_only=*/false, ev);
   }
   ev.unknown_words += dropped_unknown;
+  ev.not_stated |= dropped_not_stated;
+  ev.not_known |= dropped_not_known;
+  ev.recognised.insert(ev.recognised.end(), dropped_terms.begin(), dropped_terms.end());
 
   // Built in place in the result: Normalized is large to move.
   absl::StatusOr<Normalized> result(absl::in_place);
@@ -611,7 +651,7 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
     if (folded->find_first_not_of(" |") == std::string::npos) {
       out.explanation.append("the text has no letters or digits");
     } else if (ev.umbrella != nullptr) {
-      absl::StrAppend(&out.explanation, "'", ev.umbrella->phrase, "' names no ethnic group; not guessed");
+      absl::StrAppend(&out.explanation, "'", ev.umbrella_text, "' names no ethnic group; not guessed");
     } else {
       out.explanation.append("no ethnic group recognised; not guessed");
     }

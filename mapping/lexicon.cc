@@ -202,9 +202,12 @@ void Lexicon::AddDocument(const rapidjson::Value& doc, const std::string& file,
       for (size_t sp = key.find(' '); sp != std::string::npos; sp = key.find(' ', sp + 1)) {
         spans_[key.substr(0, sp)].prefix = true;
       }
+      const bool single_word = key.find(' ') == std::string::npos;
       for (absl::string_view word : absl::StrSplit(key, ' ')) {
-        auto [it, inserted] = words_.emplace(word, fuzzy_target);
-        if (!inserted) it->second = it->second && fuzzy_target;
+        WordInfo& info = words_[word];
+        info.in_fuzzy_term |= fuzzy_target;
+        // A term that refuses slips ("roma") protects its own word everywhere.
+        info.protected_word |= single_word && !term.fuzzy;
       }
     }
     terms_.push_back(std::move(term));
@@ -257,8 +260,8 @@ int EditDistance(absl::string_view a, absl::string_view b, int limit) {
 
 void Lexicon::Finalize() {
   for (auto& bucket : fuzzy_by_first_) bucket.clear();
-  for (const auto& [word, fuzzy_target] : words_) {
-    if (fuzzy_target && word.size() >= 4) {
+  for (const auto& [word, info] : words_) {
+    if (info.in_fuzzy_term && !info.protected_word && word.size() >= 4) {
       fuzzy_by_first_[static_cast<unsigned char>(word[0])].push_back(FuzzyWord{word, LetterSet(word)});
     }
   }

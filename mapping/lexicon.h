@@ -110,8 +110,12 @@ class Lexicon {
     bool prefix = false;  // begins a longer phrase
   };
   absl::flat_hash_map<std::string, SpanInfo> spans_;
-  // Every word of every phrase -> whether spelling slips may land on it.
-  absl::flat_hash_map<std::string, bool> words_;
+  // Every word of every phrase, and whether spelling slips may land on it.
+  struct WordInfo {
+    bool in_fuzzy_term = false;   // occurs in a term that accepts slips
+    bool protected_word = false;  // is itself a term that refuses slips
+  };
+  absl::flat_hash_map<std::string, WordInfo> words_;
   // Words that spelling slips may land on, by first byte, for FindNearWord,
   // each with the set of letters it uses (bit i: letter 'a' + i).
   struct FuzzyWord {

@@ -134,51 +134,55 @@ absl::StatusOr<Normalized> Normalizer::Normalize(const NormalizeRequest& request
                          "code \"", request.code, "\" was given without its code system")),
                      "system");
   }
-  if (!has_code && request.system.empty()) {
-    absl::StatusOr<Normalized> read = classifier_.Classify(request.text);
-    if (!read.ok()) return WithField(read.status(), "text");
-    return read;
+  if (!has_code) return NormalizeText(request);
+
+  absl::StatusOr<Registry::CodeEntry> entry = registry_->Lookup(request.system, request.code);
+  if (entry.ok()) {
+    Normalized out = FromConcept(*entry->system, *entry->concept_);
+    if (has_text) NoteTextAgainstCode(request.text, &out);
+    return out;
   }
-  const CodeSystem* system = nullptr;
-  if (!request.system.empty()) {
-    absl::StatusOr<const CodeSystem*> found = registry_->FindSystem(request.system);
-    if (!found.ok()) return WithField(found.status(), "system");
-    system = *found;
+  // An unknown system is an error whatever the text; an unknown code lets
+  // the text decide, and the answer says so.
+  if (FieldOf(entry.status()) != "code" || !has_text) return entry.status();
+  absl::StatusOr<Normalized> read = NormalizeText(request);
+  if (!read.ok()) return read.status();
+  if (read->outcome == Outcome::kUnrecognised) {
+    return WithField(absl::NotFoundError(absl::StrCat(entry.status().message(),
+                                                      ", and the text names no ethnic group")),
+                     "code");
   }
-  std::optional<Normalized> text_reading;
-  if (has_text) {
-    absl::StatusOr<Normalized> read = classifier_.Classify(request.text);
-    if (!read.ok()) return WithField(read.status(), "text");
-    text_reading = *std::move(read);
+  read->notes.insert(read->notes.begin(), absl::StrCat(entry.status().message(), "; the text decided"));
+  return read;
+}
+
+absl::StatusOr<Normalized> Normalizer::NormalizeText(const NormalizeRequest& request) const {
+  absl::StatusOr<Normalized> read = classifier_.Classify(request.text);
+  if (!read.ok()) return WithField(read.status(), "text");
+  if (request.system.empty()) return read;
+  absl::StatusOr<const CodeSystem*> system = registry_->FindSystem(request.system);
+  if (!system.ok()) return WithField(system.status(), "system");
+  read->basis = (*system)->basis;
+  read->system = (*system)->id;
+  read->system_version = (*system)->version;
+  if ((*system)->basis == RecordingBasis::kObserved && read->outcome == Outcome::kCategories) {
+    // What an observer wrote is a perception: never more than related.
+    read->relationship = Relationship::kRelatedTo;
   }
-  if (has_code) {
-    if (const Concept* c = system->Find(request.code)) {
-      Normalized out = FromConcept(*system, *c);
-      if (text_reading && text_reading->outcome == Outcome::kCategories &&
-          out.outcome == Outcome::kCategories && !text_reading->category_set.Meets(out.category_set)) {
-        out.notes.push_back(absl::StrCat(
-            "the text given with the code reads as ", CategoryName(text_reading->categories[0].category),
-            ", which the code does not include; the code was used"));
-      }
-      return out;
-    }
-    if (!text_reading) {
-      return WithField(absl::NotFoundError(absl::StrCat("code \"", request.code,
-                                                        "\" is not in code system ", system->id,
-                                                        " (version ", system->version, ")")),
-                       "code");
-    }
-    text_reading->notes.insert(
-        text_reading->notes.begin(),
-        absl::StrCat("code \"", request.code, "\" is not in code system ", system->id, " (version ",
-                     system->version, "); the text decided"));
+  return read;
+}
+
+void Normalizer::NoteTextAgainstCode(absl::string_view text, Normalized* out) const {
+  absl::StatusOr<Normalized> read = classifier_.Classify(text);
+  if (!read.ok()) {
+    out->notes.push_back(absl::StrCat("the text given with the code was not read (",
+                                      read.status().message(), "); the code was used"));
+  } else if (read->outcome == Outcome::kCategories && out->outcome == Outcome::kCategories &&
+             !read->category_set.Meets(out->category_set)) {
+    out->notes.push_back(absl::StrCat("the text given with the code reads as ",
+                                      CategoryName(read->categories[0].category),
+                                      ", which the code does not include; the code was used"));
   }
-  if (system != nullptr) {
-    text_reading->basis = system->basis;
-    text_reading->system = system->id;
-    text_reading->system_version = system->version;
-  }
-  return *std::move(text_reading);
 }
 
 absl::StatusOr<CodeSuggestion> Normalizer::SuggestCode(const TaxonomyValue& value,

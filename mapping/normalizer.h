@@ -64,11 +64,13 @@ class Normalizer {
   // - text only: the free-text reading (the system, if given, sets the basis).
   // - code and text: the code decides; when the code is not in the system's
   //   list the text decides and the answer says so in `notes`; when the text
-  //   contradicts the code a note says so.
+  //   contradicts the code, or cannot be read, a note says so. For a system
+  //   of observed ethnicity, text never reads as more than related-to.
   // Errors: InvalidArgument when neither code nor text is given, a code comes
-  // without a system, or the text is invalid UTF-8 or too long; NotFound for
-  // an unknown system (listing the known ones) or an unknown code without
-  // text (naming system and code).
+  // without a system, or text alone is invalid UTF-8 or too long; NotFound
+  // for an unknown system (listing the known ones), or an unknown code whose
+  // text is missing or names no ethnic group (naming system and code). The
+  // status names the request field at fault (mapping/status_field.h).
   absl::StatusOr<Normalized> Normalize(const NormalizeRequest& request) const;
 
   // The code to record in `system` for `value`: among the codes whose set
@@ -92,6 +94,11 @@ class Normalizer {
 
  private:
   Normalized FromConcept(const CodeSystem& system, const Concept& concept_) const;
+  // Free text only (the system, if any, sets the basis).
+  absl::StatusOr<Normalized> NormalizeText(const NormalizeRequest& request) const;
+  // Adds a note to `out` when the text given with a code cannot be read or
+  // contradicts the code.
+  void NoteTextAgainstCode(absl::string_view text, Normalized* out) const;
 
   std::unique_ptr<const Registry> registry_;
   FreeTextClassifier classifier_;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "mapping/builtin_data.h"
 #include "mapping/internal/json_reader.h"
+#include "mapping/status_field.h"
 #include "rapidjson/error/en.h"
 
 namespace ethrec {
@@ -58,6 +59,7 @@ struct ParsedFile {
 
 // The integer or string value of a FHIR concept property, as text.
 std::optional<std::string> PropertyValue(const rapidjson::Value& prop) {
+  if (!prop.IsObject()) return std::nullopt;
   for (const char* key : {"valueCode", "valueString"}) {
     auto it = prop.FindMember(key);
     if (it != prop.MemberEnd() && it->value.IsString()) return std::string(it->value.GetString());
@@ -65,13 +67,26 @@ std::optional<std::string> PropertyValue(const rapidjson::Value& prop) {
   return std::nullopt;
 }
 
+// The R5 relationship for an R4 ConceptMap equivalence, or "" if unknown.
+// R4 reads target-to-source ("wider": the target is wider than the source).
+std::string RelationshipFromR4(absl::string_view equivalence) {
+  if (equivalence == "equivalent" || equivalence == "equal") return "equivalent";
+  if (equivalence == "wider" || equivalence == "subsumes") return "source-is-narrower-than-target";
+  if (equivalence == "narrower" || equivalence == "specializes") return "source-is-broader-than-target";
+  if (equivalence == "relatedto" || equivalence == "inexact") return "related-to";
+  if (equivalence == "unmatched" || equivalence == "disjoint") return "not-related-to";
+  return "";
+}
+
 std::optional<int> PropertyInt(const rapidjson::Value& prop) {
+  if (!prop.IsObject()) return std::nullopt;
   auto it = prop.FindMember("valueInteger");
   if (it != prop.MemberEnd() && it->value.IsInt()) return it->value.GetInt();
   return std::nullopt;
 }
 
 std::optional<bool> PropertyBool(const rapidjson::Value& prop) {
+  if (!prop.IsObject()) return std::nullopt;
   auto it = prop.FindMember("valueBoolean");
   if (it != prop.MemberEnd() && it->value.IsBool()) return it->value.GetBool();
   return std::nullopt;
@@ -102,6 +117,7 @@ void TaxonomyBuilder::Build(const rapidjson::Value& doc, ProblemSink& sink, Taxo
     int order = 0;
     if (const rapidjson::Value* props = OptionalArray(c, path, "property", sink)) {
       for (const rapidjson::Value& p : props->GetArray()) {
+        if (!p.IsObject()) continue;
         auto pc = p.FindMember("code");
         if (pc == p.MemberEnd() || !pc->value.IsString()) continue;
         absl::string_view name = pc->value.GetString();
@@ -190,8 +206,10 @@ class RegistryBuilder {
     }
     registry_->lexicon_.Finalize();
     for (const auto& system : registry_->systems_) {
+      registry_->system_view_.push_back(system.get());
       for (const auto& [key, index] : system->index) {
-        registry_->codes_.emplace(Registry::CodeKey{system->id, key}, &system->concepts[index]);
+        registry_->codes_.emplace(Registry::CodeKey{system->id, key},
+                                  Registry::CodeEntry{system.get(), &system->concepts[index]});
       }
     }
     CheckEveryConceptMapped();
@@ -259,6 +277,10 @@ class RegistryBuilder {
     if (const rapidjson::Value* ext = OptionalArray(doc, root, "extension", sink)) {
       for (rapidjson::SizeType i = 0; i < ext->Size(); ++i) {
         const rapidjson::Value& e = (*ext)[i];
+        if (!e.IsObject()) {
+          sink.Add(Index(Child(root, "extension"), i), "must be an object");
+          continue;
+        }
         auto eu = e.FindMember("url");
         if (eu == e.MemberEnd() || !eu->value.IsString() ||
             absl::string_view(eu->value.GetString()) != kRecordingBasisUrl) {
@@ -386,6 +408,18 @@ class RegistryBuilder {
                                                       "\" is not the taxonomy (", kTaxonomyUrl, ")"));
     }
     if (!id || !version || !source || groups == nullptr) return;
+    if (auto it = map_files_.find(*id); it != map_files_.end()) {
+      sink.Add(Child(root, "id"), absl::StrCat("map id \"", *id, "\" is already loaded from ", it->second));
+      return;
+    }
+    if (auto url = OptionalString(doc, root, "url", sink)) {
+      if (auto it = map_files_.find(*url); it != map_files_.end()) {
+        sink.Add(Child(root, "url"), absl::StrCat("map url \"", *url, "\" is already loaded from ", it->second));
+        return;
+      }
+      map_files_[*url] = f.name;
+    }
+    map_files_[*id] = f.name;
     auto pit = system_by_url_.find(*source);
     if (pit == system_by_url_.end() && rejected_system_urls_.contains(*source)) return;
     if (pit == system_by_url_.end()) {
@@ -407,6 +441,10 @@ class RegistryBuilder {
     for (rapidjson::SizeType g = 0; g < groups->Size(); ++g) {
       const std::string gpath = Index(Child(root, "group"), g);
       const rapidjson::Value& group = (*groups)[g];
+      if (!group.IsObject()) {
+        sink.Add(gpath, "must be an object");
+        continue;
+      }
       if (auto gs = OptionalString(group, gpath, "source", sink); gs && *gs != *source) {
         sink.Add(Child(gpath, "source"), absl::StrCat("\"", *gs, "\" differs from sourceUri"));
       }
@@ -418,6 +456,10 @@ class RegistryBuilder {
       for (rapidjson::SizeType e = 0; e < elements->Size(); ++e) {
         const std::string epath = Index(Child(gpath, "element"), e);
         const rapidjson::Value& element = (*elements)[e];
+        if (!element.IsObject()) {
+          sink.Add(epath, "must be an object");
+          continue;
+        }
         auto code = RequiredString(element, epath, "code", sink);
         if (!code) continue;
         const Concept* concept_ = system.Find(*code);
@@ -459,8 +501,23 @@ class RegistryBuilder {
     for (rapidjson::SizeType t = 0; t < targets->Size(); ++t) {
       const std::string tpath = Index(Child(epath, "target"), t);
       const rapidjson::Value& target = (*targets)[t];
+      if (!target.IsObject()) {
+        sink.Add(tpath, "must be an object");
+        continue;
+      }
       auto code = RequiredString(target, tpath, "code", sink);
-      auto rel_name = RequiredString(target, tpath, "relationship", sink);
+      // R5 "relationship", or R4 "equivalence" read as its R5 counterpart.
+      std::optional<std::string> rel_name;
+      if (target.HasMember("relationship") || !target.HasMember("equivalence")) {
+        rel_name = RequiredString(target, tpath, "relationship", sink);
+      } else if (auto r4 = RequiredString(target, tpath, "equivalence", sink)) {
+        rel_name = RelationshipFromR4(*r4);
+        if (rel_name->empty()) {
+          sink.Add(Child(tpath, "equivalence"),
+                   absl::StrCat("unknown R4 equivalence \"", *r4, "\""));
+          continue;
+        }
+      }
       auto comment = OptionalString(target, tpath, "comment", sink);
       if (t == 0 && (!comment || comment->empty())) {
         sink.Add(Child(tpath, "comment"), "the first target must give the reason for the mapping");
@@ -470,6 +527,10 @@ class RegistryBuilder {
       if (const rapidjson::Value* products = OptionalArray(target, tpath, "product", sink)) {
         for (rapidjson::SizeType p = 0; p < products->Size(); ++p) {
           const std::string ppath = Index(Child(tpath, "product"), p);
+          if (!(*products)[p].IsObject()) {
+            sink.Add(ppath, "must be an object");
+            continue;
+          }
           auto prop = RequiredString((*products)[p], ppath, "property", sink);
           auto value = RequiredString((*products)[p], ppath, "value", sink);
           if (prop && *prop != "detail") {
@@ -543,7 +604,9 @@ class RegistryBuilder {
   }
 
   void CheckEveryConceptMapped() {
-    for (auto& [url, pending] : system_by_url_) {
+    for (const auto& owned : registry_->systems_) {
+      const std::string& url = owned->url;
+      Pending* pending = system_by_url_.at(url).get();
       const CodeSystem& system = *pending->system;
       if (pending->map_rejected) continue;
       if (pending->map_file.empty()) {
@@ -573,6 +636,7 @@ class RegistryBuilder {
   absl::flat_hash_map<std::string, std::unique_ptr<Pending>> system_by_url_;
   absl::flat_hash_set<std::string> reported_type_;
   absl::flat_hash_set<std::string> rejected_system_urls_;
+  absl::flat_hash_map<std::string, std::string> map_files_;  // map id or url -> file
 };
 
 namespace {
@@ -628,8 +692,9 @@ absl::Status Registry::ReadDirectory(const std::string& dir, std::vector<DataSou
     return absl::NotFoundError(absl::StrCat("maps directory \"", dir, "\" does not exist or is not a directory"));
   }
   std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code type_ec;
+    if (it->is_regular_file(type_ec) && it->path().extension() == ".json") files.push_back(it->path());
   }
   if (ec) return absl::PermissionDeniedError(absl::StrCat("cannot list \"", dir, "\": ", ec.message()));
   std::sort(files.begin(), files.end());
@@ -669,12 +734,20 @@ absl::StatusOr<const CodeSystem*> Registry::FindSystem(absl::string_view id) con
 
 absl::StatusOr<const Concept*> Registry::LookupCode(absl::string_view system_id,
                                                     absl::string_view code) const {
+  absl::StatusOr<CodeEntry> entry = Lookup(system_id, code);
+  if (!entry.ok()) return entry.status();
+  return entry->concept_;
+}
+
+absl::StatusOr<Registry::CodeEntry> Registry::Lookup(absl::string_view system_id,
+                                                     absl::string_view code) const {
   if (auto it = codes_.find(CodeKeyView{system_id, code}); it != codes_.end()) return it->second;
   absl::StatusOr<const CodeSystem*> system = FindSystem(system_id);
-  if (!system.ok()) return system.status();
-  if (const Concept* c = (*system)->Find(code)) return c;
-  return absl::NotFoundError(absl::StrCat("code \"", code, "\" is not in code system ", system_id,
-                                          " (version ", (*system)->version, ")"));
+  if (!system.ok()) return WithField(system.status(), "system");
+  if (const Concept* c = (*system)->Find(code)) return CodeEntry{*system, c};
+  return WithField(absl::NotFoundError(absl::StrCat("code \"", code, "\" is not in code system ",
+                                                    system_id, " (version ", (*system)->version, ")")),
+                   "code");
 }
 
 }  // namespace ethrec

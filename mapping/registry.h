@@ -70,7 +70,7 @@ class Registry {
   const Lexicon& lexicon() const { return lexicon_; }
 
   // All code systems, built-in first, each in load order.
-  const std::vector<std::unique_ptr<CodeSystem>>& systems() const { return systems_; }
+  const std::vector<const CodeSystem*>& systems() const { return system_view_; }
 
   // The code system `id`, or NotFound whose message lists the known ids.
   absl::StatusOr<const CodeSystem*> FindSystem(absl::string_view id) const;
@@ -79,6 +79,15 @@ class Registry {
   // (or lists the known ones) and the code.
   absl::StatusOr<const Concept*> LookupCode(absl::string_view system_id,
                                             absl::string_view code) const;
+
+  // A code and the system it belongs to.
+  struct CodeEntry {
+    const CodeSystem* system = nullptr;
+    const Concept* concept_ = nullptr;
+  };
+  // As LookupCode, with the system too: one table probe for a well-formed
+  // code, the canonicalising path otherwise.
+  absl::StatusOr<CodeEntry> Lookup(absl::string_view system_id, absl::string_view code) const;
 
   // Comma-separated ids of the loaded systems.
   std::string KnownSystemIds() const;
@@ -90,6 +99,7 @@ class Registry {
   Taxonomy taxonomy_;
   Lexicon lexicon_;
   std::vector<std::unique_ptr<CodeSystem>> systems_;
+  std::vector<const CodeSystem*> system_view_;  // the same, read-only
   absl::flat_hash_map<std::string, const CodeSystem*> by_id_;
 
   // Every (system id, canonical code or alias) in one table, so that the
@@ -118,7 +128,7 @@ class Registry {
       return View(a).system == View(b).system && View(a).code == View(b).code;
     }
   };
-  absl::flat_hash_map<CodeKey, const Concept*, CodeKeyHash, CodeKeyEq> codes_;
+  absl::flat_hash_map<CodeKey, CodeEntry, CodeKeyHash, CodeKeyEq> codes_;
 };
 
 }  // namespace ethrec

@@ -204,6 +204,12 @@ absl::Status FoldUnicodeTo(absl::string_view text, bool mark_labels, std::string
     if (absl::Status s = CheckUtf8(text); !s.ok()) return s;
     return absl::InternalError(absl::StrCat("ICU UTF-8 conversion failed: ", u_errorName(status)));
   }
+  // Case folding deletes zero-width characters, which would join two words:
+  // make them spaces first.
+  for (int32_t i = 0; i < length; ++i) {
+    const UChar u = units[i];
+    if (u == 0x200B || u == 0x200C || u == 0x200D || u == 0x2060 || u == 0xFEFF) units[i] = u' ';
+  }
   const icu::UnicodeString folded =
       casefold->normalize(icu::UnicodeString(false, units, length), status);
   if (U_FAILURE(status)) {

@@ -39,6 +39,10 @@ inline std::string Index(absl::string_view path, size_t i) { return absl::StrCat
 // A required non-empty string member; records a problem and returns nullopt otherwise.
 inline std::optional<std::string> RequiredString(const rapidjson::Value& obj, absl::string_view path,
                                                  const char* key, ProblemSink& sink) {
+  if (!obj.IsObject()) {
+    sink.Add(path, "must be an object");
+    return std::nullopt;
+  }
   auto it = obj.FindMember(key);
   if (it == obj.MemberEnd()) {
     sink.Add(path, absl::StrCat("missing required \"", key, "\""));
@@ -55,6 +59,7 @@ inline std::optional<std::string> RequiredString(const rapidjson::Value& obj, ab
 inline std::optional<std::string> OptionalString(const rapidjson::Value& obj,
                                                  absl::string_view path, const char* key,
                                                  ProblemSink& sink) {
+  if (!obj.IsObject()) return std::nullopt;  // reported by the caller
   auto it = obj.FindMember(key);
   if (it == obj.MemberEnd() || it->value.IsNull()) return std::nullopt;
   if (!it->value.IsString()) {
@@ -67,6 +72,7 @@ inline std::optional<std::string> OptionalString(const rapidjson::Value& obj,
 // An optional boolean member with a default.
 inline bool OptionalBool(const rapidjson::Value& obj, absl::string_view path, const char* key,
                          bool fallback, ProblemSink& sink) {
+  if (!obj.IsObject()) return fallback;  // reported by the caller
   auto it = obj.FindMember(key);
   if (it == obj.MemberEnd()) return fallback;
   if (!it->value.IsBool()) {
@@ -79,6 +85,7 @@ inline bool OptionalBool(const rapidjson::Value& obj, absl::string_view path, co
 // An optional array member: nullptr when absent; a problem when not an array.
 inline const rapidjson::Value* OptionalArray(const rapidjson::Value& obj, absl::string_view path,
                                              const char* key, ProblemSink& sink) {
+  if (!obj.IsObject()) return nullptr;  // reported by the caller
   auto it = obj.FindMember(key);
   if (it == obj.MemberEnd()) return nullptr;
   if (!it->value.IsArray()) {
@@ -91,6 +98,10 @@ inline const rapidjson::Value* OptionalArray(const rapidjson::Value& obj, absl::
 // A required non-empty array member.
 inline const rapidjson::Value* RequiredArray(const rapidjson::Value& obj, absl::string_view path,
                                              const char* key, ProblemSink& sink) {
+  if (!obj.IsObject()) {
+    sink.Add(path, "must be an object");
+    return nullptr;
+  }
   auto it = obj.FindMember(key);
   if (it == obj.MemberEnd()) {
     sink.Add(path, absl::StrCat("missing required \"", key, "\""));

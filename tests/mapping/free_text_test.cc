@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "mapping/normalizer.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/text_cases.h"
 #include "tools/csv.h"
 
 namespace ethrec {
@@ -34,76 +35,36 @@ const Normalizer& SharedNormalizer() {
   return *n;
 }
 
-struct TextCase {
-  int line = 0;
-  std::string text, outcome, first, detail, note;
-  std::vector<std::string> must_include, must_exclude;
-};
+using ::ethrec::testing::CheckTextCase;
+using ::ethrec::testing::LoadTextCases;
+using ::ethrec::testing::TextCase;
 
-void PrintTo(const TextCase& c, std::ostream* os) { *os << "line " << c.line << " '" << c.text << "'"; }
-
-std::vector<std::string> SplitList(const std::string& s) {
-  if (s.empty()) return {};
-  return absl::StrSplit(s, '|');
-}
-
-std::vector<TextCase> LoadCases() {
-  std::ifstream in(ETHREC_TESTDATA_DIR "/free_text_cases.csv", std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot open free_text_cases.csv";
-  tools::CsvReader reader(&in);
-  tools::CsvRecord record;
-  std::vector<TextCase> cases;
-  EXPECT_TRUE(*reader.Next(&record));  // header
-  EXPECT_EQ(record.fields.size(), 7u);
-  while (true) {
-    absl::StatusOr<bool> more = reader.Next(&record);
-    EXPECT_TRUE(more.ok()) << more.status();
-    if (!more.ok() || !*more) break;
-    EXPECT_EQ(record.fields.size(), 7u) << "line " << record.line;
-    if (record.fields.size() != 7) continue;
-    cases.push_back(TextCase{record.line, record.fields[0], record.fields[1], record.fields[2],
-                             record.fields[5], record.fields[6], SplitList(record.fields[3]),
-                             SplitList(record.fields[4])});
-  }
-  return cases;
-}
+std::vector<TextCase> LoadCases() { return LoadTextCases(ETHREC_TESTDATA_DIR "/free_text_cases.csv"); }
 
 class FreeTextTableTest : public ::testing::TestWithParam<TextCase> {};
 
 TEST_P(FreeTextTableTest, ReadsAsAnExpertWould) {
   const TextCase& c = GetParam();
-  SCOPED_TRACE(absl::StrCat("line ", c.line, ": '", c.text, "' (", c.note, ")"));
-  absl::StatusOr<Normalized> n = SharedNormalizer().Normalize({.text = c.text});
-  if (c.text.empty()) {
-    // An empty text is not a request at all.
-    EXPECT_THAT(n, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("give a code")));
-    return;
+  EXPECT_EQ(CheckTextCase(SharedNormalizer(), c), "") << "line " << c.line << ": '" << c.text << "' (" << c.note << ")";
+}
+
+// A second table, written independently after the first was passing and not
+// tuned against case by case: the reader must keep generalising to it.
+TEST(FreeTextHeldOutTest, ReadsMostUnseenPhrasingsAsAnExpertWould) {
+  const std::vector<TextCase> cases = LoadTextCases(ETHREC_TESTDATA_DIR "/free_text_heldout.csv");
+  ASSERT_GE(cases.size(), 250u);
+  int passed = 0;
+  for (const TextCase& c : cases) {
+    const std::string problem = CheckTextCase(SharedNormalizer(), c);
+    if (problem.empty()) {
+      ++passed;
+    } else {
+      std::cout << "held-out miss, line " << c.line << " '" << c.text << "': " << problem << "\n";
+    }
   }
-  ASSERT_TRUE(n.ok()) << n.status();
-  std::vector<std::string> got;
-  for (const RankedCategory& r : n->categories) got.emplace_back(CategoryName(r.category));
-  const std::string explained = absl::StrCat(" got ", OutcomeName(n->outcome), " [",
-                                             absl::StrJoin(got, ","), "] detail '", n->detail,
-                                             "': ", n->explanation);
-  EXPECT_EQ(OutcomeName(n->outcome), c.outcome) << explained;
-  if (c.outcome != "CATEGORIES") {
-    EXPECT_TRUE(n->categories.empty()) << explained;
-    return;
-  }
-  ASSERT_FALSE(got.empty()) << explained;
-  if (!c.first.empty()) {
-    EXPECT_EQ(got.front(), c.first) << explained;
-  }
-  for (const std::string& want : c.must_include) {
-    EXPECT_THAT(got, ::testing::Contains(want)) << explained;
-  }
-  for (const std::string& unwanted : c.must_exclude) {
-    EXPECT_THAT(got, ::testing::Not(::testing::Contains(unwanted))) << explained;
-  }
-  if (!c.detail.empty()) {
-    EXPECT_TRUE(absl::StrContains(absl::AsciiStrToLower(n->detail), absl::AsciiStrToLower(c.detail)))
-        << explained;
-  }
+  const double rate = static_cast<double>(passed) / static_cast<double>(cases.size());
+  std::cout << "held-out: " << passed << " of " << cases.size() << " read as expected\n";
+  EXPECT_GE(rate, 0.93);
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, FreeTextTableTest, ::testing::ValuesIn(LoadCases()),
