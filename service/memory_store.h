@@ -1,0 +1,69 @@
+// MemoryStore: a Store that keeps everything in memory, for tests. Follows
+// the Store contract exactly (see store.h), including all-or-nothing writes
+// and child merging; nothing survives the object.
+//
+// Example:
+//   MemoryStore store;
+//   absl::StatusOr<WriteOutcome> out = store.WriteOne(item);
+#ifndef ETHREC_SERVICE_MEMORY_STORE_H_
+#define ETHREC_SERVICE_MEMORY_STORE_H_
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "service/store.h"
+
+namespace ethrec {
+
+class MemoryStore final : public Store {
+ public:
+  explicit MemoryStore(const StoreOptions& options = StoreOptions());
+
+  absl::StatusOr<std::vector<WriteOutcome>> Write(
+      const std::vector<NormalizedObservation>& batch) override;
+  absl::StatusOr<ChildRecord> GetChild(const ChildKey& key) override;
+  absl::Status Close() override;
+  int schema_version() const override { return kStoreSchemaVersion; }
+
+ private:
+  using AgencyKey = std::pair<std::string, std::string>;  // (agency, id)
+
+  struct Record {
+    int64_t child = 0;
+    // By record_version; the current version is the last.
+    std::map<int64_t, StoredObservation> versions;
+  };
+  struct Child {
+    std::set<std::string> nhs_numbers;
+    std::set<AgencyKey> agency_child_ids;
+    std::set<AgencyKey> records;  // (agency, record_id)
+  };
+
+  // Applies one item that is known not to conflict. Cannot fail.
+  WriteOutcome Apply(const NormalizedObservation& item, absl::Time received_at)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The child that `o` (and its record, if stored) belongs to, merging
+  // children as needed and creating one if none matches.
+  int64_t ResolveChild(const Observation& o, const Record* record)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Merge(int64_t from, int64_t into) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const StoreOptions options_;
+  absl::Mutex mu_;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t next_child_ ABSL_GUARDED_BY(mu_) = 1;
+  std::map<int64_t, Child> children_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int64_t> by_nhs_number_ ABSL_GUARDED_BY(mu_);
+  std::map<AgencyKey, int64_t> by_agency_child_id_ ABSL_GUARDED_BY(mu_);
+  std::map<AgencyKey, Record> records_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace ethrec
+
+#endif  // ETHREC_SERVICE_MEMORY_STORE_H_

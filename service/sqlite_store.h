@@ -1,0 +1,108 @@
+// SqliteStore: the embedded Store. One SQLite 3 file in WAL mode; a Write
+// that returns OK has been committed with synchronous=FULL and survives a
+// crash or power loss; a failed Write leaves nothing behind.
+//
+// The schema is versioned: Open runs every migration the file lacks, in
+// one transaction, and records each in the `schema_migrations` table. The
+// SQL uses plain types and keeps SQLite-only features to what is needed
+// (BEGIN IMMEDIATE; INTEGER PRIMARY KEY for generated ids), so a PostgreSQL
+// Store can share the statements (ON CONFLICT DO NOTHING and RETURNING are
+// PostgreSQL syntax too). Values are stored by their API names (categories as
+// "WHITE_ROMA|WHITE_OTHER", most likely first) so the file is readable
+// with the sqlite3 shell. Times are microseconds since the Unix epoch (UTC)
+// in BIGINT columns named *_us.
+//
+// Thread-safe: calls are serialised on one connection. Several processes
+// may open the same file; a writer waits up to busy_timeout for another's
+// transaction, then fails with Unavailable.
+//
+// Example:
+//   absl::StatusOr<std::unique_ptr<SqliteStore>> store =
+//       SqliteStore::Open({.path = "/var/lib/ethrec/ethrec.db"});
+//   if (!store.ok()) return store.status();
+#ifndef ETHREC_SERVICE_SQLITE_STORE_H_
+#define ETHREC_SERVICE_SQLITE_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "service/store.h"
+
+struct sqlite3;
+
+namespace ethrec {
+
+struct SqliteStoreOptions {
+  // The database file, created if missing (its directory must exist).
+  // ":memory:" gives a private in-memory database that is gone at Close
+  // (tests only: no WAL, nothing durable). Required.
+  std::string path;
+  // How long a statement waits for another connection's lock before the
+  // call fails with Unavailable. Default 5 seconds.
+  absl::Duration busy_timeout = absl::Seconds(5);
+  // Options common to every Store.
+  StoreOptions store;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) the database at options.path, sets WAL mode,
+  // synchronous=FULL, foreign keys and the busy timeout, and migrates the
+  // schema to kStoreSchemaVersion. Errors: InvalidArgument for an empty
+  // path; FailedPrecondition when the file cannot be opened or written, is
+  // not in WAL mode afterwards, or has a schema version newer than
+  // kStoreSchemaVersion (a newer ethrecd wrote it); DataLoss when it is not
+  // a database or is corrupt; Unavailable when it stays locked.
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const SqliteStoreOptions& options);
+
+  // Closes the database if Close() was not called.
+  ~SqliteStore() override;
+
+  absl::StatusOr<std::vector<WriteOutcome>> Write(
+      const std::vector<NormalizedObservation>& batch) override;
+  absl::StatusOr<ChildRecord> GetChild(const ChildKey& key) override;
+  absl::Status Close() override;
+  int schema_version() const override { return schema_version_; }
+
+ private:
+  class Statements;  // the prepared statements; defined in sqlite_store.cc
+
+  SqliteStore(const SqliteStoreOptions& options, sqlite3* db, int schema_version,
+              std::unique_ptr<Statements> statements);
+
+  absl::StatusOr<WriteOutcome> WriteItem(size_t index, const NormalizedObservation& item,
+                                         int64_t received_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The child an item belongs to, and which of its identifiers already
+  // lead there.
+  struct ChildLinks {
+    int64_t child = 0;
+    bool nhs_number_linked = false;
+    bool agency_child_id_linked = false;
+  };
+  // Finds the child for an item (see store.h): the child of its record and
+  // of its identifiers, merged into the lowest id, or a new child.
+  absl::StatusOr<ChildLinks> ResolveChild(const Observation& o, std::optional<int64_t> record_child,
+                                          int64_t received_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status MergeChild(int64_t from, int64_t into) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<ChildRecord> ReadChild(const ChildKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Rolls back the open transaction, if any. Keeps `cause` as the answer.
+  absl::Status Rollback(absl::Status cause) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const SqliteStoreOptions options_;
+  const int schema_version_;
+  absl::Mutex mu_;
+  sqlite3* db_ ABSL_GUARDED_BY(mu_);  // null once closed
+  std::unique_ptr<Statements> stmts_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace ethrec
+
+#endif  // ETHREC_SERVICE_SQLITE_STORE_H_

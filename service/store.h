@@ -1,0 +1,193 @@
+// Store: durable, per-child storage of normalised observations. The server
+// holds one Store (injected through its options) and calls it for every
+// write and read; implementations are MemoryStore (tests) and SqliteStore
+// (the embedded default). All implementations are thread-safe.
+//
+// Model:
+// - A *record* is (agency, record_id). Its *versions* are never overwritten:
+//   a correction arrives as a higher record_version. The *current* version
+//   of a record is its highest stored version.
+// - A *child* is found by an NHS number or by (agency, agency_child_id).
+//   Every stored version links its identifiers to the child of its record:
+//   an observation carrying both an NHS number and an agency child id links
+//   them, and if they (or the record) belonged to different children those
+//   children are merged, for good, into one. Links are never undone.
+// - A version's *content* is every Observation field except agency,
+//   record_id and record_version (the key): nhs_number, agency_child_id,
+//   system, code, text, supplied_by and recorded_at. The Normalized result
+//   is not content: it is what the map said when the version was received.
+// - Times are kept to the microsecond (truncated toward the past): a
+//   recorded_at that differs only below a microsecond is the same content.
+//
+// Example:
+//   absl::StatusOr<std::unique_ptr<SqliteStore>> store =
+//       SqliteStore::Open({.path = "/var/lib/ethrec/ethrec.db"});
+//   absl::StatusOr<std::vector<WriteOutcome>> out = (*store)->Write(batch);
+//   absl::StatusOr<ChildRecord> child = (*store)->GetChild(ChildKey::ForNhsNumber(nhs));
+//   (*store)->Close();
+#ifndef ETHREC_SERVICE_STORE_H_
+#define ETHREC_SERVICE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "mapping/normalized.h"
+#include "mapping/observation.h"
+
+namespace ethrec {
+
+// The version of the storage schema this code reads and writes. SqliteStore
+// migrates an older file forward to it at Open.
+inline constexpr int kStoreSchemaVersion = 1;
+
+// Options common to every Store implementation.
+struct StoreOptions {
+  // Gives the receipt time of each write. Default (empty): absl::Now.
+  // Tests set a fixed clock.
+  std::function<absl::Time()> clock;
+};
+
+// What Write did with one item of a batch.
+enum class WriteOutcome : uint8_t {
+  // Stored, and now the record's current version: a new record, or a
+  // version higher than the current one (the older versions stay as history).
+  kInserted = 0,
+  // The same agency, record_id and record_version was already stored with
+  // identical content: an idempotent retry. Nothing written.
+  kDuplicate,
+  // A version lower than the current one, not seen before: stored as
+  // history; the current version is unchanged. Replays never reorder.
+  kHistorical,
+};
+
+// API names: "INSERTED", "DUPLICATE", "HISTORICAL".
+absl::string_view WriteOutcomeName(WriteOutcome o);
+
+// How a caller names a child: an NHS number, or an agency's own id for it.
+class ChildKey {
+ public:
+  // `nhs_number` in canonical form (10 digits; see CanonicalNhsNumber).
+  static ChildKey ForNhsNumber(absl::string_view nhs_number);
+  static ChildKey ForAgencyChildId(absl::string_view agency, absl::string_view agency_child_id);
+
+  bool is_nhs_number() const { return !nhs_number_.empty(); }
+  const std::string& nhs_number() const { return nhs_number_; }  // "" unless is_nhs_number()
+  const std::string& agency() const { return agency_; }          // "" if is_nhs_number()
+  const std::string& agency_child_id() const { return agency_child_id_; }
+
+  // OK, or InvalidArgument naming the field when the NHS number is not
+  // canonical and valid or the agency or its child id is not a valid id
+  // (see ValidateObservation). Never echoes an identifier.
+  absl::Status Validate() const;
+
+ private:
+  std::string nhs_number_;
+  std::string agency_;
+  std::string agency_child_id_;
+};
+
+// An agency's own id for a child.
+struct AgencyChildId {
+  std::string agency;
+  std::string agency_child_id;
+  friend bool operator==(const AgencyChildId&, const AgencyChildId&) = default;
+};
+
+// One stored version of a record.
+struct StoredObservation {
+  Observation observation;  // as written (recorded_at to the microsecond)
+  Normalized normalized;    // as it was normalised when written
+  absl::Time received_at;   // when the Write that stored it ran (StoreOptions::clock)
+};
+
+// Every stored version of one record.
+struct RecordHistory {
+  std::string agency;
+  std::string record_id;
+  // Never empty. The current (highest) version first, then older versions
+  // by record_version descending.
+  std::vector<StoredObservation> versions;
+  const StoredObservation& current() const { return versions.front(); }
+};
+
+// Everything stored about one child.
+struct ChildRecord {
+  // Every NHS number linked to the child, sorted. Usually one; more than one
+  // means the agencies disagree about the child's NHS number.
+  std::vector<std::string> nhs_numbers;
+  // Every agency child id linked to the child, sorted by agency then id.
+  // Includes other agencies' ids: the caller decides what to show.
+  std::vector<AgencyChildId> agency_child_ids;
+  // Every record about the child, sorted by agency then record_id.
+  std::vector<RecordHistory> records;
+};
+
+// Write errors about one item of a batch carry that item's index as a
+// payload at this URL (decimal), and the item's field as mapping/status_field.h
+// describes (e.g. "record_version", "child.nhs_number"), so the server can
+// report "observations[3].record_version" without parsing messages.
+inline constexpr absl::string_view kItemPayloadUrl = "type.ethrec.dev/item";
+
+// The index of the batch item a Write error is about, or nullopt when the
+// error is not about one item (e.g. a storage failure).
+std::optional<size_t> ItemIndexOf(const absl::Status& status);
+
+// The storage interface. Implementations are thread-safe. After Close()
+// every method but Close() and schema_version() returns FailedPrecondition.
+class Store {
+ public:
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
+
+  // Writes `batch` in one transaction: all of it, or (on any error) none of
+  // it. Returns one outcome per item, in order. Items are applied in order,
+  // so a batch holding versions 2 then 1 of a new record answers
+  // {kInserted, kHistorical}. Each item's `observation.agency` must already
+  // be the caller's; `normalized` is stored as given. An empty batch
+  // returns an empty vector.
+  // Errors (nothing is stored after any of them):
+  // - InvalidArgument "item I: ..." when an item fails ValidateObservation
+  //   (item I, ValidateObservation's field);
+  // - InvalidArgument naming both indexes when two items have the same
+  //   agency, record_id and record_version (item: the later one; field
+  //   "record_version");
+  // - FailedPrecondition naming the item index, record_id and version and
+  //   the differing fields (never their values) when a stored version has
+  //   the same key and different content: a conflict (item I; field
+  //   "record_version");
+  // - Unavailable when the storage is busy or locked (retry later); other
+  //   codes for storage failures (ResourceExhausted: disk full; DataLoss:
+  //   corruption; Internal: anything else).
+  virtual absl::StatusOr<std::vector<WriteOutcome>> Write(
+      const std::vector<NormalizedObservation>& batch) = 0;
+
+  // Write({item}), returning the one outcome. Errors as Write.
+  absl::StatusOr<WriteOutcome> WriteOne(const NormalizedObservation& item);
+
+  // Everything stored about the child named by `key`. Errors:
+  // InvalidArgument when !key.Validate().ok(); NotFound when no child has
+  // that identifier (the message never contains it); storage errors as Write.
+  virtual absl::StatusOr<ChildRecord> GetChild(const ChildKey& key) = 0;
+
+  // Releases the storage (for SQLite: closes the file after a checkpoint).
+  // Call after in-flight calls have finished. Idempotent: a second call
+  // returns OK. Errors: a storage error closing the file.
+  virtual absl::Status Close() = 0;
+
+  // The schema version of the data this store holds (kStoreSchemaVersion
+  // once Open has migrated it).
+  virtual int schema_version() const = 0;
+};
+
+}  // namespace ethrec
+
+#endif  // ETHREC_SERVICE_STORE_H_
