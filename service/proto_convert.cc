@@ -65,6 +65,76 @@ void ToProto(const Normalized& n, v1::NormalizedValue* out) {
   for (const std::string& note : n.notes) out->add_notes(note);
 }
 
+namespace {
+
+Outcome OutcomeFromProto(v1::Outcome o) {
+  switch (o) {
+    case v1::CATEGORIES: return Outcome::kCategories;
+    case v1::NOT_STATED: return Outcome::kNotStated;
+    case v1::NOT_KNOWN: return Outcome::kNotKnown;
+    default: return Outcome::kUnrecognised;
+  }
+}
+
+Relationship RelationshipFromProto(v1::Relationship r) {
+  switch (r) {
+    case v1::EQUIVALENT: return Relationship::kEquivalent;
+    case v1::SOURCE_IS_NARROWER_THAN_TARGET: return Relationship::kSourceIsNarrowerThanTarget;
+    case v1::SOURCE_IS_BROADER_THAN_TARGET: return Relationship::kSourceIsBroaderThanTarget;
+    case v1::RELATED_TO: return Relationship::kRelatedTo;
+    default: return Relationship::kNotRelatedTo;
+  }
+}
+
+RecordingBasis BasisFromProto(v1::RecordingBasis b) {
+  switch (b) {
+    case v1::SELF_DEFINED: return RecordingBasis::kSelfDefined;
+    case v1::OBSERVED: return RecordingBasis::kObserved;
+    default: return RecordingBasis::kUnspecified;
+  }
+}
+
+}  // namespace
+
+Normalized FromProto(const v1::NormalizedValue& v) {
+  Normalized n;
+  n.outcome = OutcomeFromProto(v.outcome());
+  for (const v1::RankedCategory& r : v.categories()) {
+    if (std::optional<Category> c = FromProto(r.category())) {
+      n.categories.push_back(RankedCategory{*c, r.confidence()});
+      n.category_set.Add(*c);
+    }
+  }
+  n.relationship = RelationshipFromProto(v.relationship());
+  n.ambiguous = v.ambiguous();
+  n.detail = v.detail();
+  n.basis = BasisFromProto(v.basis());
+  n.system = v.system();
+  n.system_version = v.system_version();
+  n.code = v.code();
+  n.display = v.display();
+  n.map_id = v.map_id();
+  n.map_version = v.map_version();
+  n.decided_by_text = v.decided_by_text();
+  n.explanation = v.explanation();
+  n.notes.assign(v.notes().begin(), v.notes().end());
+  return n;
+}
+
+CodeSuggestion FromProto(const v1::SuggestedCode& s) {
+  CodeSuggestion out;
+  out.system = s.system();
+  out.system_version = s.system_version();
+  out.code = s.code();
+  out.display = s.display();
+  out.relationship = RelationshipFromProto(s.relationship());
+  for (int c : s.categories()) {
+    if (std::optional<Category> cat = FromProto(static_cast<v1::Category>(c))) out.category_set.Add(*cat);
+  }
+  out.explanation = s.explanation();
+  return out;
+}
+
 void ToProto(const CodeSuggestion& s, v1::SuggestedCode* out) {
   out->set_system(s.system);
   out->set_system_version(s.system_version);

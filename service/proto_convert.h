@@ -22,6 +22,10 @@ v1::RecordingBasis ToProto(RecordingBasis b);
 void ToProto(const Normalized& n, v1::NormalizedValue* out);
 void ToProto(const CodeSuggestion& s, v1::SuggestedCode* out);
 
+// The reverse, for clients: ToProto then FromProto gives back an equal value.
+Normalized FromProto(const v1::NormalizedValue& v);
+CodeSuggestion FromProto(const v1::SuggestedCode& s);
+
 }  // namespace ethrec::service
 
 #endif  // ETHREC_SERVICE_PROTO_CONVERT_H_

@@ -23,6 +23,7 @@ grpc::Status TaxonomyServiceImpl::ListCodeSystems(grpc::ServerContext* context,
   const Registry& registry = options_.normalizer->registry();
   response->set_taxonomy_id(std::string(registry.taxonomy().id()));
   response->set_taxonomy_version(std::string(registry.taxonomy().version()));
+  response->set_lexicon_version(registry.lexicon().versions());
   for (const auto& s : registry.systems()) {
     v1::CodeSystemInfo* info = response->add_code_systems();
     info->set_id(s->id);

@@ -8,13 +8,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "mapping/normalizer.h"
+#include "tools/backend.h"
 #include "tools/csv.h"
 #include "tools/json_output.h"
 
 namespace ethrec::tools {
 namespace {
 
-constexpr char kUsage[] = R"(usage: ethrec [--maps DIR]... COMMAND [OPTIONS]
+constexpr char kUsage[] = R"(usage: ethrec [--maps DIR]... [--server HOST:PORT] COMMAND [OPTIONS]
 
 Normalises ethnicity codes and free text to the ONS 2021 ethnic groups.
 
@@ -31,13 +32,19 @@ Commands:
                                              lists and report every problem
 
 Global options:
-  --maps DIR   also load the CodeSystem/ConceptMap files in DIR (repeatable)
+  --maps DIR          also load the CodeSystem/ConceptMap files in DIR (repeatable)
+  --server HOST:PORT  ask an ethrecd server instead of working in-process
+                      (same output); validate-maps always runs locally
+  --agency ID         the calling agency sent to the server (default ethrec-cli)
+  --role ROLE         the caller's role sent to the server (default cli)
 
 Exit status: 0 success, 1 a request failed, 2 bad command line.
 )";
 
 struct ParsedArgs {
   std::vector<std::string> maps;
+  std::string server;
+  RemoteIdentity identity;
   std::string command;
   absl::flat_hash_map<std::string, std::string> options;
   std::vector<std::string> positional;
@@ -62,6 +69,12 @@ std::optional<std::string> Parse(const std::vector<std::string>& args, ParsedArg
       }
       if (key == "maps") {
         p->maps.push_back(value);
+      } else if (p->command.empty() && key == "server") {
+        p->server = value;
+      } else if (p->command.empty() && key == "agency") {
+        p->identity.agency = value;
+      } else if (p->command.empty() && key == "role") {
+        p->identity.role = value;
       } else if (p->command.empty() && key != "help") {
         return absl::StrCat("unknown global option --", key);
       } else if (!p->options.emplace(key, value).second) {
@@ -105,19 +118,36 @@ class Cli {
     if (!args_.positional.empty()) {
       return Usage(absl::StrCat("unexpected argument \"", args_.positional.front(), "\""));
     }
-    LoadOptions options;
-    options.local_dirs = args_.maps;
-    absl::StatusOr<std::unique_ptr<Normalizer>> normalizer = Normalizer::Create(options);
-    if (!normalizer.ok()) return Fail(normalizer.status());
-    normalizer_ = *std::move(normalizer);
+    if (absl::Status s = Connect(); !s.ok()) return Fail(s);
     if (args_.command == "normalize") return NormalizeCommand();
     if (args_.command == "translate") return TranslateCommand();
     if (args_.command == "suggest") return SuggestCommand();
-    out_ << SystemsToJson(normalizer_->registry()) << "\n";
+    absl::StatusOr<SystemsListing> systems = backend_->ListSystems();
+    if (!systems.ok()) return Fail(systems.status());
+    out_ << SystemsToJson(*systems) << "\n";
     return kExitOk;
   }
 
  private:
+  // The in-process library, or the server given with --server.
+  absl::Status Connect() {
+    if (!args_.server.empty()) {
+      if (!args_.maps.empty()) {
+        return absl::InvalidArgumentError("--maps applies in-process only; start ethrecd with --maps instead");
+      }
+      absl::StatusOr<std::unique_ptr<Backend>> remote = NewRemoteBackend(args_.server, args_.identity);
+      if (!remote.ok()) return remote.status();
+      backend_ = *std::move(remote);
+      return absl::OkStatus();
+    }
+    LoadOptions options;
+    options.local_dirs = args_.maps;
+    absl::StatusOr<std::unique_ptr<Normalizer>> normalizer = Normalizer::Create(options);
+    if (!normalizer.ok()) return normalizer.status();
+    backend_ = NewLocalBackend(*std::move(normalizer));
+    return absl::OkStatus();
+  }
+
   std::string Opt(const std::string& key) const {
     auto it = args_.options.find(key);
     return it == args_.options.end() ? "" : it->second;
@@ -144,9 +174,9 @@ class Cli {
     if (!Has("code") && !Has("text")) return Usage("normalize needs --code (with --system), --text or --batch");
     if (Has("code") && !Has("system")) return Usage("--code needs --system");
     absl::StatusOr<Normalized> n =
-        normalizer_->Normalize({.system = Opt("system"), .code = Opt("code"), .text = Opt("text")});
+        backend_->Normalize({.system = Opt("system"), .code = Opt("code"), .text = Opt("text")});
     if (!n.ok()) return Fail(n.status());
-    out_ << NormalizedToJson(normalizer_->registry().taxonomy(), *n) << "\n";
+    out_ << NormalizedToJson(backend_->labels(), *n) << "\n";
     return kExitOk;
   }
 
@@ -171,39 +201,53 @@ class Cli {
             path, " line 1: the header has no \"", names[k], "\" column; expected system,code,text")));
       }
     }
-    int row = 0, failed = 0;
-    const Taxonomy& taxonomy = normalizer_->registry().taxonomy();
+    // Read every row first, so a server can take them in batches.
+    struct Row {
+      int line = 0;
+      std::string system, code, text;
+      absl::Status error;
+    };
+    std::vector<Row> rows;
     while (true) {
       CsvRecord record;
       absl::StatusOr<bool> more = reader.Next(&record);
-      ++row;
       if (!more.ok()) {
-        out_ << ErrorToJson(more.status(), row) << "\n";
-        ++failed;
-        break;  // the rest of the file cannot be framed reliably
+        rows.push_back(Row{record.line, "", "", "", more.status()});
+        continue;  // the reader resumes at the next line
       }
       if (!*more) break;
+      if (record.fields.size() == 1 && record.fields[0].empty()) continue;  // blank line
+      Row row{record.line, "", "", "", absl::OkStatus()};
       if (record.fields.size() != header.fields.size()) {
-        out_ << ErrorToJson(absl::InvalidArgumentError(absl::StrCat(
-                                "line ", record.line, ": ", record.fields.size(), " fields; the header has ",
-                                header.fields.size())),
-                            row)
-             << "\n";
-        ++failed;
-        continue;
+        row.error = absl::InvalidArgumentError(absl::StrCat("line ", record.line, ": ", record.fields.size(),
+                                                            " fields; the header has ", header.fields.size()));
+      } else {
+        row.system = record.fields[col[0]];
+        row.code = record.fields[col[1]];
+        row.text = record.fields[col[2]];
       }
-      absl::StatusOr<Normalized> n = normalizer_->Normalize({.system = record.fields[col[0]],
-                                                             .code = record.fields[col[1]],
-                                                             .text = record.fields[col[2]]});
-      if (!n.ok()) {
-        out_ << ErrorToJson(absl::Status(n.status().code(), absl::StrCat("line ", record.line, ": ",
-                                                                         n.status().message())),
-                            row)
-             << "\n";
-        ++failed;
-        continue;
+      rows.push_back(std::move(row));
+    }
+    std::vector<NormalizeRequest> requests;
+    for (const Row& r : rows) {
+      if (r.error.ok()) requests.push_back({.system = r.system, .code = r.code, .text = r.text});
+    }
+    std::vector<absl::StatusOr<Normalized>> results = backend_->NormalizeMany(requests);
+    int failed = 0;
+    size_t next = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const int row = static_cast<int>(i) + 1;
+      absl::Status error = rows[i].error;
+      if (error.ok()) {
+        const absl::StatusOr<Normalized>& n = results[next++];
+        if (n.ok()) {
+          out_ << NormalizedToJson(backend_->labels(), *n, row) << "\n";
+          continue;
+        }
+        error = absl::Status(n.status().code(), absl::StrCat("line ", rows[i].line, ": ", n.status().message()));
       }
-      out_ << NormalizedToJson(taxonomy, *n, row) << "\n";
+      out_ << ErrorToJson(error, row) << "\n";
+      ++failed;
     }
     if (failed > 0) {
       err_ << "ethrec: " << failed << " row(s) failed; see their \"error\" objects\n";
@@ -214,7 +258,7 @@ class Cli {
 
   int TranslateCommand() {
     if (!Has("from") || !Has("code") || !Has("to")) return Usage("translate needs --from, --code and --to");
-    absl::StatusOr<CodeSuggestion> s = normalizer_->Translate(Opt("from"), Opt("code"), Opt("to"));
+    absl::StatusOr<CodeSuggestion> s = backend_->Translate(Opt("from"), Opt("code"), Opt("to"));
     if (!s.ok()) return Fail(s.status());
     out_ << SuggestionToJson(*s) << "\n";
     return kExitOk;
@@ -238,7 +282,7 @@ class Cli {
       return Fail(absl::InvalidArgumentError(
           absl::StrCat("--non-answer \"", Opt("non-answer"), "\" must be NOT_STATED or NOT_KNOWN")));
     }
-    absl::StatusOr<CodeSuggestion> s = normalizer_->SuggestCode(value, Opt("to"));
+    absl::StatusOr<CodeSuggestion> s = backend_->SuggestCode(value, Opt("to"));
     if (!s.ok()) return Fail(s.status());
     out_ << SuggestionToJson(*s) << "\n";
     return kExitOk;
@@ -271,7 +315,7 @@ class Cli {
   ParsedArgs args_;
   std::ostream& out_;
   std::ostream& err_;
-  std::unique_ptr<Normalizer> normalizer_;
+  std::unique_ptr<Backend> backend_;
 };
 
 }  // namespace

@@ -42,8 +42,10 @@ absl::StatusOr<bool> CsvReader::Next(CsvRecord* record) {
     } else if (c == '"' && field.empty() && !after_quote) {
       quoted = true;
     } else if (after_quote) {
+      const int bad_line = line_;
+      SkipRestOfLine();
       return absl::InvalidArgumentError(
-          absl::StrCat("line ", line_, ": text after a closing quote"));
+          absl::StrCat("line ", bad_line, ": text after a closing quote"));
     } else {
       field.push_back(static_cast<char>(c));
     }
@@ -55,6 +57,16 @@ absl::StatusOr<bool> CsvReader::Next(CsvRecord* record) {
   record->fields.push_back(std::move(field));
   StripByteOrderMark(record);
   return true;
+}
+
+void CsvReader::SkipRestOfLine() {
+  int c;
+  while ((c = in_->get()) != std::char_traits<char>::eof()) {
+    if (c == '\n') {
+      ++line_;
+      return;
+    }
+  }
 }
 
 void CsvReader::StripByteOrderMark(CsvRecord* record) {

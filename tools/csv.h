@@ -23,10 +23,13 @@ class CsvReader {
 
   // Reads the next record into `record`. Returns false at end of input.
   // InvalidArgument (naming the line) for a quote that is never closed or
-  // text right after a closing quote.
+  // text right after a closing quote; after the latter, reading resumes at
+  // the next line.
   absl::StatusOr<bool> Next(CsvRecord* record);
 
  private:
+  // Consumes input up to and including the next line break.
+  void SkipRestOfLine();
   // Drops a UTF-8 byte-order mark from the first field of the first record.
   void StripByteOrderMark(CsvRecord* record);
 

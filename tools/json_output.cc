@@ -25,7 +25,7 @@ std::string StatusCodeName(absl::StatusCode code) {
 
 }  // namespace
 
-std::string NormalizedToJson(const Taxonomy& taxonomy, const Normalized& n, std::optional<int> row) {
+std::string NormalizedToJson(const CategoryLabels& labels, const Normalized& n, std::optional<int> row) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
@@ -40,7 +40,7 @@ std::string NormalizedToJson(const Taxonomy& taxonomy, const Normalized& n, std:
   w.EndArray();
   Key(w, "labels");
   w.StartArray();
-  for (const RankedCategory& c : n.categories) Str(w, taxonomy.category(c.category).label_full);
+  for (const RankedCategory& c : n.categories) Str(w, labels[static_cast<int>(c.category)]);
   w.EndArray();
   Key(w, "confidence");
   w.StartArray();
@@ -111,30 +111,30 @@ std::string SuggestionToJson(const CodeSuggestion& s) {
   return buf.GetString();
 }
 
-std::string SystemsToJson(const Registry& registry) {
+std::string SystemsToJson(const SystemsListing& listing) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
   Key(w, "taxonomy");
   w.StartObject();
-  KeyStr(w, "id", registry.taxonomy().id());
-  KeyStr(w, "version", registry.taxonomy().version());
+  KeyStr(w, "id", listing.taxonomy_id);
+  KeyStr(w, "version", listing.taxonomy_version);
   w.EndObject();
-  Key(w, "lexicon");
-  Str(w, registry.lexicon().versions());
+  KeyStr(w, "lexicon", listing.lexicon_version);
   Key(w, "systems");
   w.StartArray();
-  for (const auto& s : registry.systems()) {
+  for (const SystemInfo& s : listing.systems) {
     w.StartObject();
-    KeyStr(w, "id", s->id);
-    KeyStr(w, "version", s->version);
-    KeyStr(w, "title", s->title);
-    KeyStr(w, "basis", RecordingBasisName(s->basis));
+    KeyStr(w, "id", s.id);
+    KeyStr(w, "version", s.version);
+    KeyStr(w, "title", s.title);
+    KeyStr(w, "basis", RecordingBasisName(s.basis));
     Key(w, "codes");
-    w.Int(static_cast<int>(s->concepts.size()));
-    KeyStr(w, "map_id", s->map_id);
-    KeyStr(w, "map_version", s->map_version);
-    KeyStr(w, "origin", s->origin);
+    w.Int(s.codes);
+    KeyStr(w, "map_id", s.map_id);
+    KeyStr(w, "map_version", s.map_version);
+    Key(w, "built_in");
+    w.Bool(s.built_in);
     w.EndObject();
   }
   w.EndArray();

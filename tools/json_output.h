@@ -9,6 +9,7 @@
 #include "mapping/normalized.h"
 #include "mapping/normalizer.h"
 #include "mapping/registry.h"
+#include "tools/backend.h"
 
 namespace ethrec::tools {
 
@@ -16,7 +17,7 @@ namespace ethrec::tools {
 // likely first), labels, confidence, relationship, ambiguous, detail (when
 // known), basis, system, version, code, display, map, decided_by, explanation,
 // notes. `row` is added first when given.
-std::string NormalizedToJson(const Taxonomy& taxonomy, const Normalized& n,
+std::string NormalizedToJson(const CategoryLabels& labels, const Normalized& n,
                              std::optional<int> row = std::nullopt);
 
 // {"row": N, "error": {"code": "NOT_FOUND", "message": "..."}} ("row" only when given).
@@ -26,7 +27,7 @@ std::string ErrorToJson(const absl::Status& status, std::optional<int> row = std
 std::string SuggestionToJson(const CodeSuggestion& s);
 
 // The loaded code systems.
-std::string SystemsToJson(const Registry& registry);
+std::string SystemsToJson(const SystemsListing& listing);
 
 }  // namespace ethrec::tools
 
