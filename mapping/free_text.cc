@@ -550,6 +550,19 @@ Reading Combine(const Evidence& ev) {
   return r;
 }
 
+// True when a word of `segment` is a group word, "mixed" or "other": a form
+// label's heading ("Black or Black British"), not part of the answer.
+bool NamesGroupOrMarker(const Lexicon& lexicon, absl::string_view segment) {
+  for (absl::string_view word : absl::StrSplit(segment, ' ')) {
+    const Term* t = lexicon.Find(word);
+    if (t != nullptr &&
+        (t->kind == TermKind::kGroup || t->kind == TermKind::kMixed || t->kind == TermKind::kOther)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // "free text (lexicon core 1.0.0, places 1.0.0): recognised 'black' (group), ..."
 void AppendRecognised(const Evidence& ev, std::string* out) {
   if (ev.recognised.empty()) {
@@ -607,18 +620,10 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
   // ("Black or Black British - Caribbean"); otherwise ("Traveller - Irish")
   // every segment is part of the answer.
   if (answer > 0) {
-    Evidence heading;
+    bool heading = false;
+    for (size_t h = 0; h < answer && !heading; ++h) heading = NamesGroupOrMarker(*lexicon_, segments[h]);
     for (size_t h = 0; h < answer; ++h) {
-      Gather(*lexicon_, segments[h], -100000 + 1000 * static_cast<int>(h), /*heading_only=*/true, heading);
-    }
-    if (!heading.groups.empty() || heading.mixed || heading.other) {
-      for (size_t h = 0; h < answer; ++h) {
-        Gather(*lexicon_, segments[h], -100000 + 1000 * static_cast<int>(h), /*heading_only=*/true, ev);
-      }
-    } else {
-      for (size_t h = 0; h < answer; ++h) {
-        Gather(*lexicon_, segments[h], -100000 + 1000 * static_cast<int>(h), /*heading_only=*/false, ev);
-      }
+      Gather(*lexicon_, segments[h], -100000 + 1000 * static_cast<int>(h), /*heading_only=*/heading, ev);
     }
   } else {
     Gather(*lexicon_, segments[0], 0, /*heading_only=*/false, ev);

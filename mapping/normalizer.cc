@@ -157,17 +157,24 @@ absl::StatusOr<Normalized> Normalizer::Normalize(const NormalizeRequest& request
 }
 
 absl::StatusOr<Normalized> Normalizer::NormalizeText(const NormalizeRequest& request) const {
+  // One named result returned everywhere, so it is built in place (the
+  // answer is large to move).
   absl::StatusOr<Normalized> read = classifier_.Classify(request.text);
-  if (!read.ok()) return WithField(read.status(), "text");
-  if (request.system.empty()) return read;
-  absl::StatusOr<const CodeSystem*> system = registry_->FindSystem(request.system);
-  if (!system.ok()) return WithField(system.status(), "system");
-  read->basis = (*system)->basis;
-  read->system = (*system)->id;
-  read->system_version = (*system)->version;
-  if ((*system)->basis == RecordingBasis::kObserved && read->outcome == Outcome::kCategories) {
-    // What an observer wrote is a perception: never more than related.
-    read->relationship = Relationship::kRelatedTo;
+  if (!read.ok()) {
+    read = WithField(read.status(), "text");
+  } else if (!request.system.empty()) {
+    absl::StatusOr<const CodeSystem*> system = registry_->FindSystem(request.system);
+    if (!system.ok()) {
+      read = WithField(system.status(), "system");
+    } else {
+      read->basis = (*system)->basis;
+      read->system = (*system)->id;
+      read->system_version = (*system)->version;
+      if ((*system)->basis == RecordingBasis::kObserved && read->outcome == Outcome::kCategories) {
+        // What an observer wrote is a perception: never more than related.
+        read->relationship = Relationship::kRelatedTo;
+      }
+    }
   }
   return read;
 }
