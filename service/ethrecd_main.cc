@@ -8,10 +8,12 @@
 #include "absl/flags/usage.h"
 #include "mapping/normalizer.h"
 #include "service/server.h"
+#include "service/sqlite_store.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "address to listen on (port 0: any free port)");
 ABSL_FLAG(std::vector<std::string>, maps, {},
           "directories of local code lists (CodeSystem + ConceptMap JSON), comma-separated");
+ABSL_FLAG(std::string, db, "ethrec.db", "SQLite database file (created if missing; WAL mode)");
 ABSL_FLAG(int, max_message_bytes, 4 << 20, "largest request message accepted, in bytes");
 ABSL_FLAG(int, max_batch_items, 1000, "most items in one batch call");
 
@@ -27,7 +29,14 @@ int main(int argc, char** argv) {
     std::cerr << "ethrecd: cannot load code lists: " << normalizer.status() << "\n";
     return 1;
   }
+  absl::StatusOr<std::unique_ptr<ethrec::SqliteStore>> store =
+      ethrec::SqliteStore::Open({.path = absl::GetFlag(FLAGS_db)});
+  if (!store.ok()) {
+    std::cerr << "ethrecd: cannot open the database: " << store.status() << "\n";
+    return 1;
+  }
   ethrec::service::ServerOptions options;
+  options.store = store->get();
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.max_batch_items = absl::GetFlag(FLAGS_max_batch_items);
@@ -39,6 +48,7 @@ int main(int argc, char** argv) {
               << std::endl;
   };
   absl::Status status = ethrec::service::RunServer(options);
+  if (absl::Status closed = (*store)->Close(); !closed.ok() && status.ok()) status = closed;
   if (!status.ok()) {
     std::cerr << "ethrecd: " << status << "\n";
     return 1;

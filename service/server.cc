@@ -14,6 +14,7 @@
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
+#include "service/records_service.h"
 #include "service/taxonomy_service.h"
 
 namespace ethrec::service {
@@ -43,6 +44,9 @@ void BlockStopSignals() {
 absl::Status RunServer(const ServerOptions& options) {
   TaxonomyServiceImpl taxonomy({.normalizer = options.normalizer,
                                 .max_batch_items = options.max_batch_items});
+  RecordsServiceImpl records({.normalizer = options.normalizer,
+                              .store = options.store,
+                              .max_batch_items = options.max_batch_items});
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -50,6 +54,7 @@ absl::Status RunServer(const ServerOptions& options) {
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.RegisterService(&taxonomy);
+  builder.RegisterService(&records);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));

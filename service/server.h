@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "mapping/normalizer.h"
+#include "service/store.h"
 
 namespace ethrec::service {
 
@@ -19,6 +20,8 @@ struct ServerOptions {
   int max_batch_items = 1000;
   // Not owned; required.
   const Normalizer* normalizer = nullptr;
+  // Not owned; required: where RecordsService keeps observations.
+  Store* store = nullptr;
   // Called once the server listens, with the address it bound (with the real port).
   std::function<void(const std::string& bound_address)> on_listening;
 };

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "gtest/gtest.h"
 
 namespace ethrec::testing {
 
@@ -23,6 +24,14 @@ class ServerProcess {
   // Starts ethrecd with `args` plus --listen 127.0.0.1:0 and waits (up to
   // 20 s) for its "listening on" line. address() is empty on failure.
   explicit ServerProcess(std::vector<std::string> args) {
+    bool has_db = false;
+    for (const std::string& a : args) has_db |= a.rfind("--db=", 0) == 0;
+    if (!has_db) {
+      // A fresh database per process, never one in the working directory.
+      db_path_ = ::testing::TempDir() + "/ethrecd-test-" + std::to_string(getpid()) + "-" +
+                 std::to_string(counter_++) + ".db";
+      args.push_back("--db=" + db_path_);
+    }
     args.insert(args.begin(), ETHREC_ETHRECD_PATH);
     args.push_back("--listen=127.0.0.1:0");
     int out[2];
@@ -62,6 +71,9 @@ class ServerProcess {
       waitpid(pid_, nullptr, 0);
     }
     if (stdout_ != nullptr) fclose(stdout_);
+    if (!db_path_.empty()) {
+      for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db_path_ + suffix).c_str());
+    }
   }
 
   const std::string& address() const { return address_; }
@@ -84,8 +96,10 @@ class ServerProcess {
   }
 
  private:
+  static inline int counter_ = 0;
   pid_t pid_ = -1;
   FILE* stdout_ = nullptr;
+  std::string db_path_;
   std::string address_;
 };
 

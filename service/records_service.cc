@@ -1,0 +1,180 @@
+#include "service/records_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "mapping/observation.h"
+#include "mapping/status_field.h"
+#include "service/caller.h"
+#include "service/grpc_status.h"
+#include "service/proto_convert.h"
+
+namespace ethrec::service {
+namespace {
+
+absl::Time FromProto(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+void ToProto(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t micros = absl::ToUnixMicros(t);
+  out->set_seconds(micros / 1000000);
+  out->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+}
+
+std::optional<SuppliedBy> FromProto(v1::SuppliedBy s) {
+  switch (s) {
+    case v1::SELF: return SuppliedBy::kSelf;
+    case v1::PARENT_OR_CARER: return SuppliedBy::kParentOrCarer;
+    case v1::PRACTITIONER: return SuppliedBy::kPractitioner;
+    case v1::OFFICER_OBSERVED: return SuppliedBy::kOfficerObserved;
+    case v1::UNKNOWN: return SuppliedBy::kUnknown;
+    default: return std::nullopt;
+  }
+}
+
+v1::SuppliedBy ToProto(SuppliedBy s) {
+  switch (s) {
+    case SuppliedBy::kSelf: return v1::SELF;
+    case SuppliedBy::kParentOrCarer: return v1::PARENT_OR_CARER;
+    case SuppliedBy::kPractitioner: return v1::PRACTITIONER;
+    case SuppliedBy::kOfficerObserved: return v1::OFFICER_OBSERVED;
+    case SuppliedBy::kUnknown: return v1::UNKNOWN;
+  }
+  return v1::UNKNOWN;
+}
+
+v1::WriteOutcome ToProto(WriteOutcome o) {
+  switch (o) {
+    case WriteOutcome::kInserted: return v1::INSERTED;
+    case WriteOutcome::kDuplicate: return v1::DUPLICATE;
+    case WriteOutcome::kHistorical: return v1::HISTORICAL;
+  }
+  return v1::WRITE_OUTCOME_UNSPECIFIED;
+}
+
+// Validates and normalises one input; the agency is the caller's.
+absl::StatusOr<NormalizedObservation> Prepare(const Normalizer& normalizer, const Caller& caller,
+                                              const v1::ObservationInput& in) {
+  Observation o;
+  o.agency = caller.agency;
+  if (!in.child().nhs_number().empty()) {
+    if (absl::Status s = ValidateNhsNumber(in.child().nhs_number()); !s.ok()) {
+      return WithField(s, "child.nhs_number");
+    }
+    o.nhs_number = CanonicalNhsNumber(in.child().nhs_number());
+  }
+  o.agency_child_id = in.child().agency_child_id();
+  o.record_id = in.record_id();
+  o.record_version = in.record_version();
+  o.system = in.system();
+  o.code = in.code();
+  o.text = in.text();
+  std::optional<SuppliedBy> supplied_by = FromProto(in.supplied_by());
+  if (!supplied_by) {
+    return WithField(absl::InvalidArgumentError(
+                         "supplied_by is required: SELF, PARENT_OR_CARER, PRACTITIONER, "
+                         "OFFICER_OBSERVED or UNKNOWN"),
+                     "supplied_by");
+  }
+  o.supplied_by = *supplied_by;
+  if (in.has_recorded_at()) o.recorded_at = FromProto(in.recorded_at());
+  return NormalizeObservation(normalizer, std::move(o));
+}
+
+void ToProto(const RecordHistory& r, v1::Observation* out) {
+  out->set_agency(r.agency);
+  out->set_record_id(r.record_id);
+  for (const StoredObservation& s : r.versions) {
+    v1::ObservationVersion* v = out->add_versions();
+    v->set_record_version(s.observation.record_version);
+    v->set_system(s.observation.system);
+    v->set_code(s.observation.code);
+    v->set_text(s.observation.text);
+    v->set_supplied_by(ToProto(s.observation.supplied_by));
+    ToProto(s.observation.recorded_at, v->mutable_recorded_at());
+    ToProto(s.received_at, v->mutable_received_at());
+    service::ToProto(s.normalized, v->mutable_value());
+  }
+}
+
+}  // namespace
+
+grpc::Status RecordsServiceImpl::RecordObservation(grpc::ServerContext* context,
+                                                   const v1::RecordObservationRequest* request,
+                                                   v1::RecordObservationResponse* response) {
+  absl::StatusOr<Caller> caller = CallerFrom(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<NormalizedObservation> n = Prepare(*options_.normalizer, *caller, request->observation());
+  if (!n.ok()) return ToGrpcStatus(n.status(), "observation.");
+  absl::StatusOr<WriteOutcome> outcome = options_.store->WriteOne(*n);
+  if (!outcome.ok()) return ToGrpcStatus(outcome.status(), "observation.");
+  response->set_outcome(ToProto(*outcome));
+  service::ToProto(n->normalized, response->mutable_value());
+  return grpc::Status::OK;
+}
+
+grpc::Status RecordsServiceImpl::RecordObservations(grpc::ServerContext* context,
+                                                    const v1::RecordObservationsRequest* request,
+                                                    v1::RecordObservationsResponse* response) {
+  absl::StatusOr<Caller> caller = CallerFrom(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  const int n = request->observations_size();
+  if (n == 0) return ToGrpcStatus(WithField(absl::InvalidArgumentError("observations is empty"), "observations"));
+  if (n > options_.max_batch_items) {
+    return ToGrpcStatus(WithField(absl::ResourceExhaustedError(absl::StrCat(
+                                      "batch has ", n, " observations; the limit is ", options_.max_batch_items)),
+                                  "observations"));
+  }
+  std::vector<NormalizedObservation> batch;
+  batch.reserve(n);
+  for (int i = 0; i < n; ++i) {
+    absl::StatusOr<NormalizedObservation> item = Prepare(*options_.normalizer, *caller, request->observations(i));
+    if (!item.ok()) {
+      // Nothing is stored when any item is bad: name it and its field.
+      absl::Status named(item.status().code(),
+                         absl::StrCat("observations[", i, "]: ", item.status().message()));
+      return ToGrpcStatus(WithField(named, FieldOf(item.status())), absl::StrCat("observations[", i, "]."));
+    }
+    batch.push_back(*std::move(item));
+  }
+  absl::StatusOr<std::vector<WriteOutcome>> outcomes = options_.store->Write(batch);
+  if (!outcomes.ok()) {
+    std::optional<size_t> index = ItemIndexOf(outcomes.status());
+    return ToGrpcStatus(outcomes.status(), index ? absl::StrCat("observations[", *index, "].") : "");
+  }
+  for (size_t i = 0; i < outcomes->size(); ++i) {
+    v1::RecordObservationResponse* r = response->add_results();
+    r->set_outcome(ToProto((*outcomes)[i]));
+    service::ToProto(batch[i].normalized, r->mutable_value());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status RecordsServiceImpl::GetChild(grpc::ServerContext* context, const v1::GetChildRequest* request,
+                                          v1::GetChildResponse* response) {
+  absl::StatusOr<Caller> caller = CallerFrom(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  const v1::ChildRef& ref = request->child();
+  ChildKey key = ChildKey::ForAgencyChildId(caller->agency, ref.agency_child_id());
+  if (!ref.nhs_number().empty()) {
+    if (absl::Status s = ValidateNhsNumber(ref.nhs_number()); !s.ok()) {
+      return ToGrpcStatus(WithField(s, "child.nhs_number"));
+    }
+    key = ChildKey::ForNhsNumber(CanonicalNhsNumber(ref.nhs_number()));
+  } else if (ref.agency_child_id().empty()) {
+    return ToGrpcStatus(
+        WithField(absl::InvalidArgumentError("give the child's nhs_number or agency_child_id"), "child"));
+  }
+  absl::StatusOr<ChildRecord> child = options_.store->GetChild(key);
+  if (!child.ok()) return ToGrpcStatus(child.status());
+  for (const std::string& nhs : child->nhs_numbers) response->add_nhs_numbers(nhs);
+  for (const AgencyChildId& id : child->agency_child_ids) {
+    v1::AgencyChildId* out = response->add_agency_child_ids();
+    out->set_agency(id.agency);
+    out->set_agency_child_id(id.agency_child_id);
+  }
+  for (const RecordHistory& r : child->records) ToProto(r, response->add_observations());
+  return grpc::Status::OK;
+}
+
+}  // namespace ethrec::service

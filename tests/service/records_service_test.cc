@@ -1,0 +1,279 @@
+// Integration tests of RecordsService: the real ethrecd with a temporary
+// SQLite database, called through a real gRPC client. Synthetic data only.
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <cstdio>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "ethrec/v1/records_service.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "gtest/gtest.h"
+#include "tests/service/server_process.h"
+
+namespace ethrec {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// A synthetic NHS number PPPnnnnnnC (n < 1,000,000) with a valid modulus 11
+// check digit: distinct n give distinct numbers.
+std::string NhsNumber(int n) {
+  for (int prefix = 999; prefix > 900; --prefix) {
+    char digits[10];
+    std::snprintf(digits, sizeof digits, "%03d%06d", prefix, n % 1000000);
+    int sum = 0;
+    for (int i = 0; i < 9; ++i) sum += (digits[i] - '0') * (10 - i);
+    int check = 11 - sum % 11;
+    if (check == 11) check = 0;
+    if (check == 10) continue;
+    return std::string(digits, 9) + static_cast<char>('0' + check);
+  }
+  return "";
+}
+
+std::string TempDb(const std::string& name) {
+  std::string path = ::testing::TempDir() + "/" + name + ".db";
+  std::remove(path.c_str());
+  std::remove((path + "-wal").c_str());
+  std::remove((path + "-shm").c_str());
+  return path;
+}
+
+std::unique_ptr<grpc::ClientContext> Context(const std::string& agency = "camden-csc") {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->AddMetadata("x-ethrec-agency", agency);
+  context->AddMetadata("x-ethrec-role", "record-system");
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return context;
+}
+
+v1::ObservationInput Obs(const std::string& nhs, const std::string& record_id, int version,
+                         const std::string& system, const std::string& code, v1::SuppliedBy by = v1::SELF) {
+  v1::ObservationInput o;
+  o.mutable_child()->set_nhs_number(nhs);
+  o.set_record_id(record_id);
+  o.set_record_version(version);
+  o.set_system(system);
+  o.set_code(code);
+  o.set_supplied_by(by);
+  o.mutable_recorded_at()->set_seconds(1764000000 + version);
+  return o;
+}
+
+std::vector<std::string> Fields(const grpc::Status& status) {
+  google::rpc::Status details;
+  std::vector<std::string> fields;
+  if (!details.ParseFromString(status.error_details())) return fields;
+  for (const auto& any : details.details()) {
+    google::rpc::BadRequest bad;
+    if (any.UnpackTo(&bad)) {
+      for (const auto& v : bad.field_violations()) fields.push_back(v.field());
+    }
+  }
+  return fields;
+}
+
+class RecordsServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<testing::ServerProcess>(
+        std::vector<std::string>{"--db=" + TempDb(::testing::UnitTest::GetInstance()->current_test_info()->name())});
+    ASSERT_FALSE(server_->address().empty());
+    stub_ = v1::RecordsService::NewStub(grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
+  }
+
+  grpc::Status Record(const v1::ObservationInput& o, v1::RecordObservationResponse* response,
+                      const std::string& agency = "camden-csc") {
+    v1::RecordObservationRequest request;
+    *request.mutable_observation() = o;
+    return stub_->RecordObservation(Context(agency).get(), request, response);
+  }
+
+  grpc::Status Child(const std::string& nhs, v1::GetChildResponse* response) {
+    v1::GetChildRequest request;
+    request.mutable_child()->set_nhs_number(nhs);
+    return stub_->GetChild(Context().get(), request, response);
+  }
+
+  std::unique_ptr<testing::ServerProcess> server_;
+  std::unique_ptr<v1::RecordsService::Stub> stub_;
+};
+
+TEST_F(RecordsServiceTest, RecordsNormalisesAndKeepsHistory) {
+  const std::string nhs = NhsNumber(1);
+  v1::RecordObservationResponse r;
+  ASSERT_TRUE(Record(Obs(nhs, "eth-1", 1, "dfe", "WROM"), &r).ok());
+  EXPECT_EQ(r.outcome(), v1::INSERTED);
+  EXPECT_EQ(r.value().categories_size(), 2);
+
+  ASSERT_TRUE(Record(Obs(nhs, "eth-1", 1, "dfe", "WROM"), &r).ok());  // a retry
+  EXPECT_EQ(r.outcome(), v1::DUPLICATE);
+  ASSERT_TRUE(Record(Obs(nhs, "eth-1", 3, "dfe", "WROR"), &r).ok());  // a correction
+  EXPECT_EQ(r.outcome(), v1::INSERTED);
+  ASSERT_TRUE(Record(Obs(nhs, "eth-1", 2, "dfe", "WOTH"), &r).ok());  // a late replay
+  EXPECT_EQ(r.outcome(), v1::HISTORICAL);
+
+  v1::GetChildResponse child;
+  ASSERT_TRUE(Child(nhs, &child).ok());
+  EXPECT_THAT(child.nhs_numbers(), ::testing::ElementsAre(nhs));
+  ASSERT_EQ(child.observations_size(), 1);
+  const v1::Observation& o = child.observations(0);
+  EXPECT_EQ(o.agency(), "camden-csc");  // from the call's identity
+  ASSERT_EQ(o.versions_size(), 3);
+  EXPECT_EQ(o.versions(0).record_version(), 3);  // current first
+  EXPECT_EQ(o.versions(0).value().categories(0).category(), v1::WHITE_ROMA);
+  EXPECT_EQ(o.versions(1).record_version(), 2);
+  EXPECT_EQ(o.versions(2).record_version(), 1);
+}
+
+TEST_F(RecordsServiceTest, ConflictingRewriteOfAVersionIsRefused) {
+  const std::string nhs = NhsNumber(2);
+  v1::RecordObservationResponse r;
+  ASSERT_TRUE(Record(Obs(nhs, "eth-2", 1, "dfe", "WBRI"), &r).ok());
+  grpc::Status s = Record(Obs(nhs, "eth-2", 1, "dfe", "BAFR"), &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  v1::GetChildResponse child;
+  ASSERT_TRUE(Child(nhs, &child).ok());
+  EXPECT_EQ(child.observations(0).versions(0).code(), "WBRI");
+}
+
+TEST_F(RecordsServiceTest, BadInputIsRefusedNamingTheFieldAndStoresNothing) {
+  const std::string good = NhsNumber(3);
+  std::string bad_check = good;
+  bad_check.back() = bad_check.back() == '9' ? '0' : bad_check.back() + 1;
+  const struct {
+    v1::ObservationInput input;
+    grpc::StatusCode code;
+    const char* field;
+  } cases[] = {
+      {Obs(bad_check, "r", 1, "dfe", "WBRI"), grpc::StatusCode::INVALID_ARGUMENT, "observation.child.nhs_number"},
+      {Obs("12345", "r", 1, "dfe", "WBRI"), grpc::StatusCode::INVALID_ARGUMENT, "observation.child.nhs_number"},
+      {Obs(good, "r", 1, "nope", "X"), grpc::StatusCode::NOT_FOUND, "observation.system"},
+      {Obs(good, "r", 1, "dfe", "WXYZ"), grpc::StatusCode::NOT_FOUND, "observation.code"},
+      {Obs(good, "r", 0, "dfe", "WBRI"), grpc::StatusCode::INVALID_ARGUMENT, "observation.record_version"},
+      {Obs(good, "", 1, "dfe", "WBRI"), grpc::StatusCode::INVALID_ARGUMENT, "observation.record_id"},
+      {Obs(good, "r", 1, "dfe", "WBRI", v1::SUPPLIED_BY_UNSPECIFIED), grpc::StatusCode::INVALID_ARGUMENT,
+       "observation.supplied_by"},
+  };
+  for (const auto& c : cases) {
+    v1::RecordObservationResponse r;
+    grpc::Status s = Record(c.input, &r);
+    EXPECT_EQ(s.error_code(), c.code) << c.field << ": " << s.error_message();
+    EXPECT_THAT(Fields(s), ::testing::ElementsAre(c.field)) << s.error_message();
+    EXPECT_THAT(s.error_message(), Not(HasSubstr(good)));
+    EXPECT_THAT(s.error_message(), Not(HasSubstr(bad_check)));
+  }
+  v1::ObservationInput long_text = Obs(good, "r", 1, "", "");
+  long_text.set_text(std::string(2000, 'x'));
+  v1::RecordObservationResponse r;
+  EXPECT_EQ(Record(long_text, &r).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  v1::GetChildResponse child;
+  EXPECT_EQ(Child(good, &child).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(RecordsServiceTest, BatchIsAllOrNothing) {
+  v1::RecordObservationsRequest request;
+  *request.add_observations() = Obs(NhsNumber(10), "b-1", 1, "dfe", "WBRI");
+  *request.add_observations() = Obs(NhsNumber(11), "b-2", 1, "nope", "X");
+  v1::RecordObservationsResponse response;
+  grpc::Status s = stub_->RecordObservations(Context().get(), request, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s.error_message(), HasSubstr("observations[1]"));
+  EXPECT_THAT(Fields(s), ::testing::ElementsAre("observations[1].system"));
+  v1::GetChildResponse child;
+  EXPECT_EQ(Child(NhsNumber(10), &child).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  request.mutable_observations(1)->set_system("dfe");
+  request.mutable_observations(1)->set_code("BSOM");
+  ASSERT_TRUE(stub_->RecordObservations(Context().get(), request, &response).ok());
+  ASSERT_EQ(response.results_size(), 2);
+  EXPECT_EQ(response.results(1).value().detail(), "Somali");
+
+  v1::RecordObservationsRequest empty;
+  EXPECT_EQ(stub_->RecordObservations(Context().get(), empty, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  v1::RecordObservationsRequest twice;
+  *twice.add_observations() = Obs(NhsNumber(12), "dup", 1, "dfe", "WBRI");
+  *twice.add_observations() = Obs(NhsNumber(12), "dup", 1, "dfe", "WBRI");
+  EXPECT_EQ(stub_->RecordObservations(Context().get(), twice, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(RecordsServiceTest, AgencyComesFromTheCallNotTheMessage) {
+  v1::ObservationInput o = Obs("", "local-1", 1, "police-sde", "B1");
+  o.mutable_child()->set_agency_child_id("child-7");
+  v1::RecordObservationResponse r;
+  ASSERT_TRUE(Record(o, &r, "met-police").ok());
+  v1::GetChildRequest request;
+  request.mutable_child()->set_agency_child_id("child-7");
+  v1::GetChildResponse child;
+  ASSERT_TRUE(stub_->GetChild(Context("met-police").get(), request, &child).ok());
+  EXPECT_EQ(child.observations(0).agency(), "met-police");
+  // Another agency's child-7 is another child.
+  EXPECT_EQ(stub_->GetChild(Context("camden-csc").get(), request, &child).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  grpc::ClientContext anonymous;
+  EXPECT_EQ(stub_->GetChild(&anonymous, request, &child).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// Writes batches while the server is killed with SIGKILL; after a restart on
+// the same file every acknowledged batch is there and no batch is half there.
+TEST(RecordsCrashTest, AcknowledgedWritesSurviveSigkill) {
+  const std::string db = TempDb("crash");
+  constexpr int kPerBatch = 20;
+  std::atomic<int> acknowledged{0};
+  int attempted = 0;
+  {
+    testing::ServerProcess server({"--db=" + db});
+    ASSERT_FALSE(server.address().empty());
+    auto stub = v1::RecordsService::NewStub(grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
+    std::thread killer([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(400));
+      kill(server.pid(), SIGKILL);
+    });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (int b = 0; b < 2000 && std::chrono::steady_clock::now() < deadline; ++b) {
+      v1::RecordObservationsRequest request;
+      for (int i = 0; i < kPerBatch; ++i) {
+        *request.add_observations() =
+            Obs(NhsNumber(100000 + b * kPerBatch + i), absl::StrCat("c-", b, "-", i), 1, "dfe", "WBRI");
+      }
+      v1::RecordObservationsResponse response;
+      ++attempted;
+      grpc::Status status = stub->RecordObservations(Context().get(), request, &response);
+      if (!status.ok()) {
+        // Only the kill may stop the writes.
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+        break;
+      }
+      acknowledged = b + 1;
+    }
+    killer.join();
+  }
+  ASSERT_GT(acknowledged.load(), 0) << "no batch was acknowledged before the kill";
+  testing::ServerProcess restarted({"--db=" + db});
+  ASSERT_FALSE(restarted.address().empty());
+  auto stub = v1::RecordsService::NewStub(grpc::CreateChannel(restarted.address(), grpc::InsecureChannelCredentials()));
+  for (int b = 0; b < attempted; ++b) {
+    int present = 0;
+    for (int i = 0; i < kPerBatch; ++i) {
+      v1::GetChildRequest request;
+      request.mutable_child()->set_nhs_number(NhsNumber(100000 + b * kPerBatch + i));
+      v1::GetChildResponse child;
+      present += stub->GetChild(Context().get(), request, &child).ok();
+    }
+    if (b < acknowledged) {
+      EXPECT_EQ(present, kPerBatch) << "acknowledged batch " << b << " lost rows";
+    } else {
+      EXPECT_TRUE(present == 0 || present == kPerBatch) << "batch " << b << " is half written";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ethrec
