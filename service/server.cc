@@ -14,6 +14,7 @@
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
+#include "service/diagnostics_service.h"
 #include "service/records_service.h"
 #include "service/taxonomy_service.h"
 
@@ -44,6 +45,7 @@ void BlockStopSignals() {
 absl::Status RunServer(const ServerOptions& options) {
   TaxonomyServiceImpl taxonomy({.normalizer = options.normalizer,
                                 .max_batch_items = options.max_batch_items});
+  DiagnosticsServiceImpl diagnostics;
   RecordsServiceImpl records({.normalizer = options.normalizer,
                               .store = options.store,
                               .max_batch_items = options.max_batch_items});
@@ -55,6 +57,7 @@ absl::Status RunServer(const ServerOptions& options) {
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.RegisterService(&taxonomy);
   builder.RegisterService(&records);
+  builder.RegisterService(&diagnostics);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));

@@ -95,7 +95,15 @@ grpc::Status TaxonomyServiceImpl::NormalizeBatch(grpc::ServerContext* context,
     } else {
       absl::StatusOr<Normalized> n = options_.normalizer->Normalize(FromProto(item.request()));
       if (n.ok()) {
-        ToProto(*n, result->mutable_value());
+        v1::NormalizedValue* value = result->mutable_value();
+        ToProto(*n, value);
+        if (request->view() == v1::BASIC) {
+          value->clear_display();
+          value->clear_explanation();
+          value->clear_notes();
+          value->clear_system_version();
+          value->clear_map_version();
+        }
         continue;
       }
       status = n.status();

@@ -1,0 +1,17 @@
+// DiagnosticsServiceImpl: the trivial Echo call.
+#ifndef ETHREC_SERVICE_DIAGNOSTICS_SERVICE_H_
+#define ETHREC_SERVICE_DIAGNOSTICS_SERVICE_H_
+
+#include "ethrec/v1/diagnostics_service.grpc.pb.h"
+
+namespace ethrec::service {
+
+class DiagnosticsServiceImpl final : public v1::DiagnosticsService::Service {
+ public:
+  grpc::Status Echo(grpc::ServerContext* context, const v1::EchoRequest* request,
+                    v1::EchoResponse* response) override;
+};
+
+}  // namespace ethrec::service
+
+#endif  // ETHREC_SERVICE_DIAGNOSTICS_SERVICE_H_

@@ -1,0 +1,392 @@
+// ethrec_load: a load generator for ethrecd (async gRPC client), bounded in
+// calls and time, loopback only. `compare` (the default) measures, in one
+// run, each ratio the service is held to:
+//   Normalize calls/s        / Echo calls/s                  (target >= 0.85)
+//   NormalizeBatch codes/s   / in-process Normalize loop      (target >= 0.5)
+//   RecordObservations rows/s / bare SQLite prepared inserts
+//                              of the same rows, same schema  (target >= 0.5)
+//
+// Usage: ethrec_load --server=127.0.0.1:PORT [--mode=compare|echo|normalize|
+//        normalize-batch|record-batch] [--concurrency=32] [--seconds=5]
+//        [--max_calls=1000000] [--batch=500]
+#include <grpcpp/grpcpp.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "ethrec/v1/diagnostics_service.grpc.pb.h"
+#include "ethrec/v1/records_service.grpc.pb.h"
+#include "ethrec/v1/taxonomy_service.grpc.pb.h"
+#include "mapping/normalizer.h"
+#include "service/sqlite_store.h"
+
+ABSL_FLAG(std::string, server, "", "ethrecd address: 127.0.0.1:PORT or [::1]:PORT (loopback only)");
+ABSL_FLAG(std::string, mode, "compare", "compare, echo, normalize, normalize-batch or record-batch");
+ABSL_FLAG(int, concurrency, 32, "calls in flight");
+ABSL_FLAG(double, seconds, 5, "time limit per measurement");
+ABSL_FLAG(int64_t, max_calls, 1000000, "call limit per measurement");
+ABSL_FLAG(int, batch, 500, "items per batch call");
+ABSL_FLAG(bool, basic_view, true, "NormalizeBatch asks for the BASIC view (no words)");
+
+namespace ethrec {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Result {
+  std::string name;
+  int64_t calls = 0;
+  int64_t errors = 0;
+  int64_t items = 0;
+  double seconds = 0;
+  double p50_us = 0, p99_us = 0;
+  std::string first_error;
+  double items_per_second() const { return seconds > 0 ? static_cast<double>(items) / seconds : 0; }
+};
+
+void Print(const Result& r) {
+  std::printf("%-28s %9lld calls %8lld errors %11.0f items/s  p50 %7.0f us  p99 %7.0f us\n", r.name.c_str(),
+              static_cast<long long>(r.calls), static_cast<long long>(r.errors), r.items_per_second(), r.p50_us,
+              r.p99_us);
+  if (!r.first_error.empty()) std::printf("  first error: %s\n", r.first_error.c_str());
+}
+
+// Runs `concurrency` calls at a time until the time or call limit.
+template <typename Request, typename Response>
+Result RunAsync(const std::string& name,
+                std::function<std::unique_ptr<grpc::ClientAsyncResponseReader<Response>>(
+                    grpc::ClientContext*, const Request&, grpc::CompletionQueue*)>
+                    prepare,
+                std::function<Request(int64_t)> make, int items_per_call) {
+  struct Call {
+    grpc::ClientContext context;
+    Response response;
+    grpc::Status status;
+    Clock::time_point start;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> reader;
+  };
+  const int concurrency = absl::GetFlag(FLAGS_concurrency);
+  const int64_t max_calls = absl::GetFlag(FLAGS_max_calls);
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(absl::GetFlag(FLAGS_seconds)));
+  grpc::CompletionQueue cq;
+  int64_t issued = 0;
+  auto launch = [&]() {
+    auto* call = new Call;
+    call->context.AddMetadata("x-ethrec-agency", "load-test");
+    call->context.AddMetadata("x-ethrec-role", "record-system");
+    call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    call->start = Clock::now();
+    call->reader = prepare(&call->context, make(issued++), &cq);
+    call->reader->StartCall();
+    call->reader->Finish(&call->response, &call->status, call);
+  };
+  Result r;
+  r.name = name;
+  const auto begin = Clock::now();
+  int in_flight = 0;
+  for (; in_flight < concurrency && issued < max_calls; ++in_flight) launch();
+  std::vector<double> latencies;
+  void* tag;
+  bool ok;
+  while (in_flight > 0 && cq.Next(&tag, &ok)) {
+    std::unique_ptr<Call> call(static_cast<Call*>(tag));
+    --in_flight;
+    latencies.push_back(std::chrono::duration<double, std::micro>(Clock::now() - call->start).count());
+    ++r.calls;
+    if (ok && call->status.ok()) {
+      r.items += items_per_call;
+    } else if (r.errors++ == 0) {
+      r.first_error = call->status.error_message();
+    }
+    if (Clock::now() < deadline && issued < max_calls) {
+      launch();
+      ++in_flight;
+    }
+  }
+  r.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+  std::sort(latencies.begin(), latencies.end());
+  if (!latencies.empty()) {
+    r.p50_us = latencies[latencies.size() / 2];
+    r.p99_us = latencies[std::min(latencies.size() - 1, latencies.size() * 99 / 100)];
+  }
+  cq.Shutdown();
+  return r;
+}
+
+// Every (system, code) of the built-in lists.
+std::vector<std::pair<std::string, std::string>> AllCodes(const Normalizer& n) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const CodeSystem* s : n.registry().systems()) {
+    for (const Concept& c : s->concepts) out.emplace_back(s->id, c.code);
+  }
+  return out;
+}
+
+// A synthetic NHS number (999-prefixed family) unique for each n < 10^6 per prefix.
+std::string NhsNumber(int64_t n) {
+  for (int prefix = 999; prefix > 900; --prefix) {
+    char digits[10];
+    std::snprintf(digits, sizeof digits, "%03d%06lld", prefix, static_cast<long long>(n % 1000000));
+    int sum = 0;
+    for (int i = 0; i < 9; ++i) sum += (digits[i] - '0') * (10 - i);
+    int check = 11 - sum % 11;
+    if (check == 11) check = 0;
+    if (check == 10) continue;
+    return std::string(digits, 9) + static_cast<char>('0' + check);
+  }
+  return "";
+}
+
+Result InProcessNormalize(const Normalizer& n, const std::vector<std::pair<std::string, std::string>>& codes) {
+  Result r;
+  r.name = "in-process Normalize loop";
+  const auto begin = Clock::now();
+  const auto deadline = begin + std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(absl::GetFlag(FLAGS_seconds)));
+  for (int64_t i = 0; Clock::now() < deadline; ++i) {
+    for (int k = 0; k < 1000; ++k, ++i) {
+      const auto& [system, code] = codes[i % codes.size()];
+      absl::StatusOr<Normalized> v = n.Normalize({.system = system, .code = code});
+      r.items += v.ok();
+    }
+    r.calls = i;
+  }
+  r.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+  return r;
+}
+
+// Inserts the rows RecordObservations stores for a new child (child, NHS
+// number link, record, observation) with prepared statements into a fresh
+// database created by the store itself: the same schema, pragmas and batch
+// transactions, without the service around it.
+Result BareSqliteInserts(const Normalizer& n) {
+  Result r;
+  r.name = "bare SQLite inserts";
+  const std::string path = "/tmp/ethrec_load_bare_" + std::to_string(getpid()) + ".db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  {
+    absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({.path = path});
+    if (!store.ok()) {
+      r.first_error = std::string(store.status().message());
+      return r;
+    }
+    (void)(*store)->Close();
+  }
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", nullptr, nullptr,
+               nullptr);
+  sqlite3_stmt *child, *link, *record, *obs;
+  sqlite3_prepare_v2(db, "INSERT INTO children (created_at_us) VALUES (?)", -1, &child, nullptr);
+  sqlite3_prepare_v2(db, "INSERT INTO child_nhs_numbers (nhs_number, child_id) VALUES (?, ?)", -1, &link, nullptr);
+  sqlite3_prepare_v2(db, "INSERT INTO records (agency, record_id, child_id, current_version) VALUES (?, ?, ?, 1)",
+                     -1, &record, nullptr);
+  const std::string cols = absl::StrCat(
+      "INSERT INTO observations (agency, record_id, record_version, nhs_number, agency_child_id, obs_system, "
+      "obs_code, obs_text, supplied_by, recorded_at_us, received_at_us, norm_outcome, norm_categories, "
+      "norm_confidences, norm_category_set, norm_relationship, norm_ambiguous, norm_detail, norm_basis, "
+      "norm_system, norm_system_version, norm_code, norm_display, norm_map_id, norm_map_version, "
+      "norm_decided_by_text, norm_explanation, norm_notes) VALUES (?,?,1,?,'',?,?,'','SELF',?,?,'CATEGORIES',"
+      "'BLACK_AFRICAN','1',32,'equivalent',0,'','self-defined',?,?,?,?,?,?,0,?,'')");
+  sqlite3_prepare_v2(db, cols.c_str(), -1, &obs, nullptr);
+  absl::StatusOr<Normalized> value = n.Normalize({.system = "dfe", .code = "BAFR"});
+  const int batch = absl::GetFlag(FLAGS_batch);
+  const auto begin = Clock::now();
+  const auto deadline = begin + std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(absl::GetFlag(FLAGS_seconds)));
+  int64_t row = 0;
+  auto text = [](sqlite3_stmt* s, int i, const std::string& v) {
+    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  };
+  while (Clock::now() < deadline && row < absl::GetFlag(FLAGS_max_calls) * batch) {
+    sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    for (int k = 0; k < batch; ++k, ++row) {
+      const std::string nhs = NhsNumber(row);
+      const std::string record_id = absl::StrCat("bare-", row);
+      sqlite3_bind_int64(child, 1, row);
+      sqlite3_step(child);
+      sqlite3_reset(child);
+      const int64_t child_id = sqlite3_last_insert_rowid(db);
+      text(link, 1, nhs);
+      sqlite3_bind_int64(link, 2, child_id);
+      sqlite3_step(link);
+      sqlite3_reset(link);
+      text(record, 1, "load-test");
+      text(record, 2, record_id);
+      sqlite3_bind_int64(record, 3, child_id);
+      sqlite3_step(record);
+      sqlite3_reset(record);
+      text(obs, 1, "load-test");
+      text(obs, 2, record_id);
+      text(obs, 3, nhs);
+      text(obs, 4, "dfe");
+      text(obs, 5, "BAFR");
+      sqlite3_bind_int64(obs, 6, row);
+      sqlite3_bind_int64(obs, 7, row);
+      text(obs, 8, value->system);
+      text(obs, 9, value->system_version);
+      text(obs, 10, value->code);
+      text(obs, 11, value->display);
+      text(obs, 12, value->map_id);
+      text(obs, 13, value->map_version);
+      text(obs, 14, value->explanation);
+      if (sqlite3_step(obs) != SQLITE_DONE && r.first_error.empty()) r.first_error = sqlite3_errmsg(db);
+      sqlite3_reset(obs);
+    }
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    ++r.calls;
+  }
+  r.items = row;
+  r.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+  for (sqlite3_stmt* s : {child, link, record, obs}) sqlite3_finalize(s);
+  sqlite3_close(db);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  return r;
+}
+
+bool IsLoopback(const std::string& address) {
+  return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
+         absl::StartsWith(address, "[::1]:");
+}
+
+int Main() {
+  const std::string address = absl::GetFlag(FLAGS_server);
+  if (!IsLoopback(address)) {
+    std::cerr << "ethrec_load: --server must be a loopback address (127.x.x.x:PORT, localhost:PORT or "
+                 "[::1]:PORT)\n";
+    return 2;
+  }
+  auto created = Normalizer::Create(LoadOptions());
+  if (!created.ok()) {
+    std::cerr << "ethrec_load: " << created.status() << "\n";
+    return 1;
+  }
+  const Normalizer& normalizer = **created;
+  const auto codes = AllCodes(normalizer);
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  auto taxonomy = v1::TaxonomyService::NewStub(channel);
+  auto records = v1::RecordsService::NewStub(channel);
+  auto diagnostics = v1::DiagnosticsService::NewStub(channel);
+  const int batch = absl::GetFlag(FLAGS_batch);
+  const std::string mode = absl::GetFlag(FLAGS_mode);
+  const bool all = mode == "compare";
+  static int64_t record_base = static_cast<int64_t>(getpid()) * 1000;
+
+  auto echo = [&] {
+    return RunAsync<v1::EchoRequest, v1::EchoResponse>(
+        "Echo",
+        [&](grpc::ClientContext* c, const v1::EchoRequest& q, grpc::CompletionQueue* cq) {
+          return diagnostics->PrepareAsyncEcho(c, q, cq);
+        },
+        [](int64_t) {
+          v1::EchoRequest q;
+          q.set_message("WBRI");
+          return q;
+        },
+        1);
+  };
+  auto normalize = [&] {
+    return RunAsync<v1::NormalizeRequest, v1::NormalizeResponse>(
+        "Normalize",
+        [&](grpc::ClientContext* c, const v1::NormalizeRequest& q, grpc::CompletionQueue* cq) {
+          return taxonomy->PrepareAsyncNormalize(c, q, cq);
+        },
+        [&](int64_t i) {
+          v1::NormalizeRequest q;
+          q.set_system(codes[i % codes.size()].first);
+          q.set_code(codes[i % codes.size()].second);
+          return q;
+        },
+        1);
+  };
+  auto normalize_batch = [&] {
+    return RunAsync<v1::NormalizeBatchRequest, v1::NormalizeBatchResponse>(
+        "NormalizeBatch (codes)",
+        [&](grpc::ClientContext* c, const v1::NormalizeBatchRequest& q, grpc::CompletionQueue* cq) {
+          return taxonomy->PrepareAsyncNormalizeBatch(c, q, cq);
+        },
+        [&](int64_t call) {
+          v1::NormalizeBatchRequest q;
+          q.set_view(absl::GetFlag(FLAGS_basic_view) ? v1::BASIC : v1::FULL);
+          for (int k = 0; k < batch; ++k) {
+            const auto& [system, code] = codes[(call * batch + k) % codes.size()];
+            v1::NormalizeBatchItem* item = q.add_items();
+            item->set_id(std::to_string(k));
+            item->mutable_request()->set_system(system);
+            item->mutable_request()->set_code(code);
+          }
+          return q;
+        },
+        batch);
+  };
+  auto record_batch = [&] {
+    return RunAsync<v1::RecordObservationsRequest, v1::RecordObservationsResponse>(
+        "RecordObservations (rows)",
+        [&](grpc::ClientContext* c, const v1::RecordObservationsRequest& q, grpc::CompletionQueue* cq) {
+          return records->PrepareAsyncRecordObservations(c, q, cq);
+        },
+        [&](int64_t call) {
+          v1::RecordObservationsRequest q;
+          for (int k = 0; k < batch; ++k) {
+            const int64_t row = record_base + call * batch + k;
+            v1::ObservationInput* o = q.add_observations();
+            o->mutable_child()->set_nhs_number(NhsNumber(row));
+            o->set_record_id(absl::StrCat("load-", row));
+            o->set_record_version(1);
+            o->set_system("dfe");
+            o->set_code("BAFR");
+            o->set_supplied_by(v1::SELF);
+            o->mutable_recorded_at()->set_seconds(1764000000);
+          }
+          return q;
+        },
+        batch);
+  };
+
+  std::printf("ethrec_load against %s: concurrency %d, %.1f s per measurement, batch %d\n", address.c_str(),
+              absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_seconds), batch);
+  if (all || mode == "echo" || mode == "normalize") {
+    Result e = echo(), n = normalize();
+    Print(e);
+    Print(n);
+    if (e.items_per_second() > 0) {
+      std::printf("RATIO Normalize/Echo calls per second: %.2f (target >= 0.85)\n",
+                  n.items_per_second() / e.items_per_second());
+    }
+  }
+  if (all || mode == "normalize-batch") {
+    Result b = normalize_batch(), local = InProcessNormalize(normalizer, codes);
+    Print(b);
+    Print(local);
+    std::printf("RATIO NormalizeBatch/in-process codes per second: %.2f (target >= 0.5)\n",
+                b.items_per_second() / local.items_per_second());
+  }
+  if (all || mode == "record-batch") {
+    Result rec = record_batch(), bare = BareSqliteInserts(normalizer);
+    Print(rec);
+    Print(bare);
+    std::printf("RATIO RecordObservations/bare SQLite rows per second: %.2f (target >= 0.5)\n",
+                rec.items_per_second() / bare.items_per_second());
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace ethrec
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  return ethrec::Main();
+}
