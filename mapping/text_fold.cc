@@ -9,9 +9,11 @@
 #include <unicode/ustring.h>
 #include <unicode/utf8.h>
 
+#include <array>
 #include <iterator>
 #include <memory>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
@@ -262,8 +264,83 @@ absl::StatusOr<std::string> FoldUnicode(absl::string_view text, bool mark_labels
   return out;
 }
 
+namespace {
+
+// What the ICU path does to each Latin-1 character U+0080..U+00FF, worked
+// out once by the ICU path itself so the Latin-1 fast path cannot disagree:
+// the text it writes between two letters ("" deleted, " " a word break,
+// else letters), and whether the character folds to whitespace (which makes
+// a neighbouring dash a label separator).
+struct Latin1Fold {
+  std::array<std::string, 128> replacement;
+  std::array<bool, 128> space{};
+};
+
+const Latin1Fold& Latin1Table() {
+  static const Latin1Fold* const table = [] {
+    auto* t = new Latin1Fold;
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* casefold = icu::Normalizer2::getNFKCCasefoldInstance(status);
+    for (int c = 0x80; c <= 0xFF; ++c) {
+      char utf8[3] = {static_cast<char>(0xC0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3F)), 0};
+      std::string folded;
+      if (!FoldUnicodeTo(absl::StrCat("a", utf8, "b"), false, &folded).ok() || folded.size() < 2) continue;
+      t->replacement[c - 0x80] = folded.substr(1, folded.size() - 2);
+      const icu::UnicodeString one = casefold->normalize(icu::UnicodeString(static_cast<UChar32>(c)), status);
+      t->space[c - 0x80] = one.length() == 1 && IsSpace(one.char32At(0));
+    }
+    return t;
+  }();
+  return *table;
+}
+
+// The Latin-1 fast path: text of ASCII and U+0080..U+00FF only (e.g.
+// "Québécois"), folded with the table above. Returns false, touching
+// nothing, for any other text.
+bool FoldLatin1To(absl::string_view text, bool mark_labels, std::string* out) {
+  absl::InlinedVector<unsigned char, 64> cps;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (b < 0x80) {
+      cps.push_back(b);
+    } else if ((b == 0xC2 || b == 0xC3) && i + 1 < text.size() &&
+               (static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80) {
+      cps.push_back(static_cast<unsigned char>(((b & 0x1F) << 6) | (text[i + 1] & 0x3F)));
+      ++i;
+    } else {
+      return false;
+    }
+  }
+  const Latin1Fold& table = Latin1Table();
+  auto is_space = [&](unsigned char c) { return c < 0x80 ? IsAsciiSpace(static_cast<char>(c)) : table.space[c - 0x80]; };
+  Builder b(text.size(), out);
+  for (size_t i = 0; i < cps.size(); ++i) {
+    const unsigned char c = cps[i];
+    if (mark_labels && (c == ':' || (c == '-' && i > 0 && i + 1 < cps.size() && is_space(cps[i - 1]) &&
+                                     is_space(cps[i + 1])))) {
+      b.Word("|");
+    } else if (c < 0x80) {
+      FoldAsciiChar(static_cast<char>(c), b);
+    } else {
+      const std::string& r = table.replacement[c - 0x80];
+      for (char rc : r) {
+        if (static_cast<unsigned char>(rc) < 0x80) {
+          FoldAsciiChar(rc, b);
+        } else {
+          b.Append(absl::string_view(&rc, 1));
+        }
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> FoldText(absl::string_view text) {
   if (IsAscii(text)) return FoldAscii(text);
+  std::string out;
+  if (FoldLatin1To(text, false, &out)) return out;
   return FoldUnicode(text);
 }
 
@@ -272,6 +349,7 @@ absl::Status FoldTextMarkingLabels(absl::string_view text, std::string* out) {
     FoldAsciiTo(text, /*mark_labels=*/true, out);
     return absl::OkStatus();
   }
+  if (FoldLatin1To(text, /*mark_labels=*/true, out)) return absl::OkStatus();
   return FoldUnicodeTo(text, /*mark_labels=*/true, out);
 }
 

@@ -74,6 +74,47 @@ TEST(FoldTextTest, AsciiFastPathMatchesIcuPath) {
   }
 }
 
+// The Latin-1 fast path (taken by FoldText for text of ASCII and
+// U+0080..U+00FF) must give exactly what the ICU path gives.
+TEST(FoldTextTest, Latin1FastPathMatchesIcuPath) {
+  auto utf8 = [](int c) {
+    std::string s;
+    if (c < 0x80) {
+      s.push_back(static_cast<char>(c));
+    } else {
+      s.push_back(static_cast<char>(0xC0 | (c >> 6)));
+      s.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+    return s;
+  };
+  std::vector<std::string> inputs;
+  for (int c = 0x80; c <= 0xFF; ++c) {
+    for (int d : {'a', 'Z', ' ', '-', ':', '\'', '&', '7'}) {
+      inputs.push_back(utf8(c) + utf8(d));
+      inputs.push_back(utf8(d) + utf8(c));
+      inputs.push_back(utf8(d) + " - " + utf8(c));
+      inputs.push_back(utf8(c) + "-" + utf8(d));
+    }
+    for (int e = 0x80; e <= 0xFF; ++e) inputs.push_back(utf8(c) + utf8(e));
+  }
+  std::mt19937 rng(42);
+  std::uniform_int_distribution<int> ch(0x20, 0xFF), len(1, 20);
+  for (int i = 0; i < 20000; ++i) {
+    std::string s;
+    for (int k = len(rng); k > 0; --k) s += utf8(ch(rng));
+    inputs.push_back(s);
+  }
+  for (const std::string& s : inputs) {
+    absl::StatusOr<std::string> icu = FoldUnicode(s);
+    ASSERT_TRUE(icu.ok());
+    ASSERT_THAT(FoldText(s), IsOkAndHolds(*icu)) << s;
+    absl::StatusOr<std::string> icu_marked = FoldUnicode(s, /*mark_labels=*/true);
+    std::string marked;
+    ASSERT_TRUE(FoldTextMarkingLabels(s, &marked).ok());
+    ASSERT_EQ(marked, *icu_marked) << s;
+  }
+}
+
 TEST(FoldTextTest, RejectsInvalidUtf8NamingTheOffset) {
   const char* cases[] = {
       "white \xC3",              // truncated sequence
