@@ -72,6 +72,11 @@ bool IsSpace(UChar32 c) {
   return c < 0x80 ? IsAsciiSpace(static_cast<char>(c)) : u_isWhitespace(c);
 }
 
+// Zero-width characters that separate words; case folding would delete them.
+bool IsZeroWidthSpace(UChar32 c) {
+  return c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 || c == 0xFEFF;
+}
+
 bool IsDash(UChar32 c) { return c == '-' || c == 0x2013 || c == 0x2014 || c == 0x2212; }
 
 bool IsApostrophe(UChar32 c) {
@@ -209,8 +214,7 @@ absl::Status FoldUnicodeTo(absl::string_view text, bool mark_labels, std::string
   // Case folding deletes zero-width characters, which would join two words:
   // make them spaces first.
   for (int32_t i = 0; i < length; ++i) {
-    const UChar u = units[i];
-    if (u == 0x200B || u == 0x200C || u == 0x200D || u == 0x2060 || u == 0xFEFF) units[i] = u' ';
+    if (IsZeroWidthSpace(units[i])) units[i] = u' ';
   }
   const icu::UnicodeString folded =
       casefold->normalize(icu::UnicodeString(false, units, length), status);
@@ -266,64 +270,109 @@ absl::StatusOr<std::string> FoldUnicode(absl::string_view text, bool mark_labels
 
 namespace {
 
-// What the ICU path does to each Latin-1 character U+0080..U+00FF, worked
-// out once by the ICU path itself so the Latin-1 fast path cannot disagree:
-// the text it writes between two letters ("" deleted, " " a word break,
-// else letters), and whether the character folds to whitespace (which makes
-// a neighbouring dash a label separator).
-struct Latin1Fold {
-  std::array<std::string, 128> replacement;
-  std::array<bool, 128> space{};
+// The characters the fast path knows besides ASCII: Latin-1 U+0080..U+00FF
+// and General Punctuation U+2000..U+206F (dashes, curly quotes, spaces),
+// which word processors put into most typed text.
+constexpr int kFastLatin1 = 0x80, kFastPunctuation = 0x2000, kFastPunctuationEnd = 0x2070;
+constexpr int kFastSize = 0x80 + (kFastPunctuationEnd - kFastPunctuation);
+
+// Index of `cp` in the table, or -1.
+int FastIndex(int cp) {
+  if (cp >= kFastLatin1 && cp <= 0xFF) return cp - kFastLatin1;
+  if (cp >= kFastPunctuation && cp < kFastPunctuationEnd) return 0x80 + cp - kFastPunctuation;
+  return -1;
+}
+
+// What the ICU path does to each of those characters, worked out once by
+// the ICU path itself so the fast path cannot disagree: the text it writes
+// between two letters ("" deleted, " " a word break, else letters), and
+// whether the character folds to whitespace (which makes a neighbouring dash
+// a label separator) or is itself a dash.
+struct FastFold {
+  std::array<std::string, kFastSize> replacement;
+  std::array<bool, kFastSize> space_before_dash{};  // "X- " makes the dash a separator
+  std::array<bool, kFastSize> space_after_dash{};   // " -X" likewise
+  std::array<bool, kFastSize> separator{};          // " X " is a separator itself
+  // Case folding deletes it (soft hyphen, bidi marks): its neighbours then
+  // touch, so dash rules depend on context; those texts take the ICU path.
+  std::array<bool, kFastSize> vanishes{};
 };
 
-const Latin1Fold& Latin1Table() {
-  static const Latin1Fold* const table = [] {
-    auto* t = new Latin1Fold;
+const FastFold& FastTable() {
+  static const FastFold* const table = [] {
+    auto* t = new FastFold;
     UErrorCode status = U_ZERO_ERROR;
     const icu::Normalizer2* casefold = icu::Normalizer2::getNFKCCasefoldInstance(status);
-    for (int c = 0x80; c <= 0xFF; ++c) {
-      char utf8[3] = {static_cast<char>(0xC0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3F)), 0};
+    for (int cp = kFastLatin1; cp < kFastPunctuationEnd; ++cp) {
+      const int i = FastIndex(cp);
+      if (i < 0) continue;
+      char utf8[U8_MAX_LENGTH];
+      int32_t len = 0;
+      UBool error = false;
+      U8_APPEND(utf8, len, U8_MAX_LENGTH, cp, error);
       std::string folded;
-      if (!FoldUnicodeTo(absl::StrCat("a", utf8, "b"), false, &folded).ok() || folded.size() < 2) continue;
-      t->replacement[c - 0x80] = folded.substr(1, folded.size() - 2);
-      const icu::UnicodeString one = casefold->normalize(icu::UnicodeString(static_cast<UChar32>(c)), status);
-      t->space[c - 0x80] = one.length() == 1 && IsSpace(one.char32At(0));
+      if (error || !FoldUnicodeTo(absl::StrCat("a", absl::string_view(utf8, len), "b"), false, &folded).ok() ||
+          folded.size() < 2) {
+        continue;
+      }
+      t->replacement[i] = folded.substr(1, folded.size() - 2);
+      const absl::string_view c(utf8, len);
+      auto marks = [](const std::string& probe) {
+        std::string out;
+        return FoldUnicodeTo(probe, /*mark_labels=*/true, &out).ok() && out.find('|') != std::string::npos;
+      };
+      t->space_before_dash[i] = marks(absl::StrCat("a", c, "- b"));
+      t->space_after_dash[i] = marks(absl::StrCat("a -", c, "b"));
+      t->separator[i] = marks(absl::StrCat("a ", c, " b"));
+      t->vanishes[i] = !IsZeroWidthSpace(cp) &&
+                       casefold->normalize(icu::UnicodeString(static_cast<UChar32>(cp)), status).isEmpty();
     }
     return t;
   }();
   return *table;
 }
 
-// The Latin-1 fast path: text of ASCII and U+0080..U+00FF only (e.g.
-// "Québécois"), folded with the table above. Returns false, touching
-// nothing, for any other text.
-bool FoldLatin1To(absl::string_view text, bool mark_labels, std::string* out) {
-  absl::InlinedVector<unsigned char, 64> cps;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto b = static_cast<unsigned char>(text[i]);
-    if (b < 0x80) {
-      cps.push_back(b);
-    } else if ((b == 0xC2 || b == 0xC3) && i + 1 < text.size() &&
-               (static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80) {
-      cps.push_back(static_cast<unsigned char>(((b & 0x1F) << 6) | (text[i + 1] & 0x3F)));
-      ++i;
-    } else {
-      return false;
+// The fast path for text of ASCII plus the characters above (e.g.
+// "Québécois", "Black \u2013 Caribbean"). Returns false, touching nothing,
+// for any other text.
+bool FoldFastTo(absl::string_view text, bool mark_labels, std::string* out) {
+  absl::InlinedVector<uint16_t, 64> cps;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const int32_t length = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < length;) {
+    if (s[i] < 0x80) {
+      cps.push_back(s[i++]);
+      continue;
+    }
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0 || FastIndex(c) < 0) return false;
+    cps.push_back(static_cast<uint16_t>(c));
+  }
+  const FastFold& table = FastTable();
+  if (mark_labels) {
+    for (uint16_t c : cps) {
+      if (c >= 0x80 && table.vanishes[FastIndex(c)]) return false;
     }
   }
-  const Latin1Fold& table = Latin1Table();
-  auto is_space = [&](unsigned char c) { return c < 0x80 ? IsAsciiSpace(static_cast<char>(c)) : table.space[c - 0x80]; };
+  // Whether c, next to a dash, counts as the space around a separator.
+  auto before = [&](uint16_t c) {
+    return c < 0x80 ? IsAsciiSpace(static_cast<char>(c)) : table.space_before_dash[FastIndex(c)];
+  };
+  auto after = [&](uint16_t c) {
+    return c < 0x80 ? IsAsciiSpace(static_cast<char>(c)) : table.space_after_dash[FastIndex(c)];
+  };
+  auto is_dash = [&](uint16_t c) { return c < 0x80 ? c == '-' : table.separator[FastIndex(c)]; };
   Builder b(text.size(), out);
   for (size_t i = 0; i < cps.size(); ++i) {
-    const unsigned char c = cps[i];
-    if (mark_labels && (c == ':' || (c == '-' && i > 0 && i + 1 < cps.size() && is_space(cps[i - 1]) &&
-                                     is_space(cps[i + 1])))) {
+    const uint16_t c = cps[i];
+    if (mark_labels && (c == ':' || (is_dash(c) && i > 0 && i + 1 < cps.size() && before(cps[i - 1]) &&
+                                     after(cps[i + 1])))) {
       b.Word("|");
     } else if (c < 0x80) {
       FoldAsciiChar(static_cast<char>(c), b);
     } else {
-      const std::string& r = table.replacement[c - 0x80];
-      for (char rc : r) {
+      for (char rc : table.replacement[FastIndex(c)]) {
         if (static_cast<unsigned char>(rc) < 0x80) {
           FoldAsciiChar(rc, b);
         } else {
@@ -340,7 +389,7 @@ bool FoldLatin1To(absl::string_view text, bool mark_labels, std::string* out) {
 absl::StatusOr<std::string> FoldText(absl::string_view text) {
   if (IsAscii(text)) return FoldAscii(text);
   std::string out;
-  if (FoldLatin1To(text, false, &out)) return out;
+  if (FoldFastTo(text, false, &out)) return out;
   return FoldUnicode(text);
 }
 
@@ -349,7 +398,7 @@ absl::Status FoldTextMarkingLabels(absl::string_view text, std::string* out) {
     FoldAsciiTo(text, /*mark_labels=*/true, out);
     return absl::OkStatus();
   }
-  if (FoldLatin1To(text, /*mark_labels=*/true, out)) return absl::OkStatus();
+  if (FoldFastTo(text, /*mark_labels=*/true, out)) return absl::OkStatus();
   return FoldUnicodeTo(text, /*mark_labels=*/true, out);
 }
 

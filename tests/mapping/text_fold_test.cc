@@ -74,34 +74,47 @@ TEST(FoldTextTest, AsciiFastPathMatchesIcuPath) {
   }
 }
 
-// The Latin-1 fast path (taken by FoldText for text of ASCII and
-// U+0080..U+00FF) must give exactly what the ICU path gives.
-TEST(FoldTextTest, Latin1FastPathMatchesIcuPath) {
+// The fast path for Latin-1 and General Punctuation (taken by FoldText for
+// text of ASCII, U+0080..U+00FF and U+2000..U+206F) must give exactly what
+// the ICU path gives.
+TEST(FoldTextTest, Latin1AndPunctuationFastPathMatchesIcuPath) {
   auto utf8 = [](int c) {
     std::string s;
     if (c < 0x80) {
       s.push_back(static_cast<char>(c));
-    } else {
+    } else if (c < 0x800) {
       s.push_back(static_cast<char>(0xC0 | (c >> 6)));
+      s.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else {
+      s.push_back(static_cast<char>(0xE0 | (c >> 12)));
+      s.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
       s.push_back(static_cast<char>(0x80 | (c & 0x3F)));
     }
     return s;
   };
+  std::vector<int> fast;
+  for (int c = 0x80; c <= 0xFF; ++c) fast.push_back(c);
+  for (int c = 0x2000; c < 0x2070; ++c) fast.push_back(c);
   std::vector<std::string> inputs;
-  for (int c = 0x80; c <= 0xFF; ++c) {
+  for (int c : fast) {
     for (int d : {'a', 'Z', ' ', '-', ':', '\'', '&', '7'}) {
       inputs.push_back(utf8(c) + utf8(d));
       inputs.push_back(utf8(d) + utf8(c));
       inputs.push_back(utf8(d) + " - " + utf8(c));
       inputs.push_back(utf8(c) + "-" + utf8(d));
+      inputs.push_back(utf8(d) + " -" + utf8(c) + " " + utf8(d));
+      inputs.push_back(utf8(d) + " " + utf8(c) + "- " + utf8(d));
     }
-    for (int e = 0x80; e <= 0xFF; ++e) inputs.push_back(utf8(c) + utf8(e));
+    for (int e : fast) inputs.push_back(utf8(c) + utf8(e));
   }
   std::mt19937 rng(42);
-  std::uniform_int_distribution<int> ch(0x20, 0xFF), len(1, 20);
-  for (int i = 0; i < 20000; ++i) {
+  std::uniform_int_distribution<int> pick(0, static_cast<int>(fast.size()) + 95), len(1, 20);
+  for (int i = 0; i < 30000; ++i) {
     std::string s;
-    for (int k = len(rng); k > 0; --k) s += utf8(ch(rng));
+    for (int k = len(rng); k > 0; --k) {
+      const int p = pick(rng);
+      s += utf8(p < static_cast<int>(fast.size()) ? fast[p] : 0x20 + (p - static_cast<int>(fast.size())));
+    }
     inputs.push_back(s);
   }
   for (const std::string& s : inputs) {
