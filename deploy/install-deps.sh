@@ -9,11 +9,18 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
 )
+# The Node.js client test (tests/node) needs node and npm. They are checked by
+# command, not by package: a machine may have them from another source (a
+# Node.js build whose nodejs package bundles npm and conflicts with Debian's).
+node_packages=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+command -v node >/dev/null 2>&1 || missing+=("${node_packages[0]}")
+command -v npm >/dev/null 2>&1 || missing+=("${node_packages[1]}")
+packages+=("${node_packages[@]}")
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
   exit 0

@@ -1,7 +1,23 @@
 #!/usr/bin/env bash
-# Builds everything (tests included) and runs the whole test suite with CTest.
+# Builds everything (tests included) and runs the whole test suite: CTest,
+# then the independent Node.js client test (tests/node) against the built ethrecd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
 deploy/build.sh -DETHREC_BUILD_TESTS=ON
-ctest --test-dir "${ETHREC_BUILD_DIR:-build}" --output-on-failure -j "${ETHREC_JOBS:-2}"
+build_dir="${ETHREC_BUILD_DIR:-build}"
+ctest --test-dir "$build_dir" --output-on-failure -j "${ETHREC_JOBS:-2}"
+
+# Node.js client: @grpc/grpc-js and @grpc/proto-loader from package-lock.json.
+# npm ci runs again only when node_modules is missing or the lock file changed
+# since the last successful install (a copy of it is kept in node_modules).
+ethrecd="$(cd "$build_dir" && pwd)/service/ethrecd"
+(
+  cd tests/node
+  stamp=node_modules/.ethrec-package-lock.json
+  if ! cmp -s package-lock.json "$stamp"; then
+    npm ci --no-audit --no-fund
+    cp package-lock.json "$stamp"
+  fi
+  ETHRECD="$ethrecd" node --test
+)

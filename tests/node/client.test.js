@@ -1,0 +1,303 @@
+// An independent client of ethrecd, written the way an integration engineer
+// outside C++ would: @grpc/grpc-js with @grpc/proto-loader reading proto/
+// directly, no generated code and none of our C++ sources. It starts the real
+// ethrecd binary on a free loopback port with a temporary database, calls it,
+// and stops it with SIGTERM. Synthetic data only: the NHS numbers are made up
+// in the 999 range, never a real person's.
+//
+// Run from tests/node: `npm ci && node --test`. ETHRECD names the server
+// binary (default: ../../build/service/ethrecd relative to this file).
+'use strict';
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const grpc = require('@grpc/grpc-js');
+const protoLoader = require('@grpc/proto-loader');
+const protobuf = require('protobufjs');
+
+const REPO = path.resolve(__dirname, '..', '..');
+const PROTO_DIR = path.join(REPO, 'proto');
+const ETHRECD = path.resolve(process.env.ETHRECD || path.join(REPO, 'build', 'service', 'ethrecd'));
+const AGENCY = 'node-client-test';
+const ROLE = 'record-system';
+const CALL_DEADLINE_MS = 10_000;
+const START_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+// A synthetic NHS number 999nnnnnnC with a valid modulus 11 check digit: the
+// first nine digits are weighted 10..2, and the check digit is 11 minus the
+// sum mod 11 (11 becomes 0; 10 is never valid, so that n is skipped).
+function syntheticNhsNumber(n) {
+  for (let k = n; k < n + 100; k++) {
+    const digits = '999' + String(k % 1_000_000).padStart(6, '0');
+    let sum = 0;
+    for (let i = 0; i < 9; i++) sum += Number(digits[i]) * (10 - i);
+    let check = 11 - (sum % 11);
+    if (check === 11) check = 0;
+    if (check === 10) continue;
+    return digits + String(check);
+  }
+  throw new Error('no valid check digit near ' + n);
+}
+
+// Starts ethrecd on 127.0.0.1:0 and resolves with { child, port } once it
+// prints "ethrecd: listening on 127.0.0.1:PORT with N code systems".
+function startServer(dbPath) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(ETHRECD, ['--listen=127.0.0.1:0', `--db=${dbPath}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let settled = false;
+    const fail = (message) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      reject(new Error(`${message}\nethrecd: ${ETHRECD}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    };
+    const timer = setTimeout(() => fail(`ethrecd did not report listening within ${START_TIMEOUT_MS} ms`),
+                             START_TIMEOUT_MS);
+    // Keep draining both pipes for the server's whole life so it never blocks on a full pipe.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      if (stdout.length < 65536) stdout += chunk;
+      const m = /ethrecd: listening on 127\.0\.0\.1:(\d+) with (\d+) code systems/.exec(stdout);
+      if (m && !settled) {
+        settled = true;
+        clearTimeout(timer);
+        resolve({ child, port: Number(m[1]), codeSystems: Number(m[2]), stderr: () => stderr });
+      }
+    });
+    child.stderr.on('data', (chunk) => {
+      if (stderr.length < 65536) stderr += chunk;
+    });
+    child.on('error', (err) => fail(`could not start ethrecd: ${err.message}`));
+    child.on('exit', (code, signal) => fail(`ethrecd exited early (code ${code}, signal ${signal})`));
+  });
+}
+
+// Resolves with { code, signal } when `child` exits, or rejects after `ms`.
+function waitForExit(child, ms) {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  }
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`ethrecd did not exit within ${ms} ms`)), ms);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+  });
+}
+
+function identity() {
+  const md = new grpc.Metadata();
+  md.set('x-ethrec-agency', AGENCY);
+  md.set('x-ethrec-role', ROLE);
+  return md;
+}
+
+// A unary call as a promise, with a 10 s deadline. Rejects with the grpc-js
+// ServiceError (code, details, metadata = trailers).
+function unary(client, method, request, metadata = identity()) {
+  return new Promise((resolve, reject) => {
+    client[method](request, metadata, { deadline: Date.now() + CALL_DEADLINE_MS }, (err, response) => {
+      if (err) reject(err);
+      else resolve(response);
+    });
+  });
+}
+
+// Calls and expects a failure; resolves with the ServiceError.
+async function unaryError(client, method, request, metadata) {
+  try {
+    await unary(client, method, request, metadata);
+  } catch (err) {
+    return err;
+  }
+  assert.fail(`${method} succeeded but an error was expected`);
+}
+
+// The google.rpc.Status error model, decoded from the "grpc-status-details-bin"
+// trailer with our wire-compatible copies of googleapis' status.proto and
+// error_details.proto. google/protobuf/any.proto comes bundled with protobufjs.
+const rpcRoot = (() => {
+  const root = new protobuf.Root();
+  root.resolvePath = (origin, target) => (path.isAbsolute(target) ? target : path.join(PROTO_DIR, target));
+  root.loadSync(['google/rpc/status.proto', 'google/rpc/error_details.proto'], { keepCase: true });
+  root.resolveAll();
+  return root;
+})();
+const RpcStatus = rpcRoot.lookupType('google.rpc.Status');
+
+function statusDetails(err) {
+  const values = err.metadata ? err.metadata.get('grpc-status-details-bin') : [];
+  assert.equal(values.length, 1, 'expected one grpc-status-details-bin trailer');
+  const status = RpcStatus.decode(values[0]);
+  const details = status.details.map((any) => {
+    const typeName = any.type_url.slice(any.type_url.lastIndexOf('/') + 1);
+    const type = rpcRoot.lookupType(typeName);
+    return { type: typeName, value: type.toObject(type.decode(any.value), { defaults: true }) };
+  });
+  return { code: status.code, message: status.message, details };
+}
+
+// ---------------------------------------------------------------------------
+// Tests
+
+describe('ethrecd through @grpc/grpc-js and proto/', { timeout: 120_000 }, () => {
+  let tmpDir;
+  let server;
+  let taxonomy;
+  let records;
+
+  before(async () => {
+    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ethrec-node-'));
+    server = await startServer(path.join(tmpDir, 'ethrecd.db'));
+
+    const packageDefinition = protoLoader.loadSync(
+      ['ethrec/v1/taxonomy_service.proto', 'ethrec/v1/records_service.proto'],
+      { includeDirs: [PROTO_DIR], keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+    const v1 = grpc.loadPackageDefinition(packageDefinition).ethrec.v1;
+    const address = `127.0.0.1:${server.port}`;
+    taxonomy = new v1.TaxonomyService(address, grpc.credentials.createInsecure());
+    records = new v1.RecordsService(address, grpc.credentials.createInsecure());
+  }, { timeout: START_TIMEOUT_MS + 5_000 });
+
+  after(() => {
+    if (taxonomy) taxonomy.close();
+    if (records) records.close();
+    if (server && server.child.exitCode === null && server.child.signalCode === null) {
+      server.child.kill('SIGKILL');  // only if the SIGTERM test did not get to stop it
+    }
+    if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+  });
+
+  it('reports its code systems on start-up', () => {
+    assert.ok(server.port > 0);
+    assert.ok(server.codeSystems > 0);
+  });
+
+  it('Normalize: a DfE extended code keeps its detail', async () => {
+    const { value } = await unary(taxonomy, 'Normalize', { system: 'dfe', code: 'BSOM' });
+    assert.equal(value.outcome, 'CATEGORIES');
+    assert.equal(value.categories[0].category, 'BLACK_AFRICAN');
+    assert.equal(value.categories[0].confidence, 1);
+    assert.equal(value.detail, 'Somali');
+    assert.equal(value.relationship, 'SOURCE_IS_NARROWER_THAN_TARGET');
+    assert.equal(value.basis, 'SELF_DEFINED');
+    assert.equal(value.system, 'dfe');
+    assert.equal(value.code, 'BSOM');
+    assert.equal(value.decided_by_text, false);
+    assert.ok(value.map_id.length > 0 && value.map_version.length > 0);
+    assert.ok(value.explanation.length > 0);
+  });
+
+  it('Normalize: free text', async () => {
+    const { value } = await unary(taxonomy, 'Normalize', { text: 'black british - caribbean' });
+    assert.equal(value.outcome, 'CATEGORIES');
+    assert.equal(value.categories[0].category, 'BLACK_CARIBBEAN');
+    assert.equal(value.decided_by_text, true);
+  });
+
+  it('NormalizeBatch: each item gets its own result or error, ids echoed', async () => {
+    const { results } = await unary(taxonomy, 'NormalizeBatch', {
+      items: [
+        { id: 'good', request: { system: 'dfe', code: 'BSOM' } },
+        { id: 'bad', request: { system: 'no-such-system', code: 'X' } },
+      ],
+    });
+    assert.equal(results.length, 2);
+    assert.equal(results[0].id, 'good');
+    assert.equal(results[0].result, 'value');
+    assert.equal(results[0].value.categories[0].category, 'BLACK_AFRICAN');
+    assert.equal(results[0].value.detail, 'Somali');
+    assert.equal(results[1].id, 'bad');
+    assert.equal(results[1].result, 'error');
+    assert.equal(results[1].error.code, grpc.status.NOT_FOUND);
+    assert.equal(results[1].error.field, 'system');
+    assert.match(results[1].error.message, /no-such-system/);
+  });
+
+  it('an unknown system is NOT_FOUND, lists the known ones and names the field in a BadRequest', async () => {
+    const err = await unaryError(taxonomy, 'Normalize', { system: 'no-such-system', code: 'X' });
+    assert.equal(err.code, grpc.status.NOT_FOUND);
+    assert.match(err.details, /no-such-system/);
+    for (const known of ['dfe', 'nhs-ethnic-category', 'police-sde']) assert.match(err.details, new RegExp(known));
+
+    const status = statusDetails(err);
+    assert.equal(status.code, grpc.status.NOT_FOUND);
+    assert.equal(status.message, err.details);
+    const badRequest = status.details.find((d) => d.type === 'google.rpc.BadRequest');
+    assert.ok(badRequest, `no BadRequest in ${JSON.stringify(status.details)}`);
+    assert.deepEqual(badRequest.value.field_violations.map((v) => v.field), ['system']);
+    const info = status.details.find((d) => d.type === 'google.rpc.ErrorInfo');
+    assert.ok(info, `no ErrorInfo in ${JSON.stringify(status.details)}`);
+    assert.equal(info.value.domain, 'ethrec');
+  });
+
+  it('RecordObservation then GetChild returns it normalised, with its version', async () => {
+    const nhsNumber = syntheticNhsNumber(424242);
+    const observation = {
+      child: { nhs_number: nhsNumber, agency_child_id: 'child-1' },
+      record_id: 'eth-1',
+      record_version: 1,
+      system: 'dfe',
+      code: 'BSOM',
+      supplied_by: 'SELF',
+      recorded_at: { seconds: 1764000000, nanos: 0 },
+    };
+    const first = await unary(records, 'RecordObservation', { observation });
+    assert.equal(first.outcome, 'INSERTED');
+    assert.equal(first.value.categories[0].category, 'BLACK_AFRICAN');
+    assert.equal(first.value.detail, 'Somali');
+
+    const retry = await unary(records, 'RecordObservation', { observation });
+    assert.equal(retry.outcome, 'DUPLICATE');
+
+    const child = await unary(records, 'GetChild', { child: { nhs_number: nhsNumber } });
+    assert.deepEqual(child.nhs_numbers, [nhsNumber]);
+    assert.deepEqual(child.agency_child_ids, [{ agency: AGENCY, agency_child_id: 'child-1' }]);
+    assert.equal(child.observations.length, 1);
+    const obs = child.observations[0];
+    assert.equal(obs.agency, AGENCY);  // from the call metadata, not the message
+    assert.equal(obs.record_id, 'eth-1');
+    assert.equal(obs.versions.length, 1);
+    const v = obs.versions[0];
+    assert.equal(v.record_version, '1');  // int64 as a string (longs: String)
+    assert.equal(v.system, 'dfe');
+    assert.equal(v.code, 'BSOM');
+    assert.equal(v.supplied_by, 'SELF');
+    assert.equal(v.recorded_at.seconds, '1764000000');
+    assert.ok(Number(v.received_at.seconds) > 0);
+    assert.equal(v.value.outcome, 'CATEGORIES');
+    assert.equal(v.value.categories[0].category, 'BLACK_AFRICAN');
+    assert.equal(v.value.detail, 'Somali');
+  });
+
+  it('a call without identity metadata is UNAUTHENTICATED', async () => {
+    const err = await unaryError(taxonomy, 'Normalize', { system: 'dfe', code: 'BSOM' }, new grpc.Metadata());
+    assert.equal(err.code, grpc.status.UNAUTHENTICATED);
+    assert.match(err.details, /x-ethrec-agency/);
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    taxonomy.close();
+    records.close();
+    assert.ok(server.child.kill('SIGTERM'));
+    const { code, signal } = await waitForExit(server.child, STOP_TIMEOUT_MS);
+    assert.equal(signal, null, `ethrecd was killed by ${signal}; stderr:\n${server.stderr()}`);
+    assert.equal(code, 0, `ethrecd exited ${code}; stderr:\n${server.stderr()}`);
+  });
+});
