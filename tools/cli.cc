@@ -6,11 +6,18 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "mapping/normalizer.h"
+#include "mapping/observation.h"
 #include "tools/backend.h"
 #include "tools/csv.h"
 #include "tools/json_output.h"
+#include "tools/observation_import.h"
+#include "tools/records_client.h"
+#include "tools/records_output.h"
 
 namespace ethrec::tools {
 namespace {
@@ -30,6 +37,19 @@ Commands:
   systems                                    list the loaded code systems
   validate-maps DIR                          check a directory of local code
                                              lists and report every problem
+
+Records (need --server; the agency is --agency):
+  record --record-id R --version N           record one observation of a child
+         (--nhs-number D | --child-id C | both)
+         (--system S --code C | --text T | both)
+         --supplied-by SELF|PARENT_OR_CARER|PRACTITIONER|OFFICER_OBSERVED|UNKNOWN
+         [--recorded-at 2026-11-27T10:00:00Z]  (default: now)
+  child --nhs-number D | --child-id C        every observation of a child
+  import FILE.csv [--batch-size N] [--json]  bulk load a CSV with header
+                                             record_id,version,nhs_number,child_id,
+                                             system,code,text,supplied_by,recorded_at;
+                                             prints a summary, every rejected row
+                                             by line and reason
 
 Global options:
   --maps DIR          also load the CodeSystem/ConceptMap files in DIR (repeatable)
@@ -60,7 +80,7 @@ std::optional<std::string> Parse(const std::vector<std::string>& args, ParsedArg
       if (size_t eq = key.find('='); eq != std::string::npos) {
         value = key.substr(eq + 1);
         key = key.substr(0, eq);
-      } else if (key == "help") {
+      } else if (key == "help" || key == "json") {
         value = "";
       } else if (i + 1 < args.size()) {
         value = args[++i];
@@ -91,8 +111,8 @@ std::optional<std::string> Parse(const std::vector<std::string>& args, ParsedArg
 
 class Cli {
  public:
-  Cli(ParsedArgs args, std::ostream& out, std::ostream& err)
-      : args_(std::move(args)), out_(out), err_(err) {}
+  Cli(ParsedArgs args, std::ostream& out, std::ostream& err, const CliEnvironment& env)
+      : args_(std::move(args)), out_(out), err_(err), env_(env) {}
 
   int Run() {
     if (args_.command.empty() || args_.options.contains("help") || args_.command == "help") {
@@ -105,19 +125,30 @@ class Cli {
         {"translate", {"from", "code", "to"}},
         {"suggest", {"category", "detail", "non-answer", "to"}},
         {"systems", {}},
+        {"record",
+         {"record-id", "version", "nhs-number", "child-id", "system", "code", "text", "supplied-by", "recorded-at"}},
+        {"child", {"nhs-number", "child-id"}},
+        {"import", {"batch-size", "json"}},
     };
     auto allowed = kAllowed.find(args_.command);
     if (allowed == kAllowed.end()) {
       return Usage(absl::StrCat("unknown command \"", args_.command, "\""));
     }
+    const bool records = args_.command == "record" || args_.command == "child" || args_.command == "import";
+    if (records && args_.server.empty()) return Usage("record/child/import need --server");
     for (const auto& [key, value] : args_.options) {
       if (std::find(allowed->second.begin(), allowed->second.end(), key) == allowed->second.end()) {
         return Usage(absl::StrCat("command ", args_.command, " has no option --", key));
       }
     }
-    if (!args_.positional.empty()) {
+    if (args_.command == "import") {
+      if (args_.positional.size() != 1) return Usage("import takes one CSV file");
+    } else if (!args_.positional.empty()) {
       return Usage(absl::StrCat("unexpected argument \"", args_.positional.front(), "\""));
     }
+    if (args_.command == "import") return ImportCommand();
+    if (args_.command == "record") return RecordCommand();
+    if (args_.command == "child") return ChildCommand();
     if (absl::Status s = Connect(); !s.ok()) return Fail(s);
     if (args_.command == "normalize") return NormalizeCommand();
     if (args_.command == "translate") return TranslateCommand();
@@ -145,6 +176,18 @@ class Cli {
     absl::StatusOr<std::unique_ptr<Normalizer>> normalizer = Normalizer::Create(options);
     if (!normalizer.ok()) return normalizer.status();
     backend_ = NewLocalBackend(*std::move(normalizer));
+    return absl::OkStatus();
+  }
+
+  // The RecordsService of the --server (Connect() gives the labels for the
+  // normalised values).
+  absl::Status ConnectRecords() {
+    if (!args_.maps.empty()) {
+      return absl::InvalidArgumentError("--maps applies in-process only; start ethrecd with --maps instead");
+    }
+    absl::StatusOr<std::unique_ptr<RecordsClient>> client = RecordsClient::Connect(args_.server, args_.identity);
+    if (!client.ok()) return client.status();
+    records_ = *std::move(client);
     return absl::OkStatus();
   }
 
@@ -288,6 +331,106 @@ class Cli {
     return kExitOk;
   }
 
+  int RecordCommand() {
+    if (!Has("record-id") || !Has("version") || !Has("supplied-by")) {
+      return Usage("record needs --record-id, --version and --supplied-by");
+    }
+    if (!Has("nhs-number") && !Has("child-id")) return Usage("record needs --nhs-number, --child-id or both");
+    if (!Has("code") && !Has("text")) return Usage("record needs --code (with --system), --text or both");
+    if (Has("code") && !Has("system")) return Usage("--code needs --system");
+    v1::ObservationInput o;
+    o.set_record_id(Opt("record-id"));
+    int64_t version = 0;
+    if (!absl::SimpleAtoi(Opt("version"), &version)) {
+      return Fail(absl::InvalidArgumentError(absl::StrCat("--version \"", Opt("version"), "\" is not a whole number")));
+    }
+    o.set_record_version(version);
+    o.mutable_child()->set_nhs_number(Opt("nhs-number"));
+    o.mutable_child()->set_agency_child_id(Opt("child-id"));
+    o.set_system(Opt("system"));
+    o.set_code(Opt("code"));
+    o.set_text(Opt("text"));
+    std::optional<SuppliedBy> by = ParseSuppliedBy(Opt("supplied-by"));
+    v1::SuppliedBy proto_by = v1::SUPPLIED_BY_UNSPECIFIED;
+    if (!by || !v1::SuppliedBy_Parse(std::string(SuppliedByName(*by)), &proto_by)) {
+      return Fail(absl::InvalidArgumentError(absl::StrCat(
+          "--supplied-by \"", Opt("supplied-by"),
+          "\" must be SELF, PARENT_OR_CARER, PRACTITIONER, OFFICER_OBSERVED or UNKNOWN")));
+    }
+    o.set_supplied_by(proto_by);
+    absl::Time recorded_at = absl::Now();
+    std::string error;
+    if (Has("recorded-at") && !absl::ParseTime(absl::RFC3339_full, Opt("recorded-at"), &recorded_at, &error)) {
+      return Fail(absl::InvalidArgumentError(absl::StrCat(
+          "--recorded-at \"", Opt("recorded-at"), "\" is not an RFC 3339 time such as 2026-11-27T10:00:00Z")));
+    }
+    ToTimestamp(recorded_at, o.mutable_recorded_at());
+    if (absl::Status s = Connect(); !s.ok()) return Fail(s);
+    if (absl::Status s = ConnectRecords(); !s.ok()) return Fail(s);
+    absl::StatusOr<v1::RecordObservationResponse> r = records_->Record(o);
+    if (!r.ok()) return Fail(r.status());
+    out_ << RecordResultToJson(backend_->labels(), *r) << "\n";
+    return kExitOk;
+  }
+
+  int ChildCommand() {
+    if (Has("nhs-number") == Has("child-id")) return Usage("child needs exactly one of --nhs-number and --child-id");
+    v1::ChildRef child;
+    child.set_nhs_number(Opt("nhs-number"));
+    child.set_agency_child_id(Opt("child-id"));
+    if (absl::Status s = Connect(); !s.ok()) return Fail(s);
+    if (absl::Status s = ConnectRecords(); !s.ok()) return Fail(s);
+    absl::StatusOr<v1::GetChildResponse> r = records_->GetChild(child);
+    if (!r.ok()) return Fail(r.status());
+    out_ << ChildToJson(backend_->labels(), *r) << "\n";
+    return kExitOk;
+  }
+
+  int ImportCommand() {
+    ImportOptions options;
+    if (Has("batch-size") && (!absl::SimpleAtoi(Opt("batch-size"), &options.batch_size) ||
+                              options.batch_size < 1 || options.batch_size > kMaxImportBatchSize)) {
+      return Usage(absl::StrCat("--batch-size must be a whole number from 1 to ", kMaxImportBatchSize));
+    }
+    const std::string& path = args_.positional.front();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Fail(absl::NotFoundError(absl::StrCat("cannot open \"", path, "\"")));
+    if (absl::Status s = ConnectRecords(); !s.ok()) return Fail(s);
+    // The progress bar redraws one line, so it is only for a terminal.
+    int64_t total = 0;
+    const absl::Time start = absl::Now();
+    absl::Time drawn = absl::InfinitePast();
+    int64_t drawn_done = -1;
+    if (env_.stderr_is_terminal) {
+      std::ifstream count(path, std::ios::binary);
+      total = CountCsvRows(&count);
+      options.progress = [&](int64_t done) {
+        const absl::Time now = absl::Now();
+        if (done == drawn_done || (now - drawn < absl::Milliseconds(100) && done < total)) return;
+        drawn = now;
+        drawn_done = done;
+        // "\x1b[K" clears what is left of a longer line drawn before.
+        err_ << "\r" << FormatImportProgress(done, total, now - start) << "\x1b[K" << std::flush;
+      };
+    }
+    absl::StatusOr<ImportSummary> summary = ImportObservations(
+        &in, options, [&](const v1::RecordObservationsRequest& batch) { return records_->RecordBatch(batch); });
+    if (env_.stderr_is_terminal && drawn != absl::InfinitePast()) err_ << "\n";
+    if (!summary.ok()) {
+      return Fail(absl::Status(summary.status().code(), absl::StrCat(path, " ", summary.status().message())));
+    }
+    out_ << (Has("json") ? ImportSummaryToJson(*summary) + "\n" : ImportSummaryToText(*summary));
+    if (!summary->stopped.ok()) {
+      err_ << "ethrec: import stopped: " << ErrorToJson(summary->stopped) << "\n";
+      return kExitError;
+    }
+    if (!summary->rejections.empty()) {
+      err_ << "ethrec: " << summary->rejections.size() << " row(s) rejected; see the summary\n";
+      return kExitError;
+    }
+    return kExitOk;
+  }
+
   int ValidateMaps() {
     if (args_.positional.size() != 1 || !args_.options.empty()) return Usage("validate-maps takes one directory");
     std::vector<DataSource> sources;
@@ -315,18 +458,25 @@ class Cli {
   ParsedArgs args_;
   std::ostream& out_;
   std::ostream& err_;
+  CliEnvironment env_;
   std::unique_ptr<Backend> backend_;
+  std::unique_ptr<RecordsClient> records_;
 };
 
 }  // namespace
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return RunCli(args, out, err, CliEnvironment{});
+}
+
+int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+           const CliEnvironment& env) {
   ParsedArgs parsed;
   if (std::optional<std::string> error = Parse(args, &parsed)) {
     err << "ethrec: " << *error << "\n(run 'ethrec --help' for usage)\n";
     return kExitUsage;
   }
-  return Cli(std::move(parsed), out, err).Run();
+  return Cli(std::move(parsed), out, err, env).Run();
 }
 
 }  // namespace ethrec::tools

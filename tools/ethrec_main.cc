@@ -1,4 +1,6 @@
 // ethrec: command-line client for the ethnicity mapping library.
+#include <unistd.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
@@ -7,5 +9,6 @@
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  return ethrec::tools::RunCli(args, std::cout, std::cerr);
+  return ethrec::tools::RunCli(args, std::cout, std::cerr,
+                               {.stderr_is_terminal = isatty(STDERR_FILENO) != 0});
 }

@@ -17,13 +17,13 @@ void KeyStr(Writer& w, absl::string_view k, absl::string_view v) {
   Str(w, v);
 }
 
+}  // namespace
+
 std::string StatusCodeName(absl::StatusCode code) {
   std::string name = absl::StatusCodeToString(code);
   for (char& c : name) c = c == ' ' ? '_' : static_cast<char>(std::toupper(c));
   return name;
 }
-
-}  // namespace
 
 std::string NormalizedToJson(const CategoryLabels& labels, const Normalized& n, std::optional<int> row) {
   rapidjson::StringBuffer buf;

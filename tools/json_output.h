@@ -20,6 +20,9 @@ namespace ethrec::tools {
 std::string NormalizedToJson(const CategoryLabels& labels, const Normalized& n,
                              std::optional<int> row = std::nullopt);
 
+// The gRPC name of a status code: "NOT_FOUND", "INVALID_ARGUMENT", ...
+std::string StatusCodeName(absl::StatusCode code);
+
 // {"row": N, "error": {"code": "NOT_FOUND", "message": "..."}} ("row" only when given).
 std::string ErrorToJson(const absl::Status& status, std::optional<int> row = std::nullopt);
 

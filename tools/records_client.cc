@@ -1,0 +1,125 @@
+#include "tools/records_client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "mapping/status_field.h"
+
+namespace ethrec::tools {
+namespace {
+
+constexpr absl::string_view kBatchItemPayloadUrl = "type.ethrec.dev/batch-item";
+constexpr absl::string_view kBatchPrefix = "observations[";
+
+// Splits "observations[3].child.nhs_number" (or a message starting
+// "observations[3]: ...") into 3 and what follows the "]" and one separator.
+std::optional<size_t> ParseItemPrefix(absl::string_view s, absl::string_view* rest) {
+  if (!absl::ConsumePrefix(&s, kBatchPrefix)) return std::nullopt;
+  const size_t close = s.find(']');
+  size_t index = 0;
+  if (close == absl::string_view::npos || !absl::SimpleAtoi(s.substr(0, close), &index)) return std::nullopt;
+  s.remove_prefix(close + 1);
+  if (!s.empty() && (s.front() == '.' || s.front() == ':')) s.remove_prefix(1);
+  *rest = s;
+  return index;
+}
+
+// The server's status, with the field and batch item it names.
+absl::Status FromGrpc(const grpc::Status& s) {
+  absl::Status out(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+  std::optional<size_t> item;
+  google::rpc::Status details;
+  if (!s.error_details().empty() && details.ParseFromString(s.error_details())) {
+    for (const google::protobuf::Any& any : details.details()) {
+      google::rpc::BadRequest bad;
+      if (!any.UnpackTo(&bad) || bad.field_violations_size() == 0) continue;
+      absl::string_view field = bad.field_violations(0).field();
+      absl::string_view rest;
+      if ((item = ParseItemPrefix(field, &rest))) {
+        field = rest;
+      } else {
+        absl::ConsumePrefix(&field, "observation.");
+      }
+      out = WithField(out, field);
+      break;
+    }
+  }
+  absl::string_view unused;
+  if (!item) item = ParseItemPrefix(s.error_message(), &unused);
+  return item ? WithBatchItem(out, *item) : out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RecordsClient>> RecordsClient::Connect(const std::string& address,
+                                                                      const RemoteIdentity& identity) {
+  std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5))) {
+    return absl::UnavailableError(absl::StrCat("no ethrecd answers at ", address));
+  }
+  return std::unique_ptr<RecordsClient>(new RecordsClient(v1::RecordsService::NewStub(channel), identity));
+}
+
+std::unique_ptr<grpc::ClientContext> RecordsClient::Context() const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->AddMetadata("x-ethrec-agency", identity_.agency);
+  context->AddMetadata("x-ethrec-role", identity_.role);
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  return context;
+}
+
+absl::StatusOr<v1::RecordObservationResponse> RecordsClient::Record(const v1::ObservationInput& observation) {
+  v1::RecordObservationRequest request;
+  *request.mutable_observation() = observation;
+  v1::RecordObservationResponse response;
+  grpc::Status s = stub_->RecordObservation(Context().get(), request, &response);
+  if (!s.ok()) return FromGrpc(s);
+  return response;
+}
+
+absl::StatusOr<v1::RecordObservationsResponse> RecordsClient::RecordBatch(
+    const v1::RecordObservationsRequest& request) {
+  v1::RecordObservationsResponse response;
+  grpc::Status s = stub_->RecordObservations(Context().get(), request, &response);
+  if (!s.ok()) return FromGrpc(s);
+  return response;
+}
+
+absl::StatusOr<v1::GetChildResponse> RecordsClient::GetChild(const v1::ChildRef& child) {
+  v1::GetChildRequest request;
+  *request.mutable_child() = child;
+  v1::GetChildResponse response;
+  grpc::Status s = stub_->GetChild(Context().get(), request, &response);
+  if (!s.ok()) return FromGrpc(s);
+  return response;
+}
+
+void ToTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t seconds = absl::ToUnixSeconds(t);  // rounds toward the past
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
+}
+
+absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+absl::Status WithBatchItem(absl::Status status, size_t index) {
+  if (!status.ok()) status.SetPayload(kBatchItemPayloadUrl, absl::Cord(absl::StrCat(index)));
+  return status;
+}
+
+std::optional<size_t> BatchItemOf(const absl::Status& status) {
+  absl::optional<absl::Cord> item = status.GetPayload(kBatchItemPayloadUrl);
+  size_t index = 0;
+  if (!item.has_value() || !absl::SimpleAtoi(std::string(*item), &index)) return std::nullopt;
+  return index;
+}
+
+}  // namespace ethrec::tools

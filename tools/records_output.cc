@@ -1,0 +1,145 @@
+#include "tools/records_output.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+#include "service/proto_convert.h"
+#include "tools/json_output.h"
+#include "tools/records_client.h"
+
+namespace ethrec::tools {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void Key(Writer& w, absl::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
+void Str(Writer& w, absl::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+void KeyStr(Writer& w, absl::string_view k, absl::string_view v) {
+  Key(w, k);
+  Str(w, v);
+}
+void KeyInt(Writer& w, absl::string_view k, int64_t v) {
+  Key(w, k);
+  w.Int64(v);
+}
+
+// The normalised value, exactly as `ethrec normalize` prints it.
+void KeyValue(Writer& w, const CategoryLabels& labels, const v1::NormalizedValue& v) {
+  Key(w, "value");
+  const std::string json = NormalizedToJson(labels, service::FromProto(v));
+  w.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+}
+
+void KeyTime(Writer& w, absl::string_view k, const google::protobuf::Timestamp& t) {
+  KeyStr(w, k, absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", FromTimestamp(t), absl::UTCTimeZone()));
+}
+
+}  // namespace
+
+std::string RecordResultToJson(const CategoryLabels& labels, const v1::RecordObservationResponse& r) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  KeyStr(w, "outcome", v1::WriteOutcome_Name(r.outcome()));
+  KeyValue(w, labels, r.value());
+  w.EndObject();
+  return buf.GetString();
+}
+
+std::string ChildToJson(const CategoryLabels& labels, const v1::GetChildResponse& child) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  Key(w, "nhs_numbers");
+  w.StartArray();
+  for (const std::string& n : child.nhs_numbers()) Str(w, n);
+  w.EndArray();
+  Key(w, "agency_child_ids");
+  w.StartArray();
+  for (const v1::AgencyChildId& id : child.agency_child_ids()) {
+    w.StartObject();
+    KeyStr(w, "agency", id.agency());
+    KeyStr(w, "agency_child_id", id.agency_child_id());
+    w.EndObject();
+  }
+  w.EndArray();
+  Key(w, "observations");
+  w.StartArray();
+  for (const v1::Observation& o : child.observations()) {
+    w.StartObject();
+    KeyStr(w, "agency", o.agency());
+    KeyStr(w, "record_id", o.record_id());
+    Key(w, "versions");
+    w.StartArray();
+    for (const v1::ObservationVersion& v : o.versions()) {
+      w.StartObject();
+      KeyInt(w, "record_version", v.record_version());
+      KeyStr(w, "system", v.system());
+      KeyStr(w, "code", v.code());
+      KeyStr(w, "text", v.text());
+      KeyStr(w, "supplied_by", v1::SuppliedBy_Name(v.supplied_by()));
+      KeyTime(w, "recorded_at", v.recorded_at());
+      KeyTime(w, "received_at", v.received_at());
+      KeyValue(w, labels, v.value());
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return buf.GetString();
+}
+
+std::string ImportSummaryToText(const ImportSummary& s) {
+  std::string out = absl::StrCat("rows read: ", s.rows_read, "\n",                                   //
+                                 "accepted: ", s.accepted(), " (inserted ", s.inserted, ", duplicate ",  //
+                                 s.duplicate, ", historical ", s.historical, ")\n",                  //
+                                 "rejected: ", s.rejections.size(), "\n");
+  for (const ImportRejection& r : s.rejections) absl::StrAppend(&out, "line ", r.line, ": ", r.reason, "\n");
+  if (!s.stopped.ok()) {
+    absl::StrAppend(&out, "stopped at line ", s.stopped_at_line, ": ", StatusCodeName(s.stopped.code()), ": ",
+                    s.stopped.message(), "\n", s.accepted(), " row(s) committed; no row from line ",
+                    s.stopped_at_line,
+                    " on was imported. Importing the file again is safe: stored rows come back as duplicate.\n");
+  }
+  return out;
+}
+
+std::string ImportSummaryToJson(const ImportSummary& s) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  KeyInt(w, "rows_read", s.rows_read);
+  KeyInt(w, "accepted", s.accepted());
+  KeyInt(w, "inserted", s.inserted);
+  KeyInt(w, "duplicate", s.duplicate);
+  KeyInt(w, "historical", s.historical);
+  KeyInt(w, "rejected", static_cast<int64_t>(s.rejections.size()));
+  Key(w, "rejections");
+  w.StartArray();
+  for (const ImportRejection& r : s.rejections) {
+    w.StartObject();
+    KeyInt(w, "line", r.line);
+    KeyStr(w, "code", StatusCodeName(r.code));
+    KeyStr(w, "field", r.field);
+    KeyStr(w, "reason", r.reason);
+    w.EndObject();
+  }
+  w.EndArray();
+  if (!s.stopped.ok()) {
+    Key(w, "stopped");
+    w.StartObject();
+    KeyStr(w, "code", StatusCodeName(s.stopped.code()));
+    KeyStr(w, "message", s.stopped.message());
+    KeyInt(w, "at_line", s.stopped_at_line);
+    KeyInt(w, "committed", s.accepted());
+    w.EndObject();
+  }
+  w.EndObject();
+  return buf.GetString();
+}
+
+}  // namespace ethrec::tools
