@@ -140,10 +140,15 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position
     corrected = absl::StrJoin(words, " ");
     text = corrected;
   }
+  // Word start offsets in `text`, plus one past the end.
   Small<size_t> starts;
-  starts.push_back(0);
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == ' ') starts.push_back(i + 1);
+  if (corrections_here == 0) {
+    for (absl::string_view w : words) starts.push_back(static_cast<size_t>(w.data() - text.data()));
+  } else {
+    starts.push_back(0);
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == ' ') starts.push_back(i + 1);
+    }
   }
   const size_t n = starts.size();
   starts.push_back(text.size() + 1);
@@ -709,9 +714,10 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
   }
   out.explanation.append("recognised ");
   AppendRecognised(ev, &out.explanation);
-  absl::StrAppend(&out.explanation, "; read as ", reading.how);
+  out.explanation.append("; read as ").append(reading.how.data(), reading.how.size());
   if (reading.basis != TermBasis::kEthnicity) {
-    absl::StrAppend(&out.explanation, " (a ", TermBasisName(reading.basis), ", not an ethnic group)");
+    const absl::string_view basis = TermBasisName(reading.basis);
+    out.explanation.append(" (a ").append(basis.data(), basis.size()).append(", not an ethnic group)");
   }
   return result;
 }
