@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # Quick start on a fresh Debian 12 machine: installs what is missing, builds,
-# and runs ethrec on its built-in code lists over a small synthetic extract.
+# and runs ethrecd on its embedded default (SQLite file ethrec.db, built-in
+# code lists) on 127.0.0.1:50051 until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
 deploy/build.sh -DETHREC_BUILD_TESTS=OFF -DETHREC_BUILD_BENCHMARKS=OFF
-ethrec=build/tools/ethrec
 
-echo
-echo "== Loaded code systems (built in) =="
-"$ethrec" systems
-echo
-echo "== A synthetic agency extract, normalised (deploy/examples/extract.csv) =="
-# The last row names an unknown system on purpose: it gets its own error
-# line and the other rows are still normalised (exit status 1 says so).
-"$ethrec" normalize --batch deploy/examples/extract.csv || echo "(1 row failed, as intended)"
-echo
-echo "Try:  $ethrec normalize --system dfe --code BSOM"
-echo "      $ethrec normalize --text 'black british - caribbean'"
-echo "      $ethrec translate --from dfe --code BCRB --to police-sde"
-echo "      $ethrec suggest --category WHITE_ROMA --to nhs-ethnic-category"
+listen="${ETHREC_LISTEN:-127.0.0.1:50051}"
+db="${ETHREC_DB:-ethrec.db}"
+cat <<MSG
+
+ethrecd is starting on ${listen} with database ${db} and the built-in code lists.
+Try it from another terminal:
+
+  build/tools/ethrec --server ${listen} systems
+  build/tools/ethrec --server ${listen} normalize --system dfe --code BSOM
+  build/tools/ethrec --server ${listen} normalize --text 'black british - caribbean'
+  build/tools/ethrec --server ${listen} --agency demo-csc record --record-id r1 --version 1 \\
+      --nhs-number 9990000018 --system dfe --code WROM --supplied-by SELF
+  build/tools/ethrec --server ${listen} --agency demo-csc child --nhs-number 9990000018
+  build/tools/ethrec --server ${listen} --agency demo-csc import deploy/examples/observations.csv
+
+Stop it with Ctrl-C (in-flight calls finish first).
+MSG
+exec build/service/ethrecd --listen="${listen}" --db="${db}"

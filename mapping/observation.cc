@@ -1,5 +1,7 @@
 #include "mapping/observation.h"
 
+#include "absl/strings/str_format.h"
+
 #include <array>
 #include <utility>
 
@@ -169,6 +171,20 @@ absl::StatusOr<NormalizedObservation> NormalizeObservation(const Normalizer& nor
       normalizer.Normalize({.system = o.system, .code = o.code, .text = o.text});
   if (!n.ok()) return n.status();
   return NormalizedObservation{std::move(o), *std::move(n)};
+}
+
+std::string SyntheticNhsNumber(int64_t n) {
+  const int64_t body = ((n % 1000000) + 1000000) % 1000000;
+  for (int prefix = 999; prefix > 900; --prefix) {
+    const std::string digits = absl::StrFormat("%03d%06d", prefix, body);
+    int sum = 0;
+    for (int i = 0; i < 9; ++i) sum += (digits[i] - '0') * (10 - i);
+    int check = 11 - sum % 11;
+    if (check == 11) check = 0;
+    if (check == 10) continue;  // no valid check digit: try the next prefix
+    return digits + static_cast<char>('0' + check);
+  }
+  return "";
 }
 
 }  // namespace ethrec

@@ -52,6 +52,12 @@ std::optional<SuppliedBy> ParseSuppliedBy(absl::string_view name);
 inline constexpr size_t kMaxIdBytes = 128;     // agency, agency_child_id, record_id
 inline constexpr size_t kMaxTextBytes = 1024;  // text
 
+// A synthetic NHS number for tests, demos and load generators, never a real
+// person's: 10 digits in the 9xx test ranges ("999" first) whose last six
+// digits before the check digit are n modulo 10^6, with a valid modulus 11
+// check digit. Distinct n below 10^6 give distinct numbers.
+std::string SyntheticNhsNumber(int64_t n);
+
 // Checks an NHS number: exactly 10 ASCII digits, either run together
 // ("9434765919") or spaced 3-3-4 by single spaces ("943 476 5919"), whose
 // tenth digit is the modulus 11 check digit of the first nine (weights 10 to

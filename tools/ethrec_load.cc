@@ -29,6 +29,7 @@
 #include "ethrec/v1/records_service.grpc.pb.h"
 #include "ethrec/v1/taxonomy_service.grpc.pb.h"
 #include "mapping/normalizer.h"
+#include "mapping/observation.h"
 #include "service/sqlite_store.h"
 
 ABSL_FLAG(std::string, server, "", "ethrecd address: 127.0.0.1:PORT or [::1]:PORT (loopback only)");
@@ -134,20 +135,6 @@ std::vector<std::pair<std::string, std::string>> AllCodes(const Normalizer& n) {
   return out;
 }
 
-// A synthetic NHS number (999-prefixed family) unique for each n < 10^6 per prefix.
-std::string NhsNumber(int64_t n) {
-  for (int prefix = 999; prefix > 900; --prefix) {
-    char digits[10];
-    std::snprintf(digits, sizeof digits, "%03d%06lld", prefix, static_cast<long long>(n % 1000000));
-    int sum = 0;
-    for (int i = 0; i < 9; ++i) sum += (digits[i] - '0') * (10 - i);
-    int check = 11 - sum % 11;
-    if (check == 11) check = 0;
-    if (check == 10) continue;
-    return std::string(digits, 9) + static_cast<char>('0' + check);
-  }
-  return "";
-}
 
 Result InProcessNormalize(const Normalizer& n, const std::vector<std::pair<std::string, std::string>>& codes) {
   Result r;
@@ -213,7 +200,7 @@ Result BareSqliteInserts(const Normalizer& n) {
   while (Clock::now() < deadline && row < absl::GetFlag(FLAGS_max_calls) * batch) {
     sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
     for (int k = 0; k < batch; ++k, ++row) {
-      const std::string nhs = NhsNumber(row);
+      const std::string nhs = SyntheticNhsNumber(row);
       const std::string record_id = absl::StrCat("bare-", row);
       sqlite3_bind_int64(child, 1, row);
       sqlite3_step(child);
@@ -342,7 +329,7 @@ int Main() {
           for (int k = 0; k < batch; ++k) {
             const int64_t row = record_base + call * batch + k;
             v1::ObservationInput* o = q.add_observations();
-            o->mutable_child()->set_nhs_number(NhsNumber(row));
+            o->mutable_child()->set_nhs_number(SyntheticNhsNumber(row));
             o->set_record_id(absl::StrCat("load-", row));
             o->set_record_version(1);
             o->set_system("dfe");

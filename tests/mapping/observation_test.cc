@@ -1,5 +1,7 @@
 #include "mapping/observation.h"
 
+#include <set>
+
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -26,7 +28,7 @@ int CheckDigit(absl::string_view nine) {
 
 // A synthetic NHS number (999 prefix) with a valid check digit: the first
 // prefix from `nine` upwards that has one.
-std::string SyntheticNhsNumber(int64_t nine = 999000001) {
+std::string NhsNumberAfter(int64_t nine = 999000001) {
   for (;; ++nine) {
     const std::string prefix = absl::StrCat(nine);
     const int check = CheckDigit(prefix);
@@ -72,7 +74,7 @@ TEST(SuppliedByTest, NamesRoundTrip) {
 
 TEST(NhsNumberTest, ValidNumbersFromATable) {
   for (int64_t nine : {999000001LL, 999123456LL, 999555000LL, 999999990LL}) {
-    const std::string n = SyntheticNhsNumber(nine);
+    const std::string n = NhsNumberAfter(nine);
     EXPECT_TRUE(ValidateNhsNumber(n).ok()) << n;
     EXPECT_TRUE(ValidateNhsNumber(Spaced(n)).ok()) << Spaced(n);
     EXPECT_EQ(CanonicalNhsNumber(n), n);
@@ -93,7 +95,7 @@ TEST(NhsNumberTest, CheckDigitElevenMeansZero) {
 }
 
 TEST(NhsNumberTest, InvalidNumbersFromATable) {
-  const std::string valid = SyntheticNhsNumber(999123456);
+  const std::string valid = NhsNumberAfter(999123456);
   const std::string no_check = PrefixWithoutCheckDigit();
   const struct {
     std::string input;
@@ -137,7 +139,7 @@ class ValidateObservationTest : public ::testing::Test {
   static Observation Valid() {
     Observation o;
     o.agency = "council-a";
-    o.nhs_number = SyntheticNhsNumber();
+    o.nhs_number = NhsNumberAfter();
     o.agency_child_id = "CH-0001";
     o.record_id = "ETH-1";
     o.record_version = 1;
@@ -259,6 +261,16 @@ TEST(NormalizeObservationTest, ValidatesThenNormalizes) {
       NormalizeObservation(**normalizer, unknown_system);
   EXPECT_THAT(unknown, StatusIs(absl::StatusCode::kNotFound, HasSubstr("no-such-system")));
   EXPECT_EQ(FieldOf(unknown.status()), "system");
+}
+
+TEST(SyntheticNhsNumberTest, ValidDistinctAndInTheTestRange) {
+  std::set<std::string> seen;
+  for (int64_t n = 0; n < 5000; ++n) {
+    const std::string nhs = ::ethrec::SyntheticNhsNumber(n * 197);
+    EXPECT_TRUE(ValidateNhsNumber(nhs).ok()) << n;
+    EXPECT_EQ(nhs.substr(0, 2), "99");
+    EXPECT_TRUE(seen.insert(nhs).second) << "repeated for n=" << n;
+  }
 }
 
 }  // namespace

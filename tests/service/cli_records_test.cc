@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mapping/observation.h"
 #include "rapidjson/document.h"
 #include "tests/service/server_process.h"
 #include "tools/cli.h"
@@ -20,21 +21,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// A synthetic NHS number 999nnnnnnC with a valid modulus 11 check digit (the
-// prefix steps down when n has no valid check digit).
-std::string NhsNumber(int n) {
-  for (int prefix = 999; prefix > 900; --prefix) {
-    char digits[10];
-    std::snprintf(digits, sizeof digits, "%03d%06d", prefix, n % 1000000);
-    int sum = 0;
-    for (int i = 0; i < 9; ++i) sum += (digits[i] - '0') * (10 - i);
-    int check = 11 - sum % 11;
-    if (check == 11) check = 0;
-    if (check == 10) continue;
-    return std::string(digits, 9) + static_cast<char>('0' + check);
-  }
-  return "";
-}
 
 // `nhs` with a wrong check digit.
 std::string WrongCheckDigit(std::string nhs) {
@@ -85,7 +71,7 @@ class CliRecordsTest : public ::testing::Test {
 };
 
 TEST_F(CliRecordsTest, RecordThenChildRoundTrip) {
-  const std::string nhs = NhsNumber(1);
+  const std::string nhs = SyntheticNhsNumber(1);
   CliRun record = Ethrec(Remote({"record", "--record-id", "eth-1", "--version", "1", "--nhs-number", nhs,
                                  "--child-id", "csc-77", "--system", "dfe", "--code", "BSOM", "--supplied-by",
                                  "SELF", "--recorded-at", "2026-11-27T10:00:00Z"}));
@@ -133,7 +119,7 @@ TEST_F(CliRecordsTest, RecordThenChildRoundTrip) {
 }
 
 TEST_F(CliRecordsTest, RecordRetryIsDuplicateAndCorrectionsKeepHistory) {
-  const std::string nhs = NhsNumber(2);
+  const std::string nhs = SyntheticNhsNumber(2);
   auto record = [&](const std::string& version, const std::string& code) {
     return Ethrec(Remote({"record", "--record-id", "eth-2", "--version", version, "--nhs-number", nhs, "--system",
                           "dfe", "--code", code, "--supplied-by", "PARENT_OR_CARER", "--recorded-at",
@@ -168,13 +154,13 @@ TEST_F(CliRecordsTest, RecordRefusesBadValues) {
     args.insert(args.end(), extra.begin(), extra.end());
     return Ethrec(Remote(args));
   };
-  CliRun bad_by = with({"--nhs-number", NhsNumber(3), "--supplied-by", "SLEF"});
+  CliRun bad_by = with({"--nhs-number", SyntheticNhsNumber(3), "--supplied-by", "SLEF"});
   EXPECT_EQ(bad_by.exit, tools::kExitError);
   EXPECT_THAT(bad_by.err, HasSubstr("--supplied-by \\\"SLEF\\\" must be SELF"));
-  CliRun bad_nhs = with({"--nhs-number", WrongCheckDigit(NhsNumber(3)), "--supplied-by", "SELF"});
+  CliRun bad_nhs = with({"--nhs-number", WrongCheckDigit(SyntheticNhsNumber(3)), "--supplied-by", "SELF"});
   EXPECT_EQ(bad_nhs.exit, tools::kExitError);
   EXPECT_THAT(bad_nhs.err, HasSubstr("check digit"));
-  EXPECT_THAT(bad_nhs.err, Not(HasSubstr(WrongCheckDigit(NhsNumber(3)))));
+  EXPECT_THAT(bad_nhs.err, Not(HasSubstr(WrongCheckDigit(SyntheticNhsNumber(3)))));
   CliRun no_child = with({"--supplied-by", "SELF"});
   EXPECT_EQ(no_child.exit, tools::kExitUsage);
 }
@@ -187,7 +173,7 @@ TEST_F(CliRecordsTest, ImportAcceptsEveryGoodRowAndReportsEachBadOne) {
   std::vector<std::string> identifiers;
   int line = 1;
   auto good = [&](int n) {
-    good_nhs.push_back(NhsNumber(100 + n));
+    good_nhs.push_back(SyntheticNhsNumber(100 + n));
     identifiers.push_back(good_nhs.back());
     identifiers.push_back(absl::StrCat("kid-", n));
     absl::StrAppend(&csv, n % 2 ? "SELF" : "PRACTITIONER", ",2026-11-0", n % 9 + 1, "T09:30:00Z,imp-", n, ",1,kid-",
@@ -198,25 +184,25 @@ TEST_F(CliRecordsTest, ImportAcceptsEveryGoodRowAndReportsEachBadOne) {
     csv += row + "\n";
     bad_lines.push_back(++line);
   };
-  const std::string wrong = WrongCheckDigit(NhsNumber(900));
+  const std::string wrong = WrongCheckDigit(SyntheticNhsNumber(900));
   identifiers.push_back(wrong);
   good(1);
   bad(absl::StrCat("SELF,2026-11-01T09:30:00Z,bad-nhs,1,,", wrong, ",dfe,WBRI,"));
   good(2);
   good(3);
-  bad(absl::StrCat("SELF,2026-11-01T09:30:00Z,bad-system,1,,", NhsNumber(901), ",nope,X,"));
+  bad(absl::StrCat("SELF,2026-11-01T09:30:00Z,bad-system,1,,", SyntheticNhsNumber(901), ",nope,X,"));
   good(4);
-  bad(absl::StrCat("SELF,2026-11-01T09:30:00Z,bad-version,one,,", NhsNumber(902), ",dfe,WBRI,"));
+  bad(absl::StrCat("SELF,2026-11-01T09:30:00Z,bad-version,one,,", SyntheticNhsNumber(902), ",dfe,WBRI,"));
   good(5);
-  bad(absl::StrCat("SLEF,2026-11-01T09:30:00Z,bad-by,1,,", NhsNumber(903), ",dfe,WBRI,"));
-  bad(absl::StrCat("SELF,2026-11-01T09:30:00Z,bad-count,1,,", NhsNumber(904), ",dfe,WBRI"));
+  bad(absl::StrCat("SLEF,2026-11-01T09:30:00Z,bad-by,1,,", SyntheticNhsNumber(903), ",dfe,WBRI,"));
+  bad(absl::StrCat("SELF,2026-11-01T09:30:00Z,bad-count,1,,", SyntheticNhsNumber(904), ",dfe,WBRI"));
   good(6);
-  bad(absl::StrCat("SELF,2026-11-01T09:30:00Z,bad-quote,1,,", NhsNumber(905), ",dfe,WBRI,\"Black\" Caribbean"));
-  bad(absl::StrCat("SELF,yesterday,bad-time,1,,", NhsNumber(906), ",dfe,WBRI,"));
+  bad(absl::StrCat("SELF,2026-11-01T09:30:00Z,bad-quote,1,,", SyntheticNhsNumber(905), ",dfe,WBRI,\"Black\" Caribbean"));
+  bad(absl::StrCat("SELF,yesterday,bad-time,1,,", SyntheticNhsNumber(906), ",dfe,WBRI,"));
   good(7);
-  bad(absl::StrCat("SELF,2026-11-01T09:30:00Z,bad-code,1,,", NhsNumber(907), ",dfe,WXYZ,"));
+  bad(absl::StrCat("SELF,2026-11-01T09:30:00Z,bad-code,1,,", SyntheticNhsNumber(907), ",dfe,WXYZ,"));
   good(8);
-  for (int n = 901; n <= 907; ++n) identifiers.push_back(NhsNumber(n));
+  for (int n = 901; n <= 907; ++n) identifiers.push_back(SyntheticNhsNumber(n));
   const std::string path = WriteFile("cli_records_import.csv", csv);
 
   // Batches of 3: the server's refusals come in batches with good rows.
@@ -249,7 +235,7 @@ TEST_F(CliRecordsTest, ImportAcceptsEveryGoodRowAndReportsEachBadOne) {
     EXPECT_EQ(c["agency_child_ids"][0]["agency_child_id"].GetString(), absl::StrCat("kid-", i + 1));
   }
   for (int n = 900; n <= 907; ++n) {
-    EXPECT_EQ(Ethrec(Remote({"child", "--nhs-number", NhsNumber(n)})).exit, tools::kExitError) << n;
+    EXPECT_EQ(Ethrec(Remote({"child", "--nhs-number", SyntheticNhsNumber(n)})).exit, tools::kExitError) << n;
   }
 
   // Importing again is safe: every good row is a duplicate. As JSON this time.
@@ -272,10 +258,10 @@ TEST_F(CliRecordsTest, ImportAcceptsEveryGoodRowAndReportsEachBadOne) {
 TEST_F(CliRecordsTest, CleanImportExitsZeroAndDrawsProgressOnATerminal) {
   std::string csv = "record_id,version,nhs_number,child_id,system,code,text,supplied_by,recorded_at\r\n";
   for (int n = 0; n < 25; ++n) {
-    absl::StrAppend(&csv, "p-", n, ",1,", NhsNumber(300 + n), ",,,,\"Black, Caribbean\",SELF,2026-01-01T00:00:00Z\r\n");
+    absl::StrAppend(&csv, "p-", n, ",1,", SyntheticNhsNumber(300 + n), ",,,,\"Black, Caribbean\",SELF,2026-01-01T00:00:00Z\r\n");
   }
   // A repeat of a row in the same batch (p-20 to p-24) is a duplicate, not a refusal.
-  absl::StrAppend(&csv, "p-24,1,", NhsNumber(324), ",,,,\"Black, Caribbean\",SELF,2026-01-01T00:00:00Z\r\n\r\n");
+  absl::StrAppend(&csv, "p-24,1,", SyntheticNhsNumber(324), ",,,,\"Black, Caribbean\",SELF,2026-01-01T00:00:00Z\r\n\r\n");
   const std::string path = WriteFile("cli_records_clean.csv", csv);
 
   CliRun quiet = Ethrec(Remote({"import", path, "--batch-size", "10"}));

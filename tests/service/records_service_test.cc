@@ -12,6 +12,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
+#include "mapping/observation.h"
 #include "tests/service/server_process.h"
 
 namespace ethrec {
@@ -20,21 +21,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// A synthetic NHS number PPPnnnnnnC (n < 1,000,000) with a valid modulus 11
-// check digit: distinct n give distinct numbers.
-std::string NhsNumber(int n) {
-  for (int prefix = 999; prefix > 900; --prefix) {
-    char digits[10];
-    std::snprintf(digits, sizeof digits, "%03d%06d", prefix, n % 1000000);
-    int sum = 0;
-    for (int i = 0; i < 9; ++i) sum += (digits[i] - '0') * (10 - i);
-    int check = 11 - sum % 11;
-    if (check == 11) check = 0;
-    if (check == 10) continue;
-    return std::string(digits, 9) + static_cast<char>('0' + check);
-  }
-  return "";
-}
 
 std::string TempDb(const std::string& name) {
   std::string path = ::testing::TempDir() + "/" + name + ".db";
@@ -105,7 +91,7 @@ class RecordsServiceTest : public ::testing::Test {
 };
 
 TEST_F(RecordsServiceTest, RecordsNormalisesAndKeepsHistory) {
-  const std::string nhs = NhsNumber(1);
+  const std::string nhs = SyntheticNhsNumber(1);
   v1::RecordObservationResponse r;
   ASSERT_TRUE(Record(Obs(nhs, "eth-1", 1, "dfe", "WROM"), &r).ok());
   EXPECT_EQ(r.outcome(), v1::INSERTED);
@@ -132,7 +118,7 @@ TEST_F(RecordsServiceTest, RecordsNormalisesAndKeepsHistory) {
 }
 
 TEST_F(RecordsServiceTest, ConflictingRewriteOfAVersionIsRefused) {
-  const std::string nhs = NhsNumber(2);
+  const std::string nhs = SyntheticNhsNumber(2);
   v1::RecordObservationResponse r;
   ASSERT_TRUE(Record(Obs(nhs, "eth-2", 1, "dfe", "WBRI"), &r).ok());
   grpc::Status s = Record(Obs(nhs, "eth-2", 1, "dfe", "BAFR"), &r);
@@ -143,7 +129,7 @@ TEST_F(RecordsServiceTest, ConflictingRewriteOfAVersionIsRefused) {
 }
 
 TEST_F(RecordsServiceTest, BadInputIsRefusedNamingTheFieldAndStoresNothing) {
-  const std::string good = NhsNumber(3);
+  const std::string good = SyntheticNhsNumber(3);
   std::string bad_check = good;
   bad_check.back() = bad_check.back() == '9' ? '0' : bad_check.back() + 1;
   const struct {
@@ -178,15 +164,15 @@ TEST_F(RecordsServiceTest, BadInputIsRefusedNamingTheFieldAndStoresNothing) {
 
 TEST_F(RecordsServiceTest, BatchIsAllOrNothing) {
   v1::RecordObservationsRequest request;
-  *request.add_observations() = Obs(NhsNumber(10), "b-1", 1, "dfe", "WBRI");
-  *request.add_observations() = Obs(NhsNumber(11), "b-2", 1, "nope", "X");
+  *request.add_observations() = Obs(SyntheticNhsNumber(10), "b-1", 1, "dfe", "WBRI");
+  *request.add_observations() = Obs(SyntheticNhsNumber(11), "b-2", 1, "nope", "X");
   v1::RecordObservationsResponse response;
   grpc::Status s = stub_->RecordObservations(Context().get(), request, &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_THAT(s.error_message(), HasSubstr("observations[1]"));
   EXPECT_THAT(Fields(s), ::testing::ElementsAre("observations[1].system"));
   v1::GetChildResponse child;
-  EXPECT_EQ(Child(NhsNumber(10), &child).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Child(SyntheticNhsNumber(10), &child).error_code(), grpc::StatusCode::NOT_FOUND);
 
   request.mutable_observations(1)->set_system("dfe");
   request.mutable_observations(1)->set_code("BSOM");
@@ -198,8 +184,8 @@ TEST_F(RecordsServiceTest, BatchIsAllOrNothing) {
   EXPECT_EQ(stub_->RecordObservations(Context().get(), empty, &response).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   v1::RecordObservationsRequest twice;
-  *twice.add_observations() = Obs(NhsNumber(12), "dup", 1, "dfe", "WBRI");
-  *twice.add_observations() = Obs(NhsNumber(12), "dup", 1, "dfe", "WBRI");
+  *twice.add_observations() = Obs(SyntheticNhsNumber(12), "dup", 1, "dfe", "WBRI");
+  *twice.add_observations() = Obs(SyntheticNhsNumber(12), "dup", 1, "dfe", "WBRI");
   EXPECT_EQ(stub_->RecordObservations(Context().get(), twice, &response).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
 }
@@ -241,7 +227,7 @@ TEST(RecordsCrashTest, AcknowledgedWritesSurviveSigkill) {
       v1::RecordObservationsRequest request;
       for (int i = 0; i < kPerBatch; ++i) {
         *request.add_observations() =
-            Obs(NhsNumber(100000 + b * kPerBatch + i), absl::StrCat("c-", b, "-", i), 1, "dfe", "WBRI");
+            Obs(SyntheticNhsNumber(100000 + b * kPerBatch + i), absl::StrCat("c-", b, "-", i), 1, "dfe", "WBRI");
       }
       v1::RecordObservationsResponse response;
       ++attempted;
@@ -263,7 +249,7 @@ TEST(RecordsCrashTest, AcknowledgedWritesSurviveSigkill) {
     int present = 0;
     for (int i = 0; i < kPerBatch; ++i) {
       v1::GetChildRequest request;
-      request.mutable_child()->set_nhs_number(NhsNumber(100000 + b * kPerBatch + i));
+      request.mutable_child()->set_nhs_number(SyntheticNhsNumber(100000 + b * kPerBatch + i));
       v1::GetChildResponse child;
       present += stub->GetChild(Context().get(), request, &child).ok();
     }
