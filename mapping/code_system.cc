@@ -1,6 +1,6 @@
-#include "absl/strings/string_view.h"
 #include "mapping/code_system.h"
 
+#include "absl/strings/string_view.h"
 #include "absl/strings/ascii.h"
 
 namespace ethrec {

@@ -1,8 +1,8 @@
-#include "absl/strings/string_view.h"
 #include "mapping/lexicon.h"
 
 #include <algorithm>
 
+#include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "mapping/internal/json_reader.h"

@@ -1,9 +1,9 @@
-#include "absl/strings/string_view.h"
 #include "mapping/normalizer.h"
 
 #include <algorithm>
 #include <tuple>
 
+#include "absl/strings/string_view.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"

@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "mapping/registry.h"
 
 #include <algorithm>
@@ -6,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/string_view.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"

@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "mapping/text_fold.h"
 
 #include <cstring>
@@ -13,6 +12,7 @@
 #include <iterator>
 #include <memory>
 
+#include "absl/strings/string_view.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"

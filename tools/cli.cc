@@ -1,9 +1,9 @@
-#include "absl/strings/string_view.h"
 #include "tools/cli.h"
 
 #include <fstream>
 #include <optional>
 
+#include "absl/strings/string_view.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"

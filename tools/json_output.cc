@@ -1,21 +1,18 @@
-#include "absl/strings/string_view.h"
 #include "tools/json_output.h"
 
+#include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
+#include "tools/internal/json_writer.h"
 
 namespace ethrec::tools {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void Key(Writer& w, absl::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
-void Str(Writer& w, absl::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
-void KeyStr(Writer& w, absl::string_view k, absl::string_view v) {
-  Key(w, k);
-  Str(w, v);
-}
+using json_internal::Key;
+using json_internal::KeyStr;
+using json_internal::Str;
+using json_internal::Writer;
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include "absl/time/time.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
+#include "tools/internal/json_writer.h"
 #include "service/proto_convert.h"
 #include "tools/json_output.h"
 #include "tools/records_client.h"
@@ -12,18 +13,11 @@
 namespace ethrec::tools {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void Key(Writer& w, absl::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
-void Str(Writer& w, absl::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
-void KeyStr(Writer& w, absl::string_view k, absl::string_view v) {
-  Key(w, k);
-  Str(w, v);
-}
-void KeyInt(Writer& w, absl::string_view k, int64_t v) {
-  Key(w, k);
-  w.Int64(v);
-}
+using json_internal::Key;
+using json_internal::KeyStr;
+using json_internal::Str;
+using json_internal::Writer;
+using json_internal::KeyInt;
 
 // The normalised value, exactly as `ethrec normalize` prints it.
 void KeyValue(Writer& w, const CategoryLabels& labels, const v1::NormalizedValue& v) {

@@ -13,6 +13,7 @@
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "mapping/observation.h"
+#include "tests/service/grpc_test_util.h"
 #include "tests/service/server_process.h"
 
 namespace ethrec {
@@ -31,11 +32,7 @@ std::string TempDb(const std::string& name) {
 }
 
 std::unique_ptr<grpc::ClientContext> Context(const std::string& agency = "camden-csc") {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->AddMetadata("x-ethrec-agency", agency);
-  context->AddMetadata("x-ethrec-role", "record-system");
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return context;
+  return testing::CallerContext(agency);
 }
 
 v1::ObservationInput Obs(const std::string& nhs, const std::string& record_id, int version,
@@ -51,18 +48,7 @@ v1::ObservationInput Obs(const std::string& nhs, const std::string& record_id, i
   return o;
 }
 
-std::vector<std::string> Fields(const grpc::Status& status) {
-  google::rpc::Status details;
-  std::vector<std::string> fields;
-  if (!details.ParseFromString(status.error_details())) return fields;
-  for (const auto& any : details.details()) {
-    google::rpc::BadRequest bad;
-    if (any.UnpackTo(&bad)) {
-      for (const auto& v : bad.field_violations()) fields.push_back(v.field());
-    }
-  }
-  return fields;
-}
+std::vector<std::string> Fields(const grpc::Status& status) { return testing::FieldViolations(status); }
 
 class RecordsServiceTest : public ::testing::Test {
  protected:

@@ -8,6 +8,7 @@
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "tests/service/grpc_test_util.h"
 #include "tests/service/server_process.h"
 
 namespace ethrec {
@@ -27,30 +28,11 @@ class TaxonomyServiceTest : public ::testing::Test {
     server_ = nullptr;
   }
 
-  // A context with the caller's identity, as agency record systems send it.
-  static std::unique_ptr<grpc::ClientContext> Context() {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->AddMetadata("x-ethrec-agency", "test-agency");
-    context->AddMetadata("x-ethrec-role", "record-system");
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    return context;
-  }
+  static std::unique_ptr<grpc::ClientContext> Context() { return testing::CallerContext(); }
 
   static std::unique_ptr<v1::TaxonomyService::Stub> Stub() { return v1::TaxonomyService::NewStub(channel_); }
 
-  // The BadRequest field violations in a status's details.
-  static std::vector<std::string> Fields(const grpc::Status& status) {
-    google::rpc::Status details;
-    std::vector<std::string> fields;
-    if (!details.ParseFromString(status.error_details())) return fields;
-    for (const auto& any : details.details()) {
-      google::rpc::BadRequest bad;
-      if (any.UnpackTo(&bad)) {
-        for (const auto& v : bad.field_violations()) fields.push_back(v.field());
-      }
-    }
-    return fields;
-  }
+  static std::vector<std::string> Fields(const grpc::Status& status) { return testing::FieldViolations(status); }
 
   static inline testing::ServerProcess* server_ = nullptr;
   static inline std::shared_ptr<grpc::Channel> channel_;
