@@ -14,7 +14,37 @@ NormalizeRequest FromProto(const v1::NormalizeRequest& r) {
   return NormalizeRequest{.system = r.system(), .code = r.code(), .text = r.text()};
 }
 
+// The BASIC view: the answer without its words.
+void MakeBasic(v1::NormalizedValue* value) {
+  value->clear_display();
+  value->clear_explanation();
+  value->clear_notes();
+  value->clear_system_version();
+  value->clear_map_version();
+}
+
 }  // namespace
+
+TaxonomyServiceImpl::TaxonomyServiceImpl(const Options& options) : options_(options) {
+  for (const CodeSystem* system : options_.normalizer->registry().systems()) {
+    for (const Concept& c : system->concepts) {
+      absl::StatusOr<Normalized> n = options_.normalizer->Normalize({.system = system->id, .code = c.code});
+      if (!n.ok()) continue;  // cannot happen for a loaded code; such a code is simply not cached
+      CodedAnswer& answer = coded_[&c];
+      ToProto(*n, &answer.full);
+      answer.basic = answer.full;
+      MakeBasic(&answer.basic);
+    }
+  }
+}
+
+const TaxonomyServiceImpl::CodedAnswer* TaxonomyServiceImpl::Cached(const v1::NormalizeRequest& request) const {
+  if (!request.text().empty() || request.code().empty()) return nullptr;
+  absl::StatusOr<Registry::CodeEntry> entry = options_.normalizer->registry().Lookup(request.system(), request.code());
+  if (!entry.ok()) return nullptr;
+  auto it = coded_.find(entry->concept_);
+  return it == coded_.end() ? nullptr : &it->second;
+}
 
 grpc::Status TaxonomyServiceImpl::ListCodeSystems(grpc::ServerContext* context,
                                                   const v1::ListCodeSystemsRequest*,
@@ -65,6 +95,10 @@ grpc::Status TaxonomyServiceImpl::GetTaxonomy(grpc::ServerContext* context, cons
 grpc::Status TaxonomyServiceImpl::Normalize(grpc::ServerContext* context, const v1::NormalizeRequest* request,
                                             v1::NormalizeResponse* response) {
   if (absl::StatusOr<Caller> caller = CallerFrom(*context); !caller.ok()) return ToGrpcStatus(caller.status());
+  if (const CodedAnswer* cached = Cached(*request)) {
+    *response->mutable_value() = cached->full;
+    return grpc::Status::OK;
+  }
   absl::StatusOr<Normalized> n = options_.normalizer->Normalize(FromProto(*request));
   if (!n.ok()) return ToGrpcStatus(n.status());
   ToProto(*n, response->mutable_value());
@@ -92,18 +126,15 @@ grpc::Status TaxonomyServiceImpl::NormalizeBatch(grpc::ServerContext* context,
       status = WithField(absl::InvalidArgumentError(absl::StrCat("item id \"", item.id(),
                                                                  "\" is used twice in the batch")),
                          "id");
+    } else if (const CodedAnswer* cached = Cached(item.request())) {
+      *result->mutable_value() = request->view() == v1::BASIC ? cached->basic : cached->full;
+      continue;
     } else {
       absl::StatusOr<Normalized> n = options_.normalizer->Normalize(FromProto(item.request()));
       if (n.ok()) {
         v1::NormalizedValue* value = result->mutable_value();
         ToProto(*n, value);
-        if (request->view() == v1::BASIC) {
-          value->clear_display();
-          value->clear_explanation();
-          value->clear_notes();
-          value->clear_system_version();
-          value->clear_map_version();
-        }
+        if (request->view() == v1::BASIC) MakeBasic(value);
         continue;
       }
       status = n.status();

@@ -3,6 +3,7 @@
 #define ETHREC_SERVICE_TAXONOMY_SERVICE_H_
 
 #include "ethrec/v1/taxonomy_service.grpc.pb.h"
+#include "absl/container/flat_hash_map.h"
 #include "mapping/normalizer.h"
 
 namespace ethrec::service {
@@ -16,7 +17,8 @@ class TaxonomyServiceImpl final : public v1::TaxonomyService::Service {
     int max_batch_items = 1000;
   };
 
-  explicit TaxonomyServiceImpl(const Options& options) : options_(options) {}
+  // Precomputes the answer for every code of every loaded system.
+  explicit TaxonomyServiceImpl(const Options& options);
 
   grpc::Status ListCodeSystems(grpc::ServerContext* context, const v1::ListCodeSystemsRequest* request,
                                v1::ListCodeSystemsResponse* response) override;
@@ -32,7 +34,17 @@ class TaxonomyServiceImpl final : public v1::TaxonomyService::Service {
                            v1::SuggestCodeResponse* response) override;
 
  private:
+  // The answer for a code alone never changes while the server runs, so it
+  // is built once: full and BASIC views, by concept.
+  struct CodedAnswer {
+    v1::NormalizedValue full;
+    v1::NormalizedValue basic;
+  };
+  // The cached answer when `request` is a known code without text, else nullptr.
+  const CodedAnswer* Cached(const v1::NormalizeRequest& request) const;
+
   Options options_;
+  absl::flat_hash_map<const Concept*, CodedAnswer> coded_;
 };
 
 }  // namespace ethrec::service
