@@ -1,0 +1,177 @@
+#include "mapping/reconcile.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace ethrec {
+namespace {
+
+std::string Ref(const RecordState& r) { return absl::StrCat(r.agency, "/", r.record_id); }
+
+// "Black Caribbean" for one category, "White: Other White or White: Roma" for several.
+std::string Describe(const Normalizer& n, const Normalized& v) {
+  if (v.outcome == Outcome::kNotStated) return "not stated";
+  if (v.outcome == Outcome::kNotKnown) return "not known";
+  std::vector<std::string> labels;
+  for (const RankedCategory& c : v.categories) {
+    labels.push_back(n.registry().taxonomy().category(c.category).label_full);
+  }
+  std::string out = absl::StrJoin(labels, " or ");
+  if (!v.detail.empty()) absl::StrAppend(&out, " (", v.detail, ")");
+  return out;
+}
+
+std::string Recorded(const RecordState& r) {
+  return r.normalized.code.empty() ? std::string("free text")
+                                   : absl::StrCat(r.system, " code ", r.normalized.code);
+}
+
+bool IsObserved(const RecordState& r) {
+  return r.supplied_by == SuppliedBy::kOfficerObserved || r.normalized.basis == RecordingBasis::kObserved;
+}
+
+bool Defines(SuppliedBy s) { return s == SuppliedBy::kSelf || s == SuppliedBy::kParentOrCarer; }
+
+}  // namespace
+
+absl::string_view FindingKindName(FindingKind k) {
+  switch (k) {
+    case FindingKind::kSelfIdMismatch: return "SELF_ID_MISMATCH";
+    case FindingKind::kAgencyDisagreement: return "AGENCY_DISAGREEMENT";
+    case FindingKind::kClassificationLimit: return "CLASSIFICATION_LIMIT";
+    case FindingKind::kDetailLost: return "DETAIL_LOST";
+    case FindingKind::kOutdated: return "OUTDATED";
+    case FindingKind::kNotSelfDefined: return "NOT_SELF_DEFINED";
+    case FindingKind::kMissing: return "MISSING";
+  }
+  return "";
+}
+
+absl::string_view SeverityName(Severity s) {
+  switch (s) {
+    case Severity::kInfo: return "INFO";
+    case Severity::kLow: return "LOW";
+    case Severity::kMedium: return "MEDIUM";
+    case Severity::kHigh: return "HIGH";
+  }
+  return "";
+}
+
+std::optional<ReferenceIdentity> FindReference(const std::vector<RecordState>& records) {
+  for (SuppliedBy who : {SuppliedBy::kSelf, SuppliedBy::kParentOrCarer}) {
+    const RecordState* latest = nullptr;
+    for (const RecordState& r : records) {
+      if (r.supplied_by != who) continue;
+      if (r.normalized.outcome != Outcome::kCategories && r.normalized.outcome != Outcome::kNotStated) continue;
+      if (latest == nullptr || r.recorded_at > latest->recorded_at) latest = &r;
+    }
+    if (latest != nullptr) return ReferenceIdentity{latest, who == SuppliedBy::kParentOrCarer};
+  }
+  return std::nullopt;
+}
+
+std::vector<Finding> Reconcile(const std::vector<RecordState>& records, const Normalizer& normalizer) {
+  std::vector<Finding> out;
+  const std::optional<ReferenceIdentity> reference = FindReference(records);
+  const RecordState* ref = reference ? reference->record : nullptr;
+  const bool ref_known = ref != nullptr && ref->normalized.outcome == Outcome::kCategories;
+  const std::string whose = reference && reference->ascribed ? "the parent or carer says the child is"
+                                                             : "the child identifies as";
+
+  // Per agency: is every record observed or assumed by a practitioner?
+  absl::flat_hash_map<std::string, bool> only_others;
+  for (const RecordState& r : records) {
+    const bool other = !Defines(r.supplied_by);
+    auto [it, inserted] = only_others.emplace(r.agency, other);
+    if (!inserted) it->second = it->second && other;
+  }
+  for (const auto& [agency, only] : only_others) {
+    if (!only) continue;
+    Finding f{FindingKind::kNotSelfDefined, Severity::kLow, agency, {}, {}, {}, "", ""};
+    for (const RecordState& r : records) {
+      if (r.agency == agency) f.compared.push_back(Ref(r));
+    }
+    f.reason = absl::StrCat(agency, " holds only ethnicity that was observed or assumed by a practitioner, "
+                                    "not given by the child or a parent or carer: ask the child.");
+    out.push_back(std::move(f));
+  }
+
+  for (const RecordState& r : records) {
+    if (!ref_known || &r == ref) continue;
+    const Normalized& v = r.normalized;
+    const Normalized& rv = ref->normalized;
+    std::vector<std::string> compared = {Ref(r), Ref(*ref)};
+    if (v.outcome == Outcome::kNotKnown) {
+      out.push_back(Finding{FindingKind::kMissing, Severity::kMedium, r.agency, compared, {}, rv.category_set,
+                            absl::StrCat(r.agency, " records the child's ethnicity as not known, but ", whose, " ",
+                                         Describe(normalizer, rv), "."),
+                            ""});
+      continue;
+    }
+    if (v.outcome != Outcome::kCategories) continue;  // NOT_STATED is the person's choice
+    const bool older = r.recorded_at < ref->recorded_at;
+    if (!v.category_set.Meets(rv.category_set)) {
+      // A perception is never compared as if it were the child's own words.
+      if (IsObserved(r)) continue;
+      const FindingKind kind = older ? FindingKind::kOutdated : FindingKind::kSelfIdMismatch;
+      out.push_back(Finding{
+          kind, older ? Severity::kMedium : Severity::kHigh, r.agency, compared, v.category_set, rv.category_set,
+          older ? absl::StrCat(r.agency, " recorded ", Describe(normalizer, v), " (", Recorded(r),
+                               ") before the child's identity was last recorded; ", whose, " ",
+                               Describe(normalizer, rv), " now. Update the record.")
+                : absl::StrCat(r.agency, " records ", Describe(normalizer, v), " (", Recorded(r), "), but ",
+                               whose, " ", Describe(normalizer, rv), ". These cannot both be right."),
+          ""});
+      continue;
+    }
+    if (IsObserved(r)) continue;
+    const Category want = rv.categories.front().category;
+    const bool exact = v.category_set == CategorySet::Of(want);
+    if (!exact && !r.system.empty()) {
+      absl::StatusOr<CodeSuggestion> best = normalizer.SuggestCode(TaxonomyValue{Outcome::kCategories, want, ""},
+                                                                   r.system);
+      if (best.ok() && best->relationship != Relationship::kEquivalent) {
+        out.push_back(Finding{FindingKind::kClassificationLimit, Severity::kInfo, r.agency, compared,
+                              v.category_set, rv.category_set,
+                              absl::StrCat(r.agency, "'s code list (", r.system, ") has no code for ",
+                                           Describe(normalizer, rv), "; ", best->code, " '", best->display,
+                                           "' is the closest. Note the child's own words in the record."),
+                              best->code});
+        continue;
+      }
+    }
+    if (!rv.detail.empty() && v.category_set.contains(want) &&
+        !absl::StrContains(absl::AsciiStrToLower(v.detail), absl::AsciiStrToLower(rv.detail))) {
+      out.push_back(Finding{FindingKind::kDetailLost, Severity::kLow, r.agency, compared, v.category_set,
+                            rv.category_set,
+                            absl::StrCat(r.agency, " records ", Describe(normalizer, v), " but not '", rv.detail,
+                                         "', which ", whose, "."),
+                            ""});
+    }
+  }
+
+  // Agencies against each other: self-defined records that cannot both be right.
+  for (size_t i = 0; i < records.size(); ++i) {
+    for (size_t j = i + 1; j < records.size(); ++j) {
+      const RecordState& a = records[i];
+      const RecordState& b = records[j];
+      if (a.agency == b.agency || IsObserved(a) || IsObserved(b)) continue;
+      if (a.normalized.outcome != Outcome::kCategories || b.normalized.outcome != Outcome::kCategories) continue;
+      if (a.normalized.category_set.Meets(b.normalized.category_set)) continue;
+      out.push_back(Finding{FindingKind::kAgencyDisagreement, Severity::kMedium, a.agency, {Ref(a), Ref(b)},
+                            a.normalized.category_set, b.normalized.category_set,
+                            absl::StrCat(a.agency, " records ", Describe(normalizer, a.normalized), " and ", b.agency,
+                                         " records ", Describe(normalizer, b.normalized),
+                                         ": these cannot both be right."),
+                            ""});
+    }
+  }
+  return out;
+}
+
+}  // namespace ethrec

@@ -1,0 +1,76 @@
+// Reconciliation rules: what a child's records say against the child's own
+// self-identification, and against each other. Pure functions over one
+// child's current records; no storage.
+//
+// The reference identity is the latest SELF statement; failing that the
+// latest PARENT_OR_CARER statement (ascribed on the child's behalf).
+// PRACTITIONER and OFFICER_OBSERVED records never define it. Findings compare
+// the full 19 categories, never only the 5 groups. NOT_STATED is the
+// person's choice: it is respected and never raises anything.
+#ifndef ETHREC_MAPPING_RECONCILE_H_
+#define ETHREC_MAPPING_RECONCILE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "mapping/normalized.h"
+#include "mapping/normalizer.h"
+#include "mapping/observation.h"
+
+namespace ethrec {
+
+// The current version of one agency record about the child.
+struct RecordState {
+  std::string agency;
+  std::string record_id;
+  int64_t record_version = 0;
+  SuppliedBy supplied_by = SuppliedBy::kUnknown;
+  absl::Time recorded_at;
+  std::string system;  // code system id, "" for text only
+  Normalized normalized;
+};
+
+enum class FindingKind : uint8_t {
+  kSelfIdMismatch,       // the record's categories do not meet the reference's
+  kAgencyDisagreement,   // two agencies' records cannot both be right
+  kClassificationLimit,  // compatible, but the agency's list cannot say it exactly
+  kDetailLost,           // same category, a known detail is missing
+  kOutdated,             // the reference changed after the agency recorded
+  kNotSelfDefined,       // the agency has only observed or practitioner-assumed records
+  kMissing,              // the agency holds NOT_KNOWN while the reference is known
+};
+
+enum class Severity : uint8_t { kInfo, kLow, kMedium, kHigh };
+
+absl::string_view FindingKindName(FindingKind k);  // "SELF_ID_MISMATCH", ...
+absl::string_view SeverityName(Severity s);        // "INFO", "LOW", "MEDIUM", "HIGH"
+
+struct Finding {
+  FindingKind kind;
+  Severity severity;
+  std::string agency;  // the agency whose record the finding is about
+  // The records compared: "agency/record_id", the agency's record first.
+  std::vector<std::string> compared;
+  CategorySet record_set;     // what the agency's record stands for
+  CategorySet reference_set;  // what it was compared with
+  std::string reason;         // in words a practitioner understands
+  std::string suggested_code;  // CLASSIFICATION_LIMIT: the closest code to use
+};
+
+// The reference identity among `records`, or nullopt when there is no SELF
+// or PARENT_OR_CARER statement with an answer (categories or NOT_STATED).
+struct ReferenceIdentity {
+  const RecordState* record = nullptr;
+  bool ascribed = false;  // PARENT_OR_CARER, not the child's own words
+};
+std::optional<ReferenceIdentity> FindReference(const std::vector<RecordState>& records);
+
+// Every finding for one child. `normalizer` names categories and suggests
+// the closest code for classification limits.
+std::vector<Finding> Reconcile(const std::vector<RecordState>& records, const Normalizer& normalizer);
+
+}  // namespace ethrec
+
+#endif  // ETHREC_MAPPING_RECONCILE_H_
