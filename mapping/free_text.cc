@@ -223,28 +223,19 @@ void AppendUnique(Small<Category>& out, Category c) {
 
 // The Mixed categories for a person with all these heritages.
 Small<Category> ComposeMixed(const Components& comps, bool* clear_first) {
-  bool white = false, asian = false, other = false, mixed = false;
   CategorySet black;
-  int distinct_groups = 0;
   std::array<bool, kNumGroups> seen{};
   for (const Component& c : comps) {
-    const Group g = c.group();
-    if (!seen[static_cast<int>(g)]) ++distinct_groups;
-    seen[static_cast<int>(g)] = true;
-    switch (g) {
-      case Group::kWhite: white = true; break;
-      case Group::kAsian: asian = true; break;
-      case Group::kOther: other = true; break;
-      case Group::kMixed: mixed = true; break;
-      case Group::kBlack:
-        for (Category cat : Restrict(c.ranked, Group::kBlack)) black.Add(cat);
-        if (c.group_only) black = black.Union(CategorySet::OfGroup(Group::kBlack));
-        break;
+    seen[static_cast<int>(c.group())] = true;
+    if (c.group() == Group::kBlack) {
+      for (Category cat : Restrict(c.ranked, Group::kBlack)) black.Add(cat);
+      if (c.group_only) black = black.Union(CategorySet::OfGroup(Group::kBlack));
     }
   }
+  const int distinct_groups = static_cast<int>(std::count(seen.begin(), seen.end(), true));
+  const bool white = seen[static_cast<int>(Group::kWhite)];
+  const bool asian = seen[static_cast<int>(Group::kAsian)];
   *clear_first = true;
-  (void)other;
-  (void)mixed;
   if (distinct_groups == 2 && white && !black.empty()) {
     if (black == CategorySet::Of(Category::kBlackCaribbean)) return {Category::kMixedWhiteBlackCaribbean};
     if (black == CategorySet::Of(Category::kBlackAfrican)) return {Category::kMixedWhiteBlackAfrican};

@@ -152,7 +152,7 @@ void Lexicon::AddDocument(const rapidjson::Value& doc, const std::string& file,
       sink.Add(path, "a heritage term needs at least one category in \"categories\"");
     }
     term.detail = OptionalString(t, path, "detail", sink).value_or("");
-    term.note = OptionalString(t, path, "note", sink).value_or("");
+    OptionalString(t, path, "note", sink);  // for people reading the data; checked, not kept
     term.modifier = OptionalBool(t, path, "modifier", false, sink);
     term.fuzzy = OptionalBool(t, path, "fuzzy", true, sink);
 

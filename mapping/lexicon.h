@@ -58,7 +58,6 @@ struct Term {
   std::string detail;                 // kHeritage, may be empty
   bool modifier = false;              // kHeritage: qualifies other terms
   bool fuzzy = true;                  // may be matched with a spelling slip
-  std::string note;
   std::string lexicon_id;
   std::string label;  // "'caribbean' (heritage)", for explanations
 };

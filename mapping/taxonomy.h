@@ -79,7 +79,6 @@ class CategorySet {
   static constexpr CategorySet Of(Category c) {
     return CategorySet(uint32_t{1} << static_cast<int>(c));
   }
-  static constexpr CategorySet FromBits(uint32_t bits) { return CategorySet(bits); }
   static CategorySet OfGroup(Group g);
 
   constexpr bool contains(Category c) const {

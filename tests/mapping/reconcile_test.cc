@@ -43,6 +43,14 @@ std::vector<std::string> Kinds(const std::vector<Finding>& findings, const std::
 
 using Kinds_ = std::vector<std::string>;
 
+// The first finding of `kind`, or nullptr.
+const Finding* FindingOf(const std::vector<Finding>& findings, FindingKind kind) {
+  for (const Finding& f : findings) {
+    if (f.kind == kind) return &f;
+  }
+  return nullptr;
+}
+
 TEST(ReferenceTest, LatestSelfStatementThenParentOrCarer) {
   std::vector<RecordState> records = {
       Record("school", SuppliedBy::kSelf, "dfe", "WBRI", 1),
@@ -72,12 +80,10 @@ TEST(ReconcileTest, NhsCAgainstSelfIdentifiedRomaIsAClassificationLimit) {
   };
   std::vector<Finding> f = Reconcile(records, Shared());
   EXPECT_EQ(Kinds(f, "gp"), Kinds_({"CLASSIFICATION_LIMIT"}));
-  for (const Finding& x : f) {
-    if (x.kind == FindingKind::kClassificationLimit) {
-      EXPECT_EQ(x.suggested_code, "C");
-      EXPECT_EQ(x.severity, Severity::kInfo);
-    }
-  }
+  const Finding* limit = FindingOf(f, FindingKind::kClassificationLimit);
+  ASSERT_NE(limit, nullptr);
+  EXPECT_EQ(limit->suggested_code, "C");
+  EXPECT_EQ(limit->severity, Severity::kInfo);
 }
 
 TEST(ReconcileTest, PoliceIcNeverRaisesASelfIdMismatch) {
@@ -116,13 +122,11 @@ TEST(ReconcileTest, LaterDisagreeingRecordIsASelfIdMismatch) {
   };
   std::vector<Finding> f = Reconcile(records, Shared());
   EXPECT_EQ(Kinds(f, "gp"), Kinds_({"NOT_SELF_DEFINED", "SELF_ID_MISMATCH"}));
-  for (const Finding& x : f) {
-    if (x.kind == FindingKind::kSelfIdMismatch) {
-      EXPECT_EQ(x.severity, Severity::kHigh);
-      EXPECT_THAT(x.reason, HasSubstr("the child identifies as"));
-      EXPECT_THAT(x.compared, ::testing::ElementsAre("gp/gp-5", "csc/csc-1"));
-    }
-  }
+  const Finding* mismatch = FindingOf(f, FindingKind::kSelfIdMismatch);
+  ASSERT_NE(mismatch, nullptr);
+  EXPECT_EQ(mismatch->severity, Severity::kHigh);
+  EXPECT_THAT(mismatch->reason, HasSubstr("the child identifies as"));
+  EXPECT_THAT(mismatch->compared, ::testing::ElementsAre("gp/gp-5", "csc/csc-1"));
 }
 
 TEST(ReconcileTest, MissingDetailIsReported) {
@@ -150,14 +154,9 @@ TEST(ReconcileTest, ParentOrCarerReferenceIsMarkedAscribed) {
       Record("school", SuppliedBy::kPractitioner, "dfe", "AIND", 2),
   };
   std::vector<Finding> f = Reconcile(records, Shared());
-  bool seen = false;
-  for (const Finding& x : f) {
-    if (x.kind == FindingKind::kSelfIdMismatch) {
-      seen = true;
-      EXPECT_THAT(x.reason, HasSubstr("the parent or carer says the child is"));
-    }
-  }
-  EXPECT_TRUE(seen);
+  const Finding* mismatch = FindingOf(f, FindingKind::kSelfIdMismatch);
+  ASSERT_NE(mismatch, nullptr);
+  EXPECT_THAT(mismatch->reason, HasSubstr("the parent or carer says the child is"));
 }
 
 TEST(ReconcileTest, AgenciesDisagreeWithoutAReference) {
