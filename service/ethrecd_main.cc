@@ -7,6 +7,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "mapping/normalizer.h"
+#include "mapping/reconcile.h"
 #include "service/server.h"
 #include "service/sqlite_store.h"
 
@@ -15,6 +16,9 @@ ABSL_FLAG(std::vector<std::string>, maps, {},
           "directories of local code lists (CodeSystem + ConceptMap JSON), comma-separated");
 ABSL_FLAG(std::string, db, "ethrec.db", "SQLite database file (created if missing; WAL mode)");
 ABSL_FLAG(int, max_message_bytes, 4 << 20, "largest request message accepted, in bytes");
+ABSL_FLAG(bool, findings, true,
+          "recompute each child's findings in every write (false: faster bulk loading, findings calls "
+          "answer FAILED_PRECONDITION; the next start with findings recomputes every child)");
 ABSL_FLAG(int, max_batch_items, 1000, "most items in one batch call");
 
 int main(int argc, char** argv) {
@@ -29,8 +33,14 @@ int main(int argc, char** argv) {
     std::cerr << "ethrecd: cannot load code lists: " << normalizer.status() << "\n";
     return 1;
   }
-  absl::StatusOr<std::unique_ptr<ethrec::SqliteStore>> store =
-      ethrec::SqliteStore::Open({.path = absl::GetFlag(FLAGS_db)});
+  ethrec::SqliteStoreOptions store_options{.path = absl::GetFlag(FLAGS_db)};
+  if (absl::GetFlag(FLAGS_findings)) {
+    const ethrec::Normalizer* n = normalizer->get();
+    store_options.store.reconcile = [n](const std::vector<ethrec::RecordState>& records) {
+      return ethrec::Reconcile(records, *n);
+    };
+  }
+  absl::StatusOr<std::unique_ptr<ethrec::SqliteStore>> store = ethrec::SqliteStore::Open(store_options);
   if (!store.ok()) {
     std::cerr << "ethrecd: cannot open the database: " << store.status() << "\n";
     return 1;

@@ -1,7 +1,9 @@
 #include "service/memory_store.h"
 
 #include <algorithm>
+#include <tuple>
 
+#include "service/internal/findings_plan.h"
 #include "service/internal/store_checks.h"
 
 namespace ethrec {
@@ -28,11 +30,146 @@ absl::StatusOr<std::vector<WriteOutcome>> MemoryStore::Write(
         store_internal::ContentDiff(version->second.observation, o);
     if (!diff.empty()) return store_internal::ConflictError(i, o, diff);
   }
-  const absl::Time received_at = TruncateToMicros(options_.clock ? options_.clock() : absl::Now());
+  const absl::Time received_at = Now();
   std::vector<WriteOutcome> out;
   out.reserve(batch.size());
   for (const NormalizedObservation& item : batch) out.push_back(Apply(item, received_at));
+  if (options_.reconcile) {
+    // Children merge into the lowest id, so a record's child now is the
+    // child it was written to, or what that merged into.
+    std::set<int64_t> touched;
+    for (const NormalizedObservation& item : batch) {
+      touched.insert(records_.at(AgencyKey(item.observation.agency, item.observation.record_id)).child);
+    }
+    for (int64_t child : touched) Reconcile(child, received_at);
+  }
   return out;
+}
+
+absl::Time MemoryStore::Now() const { return TruncateToMicros(options_.clock ? options_.clock() : absl::Now()); }
+
+void MemoryStore::Reconcile(int64_t child, absl::Time now) {
+  Child& c = children_.at(child);
+  std::vector<RecordState> states;
+  for (const AgencyKey& key : c.records) {
+    const StoredObservation& current = records_.at(key).versions.rbegin()->second;
+    states.push_back(RecordState{current.observation.agency, current.observation.record_id,
+                                 current.observation.record_version, current.observation.supplied_by,
+                                 current.observation.recorded_at, current.observation.system, current.normalized});
+  }
+  c.agencies = store_internal::AgencySelfDefined(states);
+  const std::vector<store_internal::ComputedFinding> computed = store_internal::ComputeFindings(states, options_);
+  std::vector<store_internal::ExistingFinding> existing;
+  for (int64_t id : c.findings) {
+    const FindingRow& row = findings_.at(id);
+    existing.push_back({id, row.fingerprint, row.versions_key, row.finding.status});
+  }
+  for (const store_internal::FindingChange& change : store_internal::PlanFindingChanges(existing, computed)) {
+    using Op = store_internal::FindingChange::Op;
+    FindingRow* row = nullptr;
+    if (change.op == Op::kInsert) {
+      const int64_t id = next_finding_++;
+      row = &findings_[id];
+      row->finding.id = id;
+      row->finding.first_raised_at = now;
+      row->finding.last_raised_at = now;
+      c.findings.insert(id);
+    } else {
+      row = &findings_.at(change.id);
+    }
+    StoredFinding& f = row->finding;
+    if (change.computed != nullptr) {
+      const StoredFinding& v = change.computed->value;
+      f.kind = v.kind;
+      f.severity = v.severity;
+      f.agency = v.agency;
+      f.record_id = v.record_id;
+      f.compared = v.compared;
+      f.record_set = v.record_set;
+      f.reference_set = v.reference_set;
+      f.reason = v.reason;
+      f.suggested_code = v.suggested_code;
+      row->fingerprint = change.computed->fingerprint;
+      row->versions_key = change.computed->versions_key;
+    }
+    f.status = change.status;
+    if (change.reopened) {
+      ++f.reopen_count;
+      f.last_raised_at = now;
+    }
+    f.history.push_back(FindingEvent{change.event, now, "", "", ""});
+  }
+}
+
+absl::StatusOr<FindingsPage> MemoryStore::ListFindings(const FindingQuery& query) {
+  if (absl::Status s = store_internal::CheckFindingQuery(query); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  if (closed_) return store_internal::ClosedError();
+  if (!options_.reconcile) return store_internal::FindingsDisabledError();
+  FindingsPage page;
+  for (auto it = findings_.upper_bound(query.after_id); it != findings_.end(); ++it) {
+    if (!store_internal::MatchesQuery(query, it->second.finding)) continue;
+    if (page.findings.size() == static_cast<size_t>(query.limit)) {
+      page.more = true;
+      break;
+    }
+    page.findings.push_back(it->second.finding);
+  }
+  return page;
+}
+
+absl::StatusOr<StoredFinding> MemoryStore::GetFinding(int64_t id) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return store_internal::ClosedError();
+  if (!options_.reconcile) return store_internal::FindingsDisabledError();
+  auto it = findings_.find(id);
+  if (it == findings_.end()) return store_internal::FindingNotFoundError(id);
+  return it->second.finding;
+}
+
+absl::StatusOr<FindingSummary> MemoryStore::SummarizeFindings(absl::string_view agency) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return store_internal::ClosedError();
+  if (!options_.reconcile) return store_internal::FindingsDisabledError();
+  std::map<std::tuple<std::string, FindingKind, FindingStatus>, int64_t> counts;
+  for (const auto& [id, row] : findings_) {
+    const StoredFinding& f = row.finding;
+    if (f.status == FindingStatus::kCleared || (!agency.empty() && f.agency != agency)) continue;
+    ++counts[{f.agency, f.kind, f.status}];
+  }
+  std::map<std::string, CompletenessRow> completeness;
+  for (const auto& [id, c] : children_) {
+    for (const auto& [a, self_defined] : c.agencies) {
+      if (!agency.empty() && a != agency) continue;
+      CompletenessRow& row = completeness[a];
+      row.agency = a;
+      ++row.children;
+      if (self_defined) ++row.children_self_defined;
+    }
+  }
+  FindingSummary out;
+  for (const auto& [key, n] : counts) {
+    out.counts.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), n});
+  }
+  for (auto& [a, row] : completeness) out.completeness.push_back(std::move(row));
+  out.children = static_cast<int64_t>(children_.size());
+  return out;
+}
+
+absl::StatusOr<StoredFinding> MemoryStore::ReviewFinding(int64_t id, ReviewAction action, const Reviewer& reviewer,
+                                                         absl::string_view note) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return store_internal::ClosedError();
+  if (!options_.reconcile) return store_internal::FindingsDisabledError();
+  auto it = findings_.find(id);
+  if (it == findings_.end()) return store_internal::FindingNotFoundError(id);
+  StoredFinding& f = it->second.finding;
+  absl::StatusOr<FindingStatus> to = store_internal::ReviewTransition(f.status, action, note);
+  if (!to.ok()) return to.status();
+  f.status = *to;
+  f.history.push_back(
+      FindingEvent{store_internal::ReviewEvent(action), Now(), reviewer.agency, reviewer.role, std::string(note)});
+  return f;
 }
 
 WriteOutcome MemoryStore::Apply(const NormalizedObservation& item, absl::Time received_at) {
@@ -100,6 +237,8 @@ void MemoryStore::Merge(int64_t from, int64_t into) {
   target.nhs_numbers.merge(source.nhs_numbers);
   target.agency_child_ids.merge(source.agency_child_ids);
   target.records.merge(source.records);
+  target.findings.merge(source.findings);
+  // The target's completeness is recomputed after the write.
 }
 
 absl::StatusOr<ChildRecord> MemoryStore::GetChild(const ChildKey& key) {

@@ -28,6 +28,11 @@ class MemoryStore final : public Store {
   absl::StatusOr<std::vector<WriteOutcome>> Write(
       const std::vector<NormalizedObservation>& batch) override;
   absl::StatusOr<ChildRecord> GetChild(const ChildKey& key) override;
+  absl::StatusOr<FindingsPage> ListFindings(const FindingQuery& query) override;
+  absl::StatusOr<StoredFinding> GetFinding(int64_t id) override;
+  absl::StatusOr<FindingSummary> SummarizeFindings(absl::string_view agency) override;
+  absl::StatusOr<StoredFinding> ReviewFinding(int64_t id, ReviewAction action, const Reviewer& reviewer,
+                                              absl::string_view note) override;
   absl::Status Close() override;
   int schema_version() const override { return kStoreSchemaVersion; }
 
@@ -43,6 +48,15 @@ class MemoryStore final : public Store {
     std::set<std::string> nhs_numbers;
     std::set<AgencyKey> agency_child_ids;
     std::set<AgencyKey> records;  // (agency, record_id)
+    std::set<int64_t> findings;   // finding ids
+    // Each agency with a record about the child: does it hold a usable
+    // self-defined one (see store_internal::AgencySelfDefined)?
+    std::vector<std::pair<std::string, bool>> agencies;
+  };
+  struct FindingRow {
+    StoredFinding finding;
+    std::string fingerprint;
+    std::string versions_key;
   };
 
   // Applies one item that is known not to conflict. Cannot fail.
@@ -53,6 +67,9 @@ class MemoryStore final : public Store {
   int64_t ResolveChild(const Observation& o, const Record* record)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Merge(int64_t from, int64_t into) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Recomputes the findings and completeness of `child` (see store.h).
+  void Reconcile(int64_t child, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Time Now() const;
 
   const StoreOptions options_;
   absl::Mutex mu_;
@@ -62,6 +79,8 @@ class MemoryStore final : public Store {
   std::map<std::string, int64_t> by_nhs_number_ ABSL_GUARDED_BY(mu_);
   std::map<AgencyKey, int64_t> by_agency_child_id_ ABSL_GUARDED_BY(mu_);
   std::map<AgencyKey, Record> records_ ABSL_GUARDED_BY(mu_);
+  int64_t next_finding_ ABSL_GUARDED_BY(mu_) = 1;
+  std::map<int64_t, FindingRow> findings_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace ethrec

@@ -4,10 +4,12 @@
 
 #include <optional>
 
+#include "absl/time/time.h"
 #include "ethrec/v1/taxonomy.pb.h"
 #include "ethrec/v1/taxonomy_service.pb.h"
 #include "mapping/normalized.h"
 #include "mapping/normalizer.h"
+#include "google/protobuf/timestamp.pb.h"
 
 namespace ethrec::service {
 
@@ -21,6 +23,10 @@ v1::RecordingBasis ToProto(RecordingBasis b);
 
 void ToProto(const Normalized& n, v1::NormalizedValue* out);
 void ToProto(const CodeSuggestion& s, v1::SuggestedCode* out);
+
+// Times to the microsecond (what the stores keep), and back.
+void ToProto(absl::Time t, google::protobuf::Timestamp* out);
+absl::Time FromProto(const google::protobuf::Timestamp& t);
 
 // The reverse, for clients: ToProto then FromProto gives back an equal value.
 Normalized FromProto(const v1::NormalizedValue& v);

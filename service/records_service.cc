@@ -11,15 +11,9 @@
 namespace ethrec::service {
 namespace {
 
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-void ToProto(absl::Time t, google::protobuf::Timestamp* out) {
-  const int64_t micros = absl::ToUnixMicros(t);
-  out->set_seconds(micros / 1000000);
-  out->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-}
+// Overloads below would hide proto_convert.h's.
+using ::ethrec::service::FromProto;
+using ::ethrec::service::ToProto;
 
 std::optional<SuppliedBy> FromProto(v1::SuppliedBy s) {
   switch (s) {

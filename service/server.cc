@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "service/diagnostics_service.h"
+#include "service/findings_service.h"
 #include "service/records_service.h"
 #include "service/taxonomy_service.h"
 
@@ -49,6 +50,7 @@ absl::Status RunServer(const ServerOptions& options) {
   RecordsServiceImpl records({.normalizer = options.normalizer,
                               .store = options.store,
                               .max_batch_items = options.max_batch_items});
+  FindingsServiceImpl findings({.store = options.store});
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -57,6 +59,7 @@ absl::Status RunServer(const ServerOptions& options) {
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.RegisterService(&taxonomy);
   builder.RegisterService(&records);
+  builder.RegisterService(&findings);
   builder.RegisterService(&diagnostics);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {

@@ -7,9 +7,11 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "service/internal/findings_plan.h"
 #include "service/internal/store_checks.h"
 
 namespace ethrec {
@@ -88,6 +90,51 @@ CREATE TABLE observations (
   FOREIGN KEY (agency, record_id) REFERENCES records (agency, record_id)
 );
 )sql"},
+    {2, "findings, their history, and each agency's children", R"sql(
+CREATE TABLE findings (
+  finding_id INTEGER PRIMARY KEY,
+  child_id BIGINT NOT NULL REFERENCES children (child_id),
+  fingerprint TEXT NOT NULL,
+  compared TEXT NOT NULL,
+  kind VARCHAR(32) NOT NULL,
+  severity VARCHAR(16) NOT NULL,
+  severity_rank SMALLINT NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  agency VARCHAR(128) NOT NULL,
+  record_id VARCHAR(128) NOT NULL,
+  record_set TEXT NOT NULL,
+  reference_set TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  suggested_code TEXT NOT NULL,
+  first_raised_at_us BIGINT NOT NULL,
+  last_raised_at_us BIGINT NOT NULL,
+  reopen_count INTEGER NOT NULL
+);
+CREATE INDEX findings_by_child ON findings (child_id);
+CREATE TABLE finding_events (
+  event_id INTEGER PRIMARY KEY,
+  finding_id BIGINT NOT NULL REFERENCES findings (finding_id),
+  action VARCHAR(16) NOT NULL,
+  at_us BIGINT NOT NULL,
+  by_agency VARCHAR(128) NOT NULL,
+  by_role VARCHAR(128) NOT NULL,
+  note TEXT NOT NULL
+);
+CREATE INDEX finding_events_by_finding ON finding_events (finding_id);
+CREATE TABLE agency_children (
+  agency VARCHAR(128) NOT NULL,
+  child_id BIGINT NOT NULL REFERENCES children (child_id),
+  self_defined SMALLINT NOT NULL,
+  PRIMARY KEY (agency, child_id)
+);
+CREATE INDEX agency_children_by_child ON agency_children (child_id);
+CREATE TABLE store_state (
+  name VARCHAR(64) NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL
+);
+INSERT INTO store_state (name, value)
+  SELECT 'findings_stale', CASE WHEN EXISTS (SELECT 1 FROM records) THEN '1' ELSE '0' END;
+)sql"},
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion,
               "kStoreSchemaVersion must be the number of migrations");
@@ -107,6 +154,11 @@ constexpr char kObservationColumns[] =
     "norm_basis, norm_system, norm_system_version, norm_code, norm_display, norm_map_id, "
     "norm_map_version, norm_decided_by_text, norm_explanation, norm_notes";
 constexpr int kNumObservationColumns = 28;
+
+// Every column of `findings` that a StoredFinding is read from, in order.
+constexpr char kFindingColumns[] =
+    "finding_id, kind, severity, status, agency, record_id, compared, record_set, reference_set, reason, "
+    "suggested_code, first_raised_at_us, last_raised_at_us, reopen_count";
 
 absl::StatusCode CodeFor(int rc) {
   switch (rc & 0xff) {
@@ -246,9 +298,11 @@ std::string NotesText(const std::vector<std::string>& notes) {
   return out;
 }
 
+// DataLoss for a column holding what this build cannot read; `column` is
+// in `observations` unless it names its table ("findings.record_set").
 absl::Status Corrupt(absl::string_view column) {
-  return absl::DataLossError(
-      absl::StrCat("sqlite: observations.", column, " holds a value this build cannot read"));
+  return absl::DataLossError(absl::StrCat("sqlite: ", absl::StrContains(column, '.') ? "" : "observations.",
+                                          column, " holds a value this build cannot read"));
 }
 
 std::optional<std::vector<std::string>> ParseNotes(absl::string_view text) {
@@ -363,6 +417,67 @@ absl::StatusOr<StoredObservation> ReadObservationRow(const Query& q) {
   return s;
 }
 
+// The current-record row the query is on (columns as kCurrentRecords).
+absl::StatusOr<RecordState> ReadRecordStateRow(const Query& q) {
+  RecordState r;
+  r.agency = q.ColumnText(0);
+  r.record_id = q.ColumnText(1);
+  r.record_version = q.ColumnInt(2);
+  std::optional<SuppliedBy> supplied_by = ParseSuppliedBy(q.ColumnText(3));
+  if (!supplied_by.has_value()) return Corrupt("supplied_by");
+  r.supplied_by = *supplied_by;
+  r.recorded_at = absl::FromUnixMicros(q.ColumnInt(4));
+  r.system = q.ColumnText(5);
+  Normalized& n = r.normalized;
+  std::optional<Outcome> outcome = ParseByName<Outcome, 4>(q.ColumnText(6), OutcomeName);
+  if (!outcome.has_value()) return Corrupt("norm_outcome");
+  n.outcome = *outcome;
+  if (absl::Status st = ParseRanked(q.ColumnText(7), q.ColumnText(8), n); !st.ok()) return st;
+  absl::StatusOr<CategorySet> set = ParseCategorySet(q.ColumnText(9), "norm_category_set");
+  if (!set.ok()) return set.status();
+  n.category_set = *set;
+  n.detail = q.ColumnText(10);
+  std::optional<RecordingBasis> basis = ParseByName<RecordingBasis, 3>(q.ColumnText(11), RecordingBasisName);
+  if (!basis.has_value()) return Corrupt("norm_basis");
+  n.basis = *basis;
+  n.code = q.ColumnText(12);
+  return r;
+}
+
+absl::Status CorruptFinding(absl::string_view column) { return Corrupt(absl::StrCat("findings.", column)); }
+
+// The finding row the query is on (columns as kFindingColumns), without history.
+absl::StatusOr<StoredFinding> ReadFindingRow(const Query& q) {
+  StoredFinding f;
+  f.id = q.ColumnInt(0);
+  std::optional<FindingKind> kind = ParseFindingKind(q.ColumnText(1));
+  if (!kind.has_value()) return CorruptFinding("kind");
+  f.kind = *kind;
+  std::optional<Severity> severity = ParseSeverity(q.ColumnText(2));
+  if (!severity.has_value()) return CorruptFinding("severity");
+  f.severity = *severity;
+  std::optional<FindingStatus> status = ParseFindingStatus(q.ColumnText(3));
+  if (!status.has_value()) return CorruptFinding("status");
+  f.status = *status;
+  f.agency = q.ColumnText(4);
+  f.record_id = q.ColumnText(5);
+  std::optional<std::vector<RecordRef>> compared = store_internal::DecodeRecordRefs(q.ColumnText(6));
+  if (!compared.has_value()) return CorruptFinding("compared");
+  f.compared = *std::move(compared);
+  absl::StatusOr<CategorySet> record_set = ParseCategorySet(q.ColumnText(7), "findings.record_set");
+  if (!record_set.ok()) return record_set.status();
+  f.record_set = *record_set;
+  absl::StatusOr<CategorySet> reference_set = ParseCategorySet(q.ColumnText(8), "findings.reference_set");
+  if (!reference_set.ok()) return reference_set.status();
+  f.reference_set = *reference_set;
+  f.reason = q.ColumnText(9);
+  f.suggested_code = q.ColumnText(10);
+  f.first_raised_at = absl::FromUnixMicros(q.ColumnInt(11));
+  f.last_raised_at = absl::FromUnixMicros(q.ColumnInt(12));
+  f.reopen_count = static_cast<int>(q.ColumnInt(13));
+  return f;
+}
+
 // Runs `sql` once and calls `on_row` with its first row, if any.
 template <typename OnRow>
 absl::Status QueryOnce(sqlite3* db, const char* sql, OnRow on_row) {
@@ -448,6 +563,23 @@ class SqliteStore::Statements {
     kListNhs,
     kListAgencyIds,
     kListObservations,
+    kCurrentRecords,
+    kChildFindings,
+    kInsertFinding,
+    kUpdateFinding,
+    kSetFindingStatus,
+    kMarkReopened,
+    kInsertEvent,
+    kUpsertAgencyChild,
+    kMoveFindings,
+    kDeleteAgencyChildren,
+    kMarkStale,
+    kReadStale,
+    kClearStale,
+    kAllChildren,
+    kGetFinding,
+    kListEvents,
+    kCountChildren,
     kNumStatements,
   };
 
@@ -488,6 +620,34 @@ class SqliteStore::Statements {
         "SELECT agency, agency_child_id FROM child_agency_ids WHERE child_id = ?"
         " ORDER BY agency, agency_child_id",
         list_observations,
+        "SELECT o.agency, o.record_id, o.record_version, o.supplied_by, o.recorded_at_us, o.obs_system,"
+        " o.norm_outcome, o.norm_categories, o.norm_confidences, o.norm_category_set, o.norm_detail,"
+        " o.norm_basis, o.norm_code FROM records r JOIN observations o ON o.agency = r.agency"
+        " AND o.record_id = r.record_id AND o.record_version = r.current_version"
+        " WHERE r.child_id = ? ORDER BY r.agency, r.record_id",
+        "SELECT finding_id, fingerprint, compared, status FROM findings WHERE child_id = ?",
+        "INSERT INTO findings (child_id, fingerprint, compared, kind, severity, severity_rank, status, agency,"
+        " record_id, record_set, reference_set, reason, suggested_code, first_raised_at_us, last_raised_at_us,"
+        " reopen_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING finding_id",
+        "UPDATE findings SET fingerprint = ?, compared = ?, kind = ?, severity = ?, severity_rank = ?,"
+        " status = ?, agency = ?, record_id = ?, record_set = ?, reference_set = ?, reason = ?,"
+        " suggested_code = ? WHERE finding_id = ?",
+        "UPDATE findings SET status = ? WHERE finding_id = ?",
+        "UPDATE findings SET last_raised_at_us = ?, reopen_count = reopen_count + 1 WHERE finding_id = ?",
+        "INSERT INTO finding_events (finding_id, action, at_us, by_agency, by_role, note)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO agency_children (agency, child_id, self_defined) VALUES (?, ?, ?)"
+        " ON CONFLICT (agency, child_id) DO UPDATE SET self_defined = excluded.self_defined",
+        "UPDATE findings SET child_id = ? WHERE child_id = ?",
+        "DELETE FROM agency_children WHERE child_id = ?",
+        "UPDATE store_state SET value = '1' WHERE name = 'findings_stale' AND value <> '1'",
+        "SELECT value FROM store_state WHERE name = 'findings_stale'",
+        "UPDATE store_state SET value = '0' WHERE name = 'findings_stale'",
+        "SELECT child_id FROM children ORDER BY child_id",
+        absl::StrCat("SELECT ", kFindingColumns, " FROM findings WHERE finding_id = ?"),
+        "SELECT action, at_us, by_agency, by_role, note FROM finding_events WHERE finding_id = ?"
+        " ORDER BY event_id",
+        "SELECT COUNT(*) FROM children",
     };
     auto statements = std::unique_ptr<Statements>(new Statements(db));
     for (int i = 0; i < kNumStatements; ++i) {
@@ -556,8 +716,12 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStore
   if (!version.ok()) return fail(version.status());
   absl::StatusOr<std::unique_ptr<Statements>> statements = Statements::Prepare(db);
   if (!statements.ok()) return fail(statements.status());
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(options, db, *version, *std::move(statements)));
+  auto store = std::unique_ptr<SqliteStore>(new SqliteStore(options, db, *version, *std::move(statements)));
+  if (options.store.reconcile) {
+    absl::MutexLock lock(&store->mu_);
+    if (absl::Status s = store->Backfill(now_us); !s.ok()) return s;  // the destructor closes the file
+  }
+  return store;
 }
 
 SqliteStore::SqliteStore(const SqliteStoreOptions& options, sqlite3* db, int schema_version,
@@ -601,8 +765,338 @@ absl::StatusOr<std::vector<WriteOutcome>> SqliteStore::Write(
     if (!outcome.ok()) return Rollback(outcome.status());
     out.push_back(*outcome);
   }
+  if (absl::Status s = UpdateFindings(batch, received_us); !s.ok()) return Rollback(s);
   if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
   return out;
+}
+
+absl::Status SqliteStore::UpdateFindings(const std::vector<NormalizedObservation>& batch, int64_t now_us) {
+  if (!options_.store.reconcile) return stmts_->Use(Statements::kMarkStale).Run();
+  // Each item's record now belongs to the child it was written to, or to
+  // the child that one merged into later in the batch.
+  std::vector<int64_t> children;
+  children.reserve(batch.size());
+  for (const NormalizedObservation& item : batch) {
+    Query q = stmts_->Use(Statements::kFindRecord);
+    absl::StatusOr<bool> row = q.Text(item.observation.agency).Text(item.observation.record_id).Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::InternalError("sqlite: a record written in this transaction is missing");
+    children.push_back(q.ColumnInt(0));
+  }
+  std::sort(children.begin(), children.end());
+  children.erase(std::unique(children.begin(), children.end()), children.end());
+  for (int64_t child : children) {
+    if (absl::Status s = ReconcileChild(child, now_us); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::ReconcileChild(int64_t child, int64_t now_us) {
+  std::vector<RecordState> states;
+  {
+    Query q = stmts_->Use(Statements::kCurrentRecords);
+    q.Int(child);
+    while (true) {
+      absl::StatusOr<bool> row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      absl::StatusOr<RecordState> state = ReadRecordStateRow(q);
+      if (!state.ok()) return state.status();
+      states.push_back(*std::move(state));
+    }
+  }
+  for (const auto& [agency, self_defined] : store_internal::AgencySelfDefined(states)) {
+    absl::Status s =
+        stmts_->Use(Statements::kUpsertAgencyChild).Text(agency).Int(child).Int(self_defined ? 1 : 0).Run();
+    if (!s.ok()) return s;
+  }
+  std::vector<store_internal::ExistingFinding> existing;
+  {
+    Query q = stmts_->Use(Statements::kChildFindings);
+    q.Int(child);
+    while (true) {
+      absl::StatusOr<bool> row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      std::optional<FindingStatus> status = ParseFindingStatus(q.ColumnText(3));
+      if (!status.has_value()) return CorruptFinding("status");
+      existing.push_back({q.ColumnInt(0), q.ColumnText(1), q.ColumnText(2), *status});
+    }
+  }
+  const std::vector<store_internal::ComputedFinding> computed = store_internal::ComputeFindings(states, options_.store);
+  for (const store_internal::FindingChange& change : store_internal::PlanFindingChanges(existing, computed)) {
+    using Op = store_internal::FindingChange::Op;
+    int64_t id = change.id;
+    if (change.op == Op::kSetStatus) {
+      absl::Status s = stmts_->Use(Statements::kSetFindingStatus).Text(FindingStatusName(change.status)).Int(id).Run();
+      if (!s.ok()) return s;
+    } else {
+      const store_internal::ComputedFinding& c = *change.computed;
+      const StoredFinding& v = c.value;
+      const std::string record_set = CategorySetText(v.record_set);
+      const std::string reference_set = CategorySetText(v.reference_set);
+      if (change.op == Op::kInsert) {
+        Query q = stmts_->Use(Statements::kInsertFinding);
+        absl::StatusOr<bool> row = q.Int(child)
+                                       .Text(c.fingerprint)
+                                       .Text(c.versions_key)
+                                       .Text(FindingKindName(v.kind))
+                                       .Text(SeverityName(v.severity))
+                                       .Int(static_cast<int64_t>(v.severity))
+                                       .Text(FindingStatusName(change.status))
+                                       .Text(v.agency)
+                                       .Text(v.record_id)
+                                       .Text(record_set)
+                                       .Text(reference_set)
+                                       .Text(v.reason)
+                                       .Text(v.suggested_code)
+                                       .Int(now_us)
+                                       .Int(now_us)
+                                       .Step();
+        if (!row.ok()) return row.status();
+        if (!*row) return absl::InternalError("sqlite: inserting a finding returned no id");
+        id = q.ColumnInt(0);
+        if (absl::Status s = q.Run(); !s.ok()) return s;
+      } else {
+        absl::Status s = stmts_->Use(Statements::kUpdateFinding)
+                             .Text(c.fingerprint)
+                             .Text(c.versions_key)
+                             .Text(FindingKindName(v.kind))
+                             .Text(SeverityName(v.severity))
+                             .Int(static_cast<int64_t>(v.severity))
+                             .Text(FindingStatusName(change.status))
+                             .Text(v.agency)
+                             .Text(v.record_id)
+                             .Text(record_set)
+                             .Text(reference_set)
+                             .Text(v.reason)
+                             .Text(v.suggested_code)
+                             .Int(id)
+                             .Run();
+        if (!s.ok()) return s;
+      }
+    }
+    if (change.reopened) {
+      if (absl::Status s = stmts_->Use(Statements::kMarkReopened).Int(now_us).Int(id).Run(); !s.ok()) return s;
+    }
+    absl::Status s = stmts_->Use(Statements::kInsertEvent)
+                         .Int(id)
+                         .Text(FindingActionName(change.event))
+                         .Int(now_us)
+                         .Text("")
+                         .Text("")
+                         .Text("")
+                         .Run();
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::Backfill(int64_t now_us) {
+  std::string stale;
+  {
+    Query q = stmts_->Use(Statements::kReadStale);
+    absl::StatusOr<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    if (*row) stale = q.ColumnText(0);
+  }
+  if (stale != "1") return absl::OkStatus();
+  if (absl::Status s = stmts_->Use(Statements::kBeginImmediate).Run(); !s.ok()) return Rollback(s);
+  std::vector<int64_t> children;
+  {
+    Query q = stmts_->Use(Statements::kAllChildren);
+    while (true) {
+      absl::StatusOr<bool> row = q.Step();
+      if (!row.ok()) return Rollback(row.status());
+      if (!*row) break;
+      children.push_back(q.ColumnInt(0));
+    }
+  }
+  for (int64_t child : children) {
+    if (absl::Status s = ReconcileChild(child, now_us); !s.ok()) return Rollback(s);
+  }
+  if (absl::Status s = stmts_->Use(Statements::kClearStale).Run(); !s.ok()) return Rollback(s);
+  if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StoredFinding> SqliteStore::ReadFinding(int64_t id) {
+  StoredFinding f;
+  {
+    Query q = stmts_->Use(Statements::kGetFinding);
+    absl::StatusOr<bool> row = q.Int(id).Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return store_internal::FindingNotFoundError(id);
+    absl::StatusOr<StoredFinding> read = ReadFindingRow(q);
+    if (!read.ok()) return read.status();
+    f = *std::move(read);
+  }
+  if (absl::Status s = ReadHistory(f); !s.ok()) return s;
+  return f;
+}
+
+absl::Status SqliteStore::ReadHistory(StoredFinding& f) {
+  Query q = stmts_->Use(Statements::kListEvents);
+  q.Int(f.id);
+  while (true) {
+    absl::StatusOr<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::OkStatus();
+    std::optional<FindingAction> action = ParseFindingAction(q.ColumnText(0));
+    if (!action.has_value()) return Corrupt("finding_events.action");
+    f.history.push_back(FindingEvent{*action, absl::FromUnixMicros(q.ColumnInt(1)), q.ColumnText(2),
+                                     q.ColumnText(3), q.ColumnText(4)});
+  }
+}
+
+absl::StatusOr<FindingsPage> SqliteStore::ListFindings(const FindingQuery& query) {
+  if (absl::Status s = store_internal::CheckFindingQuery(query); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  if (db_ == nullptr) return store_internal::ClosedError();
+  if (!options_.store.reconcile) return store_internal::FindingsDisabledError();
+  // Filters vary per call, so the statement is built and prepared here;
+  // every value is bound, never spliced into the SQL.
+  std::string sql = absl::StrCat("SELECT ", kFindingColumns, " FROM findings WHERE finding_id > ?");
+  if (!query.agency.empty()) absl::StrAppend(&sql, " AND agency = ?");
+  auto in_list = [&sql](absl::string_view column, size_t n) {
+    absl::StrAppend(&sql, " AND ", column, " IN (?", absl::StrJoin(std::vector<std::string>(n - 1, ", ?"), ""),
+                    ")");
+  };
+  if (!query.kinds.empty()) in_list("kind", query.kinds.size());
+  if (query.min_severity.has_value()) absl::StrAppend(&sql, " AND severity_rank >= ?");
+  std::vector<FindingStatus> statuses = query.statuses;
+  if (statuses.empty()) statuses = {FindingStatus::kOpen, FindingStatus::kAcknowledged};
+  in_list("status", statuses.size());
+  if (query.raised_after.has_value()) absl::StrAppend(&sql, " AND last_raised_at_us >= ?");
+  if (query.raised_before.has_value()) absl::StrAppend(&sql, " AND last_raised_at_us < ?");
+  absl::StrAppend(&sql, " ORDER BY finding_id LIMIT ?");
+  sqlite3_stmt* raw = nullptr;
+  const int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &raw, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare ListFindings");
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
+  if (absl::Status s = stmts_->Use(Statements::kBeginRead).Run(); !s.ok()) return Rollback(s);
+  FindingsPage page;
+  {
+    Query q(db_, raw);
+    q.Int(query.after_id);
+    if (!query.agency.empty()) q.Text(query.agency);
+    for (FindingKind k : query.kinds) q.Text(FindingKindName(k));
+    if (query.min_severity.has_value()) q.Int(static_cast<int64_t>(*query.min_severity));
+    for (FindingStatus st : statuses) q.Text(FindingStatusName(st));
+    if (query.raised_after.has_value()) q.Int(absl::ToUnixMicros(*query.raised_after));
+    if (query.raised_before.has_value()) q.Int(absl::ToUnixMicros(*query.raised_before));
+    q.Int(query.limit + 1);
+    while (true) {
+      absl::StatusOr<bool> row = q.Step();
+      if (!row.ok()) return Rollback(row.status());
+      if (!*row) break;
+      if (page.findings.size() == static_cast<size_t>(query.limit)) {
+        page.more = true;
+        break;
+      }
+      absl::StatusOr<StoredFinding> f = ReadFindingRow(q);
+      if (!f.ok()) return Rollback(f.status());
+      page.findings.push_back(*std::move(f));
+    }
+  }
+  for (StoredFinding& f : page.findings) {
+    if (absl::Status s = ReadHistory(f); !s.ok()) return Rollback(s);
+  }
+  if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
+  return page;
+}
+
+absl::StatusOr<StoredFinding> SqliteStore::GetFinding(int64_t id) {
+  absl::MutexLock lock(&mu_);
+  if (db_ == nullptr) return store_internal::ClosedError();
+  if (!options_.store.reconcile) return store_internal::FindingsDisabledError();
+  if (absl::Status s = stmts_->Use(Statements::kBeginRead).Run(); !s.ok()) return Rollback(s);
+  absl::StatusOr<StoredFinding> f = ReadFinding(id);
+  if (!f.ok()) return Rollback(f.status());
+  if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
+  return f;
+}
+
+absl::StatusOr<FindingSummary> SqliteStore::SummarizeFindings(absl::string_view agency) {
+  absl::MutexLock lock(&mu_);
+  if (db_ == nullptr) return store_internal::ClosedError();
+  if (!options_.store.reconcile) return store_internal::FindingsDisabledError();
+  const std::string where = agency.empty() ? "" : " AND agency = ?";
+  const std::string counts_sql = absl::StrCat(
+      "SELECT agency, kind, status, COUNT(*) FROM findings WHERE status <> 'CLEARED'", where,
+      " GROUP BY agency, kind, status");
+  const std::string completeness_sql =
+      absl::StrCat("SELECT agency, COUNT(*), SUM(self_defined) FROM agency_children WHERE 1 = 1", where,
+                   " GROUP BY agency ORDER BY agency");
+  FindingSummary out;
+  if (absl::Status s = stmts_->Use(Statements::kBeginRead).Run(); !s.ok()) return Rollback(s);
+  for (const std::string* sql : {&counts_sql, &completeness_sql}) {
+    sqlite3_stmt* raw = nullptr;
+    const int rc = sqlite3_prepare_v2(db_, sql->c_str(), -1, &raw, nullptr);
+    if (rc != SQLITE_OK) return Rollback(SqliteError(db_, rc, "prepare SummarizeFindings"));
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
+    Query q(db_, raw);
+    if (!agency.empty()) q.Text(agency);
+    while (true) {
+      absl::StatusOr<bool> row = q.Step();
+      if (!row.ok()) return Rollback(row.status());
+      if (!*row) break;
+      if (sql == &counts_sql) {
+        std::optional<FindingKind> kind = ParseFindingKind(q.ColumnText(1));
+        std::optional<FindingStatus> status = ParseFindingStatus(q.ColumnText(2));
+        if (!kind.has_value()) return Rollback(CorruptFinding("kind"));
+        if (!status.has_value()) return Rollback(CorruptFinding("status"));
+        out.counts.push_back({q.ColumnText(0), *kind, *status, q.ColumnInt(3)});
+      } else {
+        out.completeness.push_back({q.ColumnText(0), q.ColumnInt(1), q.ColumnInt(2)});
+      }
+    }
+  }
+  {
+    Query q = stmts_->Use(Statements::kCountChildren);
+    absl::StatusOr<bool> row = q.Step();
+    if (!row.ok()) return Rollback(row.status());
+    out.children = *row ? q.ColumnInt(0) : 0;
+  }
+  if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
+  std::sort(out.counts.begin(), out.counts.end(), [](const FindingCountRow& a, const FindingCountRow& b) {
+    return std::tie(a.agency, a.kind, a.status) < std::tie(b.agency, b.kind, b.status);
+  });
+  return out;
+}
+
+absl::StatusOr<StoredFinding> SqliteStore::ReviewFinding(int64_t id, ReviewAction action, const Reviewer& reviewer,
+                                                         absl::string_view note) {
+  absl::MutexLock lock(&mu_);
+  if (db_ == nullptr) return store_internal::ClosedError();
+  if (!options_.store.reconcile) return store_internal::FindingsDisabledError();
+  const int64_t now_us = absl::ToUnixMicros(options_.store.clock ? options_.store.clock() : absl::Now());
+  if (absl::Status s = stmts_->Use(Statements::kBeginImmediate).Run(); !s.ok()) return Rollback(s);
+  absl::StatusOr<StoredFinding> f = ReadFinding(id);
+  if (!f.ok()) return Rollback(f.status());
+  absl::StatusOr<FindingStatus> to = store_internal::ReviewTransition(f->status, action, note);
+  if (!to.ok()) return Rollback(to.status());
+  if (absl::Status s = stmts_->Use(Statements::kSetFindingStatus).Text(FindingStatusName(*to)).Int(id).Run();
+      !s.ok()) {
+    return Rollback(s);
+  }
+  const FindingAction event = store_internal::ReviewEvent(action);
+  if (absl::Status s = stmts_->Use(Statements::kInsertEvent)
+                           .Int(id)
+                           .Text(FindingActionName(event))
+                           .Int(now_us)
+                           .Text(reviewer.agency)
+                           .Text(reviewer.role)
+                           .Text(note)
+                           .Run();
+      !s.ok()) {
+    return Rollback(s);
+  }
+  if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
+  f->status = *to;
+  f->history.push_back(
+      FindingEvent{event, absl::FromUnixMicros(now_us), reviewer.agency, reviewer.role, std::string(note)});
+  return f;
 }
 
 absl::StatusOr<WriteOutcome> SqliteStore::WriteItem(size_t index, const NormalizedObservation& item,
@@ -755,10 +1249,12 @@ absl::StatusOr<SqliteStore::ChildLinks> SqliteStore::ResolveChild(
 }
 
 absl::Status SqliteStore::MergeChild(int64_t from, int64_t into) {
-  for (Statements::Id id :
-       {Statements::kMoveNhs, Statements::kMoveAgencyIds, Statements::kMoveRecords}) {
+  for (Statements::Id id : {Statements::kMoveNhs, Statements::kMoveAgencyIds, Statements::kMoveRecords,
+                            Statements::kMoveFindings}) {
     if (absl::Status s = stmts_->Use(id).Int(into).Int(from).Run(); !s.ok()) return s;
   }
+  // The merged child's agencies are counted again when `into` is reconciled.
+  if (absl::Status s = stmts_->Use(Statements::kDeleteAgencyChildren).Int(from).Run(); !s.ok()) return s;
   return stmts_->Use(Statements::kDeleteChild).Int(from).Run();
 }
 

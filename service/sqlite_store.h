@@ -69,6 +69,11 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<WriteOutcome>> Write(
       const std::vector<NormalizedObservation>& batch) override;
   absl::StatusOr<ChildRecord> GetChild(const ChildKey& key) override;
+  absl::StatusOr<FindingsPage> ListFindings(const FindingQuery& query) override;
+  absl::StatusOr<StoredFinding> GetFinding(int64_t id) override;
+  absl::StatusOr<FindingSummary> SummarizeFindings(absl::string_view agency) override;
+  absl::StatusOr<StoredFinding> ReviewFinding(int64_t id, ReviewAction action, const Reviewer& reviewer,
+                                              absl::string_view note) override;
   absl::Status Close() override;
   int schema_version() const override { return schema_version_; }
 
@@ -93,6 +98,17 @@ class SqliteStore final : public Store {
                                           int64_t received_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MergeChild(int64_t from, int64_t into) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<ChildRecord> ReadChild(const ChildKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Inside Write's transaction: recomputes the findings of every child the
+  // batch touched, or (findings disabled) marks the findings stale.
+  absl::Status UpdateFindings(const std::vector<NormalizedObservation>& batch, int64_t now_us)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Recomputes one child's findings and its agencies' completeness.
+  absl::Status ReconcileChild(int64_t child, int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // At Open with findings enabled: if writes went by without them (or the
+  // file predates them), recomputes every child in one transaction.
+  absl::Status Backfill(int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<StoredFinding> ReadFinding(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status ReadHistory(StoredFinding& f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Rolls back the open transaction, if any. Keeps `cause` as the answer.
   absl::Status Rollback(absl::Status cause) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

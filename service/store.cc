@@ -124,3 +124,62 @@ absl::Status ClosedError() { return absl::FailedPreconditionError("the store is 
 
 }  // namespace store_internal
 }  // namespace ethrec
+
+namespace ethrec {
+namespace {
+
+template <typename E, int N>
+std::optional<E> ParseByName(absl::string_view name, absl::string_view (*to_name)(E)) {
+  for (int i = 0; i < N; ++i) {
+    if (to_name(static_cast<E>(i)) == name) return static_cast<E>(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+absl::string_view FindingStatusName(FindingStatus s) {
+  switch (s) {
+    case FindingStatus::kOpen: return "OPEN";
+    case FindingStatus::kAcknowledged: return "ACKNOWLEDGED";
+    case FindingStatus::kResolved: return "RESOLVED";
+    case FindingStatus::kCleared: return "CLEARED";
+  }
+  return "OPEN";
+}
+
+absl::string_view FindingActionName(FindingAction a) {
+  switch (a) {
+    case FindingAction::kRaised: return "RAISED";
+    case FindingAction::kUpdated: return "UPDATED";
+    case FindingAction::kCleared: return "CLEARED";
+    case FindingAction::kReopened: return "REOPENED";
+    case FindingAction::kAcknowledged: return "ACKNOWLEDGED";
+    case FindingAction::kResolved: return "RESOLVED";
+  }
+  return "RAISED";
+}
+
+absl::string_view ReviewActionName(ReviewAction a) {
+  switch (a) {
+    case ReviewAction::kAcknowledge: return "ACKNOWLEDGE";
+    case ReviewAction::kResolve: return "RESOLVE";
+    case ReviewAction::kReopen: return "REOPEN";
+  }
+  return "ACKNOWLEDGE";
+}
+
+std::optional<FindingStatus> ParseFindingStatus(absl::string_view name) {
+  return ParseByName<FindingStatus, 4>(name, FindingStatusName);
+}
+std::optional<FindingAction> ParseFindingAction(absl::string_view name) {
+  return ParseByName<FindingAction, 6>(name, FindingActionName);
+}
+std::optional<FindingKind> ParseFindingKind(absl::string_view name) {
+  return ParseByName<FindingKind, 7>(name, FindingKindName);
+}
+std::optional<Severity> ParseSeverity(absl::string_view name) {
+  return ParseByName<Severity, 4>(name, SeverityName);
+}
+
+}  // namespace ethrec

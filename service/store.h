@@ -40,18 +40,27 @@
 #include "absl/time/time.h"
 #include "mapping/normalized.h"
 #include "mapping/observation.h"
+#include "mapping/reconcile.h"
 
 namespace ethrec {
 
 // The version of the storage schema this code reads and writes. SqliteStore
 // migrates an older file forward to it at Open.
-inline constexpr int kStoreSchemaVersion = 1;
+inline constexpr int kStoreSchemaVersion = 2;
 
 // Options common to every Store implementation.
 struct StoreOptions {
   // Gives the receipt time of each write. Default (empty): absl::Now.
   // Tests set a fixed clock.
   std::function<absl::Time()> clock;
+  // Computes one child's findings from its current records (normally
+  // ethrec::Reconcile with the server's Normalizer). When set, every Write
+  // recomputes the findings of each child it touches inside its own
+  // transaction, so findings are never stale. When empty, findings are
+  // disabled: writes do not touch them and the findings methods answer
+  // FailedPrecondition. (SqliteStore remembers that writes went by without
+  // findings and recomputes every child at the next Open that has them.)
+  std::function<std::vector<Finding>(const std::vector<RecordState>&)> reconcile;
 };
 
 // What Write did with one item of a batch.
@@ -139,6 +148,112 @@ inline constexpr absl::string_view kItemPayloadUrl = "type.ethrec.dev/item";
 // error is not about one item (e.g. a storage failure).
 std::optional<size_t> ItemIndexOf(const absl::Status& status);
 
+// --- Findings (see mapping/reconcile.h for the rules) ---
+//
+// A stored finding is identified by its kind, its agency and the records it
+// compares (agency and record_id, not versions; NOT_SELF_DEFINED by kind
+// and agency alone), so it keeps its id, status and history while the data
+// behind it changes. Recomputing a child's findings:
+// - a finding raised for the first time is OPEN (event RAISED);
+// - one still raised by newer record versions is UPDATED; if it was
+//   RESOLVED it is reopened (OPEN, event REOPENED, reopen_count + 1): the
+//   new data did not fix it;
+// - one the data no longer raises becomes CLEARED (event CLEARED);
+// - a CLEARED one raised again is reopened (OPEN, REOPENED).
+// An officer's review moves it between OPEN, ACKNOWLEDGED and RESOLVED.
+
+enum class FindingStatus : uint8_t { kOpen, kAcknowledged, kResolved, kCleared };
+enum class FindingAction : uint8_t { kRaised, kUpdated, kCleared, kReopened, kAcknowledged, kResolved };
+enum class ReviewAction : uint8_t { kAcknowledge, kResolve, kReopen };
+
+// API names: "OPEN", ...; "RAISED", ...; "ACKNOWLEDGE", ....
+absl::string_view FindingStatusName(FindingStatus s);
+absl::string_view FindingActionName(FindingAction a);
+absl::string_view ReviewActionName(ReviewAction a);
+std::optional<FindingStatus> ParseFindingStatus(absl::string_view name);
+std::optional<FindingAction> ParseFindingAction(absl::string_view name);
+std::optional<FindingKind> ParseFindingKind(absl::string_view name);
+std::optional<Severity> ParseSeverity(absl::string_view name);
+
+// A record a finding compares, by the agency's own ids.
+struct RecordRef {
+  std::string agency;
+  std::string record_id;
+  int64_t record_version = 0;
+  friend bool operator==(const RecordRef&, const RecordRef&) = default;
+};
+
+struct FindingEvent {
+  FindingAction action = FindingAction::kRaised;
+  absl::Time time;
+  std::string by_agency;  // the officer; empty for what the data did
+  std::string by_role;
+  std::string note;
+};
+
+struct StoredFinding {
+  int64_t id = 0;
+  FindingKind kind = FindingKind::kSelfIdMismatch;
+  Severity severity = Severity::kInfo;
+  FindingStatus status = FindingStatus::kOpen;
+  std::string agency;     // the agency the finding is about
+  std::string record_id;  // its record: compared.front().record_id
+  std::vector<RecordRef> compared;
+  CategorySet record_set;
+  CategorySet reference_set;
+  std::string reason;
+  std::string suggested_code;
+  absl::Time first_raised_at;
+  absl::Time last_raised_at;  // raised or reopened
+  int reopen_count = 0;
+  std::vector<FindingEvent> history;  // oldest first
+};
+
+// Which findings ListFindings returns. Empty fields match everything.
+struct FindingQuery {
+  std::string agency;
+  std::vector<FindingKind> kinds;
+  std::optional<Severity> min_severity;
+  // Empty: OPEN and ACKNOWLEDGED.
+  std::vector<FindingStatus> statuses;
+  std::optional<absl::Time> raised_after;   // last_raised_at >= raised_after
+  std::optional<absl::Time> raised_before;  // last_raised_at < raised_before
+  // Keyset pagination: only findings with id > after_id, by id ascending.
+  int64_t after_id = 0;
+  int limit = 100;  // 1..1000
+};
+
+struct FindingsPage {
+  std::vector<StoredFinding> findings;  // by id ascending, at most limit
+  bool more = false;                    // more match after the last one
+};
+
+struct FindingCountRow {
+  std::string agency;
+  FindingKind kind;
+  FindingStatus status;
+  int64_t count = 0;
+};
+
+struct CompletenessRow {
+  std::string agency;
+  int64_t children = 0;               // children the agency holds a record about
+  int64_t children_self_defined = 0;  // ... of which a usable SELF/PARENT_OR_CARER one
+};
+
+struct FindingSummary {
+  // Not CLEARED; non-zero; sorted by agency, kind, status.
+  std::vector<FindingCountRow> counts;
+  std::vector<CompletenessRow> completeness;  // sorted by agency
+  int64_t children = 0;
+};
+
+// Who reviews a finding.
+struct Reviewer {
+  std::string agency;
+  std::string role;
+};
+
 // The storage interface. Implementations are thread-safe. After Close()
 // every method but Close() and schema_version() returns FailedPrecondition.
 class Store {
@@ -177,6 +292,25 @@ class Store {
   // InvalidArgument when !key.Validate().ok(); NotFound when no child has
   // that identifier (the message never contains it); storage errors as Write.
   virtual absl::StatusOr<ChildRecord> GetChild(const ChildKey& key) = 0;
+
+  // Findings matching `query` (see FindingQuery). Errors: InvalidArgument
+  // for a limit outside 1..1000; FailedPrecondition when findings are
+  // disabled; storage errors as Write.
+  virtual absl::StatusOr<FindingsPage> ListFindings(const FindingQuery& query) = 0;
+
+  // One finding with its history. NotFound when there is none.
+  virtual absl::StatusOr<StoredFinding> GetFinding(int64_t id) = 0;
+
+  // Counts and completeness, for one agency or ("") all of them.
+  virtual absl::StatusOr<FindingSummary> SummarizeFindings(absl::string_view agency) = 0;
+
+  // Records an officer's review (StoreOptions::clock gives its time) and
+  // returns the finding as it now is. Errors: NotFound; FailedPrecondition
+  // naming the status when it does not allow the action; InvalidArgument
+  // (field "note") when resolving without a note.
+  virtual absl::StatusOr<StoredFinding> ReviewFinding(int64_t id, ReviewAction action,
+                                                      const Reviewer& reviewer,
+                                                      absl::string_view note) = 0;
 
   // Releases the storage (for SQLite: closes the file after a checkpoint).
   // Call after in-flight calls have finished. Idempotent: a second call

@@ -1,0 +1,263 @@
+#include "service/findings_service.h"
+
+#include <algorithm>
+#include <cstdint>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "mapping/status_field.h"
+#include "service/caller.h"
+#include "service/grpc_status.h"
+#include "service/proto_convert.h"
+
+namespace ethrec::service {
+namespace {
+
+// Overloads below would hide proto_convert.h's.
+using ::ethrec::service::FromProto;
+using ::ethrec::service::ToProto;
+
+// Proto enum numbers are the mapping/ enum values + 1 (0 is UNSPECIFIED).
+template <typename P, typename E>
+P ToProtoEnum(E e) {
+  return static_cast<P>(static_cast<int>(e) + 1);
+}
+
+template <typename E, int N>
+std::optional<E> FromProtoEnum(int v) {
+  if (v < 1 || v > N) return std::nullopt;
+  return static_cast<E>(v - 1);
+}
+
+void ToProto(const StoredFinding& f, v1::Finding* out) {
+  out->set_finding_id(f.id);
+  out->set_kind(ToProtoEnum<v1::FindingKind>(f.kind));
+  out->set_severity(ToProtoEnum<v1::Severity>(f.severity));
+  out->set_status(ToProtoEnum<v1::FindingStatus>(f.status));
+  out->set_agency(f.agency);
+  out->set_record_id(f.record_id);
+  for (const RecordRef& r : f.compared) {
+    v1::RecordRef* ref = out->add_compared();
+    ref->set_agency(r.agency);
+    ref->set_record_id(r.record_id);
+    ref->set_record_version(r.record_version);
+  }
+  for (Category c : f.record_set.ToVector()) out->add_record_categories(ToProto(c));
+  for (Category c : f.reference_set.ToVector()) out->add_reference_categories(ToProto(c));
+  out->set_reason(f.reason);
+  out->set_suggested_code(f.suggested_code);
+  ToProto(f.first_raised_at, out->mutable_first_raised_at());
+  ToProto(f.last_raised_at, out->mutable_last_raised_at());
+  out->set_reopen_count(f.reopen_count);
+  for (const FindingEvent& e : f.history) {
+    v1::FindingEvent* event = out->add_history();
+    event->set_action(ToProtoEnum<v1::FindingEvent::Action>(e.action));
+    ToProto(e.time, event->mutable_time());
+    event->set_by_agency(e.by_agency);
+    event->set_by_role(e.by_role);
+    event->set_note(e.note);
+  }
+}
+
+bool IsOfficer(const Caller& caller) { return caller.role == kDataQualityRole; }
+
+// The agency the caller may see for a request naming `requested` ("" for
+// all): anything for an officer, only its own agency for anyone else.
+absl::StatusOr<std::string> VisibleAgency(const Caller& caller, const std::string& requested) {
+  if (IsOfficer(caller)) return requested;
+  if (!requested.empty() && requested != caller.agency) {
+    return WithField(absl::PermissionDeniedError(absl::StrCat(
+                         "role \"", caller.role, "\" sees only its own agency's findings; role \"",
+                         kDataQualityRole, "\" sees every agency's")),
+                     "agency");
+  }
+  return caller.agency;
+}
+
+uint64_t Fnv1a(absl::string_view s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// A fingerprint of everything that selects findings (not the page size).
+uint64_t FilterFingerprint(const FindingQuery& q) {
+  std::string s = absl::StrCat(q.agency, "\n");
+  for (FindingKind k : q.kinds) absl::StrAppend(&s, static_cast<int>(k), ",");
+  absl::StrAppend(&s, "\n", q.min_severity ? static_cast<int>(*q.min_severity) : -1, "\n");
+  for (FindingStatus st : q.statuses) absl::StrAppend(&s, static_cast<int>(st), ",");
+  absl::StrAppend(&s, "\n", q.raised_after ? absl::ToUnixMicros(*q.raised_after) : INT64_MIN, "\n",
+                  q.raised_before ? absl::ToUnixMicros(*q.raised_before) : INT64_MIN);
+  return Fnv1a(s);
+}
+
+std::string EncodePageToken(int64_t after_id, uint64_t fingerprint) {
+  return absl::WebSafeBase64Escape(absl::StrCat("f1:", after_id, ":", fingerprint));
+}
+
+absl::Status BadToken(absl::string_view why) {
+  return WithField(absl::InvalidArgumentError(absl::StrCat("page_token ", why)), "page_token");
+}
+
+absl::StatusOr<int64_t> DecodePageToken(absl::string_view token, uint64_t fingerprint) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw)) return BadToken("is not a page token from this service");
+  std::vector<absl::string_view> parts = absl::StrSplit(raw, ':');
+  int64_t after_id = 0;
+  uint64_t fp = 0;
+  if (parts.size() != 3 || parts[0] != "f1" || !absl::SimpleAtoi(parts[1], &after_id) ||
+      !absl::SimpleAtoi(parts[2], &fp) || after_id < 0) {
+    return BadToken("is not a page token from this service");
+  }
+  if (fp != fingerprint) {
+    return BadToken("was issued for other filters: repeat the first request's filters, or start again without a token");
+  }
+  return after_id;
+}
+
+absl::StatusOr<FindingQuery> QueryFrom(const v1::ListFindingsRequest& r, const Caller& caller, int default_size,
+                                       int max_size) {
+  FindingQuery q;
+  absl::StatusOr<std::string> agency = VisibleAgency(caller, r.agency());
+  if (!agency.ok()) return agency.status();
+  q.agency = *agency;
+  for (int i = 0; i < r.kinds_size(); ++i) {
+    std::optional<FindingKind> k = FromProtoEnum<FindingKind, 7>(r.kinds(i));
+    if (!k) {
+      return WithField(absl::InvalidArgumentError(absl::StrCat("kinds[", i, "] ", r.kinds(i), " is not a finding kind")),
+                       absl::StrCat("kinds[", i, "]"));
+    }
+    q.kinds.push_back(*k);
+  }
+  if (r.min_severity() != v1::SEVERITY_UNSPECIFIED) {
+    std::optional<Severity> sev = FromProtoEnum<Severity, 4>(r.min_severity());
+    if (!sev) {
+      return WithField(absl::InvalidArgumentError(absl::StrCat("min_severity ", r.min_severity(), " is not a severity")),
+                       "min_severity");
+    }
+    q.min_severity = *sev;
+  }
+  for (int i = 0; i < r.statuses_size(); ++i) {
+    std::optional<FindingStatus> st = FromProtoEnum<FindingStatus, 4>(r.statuses(i));
+    if (!st) {
+      return WithField(
+          absl::InvalidArgumentError(absl::StrCat("statuses[", i, "] ", r.statuses(i), " is not a finding status")),
+          absl::StrCat("statuses[", i, "]"));
+    }
+    q.statuses.push_back(*st);
+  }
+  // Filters are sets: their order must not change the token.
+  std::sort(q.kinds.begin(), q.kinds.end());
+  q.kinds.erase(std::unique(q.kinds.begin(), q.kinds.end()), q.kinds.end());
+  std::sort(q.statuses.begin(), q.statuses.end());
+  q.statuses.erase(std::unique(q.statuses.begin(), q.statuses.end()), q.statuses.end());
+  if (r.has_raised_after()) q.raised_after = FromProto(r.raised_after());
+  if (r.has_raised_before()) q.raised_before = FromProto(r.raised_before());
+  if (r.page_size() < 0) {
+    return WithField(absl::InvalidArgumentError(absl::StrCat("page_size ", r.page_size(), " is negative")),
+                     "page_size");
+  }
+  q.limit = r.page_size() == 0 ? default_size : std::min(r.page_size(), max_size);
+  if (!r.page_token().empty()) {
+    absl::StatusOr<int64_t> after = DecodePageToken(r.page_token(), FilterFingerprint(q));
+    if (!after.ok()) return after.status();
+    q.after_id = *after;
+  }
+  return q;
+}
+
+absl::Status NotVisible(int64_t id) {
+  // The same answer as for a finding that does not exist: whether another
+  // agency's finding exists is not the caller's business.
+  return absl::NotFoundError(absl::StrCat("no finding has id ", id));
+}
+
+}  // namespace
+
+grpc::Status FindingsServiceImpl::ListFindings(grpc::ServerContext* context, const v1::ListFindingsRequest* request,
+                                               v1::ListFindingsResponse* response) {
+  absl::StatusOr<Caller> caller = CallerFrom(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<FindingQuery> query =
+      QueryFrom(*request, *caller, options_.default_page_size, options_.max_page_size);
+  if (!query.ok()) return ToGrpcStatus(query.status());
+  absl::StatusOr<FindingsPage> page = options_.store->ListFindings(*query);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const StoredFinding& f : page->findings) ToProto(f, response->add_findings());
+  if (page->more && !page->findings.empty()) {
+    response->set_next_page_token(EncodePageToken(page->findings.back().id, FilterFingerprint(*query)));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status FindingsServiceImpl::GetFinding(grpc::ServerContext* context, const v1::GetFindingRequest* request,
+                                             v1::Finding* response) {
+  absl::StatusOr<Caller> caller = CallerFrom(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (request->finding_id() <= 0) {
+    return ToGrpcStatus(WithField(absl::InvalidArgumentError("finding_id is required (a positive id)"), "finding_id"));
+  }
+  absl::StatusOr<StoredFinding> f = options_.store->GetFinding(request->finding_id());
+  if (!f.ok()) return ToGrpcStatus(f.status());
+  if (!IsOfficer(*caller) && f->agency != caller->agency) return ToGrpcStatus(NotVisible(request->finding_id()));
+  ToProto(*f, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status FindingsServiceImpl::SummarizeFindings(grpc::ServerContext* context,
+                                                    const v1::SummarizeFindingsRequest* request,
+                                                    v1::SummarizeFindingsResponse* response) {
+  absl::StatusOr<Caller> caller = CallerFrom(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<std::string> agency = VisibleAgency(*caller, request->agency());
+  if (!agency.ok()) return ToGrpcStatus(agency.status());
+  absl::StatusOr<FindingSummary> summary = options_.store->SummarizeFindings(*agency);
+  if (!summary.ok()) return ToGrpcStatus(summary.status());
+  for (const FindingCountRow& row : summary->counts) {
+    v1::FindingCount* c = response->add_counts();
+    c->set_agency(row.agency);
+    c->set_kind(ToProtoEnum<v1::FindingKind>(row.kind));
+    c->set_status(ToProtoEnum<v1::FindingStatus>(row.status));
+    c->set_count(row.count);
+  }
+  for (const CompletenessRow& row : summary->completeness) {
+    v1::AgencyCompleteness* c = response->add_completeness();
+    c->set_agency(row.agency);
+    c->set_children(row.children);
+    c->set_children_self_defined(row.children_self_defined);
+    c->set_share(row.children == 0 ? 0.0
+                                   : static_cast<double>(row.children_self_defined) / static_cast<double>(row.children));
+  }
+  response->set_children(summary->children);
+  return grpc::Status::OK;
+}
+
+grpc::Status FindingsServiceImpl::ReviewFinding(grpc::ServerContext* context, const v1::ReviewFindingRequest* request,
+                                                v1::Finding* response) {
+  absl::StatusOr<Caller> caller = CallerFrom(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (!IsOfficer(*caller)) {
+    return ToGrpcStatus(absl::PermissionDeniedError(
+        absl::StrCat("only role \"", kDataQualityRole, "\" may review findings (caller role \"", caller->role, "\")")));
+  }
+  if (request->finding_id() <= 0) {
+    return ToGrpcStatus(WithField(absl::InvalidArgumentError("finding_id is required (a positive id)"), "finding_id"));
+  }
+  std::optional<ReviewAction> action = FromProtoEnum<ReviewAction, 3>(request->action());
+  if (!action) {
+    return ToGrpcStatus(
+        WithField(absl::InvalidArgumentError("action is required: ACKNOWLEDGE, RESOLVE or REOPEN"), "action"));
+  }
+  absl::StatusOr<StoredFinding> f = options_.store->ReviewFinding(
+      request->finding_id(), *action, Reviewer{caller->agency, caller->role}, request->note());
+  if (!f.ok()) return ToGrpcStatus(f.status());
+  ToProto(*f, response);
+  return grpc::Status::OK;
+}
+
+}  // namespace ethrec::service

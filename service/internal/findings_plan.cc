@@ -1,0 +1,214 @@
+#include "service/internal/findings_plan.h"
+
+#include <algorithm>
+
+#include <unicode/utf8.h>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "mapping/status_field.h"
+
+namespace ethrec::store_internal {
+namespace {
+
+bool ValidUtf8(absl::string_view s) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const int32_t n = static_cast<int32_t>(s.size());
+  for (int32_t i = 0; i < n;) {
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
+// The Unicode code points in valid UTF-8 `s`.
+size_t CodePoints(absl::string_view s) {
+  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+}  // namespace
+
+std::string EncodeRecordRefs(const std::vector<RecordRef>& refs) {
+  return absl::StrJoin(refs, "\n", [](std::string* s, const RecordRef& r) {
+    absl::StrAppend(s, r.agency, "\t", r.record_id, "\t", r.record_version);
+  });
+}
+
+std::optional<std::vector<RecordRef>> DecodeRecordRefs(absl::string_view text) {
+  std::vector<RecordRef> out;
+  if (text.empty()) return out;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    std::vector<absl::string_view> parts = absl::StrSplit(line, '\t');
+    RecordRef r;
+    if (parts.size() != 3 || !absl::SimpleAtoi(parts[2], &r.record_version)) return std::nullopt;
+    r.agency = std::string(parts[0]);
+    r.record_id = std::string(parts[1]);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<ComputedFinding> ComputeFindings(const std::vector<RecordState>& records, const StoreOptions& options) {
+  std::vector<ComputedFinding> out;
+  if (!options.reconcile) return out;
+  absl::flat_hash_map<std::string, int64_t> versions;  // "agency/record_id" -> version
+  for (const RecordState& r : records) versions[absl::StrCat(r.agency, "/", r.record_id)] = r.record_version;
+  for (Finding& f : options.reconcile(records)) {
+    ComputedFinding c;
+    StoredFinding& v = c.value;
+    v.kind = f.kind;
+    v.severity = f.severity;
+    v.agency = f.agency;
+    for (const std::string& ref : f.compared) {
+      // Agency names never contain '/' (see ValidateId's callers); record ids may.
+      const size_t slash = ref.find('/');
+      RecordRef rr{ref.substr(0, slash), slash == std::string::npos ? "" : ref.substr(slash + 1), 0};
+      if (auto it = versions.find(ref); it != versions.end()) rr.record_version = it->second;
+      v.compared.push_back(std::move(rr));
+    }
+    if (!v.compared.empty()) v.record_id = v.compared.front().record_id;
+    v.record_set = f.record_set;
+    v.reference_set = f.reference_set;
+    v.reason = std::move(f.reason);
+    v.suggested_code = std::move(f.suggested_code);
+    c.fingerprint = absl::StrCat(FindingKindName(v.kind), "\t", v.agency);
+    if (v.kind != FindingKind::kNotSelfDefined) {
+      for (const RecordRef& r : v.compared) absl::StrAppend(&c.fingerprint, "\n", r.agency, "\t", r.record_id);
+    }
+    c.versions_key = EncodeRecordRefs(v.compared);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<FindingChange> PlanFindingChanges(const std::vector<ExistingFinding>& existing,
+                                              const std::vector<ComputedFinding>& computed) {
+  // Two stored findings with one fingerprint come from merged children: the
+  // older (lowest id) goes on, the other is cleared.
+  absl::flat_hash_map<absl::string_view, const ExistingFinding*> by_fingerprint;
+  for (const ExistingFinding& e : existing) {
+    auto [it, inserted] = by_fingerprint.emplace(e.fingerprint, &e);
+    if (!inserted && e.id < it->second->id) it->second = &e;
+  }
+  absl::flat_hash_map<absl::string_view, bool> raised;
+  std::vector<FindingChange> out;
+  for (const ComputedFinding& c : computed) {
+    if (!raised.emplace(c.fingerprint, true).second) continue;  // the rules raised it twice
+    auto it = by_fingerprint.find(c.fingerprint);
+    if (it == by_fingerprint.end()) {
+      out.push_back({FindingChange::Op::kInsert, 0, &c, FindingStatus::kOpen, FindingAction::kRaised, false});
+      continue;
+    }
+    const ExistingFinding& e = *it->second;
+    const bool newer_data = e.versions_key != c.versions_key;
+    if (e.status == FindingStatus::kCleared || (e.status == FindingStatus::kResolved && newer_data)) {
+      out.push_back({FindingChange::Op::kUpdate, e.id, &c, FindingStatus::kOpen, FindingAction::kReopened, true});
+    } else if (newer_data) {
+      out.push_back({FindingChange::Op::kUpdate, e.id, &c, e.status, FindingAction::kUpdated, false});
+    }
+  }
+  for (const ExistingFinding& e : existing) {
+    if (e.status == FindingStatus::kCleared) continue;
+    if (raised.contains(e.fingerprint) && by_fingerprint.at(e.fingerprint) == &e) continue;
+    out.push_back({FindingChange::Op::kSetStatus, e.id, nullptr, FindingStatus::kCleared, FindingAction::kCleared,
+                   false});
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, bool>> AgencySelfDefined(const std::vector<RecordState>& records) {
+  std::vector<std::pair<std::string, bool>> out;
+  for (const RecordState& r : records) {
+    const bool usable = (r.supplied_by == SuppliedBy::kSelf || r.supplied_by == SuppliedBy::kParentOrCarer) &&
+                        r.normalized.basis != RecordingBasis::kObserved &&
+                        (r.normalized.outcome == Outcome::kCategories || r.normalized.outcome == Outcome::kNotStated);
+    auto it = std::find_if(out.begin(), out.end(), [&r](const auto& p) { return p.first == r.agency; });
+    if (it == out.end()) {
+      out.emplace_back(r.agency, usable);
+    } else {
+      it->second = it->second || usable;
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+absl::StatusOr<FindingStatus> ReviewTransition(FindingStatus from, ReviewAction action, absl::string_view note) {
+  if (!ValidUtf8(note)) return WithField(absl::InvalidArgumentError("note is not valid UTF-8"), "note");
+  if (CodePoints(note) > kMaxReviewNoteChars) {
+    return WithField(absl::InvalidArgumentError(absl::StrCat("note is longer than ", kMaxReviewNoteChars,
+                                                             " characters (the limit)")),
+                     "note");
+  }
+  if (action == ReviewAction::kResolve && note.find_first_not_of(" \t\r\n") == absl::string_view::npos) {
+    return WithField(absl::InvalidArgumentError("note is required to resolve a finding: say what was done"),
+                     "note");
+  }
+  bool allowed = false;
+  FindingStatus to = from;
+  switch (action) {
+    case ReviewAction::kAcknowledge:
+      allowed = from == FindingStatus::kOpen;
+      to = FindingStatus::kAcknowledged;
+      break;
+    case ReviewAction::kResolve:
+      allowed = from == FindingStatus::kOpen || from == FindingStatus::kAcknowledged;
+      to = FindingStatus::kResolved;
+      break;
+    case ReviewAction::kReopen:
+      allowed = from == FindingStatus::kAcknowledged || from == FindingStatus::kResolved;
+      to = FindingStatus::kOpen;
+      break;
+  }
+  if (!allowed) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot ", ReviewActionName(action), " a finding that is ", FindingStatusName(from),
+                     from == FindingStatus::kCleared ? " (the current data no longer raises it)" : ""));
+  }
+  return to;
+}
+
+FindingAction ReviewEvent(ReviewAction action) {
+  switch (action) {
+    case ReviewAction::kAcknowledge: return FindingAction::kAcknowledged;
+    case ReviewAction::kResolve: return FindingAction::kResolved;
+    case ReviewAction::kReopen: return FindingAction::kReopened;
+  }
+  return FindingAction::kReopened;
+}
+
+absl::Status CheckFindingQuery(const FindingQuery& query) {
+  if (query.limit < 1 || query.limit > 1000) {
+    return WithField(absl::InvalidArgumentError(absl::StrCat("page size ", query.limit, " is outside 1..1000")),
+                     "page_size");
+  }
+  return absl::OkStatus();
+}
+
+bool MatchesQuery(const FindingQuery& q, const StoredFinding& f) {
+  if (!q.agency.empty() && f.agency != q.agency) return false;
+  if (!q.kinds.empty() && std::find(q.kinds.begin(), q.kinds.end(), f.kind) == q.kinds.end()) return false;
+  if (q.min_severity.has_value() && f.severity < *q.min_severity) return false;
+  if (q.statuses.empty()) {
+    if (f.status != FindingStatus::kOpen && f.status != FindingStatus::kAcknowledged) return false;
+  } else if (std::find(q.statuses.begin(), q.statuses.end(), f.status) == q.statuses.end()) {
+    return false;
+  }
+  if (q.raised_after.has_value() && f.last_raised_at < *q.raised_after) return false;
+  if (q.raised_before.has_value() && f.last_raised_at >= *q.raised_before) return false;
+  return true;
+}
+
+absl::Status FindingsDisabledError() {
+  return absl::FailedPreconditionError("findings are disabled on this server (started with --findings=false)");
+}
+
+absl::Status FindingNotFoundError(int64_t id) {
+  return absl::NotFoundError(absl::StrCat("no finding has id ", id));
+}
+
+}  // namespace ethrec::store_internal

@@ -1,0 +1,101 @@
+// Findings bookkeeping shared by the Store implementations: turning a
+// child's current records into findings to store, and deciding what a
+// recomputation changes (see "Findings" in store.h). Pure functions; not
+// part of the public interface: only service/*_store.cc include this.
+#ifndef ETHREC_SERVICE_INTERNAL_FINDINGS_PLAN_H_
+#define ETHREC_SERVICE_INTERNAL_FINDINGS_PLAN_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "mapping/reconcile.h"
+#include "service/store.h"
+
+namespace ethrec::store_internal {
+
+// A finding computed from the data, ready to store.
+struct ComputedFinding {
+  // What identifies it across recomputations: kind, agency and the records
+  // compared without their versions (NOT_SELF_DEFINED: kind and agency).
+  std::string fingerprint;
+  // The records compared with their versions: when it changes, newer data
+  // still raises the finding.
+  std::string versions_key;
+  // Kind, severity, agency, record_id, compared, sets, reason and
+  // suggested_code; id, status, times and history are the store's.
+  StoredFinding value;
+};
+
+// Records as "agency<TAB>record_id<TAB>version" lines: ids are printable
+// ASCII, so neither tab nor newline occurs in them. Decode returns nullopt
+// for text Encode cannot have written.
+std::string EncodeRecordRefs(const std::vector<RecordRef>& refs);
+std::optional<std::vector<RecordRef>> DecodeRecordRefs(absl::string_view text);
+
+// Runs `reconcile` over one child's current records and names the results.
+std::vector<ComputedFinding> ComputeFindings(const std::vector<RecordState>& records,
+                                             const StoreOptions& options);
+
+// What a store holds about one of the child's findings.
+struct ExistingFinding {
+  int64_t id = 0;
+  std::string fingerprint;
+  std::string versions_key;
+  FindingStatus status = FindingStatus::kOpen;
+};
+
+struct FindingChange {
+  enum class Op : uint8_t {
+    kInsert,     // a new finding: `computed`, status OPEN, event RAISED
+    kUpdate,     // finding `id` takes `computed`'s content, `status` and `event`
+    kSetStatus,  // finding `id` takes `status` and `event` only (CLEARED)
+  };
+  Op op = Op::kInsert;
+  int64_t id = 0;
+  const ComputedFinding* computed = nullptr;
+  FindingStatus status = FindingStatus::kOpen;
+  FindingAction event = FindingAction::kRaised;
+  // Raised again: reopen_count + 1 and last_raised_at = now.
+  bool reopened = false;
+};
+
+// The changes that bring `existing` (the child's stored findings) to
+// `computed`. Unchanged findings get no change.
+std::vector<FindingChange> PlanFindingChanges(const std::vector<ExistingFinding>& existing,
+                                              const std::vector<ComputedFinding>& computed);
+
+// Each agency among `records` (sorted by agency) and whether it holds a
+// usable self-defined record: supplied by SELF or PARENT_OR_CARER, giving
+// categories or NOT_STATED, from a system that records self-identification.
+std::vector<std::pair<std::string, bool>> AgencySelfDefined(const std::vector<RecordState>& records);
+
+// The status a review moves a finding in `from` to. FailedPrecondition
+// naming both when the action is not allowed from there; InvalidArgument
+// (field "note") for a missing note on RESOLVE or a note that is too long
+// (over kMaxReviewNoteChars) or not valid UTF-8.
+inline constexpr size_t kMaxReviewNoteChars = 2000;
+absl::StatusOr<FindingStatus> ReviewTransition(FindingStatus from, ReviewAction action, absl::string_view note);
+
+// The event a review action records.
+FindingAction ReviewEvent(ReviewAction action);
+
+// InvalidArgument for a limit outside 1..1000.
+absl::Status CheckFindingQuery(const FindingQuery& query);
+
+// Whether `f` matches every filter of `query` except after_id and limit.
+bool MatchesQuery(const FindingQuery& query, const StoredFinding& f);
+
+// FailedPrecondition for a findings call on a store without StoreOptions::reconcile.
+absl::Status FindingsDisabledError();
+
+// NotFound for finding `id`.
+absl::Status FindingNotFoundError(int64_t id);
+
+}  // namespace ethrec::store_internal
+
+#endif  // ETHREC_SERVICE_INTERNAL_FINDINGS_PLAN_H_

@@ -1,0 +1,486 @@
+// Findings in the Store (service/store.h "Findings"), against every
+// implementation: recomputed in the write's transaction, kept across
+// changes of the data, reviewed by officers, listed a page at a time and
+// summarised. The rules themselves are tested in mapping/reconcile_test.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mapping/normalizer.h"
+#include "mapping/reconcile.h"
+#include "mapping/status_field.h"
+#include "service/memory_store.h"
+#include "service/sqlite_store.h"
+#include "service/store.h"
+#include "tests/testing/status_matchers.h"
+
+namespace ethrec {
+namespace {
+
+using ::ethrec::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+
+const Normalizer& Shared() {
+  static const Normalizer* const n = Normalizer::Create(LoadOptions())->release();
+  return *n;
+}
+
+const absl::Time kT0 = absl::FromUnixSeconds(1767225600);  // 2026-01-01
+
+absl::Time Day(int d) { return kT0 + absl::Hours(24 * (d - 1)); }
+
+// A synthetic NHS number (999 prefix) for child `n`.
+std::string Nhs(int n) { return SyntheticNhsNumber(n); }
+
+// One observation: `code` of `system`, or free text when system is "".
+NormalizedObservation Obs(const std::string& agency, const std::string& record_id, int64_t version, int child,
+                          const std::string& system, const std::string& code, SuppliedBy who, int day) {
+  Observation o;
+  o.agency = agency;
+  o.record_id = record_id;
+  o.record_version = version;
+  o.nhs_number = Nhs(child);
+  o.system = system;
+  if (system.empty()) {
+    o.text = code;
+  } else {
+    o.code = code;
+  }
+  o.supplied_by = who;
+  o.recorded_at = Day(day);
+  absl::StatusOr<NormalizedObservation> n = NormalizeObservation(Shared(), o);
+  EXPECT_TRUE(n.ok()) << n.status();
+  return n.ok() ? *std::move(n) : NormalizedObservation();
+}
+
+std::string TempDbPath() {
+  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = absl::StrCat(info->test_suite_name(), "_", info->name());
+  std::replace(name.begin(), name.end(), '/', '_');
+  return absl::StrCat(::testing::TempDir(), "ethrec_findings_", getpid(), "_", name, ".db");
+}
+
+void RemoveDb(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove(absl::StrCat(path, suffix).c_str());
+}
+
+StoreOptions Options(std::function<absl::Time()> clock, bool findings) {
+  StoreOptions o;
+  o.clock = std::move(clock);
+  if (findings) o.reconcile = [](const std::vector<RecordState>& r) { return Reconcile(r, Shared()); };
+  return o;
+}
+
+struct MemoryStoreFactory {
+  static absl::StatusOr<std::unique_ptr<Store>> Create(const StoreOptions& options, const std::string&) {
+    return std::make_unique<MemoryStore>(options);
+  }
+};
+
+struct SqliteStoreFactory {
+  static absl::StatusOr<std::unique_ptr<Store>> Create(const StoreOptions& options, const std::string& path) {
+    absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({.path = path, .store = options});
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<Store>(*std::move(store));
+  }
+};
+
+template <typename Factory>
+class FindingsStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = TempDbPath();
+    RemoveDb(path_);
+    Open(true);
+  }
+  void TearDown() override {
+    if (store_ != nullptr) EXPECT_TRUE(store_->Close().ok());
+    store_.reset();
+    RemoveDb(path_);
+  }
+  void Open(bool findings) {
+    if (store_ != nullptr) ASSERT_TRUE(store_->Close().ok());
+    store_.reset();
+    absl::StatusOr<std::unique_ptr<Store>> store =
+        Factory::Create(Options([this] { return Now(); }, findings), path_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+  }
+  absl::Time Now() {
+    absl::MutexLock lock(&mu_);
+    return now_;
+  }
+  void SetNow(absl::Time t) {
+    absl::MutexLock lock(&mu_);
+    now_ = t;
+  }
+
+  void Write(std::vector<NormalizedObservation> batch) {
+    absl::StatusOr<std::vector<WriteOutcome>> out = store_->Write(batch);
+    ASSERT_TRUE(out.ok()) << out.status();
+  }
+
+  // Every finding matching `q` (all pages, 2 at a time to exercise paging).
+  std::vector<StoredFinding> All(FindingQuery q = {}) {
+    std::vector<StoredFinding> out;
+    q.limit = 2;
+    for (int pages = 0; pages < 1000; ++pages) {
+      absl::StatusOr<FindingsPage> page = store_->ListFindings(q);
+      EXPECT_TRUE(page.ok()) << page.status();
+      if (!page.ok()) break;
+      for (StoredFinding& f : page->findings) out.push_back(std::move(f));
+      if (!page->more) break;
+      q.after_id = out.back().id;
+    }
+    return out;
+  }
+
+  // "KIND agency" for each finding matching `q`, sorted.
+  std::vector<std::string> Kinds(FindingQuery q = {}) {
+    std::vector<std::string> out;
+    for (const StoredFinding& f : All(q)) out.push_back(absl::StrCat(FindingKindName(f.kind), " ", f.agency));
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  const StoredFinding* Find(const std::vector<StoredFinding>& findings, FindingKind kind, const std::string& agency) {
+    for (const StoredFinding& f : findings) {
+      if (f.kind == kind && f.agency == agency) return &f;
+    }
+    return nullptr;
+  }
+
+  std::vector<FindingAction> Actions(const StoredFinding& f) {
+    std::vector<FindingAction> out;
+    for (const FindingEvent& e : f.history) out.push_back(e.action);
+    return out;
+  }
+
+  absl::Mutex mu_;
+  absl::Time now_ = Day(100);
+  std::string path_;
+  std::unique_ptr<Store> store_;
+};
+
+using Implementations = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory>;
+class FactoryNames {
+ public:
+  template <typename T>
+  static std::string GetName(int) {
+    return std::is_same_v<T, MemoryStoreFactory> ? "Memory" : "Sqlite";
+  }
+};
+TYPED_TEST_SUITE(FindingsStoreTest, Implementations, FactoryNames);
+
+const std::vector<FindingStatus> kAllStatuses = {FindingStatus::kOpen, FindingStatus::kAcknowledged,
+                                                 FindingStatus::kResolved, FindingStatus::kCleared};
+
+TYPED_TEST(FindingsStoreTest, AWriteRaisesFindingsInTheSameCall) {
+  // The child says Black Caribbean at school; the GP coded White British.
+  this->Write({Obs("school", "s1", 1, 1, "dfe", "BCRB", SuppliedBy::kSelf, 1)});
+  EXPECT_THAT(this->Kinds(), IsEmpty());
+  this->Write({Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 2)});
+  const std::vector<StoredFinding> all = this->All();
+  EXPECT_THAT(this->Kinds(), ElementsAre("AGENCY_DISAGREEMENT gp", "NOT_SELF_DEFINED gp", "SELF_ID_MISMATCH gp"));
+  const StoredFinding* m = this->Find(all, FindingKind::kSelfIdMismatch, "gp");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->severity, Severity::kHigh);
+  EXPECT_EQ(m->status, FindingStatus::kOpen);
+  EXPECT_EQ(m->record_id, "g1");
+  EXPECT_THAT(m->compared, ElementsAre(RecordRef{"gp", "g1", 1}, RecordRef{"school", "s1", 1}));
+  EXPECT_EQ(m->record_set, CategorySet::Of(Category::kWhiteBritish));
+  EXPECT_EQ(m->reference_set, CategorySet::Of(Category::kBlackCaribbean));
+  EXPECT_THAT(m->reason, HasSubstr("cannot both be right"));
+  EXPECT_EQ(m->first_raised_at, Day(100));
+  EXPECT_EQ(m->last_raised_at, Day(100));
+  EXPECT_EQ(m->reopen_count, 0);
+  ASSERT_EQ(m->history.size(), 1u);
+  EXPECT_EQ(m->history[0].action, FindingAction::kRaised);
+  EXPECT_EQ(m->history[0].time, Day(100));
+  EXPECT_EQ(m->history[0].by_agency, "");
+  absl::StatusOr<StoredFinding> got = this->store_->GetFinding(m->id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->reason, m->reason);
+  EXPECT_EQ(got->history.size(), 1u);
+}
+
+TYPED_TEST(FindingsStoreTest, ACorrectionClearsAndAReturnReopensTheSameFinding) {
+  this->Write({Obs("school", "s1", 1, 1, "dfe", "BCRB", SuppliedBy::kSelf, 1),
+               Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 2)});
+  std::vector<StoredFinding> all = this->All();
+  const StoredFinding* m = this->Find(all, FindingKind::kSelfIdMismatch, "gp");
+  ASSERT_NE(m, nullptr);
+  const int64_t id = m->id;
+
+  this->SetNow(Day(101));
+  this->Write({Obs("gp", "g1", 2, 1, "nhs-ethnic-category", "M", SuppliedBy::kPractitioner, 3)});  // Black Caribbean
+  EXPECT_THAT(this->Kinds(), ElementsAre("NOT_SELF_DEFINED gp"));
+  absl::StatusOr<StoredFinding> cleared = this->store_->GetFinding(id);
+  ASSERT_TRUE(cleared.ok());
+  EXPECT_EQ(cleared->status, FindingStatus::kCleared);
+  EXPECT_THAT(this->Actions(*cleared), ElementsAre(FindingAction::kRaised, FindingAction::kCleared));
+  EXPECT_THAT(this->Kinds({.statuses = {FindingStatus::kCleared}}),
+              UnorderedElementsAre("SELF_ID_MISMATCH gp", "AGENCY_DISAGREEMENT gp"));
+
+  this->SetNow(Day(102));
+  this->Write({Obs("gp", "g1", 3, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 4)});
+  absl::StatusOr<StoredFinding> back = this->store_->GetFinding(id);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->status, FindingStatus::kOpen);
+  EXPECT_EQ(back->reopen_count, 1);
+  EXPECT_EQ(back->first_raised_at, Day(100));
+  EXPECT_EQ(back->last_raised_at, Day(102));
+  EXPECT_THAT(back->compared, ElementsAre(RecordRef{"gp", "g1", 3}, RecordRef{"school", "s1", 1}));
+  EXPECT_THAT(this->Actions(*back),
+              ElementsAre(FindingAction::kRaised, FindingAction::kCleared, FindingAction::kReopened));
+}
+
+TYPED_TEST(FindingsStoreTest, AResolvedFindingReopensOnlyWhenNewerDataStillRaisesIt) {
+  this->Write({Obs("school", "s1", 1, 1, "dfe", "BCRB", SuppliedBy::kSelf, 1),
+               Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 2)});
+  const StoredFinding* m = nullptr;
+  std::vector<StoredFinding> all = this->All();
+  m = this->Find(all, FindingKind::kSelfIdMismatch, "gp");
+  ASSERT_NE(m, nullptr);
+  const int64_t id = m->id;
+  absl::StatusOr<StoredFinding> resolved =
+      this->store_->ReviewFinding(id, ReviewAction::kResolve, {"dq-team", "data-quality-officer"}, "GP asked to update");
+  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  EXPECT_EQ(resolved->status, FindingStatus::kResolved);
+
+  // Another agency's unrelated record: the child is reconciled again, the
+  // resolved finding is not reopened.
+  this->Write({Obs("csc", "c1", 1, 1, "dfe", "BCRB", SuppliedBy::kPractitioner, 1)});
+  EXPECT_EQ(this->store_->GetFinding(id)->status, FindingStatus::kResolved);
+
+  // The GP sends a newer version that is still wrong: reopened.
+  this->Write({Obs("gp", "g1", 2, 1, "nhs-ethnic-category", "B", SuppliedBy::kPractitioner, 3)});  // White Irish
+  absl::StatusOr<StoredFinding> again = this->store_->GetFinding(id);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->status, FindingStatus::kOpen);
+  EXPECT_EQ(again->reopen_count, 1);
+  EXPECT_EQ(again->record_set, CategorySet::Of(Category::kWhiteIrish));
+  EXPECT_THAT(this->Actions(*again),
+              ElementsAre(FindingAction::kRaised, FindingAction::kResolved, FindingAction::kReopened));
+}
+
+TYPED_TEST(FindingsStoreTest, AnAcknowledgedFindingStaysAcknowledgedWhenUpdated) {
+  this->Write({Obs("school", "s1", 1, 1, "dfe", "BCRB", SuppliedBy::kSelf, 1),
+               Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 2)});
+  std::vector<StoredFinding> all = this->All();
+  const int64_t id = this->Find(all, FindingKind::kSelfIdMismatch, "gp")->id;
+  ASSERT_TRUE(this->store_->ReviewFinding(id, ReviewAction::kAcknowledge, {"dq", "data-quality-officer"}, "").ok());
+  this->Write({Obs("gp", "g1", 2, 1, "nhs-ethnic-category", "B", SuppliedBy::kPractitioner, 3)});
+  absl::StatusOr<StoredFinding> f = this->store_->GetFinding(id);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->status, FindingStatus::kAcknowledged);
+  EXPECT_THAT(this->Actions(*f),
+              ElementsAre(FindingAction::kRaised, FindingAction::kAcknowledged, FindingAction::kUpdated));
+}
+
+TYPED_TEST(FindingsStoreTest, ReviewsFollowTheWorkflowAndKeepWhoAndWhen) {
+  this->Write({Obs("school", "s1", 1, 1, "dfe", "BCRB", SuppliedBy::kSelf, 1),
+               Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 2)});
+  std::vector<StoredFinding> all = this->All();
+  const int64_t id = this->Find(all, FindingKind::kSelfIdMismatch, "gp")->id;
+  const Reviewer officer{"dq-team", "data-quality-officer"};
+  Store& s = *this->store_;
+
+  EXPECT_THAT(s.ReviewFinding(id, ReviewAction::kReopen, officer, "").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("cannot REOPEN a finding that is OPEN")));
+  absl::Status no_note = s.ReviewFinding(id, ReviewAction::kResolve, officer, "  ").status();
+  EXPECT_THAT(no_note, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("note is required")));
+  EXPECT_EQ(FieldOf(no_note), "note");
+  EXPECT_THAT(s.ReviewFinding(id, ReviewAction::kAcknowledge, officer, std::string("\xff", 1)).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("UTF-8")));
+  EXPECT_THAT(s.ReviewFinding(id, ReviewAction::kAcknowledge, officer, std::string(2001, 'x')).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("2000")));
+  EXPECT_THAT(s.ReviewFinding(999999, ReviewAction::kAcknowledge, officer, "").status(),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("999999")));
+  EXPECT_EQ(s.GetFinding(id)->history.size(), 1u) << "refused reviews leave no trace";
+
+  this->SetNow(Day(110));
+  ASSERT_TRUE(s.ReviewFinding(id, ReviewAction::kAcknowledge, officer, "seen").ok());
+  EXPECT_THAT(s.ReviewFinding(id, ReviewAction::kAcknowledge, officer, "").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
+  this->SetNow(Day(111));
+  absl::StatusOr<StoredFinding> resolved = s.ReviewFinding(id, ReviewAction::kResolve, officer, "GP updated, café ✓");
+  ASSERT_TRUE(resolved.ok());
+  this->SetNow(Day(112));
+  ASSERT_TRUE(s.ReviewFinding(id, ReviewAction::kReopen, officer, "not done after all").ok());
+  absl::StatusOr<StoredFinding> f = s.GetFinding(id);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->status, FindingStatus::kOpen);
+  ASSERT_EQ(f->history.size(), 4u);
+  EXPECT_EQ(f->history[2].action, FindingAction::kResolved);
+  EXPECT_EQ(f->history[2].time, Day(111));
+  EXPECT_EQ(f->history[2].by_agency, "dq-team");
+  EXPECT_EQ(f->history[2].by_role, "data-quality-officer");
+  EXPECT_EQ(f->history[2].note, "GP updated, café ✓");
+  EXPECT_EQ(f->history[3].action, FindingAction::kReopened);
+
+  // A cleared finding cannot be reviewed.
+  this->Write({Obs("gp", "g1", 2, 1, "nhs-ethnic-category", "M", SuppliedBy::kPractitioner, 3)});
+  EXPECT_THAT(s.ReviewFinding(id, ReviewAction::kResolve, officer, "x").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no longer raises")));
+}
+
+TYPED_TEST(FindingsStoreTest, ListsPageByPageWithFilters) {
+  // 7 children: each with a school SELF record and a mismatching GP record.
+  for (int c = 1; c <= 7; ++c) {
+    this->SetNow(Day(100 + c));
+    this->Write({Obs("school", absl::StrCat("s", c), 1, c, "dfe", "BCRB", SuppliedBy::kSelf, 1),
+                 Obs("gp", absl::StrCat("g", c), 1, c, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 2)});
+  }
+  // Per child: SELF_ID_MISMATCH, AGENCY_DISAGREEMENT and NOT_SELF_DEFINED, all gp.
+  std::vector<StoredFinding> all = this->All();
+  ASSERT_EQ(all.size(), 21u);
+  for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].id, all[i].id);
+
+  EXPECT_EQ(this->All({.agency = "school"}).size(), 0u);
+  EXPECT_EQ(this->All({.agency = "gp"}).size(), 21u);
+  EXPECT_EQ(this->All({.kinds = {FindingKind::kSelfIdMismatch}}).size(), 7u);
+  EXPECT_EQ(this->All({.kinds = {FindingKind::kSelfIdMismatch, FindingKind::kAgencyDisagreement}}).size(), 14u);
+  EXPECT_EQ(this->All({.min_severity = Severity::kHigh}).size(), 7u);
+  EXPECT_EQ(this->All({.raised_after = Day(103), .raised_before = Day(105)}).size(), 6u);
+  EXPECT_EQ(this->All({.statuses = {FindingStatus::kResolved}}).size(), 0u);
+
+  absl::StatusOr<FindingsPage> page = this->store_->ListFindings({.limit = 21});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->findings.size(), 21u);
+  EXPECT_FALSE(page->more);
+  page = this->store_->ListFindings({.limit = 20});
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->more);
+  EXPECT_THAT(this->store_->ListFindings({.limit = 0}).status(), StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  EXPECT_THAT(this->store_->ListFindings({.limit = 1001}).status(), StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+}
+
+TYPED_TEST(FindingsStoreTest, SummarisesCountsAndCompleteness) {
+  this->Write({
+      // Child 1: school self-defined, GP practitioner-assumed and wrong, police observed.
+      Obs("school", "s1", 1, 1, "dfe", "BCRB", SuppliedBy::kSelf, 1),
+      Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 2),
+      Obs("police", "p1", 1, 1, "police-ic", "IC3", SuppliedBy::kOfficerObserved, 3),
+      // Child 2: school says not stated (a choice); GP self-defined.
+      Obs("school", "s2", 1, 2, "dfe", "REFU", SuppliedBy::kSelf, 1),
+      Obs("gp", "g2", 1, 2, "nhs-ethnic-category", "A", SuppliedBy::kSelf, 2),
+  });
+  absl::StatusOr<FindingSummary> s = this->store_->SummarizeFindings("");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->children, 2);
+  std::vector<std::string> counts;
+  for (const FindingCountRow& r : s->counts) {
+    counts.push_back(absl::StrCat(r.agency, " ", FindingKindName(r.kind), " ", FindingStatusName(r.status), " ",
+                                  r.count));
+  }
+  EXPECT_THAT(counts, ElementsAre("gp SELF_ID_MISMATCH OPEN 1", "gp AGENCY_DISAGREEMENT OPEN 1",
+                                  "gp NOT_SELF_DEFINED OPEN 1", "police NOT_SELF_DEFINED OPEN 1"));
+  std::vector<std::string> completeness;
+  for (const CompletenessRow& r : s->completeness) {
+    completeness.push_back(absl::StrCat(r.agency, " ", r.children_self_defined, "/", r.children));
+  }
+  EXPECT_THAT(completeness, ElementsAre("gp 1/2", "police 0/1", "school 2/2"));
+
+  absl::StatusOr<FindingSummary> police = this->store_->SummarizeFindings("police");
+  ASSERT_TRUE(police.ok());
+  ASSERT_EQ(police->counts.size(), 1u);
+  ASSERT_EQ(police->completeness.size(), 1u);
+  EXPECT_EQ(police->completeness[0].agency, "police");
+}
+
+TYPED_TEST(FindingsStoreTest, MergedChildrenAreReconciledAsOne) {
+  // Two children as far as anyone knows: police saw child 1 and child 2.
+  this->Write({Obs("police", "p1", 1, 1, "police-ic", "IC3", SuppliedBy::kOfficerObserved, 1),
+               Obs("school", "s2", 1, 2, "dfe", "WBRI", SuppliedBy::kSelf, 1),
+               Obs("police", "p2", 1, 2, "police-ic", "IC1", SuppliedBy::kOfficerObserved, 1)});
+  EXPECT_THAT(this->Kinds(), ElementsAre("NOT_SELF_DEFINED police", "NOT_SELF_DEFINED police"));
+  // The school's record turns out to be about child 1 too: a version
+  // carrying child 1's NHS number links (merges) them.
+  NormalizedObservation link = Obs("school", "s2", 2, 1, "dfe", "WBRI", SuppliedBy::kSelf, 2);
+  this->Write({link});
+  absl::StatusOr<ChildRecord> child = this->store_->GetChild(ChildKey::ForNhsNumber(Nhs(1)));
+  ASSERT_TRUE(child.ok());
+  EXPECT_EQ(child->nhs_numbers.size(), 2u);
+  // One child now: police's two records give one NOT_SELF_DEFINED (the
+  // other is cleared, not lost); the school is complete.
+  EXPECT_THAT(this->Kinds(), ElementsAre("NOT_SELF_DEFINED police"));
+  EXPECT_THAT(this->Kinds({.statuses = {FindingStatus::kCleared}}), ElementsAre("NOT_SELF_DEFINED police"));
+  absl::StatusOr<FindingSummary> s = this->store_->SummarizeFindings("");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->children, 1);
+  ASSERT_EQ(s->completeness.size(), 2u);
+  EXPECT_EQ(s->completeness[0].children, 1);  // police
+  EXPECT_EQ(s->completeness[1].children, 1);  // school
+  EXPECT_EQ(s->completeness[1].children_self_defined, 1);
+}
+
+TYPED_TEST(FindingsStoreTest, ARefusedBatchLeavesNoFindings) {
+  this->Write({Obs("school", "s1", 1, 1, "dfe", "BCRB", SuppliedBy::kSelf, 1)});
+  // Item 1 conflicts with the stored s1 v1: the whole batch is refused.
+  std::vector<NormalizedObservation> batch = {Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 2),
+                                              Obs("school", "s1", 1, 1, "dfe", "WBRI", SuppliedBy::kSelf, 1)};
+  EXPECT_THAT(this->store_->Write(batch).status(), StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
+  EXPECT_THAT(this->Kinds({.statuses = kAllStatuses}), IsEmpty());
+  absl::StatusOr<FindingSummary> s = this->store_->SummarizeFindings("");
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(s->completeness.size(), 1u);
+  EXPECT_EQ(s->completeness[0].agency, "school");
+}
+
+TYPED_TEST(FindingsStoreTest, WithoutAReconcilerFindingsAreDisabled) {
+  this->Open(false);
+  this->Write({Obs("school", "s1", 1, 1, "dfe", "BCRB", SuppliedBy::kSelf, 1)});
+  EXPECT_THAT(this->store_->ListFindings({}).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("disabled")));
+  EXPECT_THAT(this->store_->SummarizeFindings("").status(), StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
+  EXPECT_THAT(this->store_->GetFinding(1).status(), StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
+  EXPECT_THAT(this->store_->ReviewFinding(1, ReviewAction::kAcknowledge, {"a", "b"}, "").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
+}
+
+// SqliteStore only: writes made with findings disabled are caught up at the
+// next Open that has them.
+TEST(SqliteFindingsTest, OpenWithFindingsCatchesUpOnWritesMadeWithout) {
+  const std::string path = TempDbPath();
+  RemoveDb(path);
+  {
+    absl::StatusOr<std::unique_ptr<SqliteStore>> store =
+        SqliteStore::Open({.path = path, .store = Options([] { return Day(100); }, false)});
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)
+                    ->Write({Obs("school", "s1", 1, 1, "dfe", "BCRB", SuppliedBy::kSelf, 1),
+                             Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 2)})
+                    .ok());
+    ASSERT_TRUE((*store)->Close().ok());
+  }
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open({.path = path, .store = Options([] { return Day(200); }, true)});
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<FindingsPage> page = (*store)->ListFindings({});
+  ASSERT_TRUE(page.ok()) << page.status();
+  std::vector<std::string> kinds;
+  for (const StoredFinding& f : page->findings) kinds.emplace_back(FindingKindName(f.kind));
+  EXPECT_THAT(kinds, UnorderedElementsAre("SELF_ID_MISMATCH", "AGENCY_DISAGREEMENT", "NOT_SELF_DEFINED"));
+  EXPECT_EQ(page->findings[0].first_raised_at, Day(200));
+  absl::StatusOr<FindingSummary> s = (*store)->SummarizeFindings("");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->completeness.size(), 2u);
+  ASSERT_TRUE((*store)->Close().ok());
+  RemoveDb(path);
+}
+
+}  // namespace
+}  // namespace ethrec
