@@ -1,6 +1,7 @@
 #include "mapping/reconcile.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
@@ -34,8 +35,6 @@ std::string Recorded(const RecordState& r) {
 bool IsObserved(const RecordState& r) {
   return r.supplied_by == SuppliedBy::kOfficerObserved || r.normalized.basis == RecordingBasis::kObserved;
 }
-
-bool Defines(SuppliedBy s) { return s == SuppliedBy::kSelf || s == SuppliedBy::kParentOrCarer; }
 
 }  // namespace
 
@@ -83,10 +82,11 @@ std::vector<Finding> Reconcile(const std::vector<RecordState>& records, const No
   const std::string whose = reference && reference->ascribed ? "the parent or carer says the child is"
                                                              : "the child identifies as";
 
-  // Per agency: is every record observed or assumed by a practitioner?
+  // Per agency: is every record observed or assumed by a practitioner? (A
+  // record whose supplier is UNKNOWN may have been self-defined: not counted.)
   absl::flat_hash_map<std::string, bool> only_others;
   for (const RecordState& r : records) {
-    const bool other = !Defines(r.supplied_by);
+    const bool other = r.supplied_by == SuppliedBy::kPractitioner || IsObserved(r);
     auto [it, inserted] = only_others.emplace(r.agency, other);
     if (!inserted) it->second = it->second && other;
   }
@@ -155,11 +155,16 @@ std::vector<Finding> Reconcile(const std::vector<RecordState>& records, const No
     }
   }
 
-  // Agencies against each other: self-defined records that cannot both be right.
+  // Agencies against each other: records (not observed ones) that cannot
+  // both be right. The finding is about the record that is not the reference, or
+  // failing that the older one (the likelier to be out of date).
   for (size_t i = 0; i < records.size(); ++i) {
     for (size_t j = i + 1; j < records.size(); ++j) {
-      const RecordState& a = records[i];
-      const RecordState& b = records[j];
+      const RecordState* first = &records[i];
+      const RecordState* second = &records[j];
+      if (first == ref || (second != ref && second->recorded_at < first->recorded_at)) std::swap(first, second);
+      const RecordState& a = *first;
+      const RecordState& b = *second;
       if (a.agency == b.agency || IsObserved(a) || IsObserved(b)) continue;
       if (a.normalized.outcome != Outcome::kCategories || b.normalized.outcome != Outcome::kCategories) continue;
       if (a.normalized.category_set.Meets(b.normalized.category_set)) continue;

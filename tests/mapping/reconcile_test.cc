@@ -121,7 +121,8 @@ TEST(ReconcileTest, LaterDisagreeingRecordIsASelfIdMismatch) {
       Record("gp", SuppliedBy::kPractitioner, "nhs-ethnic-category", "A", 5),
   };
   std::vector<Finding> f = Reconcile(records, Shared());
-  EXPECT_EQ(Kinds(f, "gp"), Kinds_({"NOT_SELF_DEFINED", "SELF_ID_MISMATCH"}));
+  EXPECT_EQ(Kinds(f, "gp"), Kinds_({"AGENCY_DISAGREEMENT", "NOT_SELF_DEFINED", "SELF_ID_MISMATCH"}));
+  EXPECT_EQ(Kinds(f, "csc"), Kinds_({}));
   const Finding* mismatch = FindingOf(f, FindingKind::kSelfIdMismatch);
   ASSERT_NE(mismatch, nullptr);
   EXPECT_EQ(mismatch->severity, Severity::kHigh);
@@ -166,6 +167,44 @@ TEST(ReconcileTest, AgenciesDisagreeWithoutAReference) {
   };
   std::vector<Finding> f = Reconcile(records, Shared());
   EXPECT_EQ(Kinds(f, "gp"), Kinds_({"AGENCY_DISAGREEMENT", "NOT_SELF_DEFINED"}));
+}
+
+TEST(ReconcileTest, ADisagreementIsAboutTheRecordThatIsNotTheReference) {
+  // The reference (the child's latest statement) sorts first by agency; the
+  // disagreement is still the other agency's to fix.
+  std::vector<RecordState> records = {
+      Record("camhs", SuppliedBy::kSelf, "", "Mixed White and Asian", 10),
+      Record("csc", SuppliedBy::kSelf, "dfe", "WBRI", 1),
+  };
+  std::vector<Finding> f = Reconcile(records, Shared());
+  EXPECT_EQ(Kinds(f, "camhs"), Kinds_({}));
+  EXPECT_EQ(Kinds(f, "csc"), Kinds_({"AGENCY_DISAGREEMENT", "OUTDATED"}));
+  const Finding* d = FindingOf(f, FindingKind::kAgencyDisagreement);
+  ASSERT_NE(d, nullptr);
+  EXPECT_THAT(d->compared, ::testing::ElementsAre("csc/csc-1", "camhs/camhs-10"));
+}
+
+TEST(ReconcileTest, WithoutAReferenceTheOlderRecordIsTheOneInDoubt) {
+  std::vector<RecordState> records = {
+      Record("gp", SuppliedBy::kPractitioner, "nhs-ethnic-category", "A", 9),
+      Record("school", SuppliedBy::kPractitioner, "dfe", "BCRB", 2),
+  };
+  std::vector<Finding> f = Reconcile(records, Shared());
+  EXPECT_EQ(Kinds(f, "school"), Kinds_({"AGENCY_DISAGREEMENT", "NOT_SELF_DEFINED"}));
+  EXPECT_EQ(Kinds(f, "gp"), Kinds_({"NOT_SELF_DEFINED"}));
+}
+
+TEST(ReconcileTest, AnUnknownSupplierIsNotCalledNotSelfDefined) {
+  // Nobody knows who gave it: it may have been the child. Only records
+  // observed or assumed by a practitioner are NOT_SELF_DEFINED.
+  std::vector<RecordState> records = {
+      Record("csc", SuppliedBy::kSelf, "", "Indian", 1),
+      Record("yjs", SuppliedBy::kUnknown, "dfe", "NOBT", 2),
+      Record("police", SuppliedBy::kOfficerObserved, "police-ic", "IC4", 3),
+  };
+  std::vector<Finding> f = Reconcile(records, Shared());
+  EXPECT_EQ(Kinds(f, "yjs"), Kinds_({"MISSING"}));
+  EXPECT_EQ(Kinds(f, "police"), Kinds_({"NOT_SELF_DEFINED"}));
 }
 
 TEST(ReconcileTest, GroupAgreementDoesNotHideACategoryMismatch) {
