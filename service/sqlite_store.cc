@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <optional>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -90,7 +91,7 @@ CREATE TABLE observations (
   FOREIGN KEY (agency, record_id) REFERENCES records (agency, record_id)
 );
 )sql"},
-    {2, "findings, their history, and each agency's children", R"sql(
+    {2, "findings with their history; each record's current state", R"sql(
 CREATE TABLE findings (
   finding_id INTEGER PRIMARY KEY,
   child_id BIGINT NOT NULL REFERENCES children (child_id),
@@ -108,26 +109,30 @@ CREATE TABLE findings (
   suggested_code TEXT NOT NULL,
   first_raised_at_us BIGINT NOT NULL,
   last_raised_at_us BIGINT NOT NULL,
-  reopen_count INTEGER NOT NULL
+  reopen_count INTEGER NOT NULL,
+  history TEXT NOT NULL
 );
 CREATE INDEX findings_by_child ON findings (child_id);
-CREATE TABLE finding_events (
-  event_id INTEGER PRIMARY KEY,
-  finding_id BIGINT NOT NULL REFERENCES findings (finding_id),
-  action VARCHAR(16) NOT NULL,
-  at_us BIGINT NOT NULL,
-  by_agency VARCHAR(128) NOT NULL,
-  by_role VARCHAR(128) NOT NULL,
-  note TEXT NOT NULL
-);
-CREATE INDEX finding_events_by_finding ON finding_events (finding_id);
-CREATE TABLE agency_children (
-  agency VARCHAR(128) NOT NULL,
-  child_id BIGINT NOT NULL REFERENCES children (child_id),
-  self_defined SMALLINT NOT NULL,
-  PRIMARY KEY (agency, child_id)
-);
-CREATE INDEX agency_children_by_child ON agency_children (child_id);
+ALTER TABLE records ADD COLUMN self_defined SMALLINT NOT NULL DEFAULT 0;
+ALTER TABLE records ADD COLUMN cur_supplied_by VARCHAR(32) NOT NULL DEFAULT '';
+ALTER TABLE records ADD COLUMN cur_recorded_at_us BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE records ADD COLUMN cur_system TEXT NOT NULL DEFAULT '';
+ALTER TABLE records ADD COLUMN cur_outcome VARCHAR(32) NOT NULL DEFAULT '';
+ALTER TABLE records ADD COLUMN cur_categories TEXT NOT NULL DEFAULT '';
+ALTER TABLE records ADD COLUMN cur_confidences TEXT NOT NULL DEFAULT '';
+ALTER TABLE records ADD COLUMN cur_category_set TEXT NOT NULL DEFAULT '';
+ALTER TABLE records ADD COLUMN cur_detail TEXT NOT NULL DEFAULT '';
+ALTER TABLE records ADD COLUMN cur_basis VARCHAR(32) NOT NULL DEFAULT '';
+ALTER TABLE records ADD COLUMN cur_code TEXT NOT NULL DEFAULT '';
+UPDATE records SET (self_defined, cur_supplied_by, cur_recorded_at_us, cur_system, cur_outcome, cur_categories,
+                    cur_confidences, cur_category_set, cur_detail, cur_basis, cur_code) = (
+  SELECT CASE WHEN o.supplied_by IN ('SELF', 'PARENT_OR_CARER') AND o.norm_basis <> 'observed'
+              AND o.norm_outcome IN ('CATEGORIES', 'NOT_STATED') THEN 1 ELSE 0 END,
+         o.supplied_by, o.recorded_at_us, o.obs_system, o.norm_outcome, o.norm_categories, o.norm_confidences,
+         o.norm_category_set, o.norm_detail, o.norm_basis, o.norm_code
+  FROM observations o WHERE o.agency = records.agency AND o.record_id = records.record_id
+    AND o.record_version = records.current_version);
+CREATE INDEX records_by_agency_child ON records (agency, child_id, self_defined);
 CREATE TABLE store_state (
   name VARCHAR(64) NOT NULL PRIMARY KEY,
   value TEXT NOT NULL
@@ -155,10 +160,16 @@ constexpr char kObservationColumns[] =
     "norm_map_version, norm_decided_by_text, norm_explanation, norm_notes";
 constexpr int kNumObservationColumns = 28;
 
+// The columns of `records` that hold what reconciliation reads of the
+// current version (see migration 2), in the order WriteItem binds them.
+constexpr char kCurrentColumns[] =
+    "self_defined, cur_supplied_by, cur_recorded_at_us, cur_system, cur_outcome, cur_categories, "
+    "cur_confidences, cur_category_set, cur_detail, cur_basis, cur_code";
+
 // Every column of `findings` that a StoredFinding is read from, in order.
 constexpr char kFindingColumns[] =
     "finding_id, kind, severity, status, agency, record_id, compared, record_set, reference_set, reason, "
-    "suggested_code, first_raised_at_us, last_raised_at_us, reopen_count";
+    "suggested_code, first_raised_at_us, last_raised_at_us, reopen_count, history";
 
 absl::StatusCode CodeFor(int rc) {
   switch (rc & 0xff) {
@@ -417,7 +428,7 @@ absl::StatusOr<StoredObservation> ReadObservationRow(const Query& q) {
   return s;
 }
 
-// The current-record row the query is on (columns as kCurrentRecords).
+// The record row the query is on (columns as kCurrentRecords).
 absl::StatusOr<RecordState> ReadRecordStateRow(const Query& q) {
   RecordState r;
   r.agency = q.ColumnText(0);
@@ -444,9 +455,72 @@ absl::StatusOr<RecordState> ReadRecordStateRow(const Query& q) {
   return r;
 }
 
+// A finding's history is kept in its row, one line per event:
+// ACTION<TAB>at_us<TAB>by_agency<TAB>by_role<TAB>note<NEWLINE>, with
+// backslash, tab and newline escaped in every field. Appending an event is
+// then part of the one UPDATE that changes the finding.
+void AppendEscaped(std::string* out, absl::string_view field) {
+  for (char c : field) {
+    switch (c) {
+      case '\\': *out += "\\\\"; break;
+      case '\t': *out += "\\t"; break;
+      case '\n': *out += "\\n"; break;
+      default: *out += c;
+    }
+  }
+}
+
+std::string EventLine(FindingAction action, int64_t at_us, absl::string_view by_agency = "",
+                      absl::string_view by_role = "", absl::string_view note = "") {
+  std::string line = absl::StrCat(FindingActionName(action), "\t", at_us, "\t");
+  AppendEscaped(&line, by_agency);
+  line += '\t';
+  AppendEscaped(&line, by_role);
+  line += '\t';
+  AppendEscaped(&line, note);
+  line += '\n';
+  return line;
+}
+
+std::optional<std::string> Unescape(absl::string_view field) {
+  std::string out;
+  for (size_t i = 0; i < field.size(); ++i) {
+    if (field[i] != '\\') {
+      out += field[i];
+      continue;
+    }
+    if (++i == field.size()) return std::nullopt;
+    switch (field[i]) {
+      case '\\': out += '\\'; break;
+      case 't': out += '\t'; break;
+      case 'n': out += '\n'; break;
+      default: return std::nullopt;
+    }
+  }
+  return out;
+}
+
+std::optional<std::vector<FindingEvent>> ParseHistory(absl::string_view text) {
+  std::vector<FindingEvent> events;
+  if (text.empty()) return events;
+  if (text.back() != '\n') return std::nullopt;
+  text.remove_suffix(1);
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
+    int64_t at_us = 0;
+    std::optional<FindingAction> action = f.size() == 5 ? ParseFindingAction(f[0]) : std::nullopt;
+    if (!action.has_value() || !absl::SimpleAtoi(f[1], &at_us)) return std::nullopt;
+    std::optional<std::string> agency = Unescape(f[2]), role = Unescape(f[3]), note = Unescape(f[4]);
+    if (!agency || !role || !note) return std::nullopt;
+    events.push_back(FindingEvent{*action, absl::FromUnixMicros(at_us), *std::move(agency), *std::move(role),
+                                  *std::move(note)});
+  }
+  return events;
+}
+
 absl::Status CorruptFinding(absl::string_view column) { return Corrupt(absl::StrCat("findings.", column)); }
 
-// The finding row the query is on (columns as kFindingColumns), without history.
+// The finding row the query is on (columns as kFindingColumns).
 absl::StatusOr<StoredFinding> ReadFindingRow(const Query& q) {
   StoredFinding f;
   f.id = q.ColumnInt(0);
@@ -475,6 +549,9 @@ absl::StatusOr<StoredFinding> ReadFindingRow(const Query& q) {
   f.first_raised_at = absl::FromUnixMicros(q.ColumnInt(11));
   f.last_raised_at = absl::FromUnixMicros(q.ColumnInt(12));
   f.reopen_count = static_cast<int>(q.ColumnInt(13));
+  std::optional<std::vector<FindingEvent>> history = ParseHistory(q.ColumnText(14));
+  if (!history.has_value()) return CorruptFinding("history");
+  f.history = *std::move(history);
   return f;
 }
 
@@ -568,17 +645,12 @@ class SqliteStore::Statements {
     kInsertFinding,
     kUpdateFinding,
     kSetFindingStatus,
-    kMarkReopened,
-    kInsertEvent,
-    kUpsertAgencyChild,
     kMoveFindings,
-    kDeleteAgencyChildren,
     kMarkStale,
     kReadStale,
     kClearStale,
     kAllChildren,
     kGetFinding,
-    kListEvents,
     kCountChildren,
     kNumStatements,
   };
@@ -613,40 +685,38 @@ class SqliteStore::Statements {
         "UPDATE child_agency_ids SET child_id = ? WHERE child_id = ?",
         "UPDATE records SET child_id = ? WHERE child_id = ?",
         "DELETE FROM children WHERE child_id = ?",
-        "INSERT INTO records (agency, record_id, child_id, current_version) VALUES (?, ?, ?, ?)",
-        "UPDATE records SET current_version = ? WHERE agency = ? AND record_id = ?",
+        absl::StrCat("INSERT INTO records (agency, record_id, child_id, current_version, ", kCurrentColumns,
+                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        absl::StrCat("UPDATE records SET current_version = ?, ",
+                     absl::StrJoin(absl::StrSplit(kCurrentColumns, ", "), ", ",
+                                   [](std::string* out, absl::string_view c) { absl::StrAppend(out, c, " = ?"); }),
+                     " WHERE agency = ? AND record_id = ?"),
         insert_observation,
         "SELECT nhs_number FROM child_nhs_numbers WHERE child_id = ? ORDER BY nhs_number",
         "SELECT agency, agency_child_id FROM child_agency_ids WHERE child_id = ?"
         " ORDER BY agency, agency_child_id",
         list_observations,
-        "SELECT o.agency, o.record_id, o.record_version, o.supplied_by, o.recorded_at_us, o.obs_system,"
-        " o.norm_outcome, o.norm_categories, o.norm_confidences, o.norm_category_set, o.norm_detail,"
-        " o.norm_basis, o.norm_code FROM records r JOIN observations o ON o.agency = r.agency"
-        " AND o.record_id = r.record_id AND o.record_version = r.current_version"
-        " WHERE r.child_id = ? ORDER BY r.agency, r.record_id",
+        // Sorted in ReconcileChild: cheaper than SQL's temporary B-tree.
+        "SELECT agency, record_id, current_version, cur_supplied_by, cur_recorded_at_us, cur_system,"
+        " cur_outcome, cur_categories, cur_confidences, cur_category_set, cur_detail, cur_basis, cur_code"
+        " FROM records WHERE child_id = ?",
         "SELECT finding_id, fingerprint, compared, status FROM findings WHERE child_id = ?",
         "INSERT INTO findings (child_id, fingerprint, compared, kind, severity, severity_rank, status, agency,"
         " record_id, record_set, reference_set, reason, suggested_code, first_raised_at_us, last_raised_at_us,"
-        " reopen_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING finding_id",
+        " reopen_count, history) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+        // The last three: reopened (0 or 1), the time, and the event line to append.
         "UPDATE findings SET fingerprint = ?, compared = ?, kind = ?, severity = ?, severity_rank = ?,"
         " status = ?, agency = ?, record_id = ?, record_set = ?, reference_set = ?, reason = ?,"
-        " suggested_code = ? WHERE finding_id = ?",
-        "UPDATE findings SET status = ? WHERE finding_id = ?",
-        "UPDATE findings SET last_raised_at_us = ?, reopen_count = reopen_count + 1 WHERE finding_id = ?",
-        "INSERT INTO finding_events (finding_id, action, at_us, by_agency, by_role, note)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        "INSERT INTO agency_children (agency, child_id, self_defined) VALUES (?, ?, ?)"
-        " ON CONFLICT (agency, child_id) DO UPDATE SET self_defined = excluded.self_defined",
+        " suggested_code = ?, reopen_count = reopen_count + ?,"
+        " last_raised_at_us = CASE WHEN ? = 1 THEN ? ELSE last_raised_at_us END,"
+        " history = history || ? WHERE finding_id = ?",
+        "UPDATE findings SET status = ?, history = history || ? WHERE finding_id = ?",
         "UPDATE findings SET child_id = ? WHERE child_id = ?",
-        "DELETE FROM agency_children WHERE child_id = ?",
         "UPDATE store_state SET value = '1' WHERE name = 'findings_stale' AND value <> '1'",
         "SELECT value FROM store_state WHERE name = 'findings_stale'",
         "UPDATE store_state SET value = '0' WHERE name = 'findings_stale'",
         "SELECT child_id FROM children ORDER BY child_id",
         absl::StrCat("SELECT ", kFindingColumns, " FROM findings WHERE finding_id = ?"),
-        "SELECT action, at_us, by_agency, by_role, note FROM finding_events WHERE finding_id = ?"
-        " ORDER BY event_id",
         "SELECT COUNT(*) FROM children",
     };
     auto statements = std::unique_ptr<Statements>(new Statements(db));
@@ -709,6 +779,12 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStore
   if (absl::Status s = Exec(db, "PRAGMA synchronous = FULL", "set synchronous"); !s.ok()) {
     return fail(s);
   }
+  // A 64 MiB page cache (SQLite's default is 2 MiB): every write reads the
+  // child's records and findings back for reconciliation, and with many
+  // children a small cache turns those reads into system calls.
+  if (absl::Status s = Exec(db, "PRAGMA cache_size = -65536", "set cache_size"); !s.ok()) {
+    return fail(s);
+  }
 
   const int64_t now_us =
       absl::ToUnixMicros(options.store.clock ? options.store.clock() : absl::Now());
@@ -760,28 +836,27 @@ absl::StatusOr<std::vector<WriteOutcome>> SqliteStore::Write(
     return Rollback(s);
   }
   out.reserve(batch.size());
+  // The child each item was written to; merges_ says where merged ones went.
+  std::vector<int64_t> touched(batch.size(), 0);
+  merges_.clear();
   for (size_t i = 0; i < batch.size(); ++i) {
-    absl::StatusOr<WriteOutcome> outcome = WriteItem(i, batch[i], received_us);
+    absl::StatusOr<WriteOutcome> outcome = WriteItem(i, batch[i], received_us, &touched[i]);
     if (!outcome.ok()) return Rollback(outcome.status());
     out.push_back(*outcome);
   }
-  if (absl::Status s = UpdateFindings(batch, received_us); !s.ok()) return Rollback(s);
+  if (absl::Status s = UpdateFindings(std::move(touched), received_us); !s.ok()) return Rollback(s);
   if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
   return out;
 }
 
-absl::Status SqliteStore::UpdateFindings(const std::vector<NormalizedObservation>& batch, int64_t now_us) {
+absl::Status SqliteStore::UpdateFindings(std::vector<int64_t> children, int64_t now_us) {
   if (!options_.store.reconcile) return stmts_->Use(Statements::kMarkStale).Run();
-  // Each item's record now belongs to the child it was written to, or to
-  // the child that one merged into later in the batch.
-  std::vector<int64_t> children;
-  children.reserve(batch.size());
-  for (const NormalizedObservation& item : batch) {
-    Query q = stmts_->Use(Statements::kFindRecord);
-    absl::StatusOr<bool> row = q.Text(item.observation.agency).Text(item.observation.record_id).Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return absl::InternalError("sqlite: a record written in this transaction is missing");
-    children.push_back(q.ColumnInt(0));
+  // A child merged later in the batch lives on in the child it merged into
+  // (merges only go to a lower id, so following them in order ends).
+  for (int64_t& child : children) {
+    for (const auto& [from, into] : merges_) {
+      if (child == from) child = into;
+    }
   }
   std::sort(children.begin(), children.end());
   children.erase(std::unique(children.begin(), children.end()), children.end());
@@ -805,11 +880,10 @@ absl::Status SqliteStore::ReconcileChild(int64_t child, int64_t now_us) {
       states.push_back(*std::move(state));
     }
   }
-  for (const auto& [agency, self_defined] : store_internal::AgencySelfDefined(states)) {
-    absl::Status s =
-        stmts_->Use(Statements::kUpsertAgencyChild).Text(agency).Int(child).Int(self_defined ? 1 : 0).Run();
-    if (!s.ok()) return s;
-  }
+  // By agency and record id, so the rules see them in the same order every time.
+  std::sort(states.begin(), states.end(), [](const RecordState& a, const RecordState& b) {
+    return std::tie(a.agency, a.record_id) < std::tie(b.agency, b.record_id);
+  });
   std::vector<store_internal::ExistingFinding> existing;
   {
     Query q = stmts_->Use(Statements::kChildFindings);
@@ -826,68 +900,37 @@ absl::Status SqliteStore::ReconcileChild(int64_t child, int64_t now_us) {
   const std::vector<store_internal::ComputedFinding> computed = store_internal::ComputeFindings(states, options_.store);
   for (const store_internal::FindingChange& change : store_internal::PlanFindingChanges(existing, computed)) {
     using Op = store_internal::FindingChange::Op;
-    int64_t id = change.id;
+    const std::string event = EventLine(change.event, now_us);
     if (change.op == Op::kSetStatus) {
-      absl::Status s = stmts_->Use(Statements::kSetFindingStatus).Text(FindingStatusName(change.status)).Int(id).Run();
+      absl::Status s =
+          stmts_->Use(Statements::kSetFindingStatus).Text(FindingStatusName(change.status)).Text(event).Int(change.id).Run();
       if (!s.ok()) return s;
+      continue;
+    }
+    const store_internal::ComputedFinding& c = *change.computed;
+    const StoredFinding& v = c.value;
+    const std::string record_set = CategorySetText(v.record_set);
+    const std::string reference_set = CategorySetText(v.reference_set);
+    Query q = stmts_->Use(change.op == Op::kInsert ? Statements::kInsertFinding : Statements::kUpdateFinding);
+    if (change.op == Op::kInsert) q.Int(child);
+    q.Text(c.fingerprint)
+        .Text(c.versions_key)
+        .Text(FindingKindName(v.kind))
+        .Text(SeverityName(v.severity))
+        .Int(static_cast<int64_t>(v.severity))
+        .Text(FindingStatusName(change.status))
+        .Text(v.agency)
+        .Text(v.record_id)
+        .Text(record_set)
+        .Text(reference_set)
+        .Text(v.reason)
+        .Text(v.suggested_code);
+    if (change.op == Op::kInsert) {
+      q.Int(now_us).Int(now_us).Text(event);
     } else {
-      const store_internal::ComputedFinding& c = *change.computed;
-      const StoredFinding& v = c.value;
-      const std::string record_set = CategorySetText(v.record_set);
-      const std::string reference_set = CategorySetText(v.reference_set);
-      if (change.op == Op::kInsert) {
-        Query q = stmts_->Use(Statements::kInsertFinding);
-        absl::StatusOr<bool> row = q.Int(child)
-                                       .Text(c.fingerprint)
-                                       .Text(c.versions_key)
-                                       .Text(FindingKindName(v.kind))
-                                       .Text(SeverityName(v.severity))
-                                       .Int(static_cast<int64_t>(v.severity))
-                                       .Text(FindingStatusName(change.status))
-                                       .Text(v.agency)
-                                       .Text(v.record_id)
-                                       .Text(record_set)
-                                       .Text(reference_set)
-                                       .Text(v.reason)
-                                       .Text(v.suggested_code)
-                                       .Int(now_us)
-                                       .Int(now_us)
-                                       .Step();
-        if (!row.ok()) return row.status();
-        if (!*row) return absl::InternalError("sqlite: inserting a finding returned no id");
-        id = q.ColumnInt(0);
-        if (absl::Status s = q.Run(); !s.ok()) return s;
-      } else {
-        absl::Status s = stmts_->Use(Statements::kUpdateFinding)
-                             .Text(c.fingerprint)
-                             .Text(c.versions_key)
-                             .Text(FindingKindName(v.kind))
-                             .Text(SeverityName(v.severity))
-                             .Int(static_cast<int64_t>(v.severity))
-                             .Text(FindingStatusName(change.status))
-                             .Text(v.agency)
-                             .Text(v.record_id)
-                             .Text(record_set)
-                             .Text(reference_set)
-                             .Text(v.reason)
-                             .Text(v.suggested_code)
-                             .Int(id)
-                             .Run();
-        if (!s.ok()) return s;
-      }
+      q.Int(change.reopened ? 1 : 0).Int(change.reopened ? 1 : 0).Int(now_us).Text(event).Int(change.id);
     }
-    if (change.reopened) {
-      if (absl::Status s = stmts_->Use(Statements::kMarkReopened).Int(now_us).Int(id).Run(); !s.ok()) return s;
-    }
-    absl::Status s = stmts_->Use(Statements::kInsertEvent)
-                         .Int(id)
-                         .Text(FindingActionName(change.event))
-                         .Int(now_us)
-                         .Text("")
-                         .Text("")
-                         .Text("")
-                         .Run();
-    if (!s.ok()) return s;
+    if (absl::Status s = q.Run(); !s.ok()) return s;
   }
   return absl::OkStatus();
 }
@@ -921,32 +964,11 @@ absl::Status SqliteStore::Backfill(int64_t now_us) {
 }
 
 absl::StatusOr<StoredFinding> SqliteStore::ReadFinding(int64_t id) {
-  StoredFinding f;
-  {
-    Query q = stmts_->Use(Statements::kGetFinding);
-    absl::StatusOr<bool> row = q.Int(id).Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return store_internal::FindingNotFoundError(id);
-    absl::StatusOr<StoredFinding> read = ReadFindingRow(q);
-    if (!read.ok()) return read.status();
-    f = *std::move(read);
-  }
-  if (absl::Status s = ReadHistory(f); !s.ok()) return s;
-  return f;
-}
-
-absl::Status SqliteStore::ReadHistory(StoredFinding& f) {
-  Query q = stmts_->Use(Statements::kListEvents);
-  q.Int(f.id);
-  while (true) {
-    absl::StatusOr<bool> row = q.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return absl::OkStatus();
-    std::optional<FindingAction> action = ParseFindingAction(q.ColumnText(0));
-    if (!action.has_value()) return Corrupt("finding_events.action");
-    f.history.push_back(FindingEvent{*action, absl::FromUnixMicros(q.ColumnInt(1)), q.ColumnText(2),
-                                     q.ColumnText(3), q.ColumnText(4)});
-  }
+  Query q = stmts_->Use(Statements::kGetFinding);
+  absl::StatusOr<bool> row = q.Int(id).Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return store_internal::FindingNotFoundError(id);
+  return ReadFindingRow(q);
 }
 
 absl::StatusOr<FindingsPage> SqliteStore::ListFindings(const FindingQuery& query) {
@@ -999,9 +1021,6 @@ absl::StatusOr<FindingsPage> SqliteStore::ListFindings(const FindingQuery& query
       page.findings.push_back(*std::move(f));
     }
   }
-  for (StoredFinding& f : page.findings) {
-    if (absl::Status s = ReadHistory(f); !s.ok()) return Rollback(s);
-  }
   if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
   return page;
 }
@@ -1025,9 +1044,11 @@ absl::StatusOr<FindingSummary> SqliteStore::SummarizeFindings(absl::string_view 
   const std::string counts_sql = absl::StrCat(
       "SELECT agency, kind, status, COUNT(*) FROM findings WHERE status <> 'CLEARED'", where,
       " GROUP BY agency, kind, status");
-  const std::string completeness_sql =
-      absl::StrCat("SELECT agency, COUNT(*), SUM(self_defined) FROM agency_children WHERE 1 = 1", where,
-                   " GROUP BY agency ORDER BY agency");
+  // Per agency, its children, and those with a self-defined current record
+  // (the index on records (agency, child_id, self_defined) covers this).
+  const std::string completeness_sql = absl::StrCat(
+      "SELECT agency, COUNT(*), SUM(self_defined) FROM (SELECT agency, child_id, MAX(self_defined) AS self_defined"
+      " FROM records WHERE 1 = 1", where, " GROUP BY agency, child_id) AS per_child GROUP BY agency ORDER BY agency");
   FindingSummary out;
   if (absl::Status s = stmts_->Use(Statements::kBeginRead).Run(); !s.ok()) return Rollback(s);
   for (const std::string* sql : {&counts_sql, &completeness_sql}) {
@@ -1076,18 +1097,11 @@ absl::StatusOr<StoredFinding> SqliteStore::ReviewFinding(int64_t id, ReviewActio
   if (!f.ok()) return Rollback(f.status());
   absl::StatusOr<FindingStatus> to = store_internal::ReviewTransition(f->status, action, note);
   if (!to.ok()) return Rollback(to.status());
-  if (absl::Status s = stmts_->Use(Statements::kSetFindingStatus).Text(FindingStatusName(*to)).Int(id).Run();
-      !s.ok()) {
-    return Rollback(s);
-  }
   const FindingAction event = store_internal::ReviewEvent(action);
-  if (absl::Status s = stmts_->Use(Statements::kInsertEvent)
+  if (absl::Status s = stmts_->Use(Statements::kSetFindingStatus)
+                           .Text(FindingStatusName(*to))
+                           .Text(EventLine(event, now_us, reviewer.agency, reviewer.role, note))
                            .Int(id)
-                           .Text(FindingActionName(event))
-                           .Int(now_us)
-                           .Text(reviewer.agency)
-                           .Text(reviewer.role)
-                           .Text(note)
                            .Run();
       !s.ok()) {
     return Rollback(s);
@@ -1100,7 +1114,7 @@ absl::StatusOr<StoredFinding> SqliteStore::ReviewFinding(int64_t id, ReviewActio
 }
 
 absl::StatusOr<WriteOutcome> SqliteStore::WriteItem(size_t index, const NormalizedObservation& item,
-                                                    int64_t received_us) {
+                                                    int64_t received_us, int64_t* child_out) {
   const Observation& o = item.observation;
   std::optional<int64_t> record_child;
   int64_t current_version = 0;
@@ -1130,6 +1144,7 @@ absl::StatusOr<WriteOutcome> SqliteStore::WriteItem(size_t index, const Normaliz
       stored.recorded_at = absl::FromUnixMicros(q.ColumnInt(6));
       std::vector<absl::string_view> diff = store_internal::ContentDiff(stored, o);
       if (!diff.empty()) return store_internal::ConflictError(index, o, diff);
+      *child_out = *record_child;
       return WriteOutcome::kDuplicate;
     }
   }
@@ -1137,6 +1152,7 @@ absl::StatusOr<WriteOutcome> SqliteStore::WriteItem(size_t index, const Normaliz
   absl::StatusOr<ChildLinks> links = ResolveChild(o, record_child, received_us);
   if (!links.ok()) return links.status();
   const int64_t child = links->child;
+  *child_out = child;
   if (!o.nhs_number.empty() && !links->nhs_number_linked) {
     absl::Status s = stmts_->Use(Statements::kLinkNhs).Text(o.nhs_number).Int(child).Run();
     if (!s.ok()) return s;
@@ -1150,31 +1166,38 @@ absl::StatusOr<WriteOutcome> SqliteStore::WriteItem(size_t index, const Normaliz
     if (!s.ok()) return s;
   }
 
-  WriteOutcome outcome = WriteOutcome::kInserted;
-  if (!record_child.has_value()) {
-    absl::Status s = stmts_->Use(Statements::kInsertRecord)
-                         .Text(o.agency)
-                         .Text(o.record_id)
-                         .Int(child)
-                         .Int(o.record_version)
-                         .Run();
-    if (!s.ok()) return s;
-  } else if (o.record_version > current_version) {
-    absl::Status s = stmts_->Use(Statements::kUpdateCurrent)
-                         .Int(o.record_version)
-                         .Text(o.agency)
-                         .Text(o.record_id)
-                         .Run();
-    if (!s.ok()) return s;
-  } else {
-    outcome = WriteOutcome::kHistorical;
-  }
-
   const Normalized& n = item.normalized;
   const std::string categories = CategoriesText(n);
   const std::string confidences = ConfidencesText(n);
   const std::string category_set = CategorySetText(n.category_set);
   const std::string notes = NotesText(n.notes);
+  // The record row keeps what reconciliation reads of its current version.
+  auto current_state = [&](Query& q) -> Query& {
+    return q.Int(store_internal::SelfDefined(o.supplied_by, n) ? 1 : 0)
+        .Text(SuppliedByName(o.supplied_by))
+        .Int(absl::ToUnixMicros(o.recorded_at))
+        .Text(o.system)
+        .Text(OutcomeName(n.outcome))
+        .Text(categories)
+        .Text(confidences)
+        .Text(category_set)
+        .Text(n.detail)
+        .Text(RecordingBasisName(n.basis))
+        .Text(n.code);
+  };
+  WriteOutcome outcome = WriteOutcome::kInserted;
+  if (!record_child.has_value()) {
+    Query q = stmts_->Use(Statements::kInsertRecord);
+    q.Text(o.agency).Text(o.record_id).Int(child).Int(o.record_version);
+    if (absl::Status s = current_state(q).Run(); !s.ok()) return s;
+  } else if (o.record_version > current_version) {
+    Query q = stmts_->Use(Statements::kUpdateCurrent);
+    q.Int(o.record_version);
+    if (absl::Status s = current_state(q).Text(o.agency).Text(o.record_id).Run(); !s.ok()) return s;
+  } else {
+    outcome = WriteOutcome::kHistorical;
+  }
+
   absl::Status s = stmts_->Use(Statements::kInsertObservation)
                        .Text(o.agency)
                        .Text(o.record_id)
@@ -1253,8 +1276,7 @@ absl::Status SqliteStore::MergeChild(int64_t from, int64_t into) {
                             Statements::kMoveFindings}) {
     if (absl::Status s = stmts_->Use(id).Int(into).Int(from).Run(); !s.ok()) return s;
   }
-  // The merged child's agencies are counted again when `into` is reconciled.
-  if (absl::Status s = stmts_->Use(Statements::kDeleteAgencyChildren).Int(from).Run(); !s.ok()) return s;
+  merges_.emplace_back(from, into);
   return stmts_->Use(Statements::kDeleteChild).Int(from).Run();
 }
 

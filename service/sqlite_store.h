@@ -83,8 +83,9 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteStoreOptions& options, sqlite3* db, int schema_version,
               std::unique_ptr<Statements> statements);
 
-  absl::StatusOr<WriteOutcome> WriteItem(size_t index, const NormalizedObservation& item,
-                                         int64_t received_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes one item; `*child_out` is the child it now belongs to.
+  absl::StatusOr<WriteOutcome> WriteItem(size_t index, const NormalizedObservation& item, int64_t received_us,
+                                         int64_t* child_out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The child an item belongs to, and which of its identifiers already
   // lead there.
   struct ChildLinks {
@@ -99,16 +100,15 @@ class SqliteStore final : public Store {
   absl::Status MergeChild(int64_t from, int64_t into) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<ChildRecord> ReadChild(const ChildKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Inside Write's transaction: recomputes the findings of every child the
-  // batch touched, or (findings disabled) marks the findings stale.
-  absl::Status UpdateFindings(const std::vector<NormalizedObservation>& batch, int64_t now_us)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Recomputes one child's findings and its agencies' completeness.
+  // batch touched (`children`: the child of each item as written; merges_
+  // maps merged ones on), or (findings disabled) marks the findings stale.
+  absl::Status UpdateFindings(std::vector<int64_t> children, int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Recomputes one child's findings.
   absl::Status ReconcileChild(int64_t child, int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // At Open with findings enabled: if writes went by without them (or the
   // file predates them), recomputes every child in one transaction.
   absl::Status Backfill(int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<StoredFinding> ReadFinding(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status ReadHistory(StoredFinding& f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Rolls back the open transaction, if any. Keeps `cause` as the answer.
   absl::Status Rollback(absl::Status cause) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -117,6 +117,8 @@ class SqliteStore final : public Store {
   absl::Mutex mu_;
   sqlite3* db_ ABSL_GUARDED_BY(mu_);  // null once closed
   std::unique_ptr<Statements> stmts_ ABSL_GUARDED_BY(mu_);
+  // Children merged during the current Write, (from, into) in order.
+  std::vector<std::pair<int64_t, int64_t>> merges_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace ethrec

@@ -120,12 +120,16 @@ std::vector<FindingChange> PlanFindingChanges(const std::vector<ExistingFinding>
   return out;
 }
 
+bool SelfDefined(SuppliedBy supplied_by, const Normalized& n) {
+  return (supplied_by == SuppliedBy::kSelf || supplied_by == SuppliedBy::kParentOrCarer) &&
+         n.basis != RecordingBasis::kObserved &&
+         (n.outcome == Outcome::kCategories || n.outcome == Outcome::kNotStated);
+}
+
 std::vector<std::pair<std::string, bool>> AgencySelfDefined(const std::vector<RecordState>& records) {
   std::vector<std::pair<std::string, bool>> out;
   for (const RecordState& r : records) {
-    const bool usable = (r.supplied_by == SuppliedBy::kSelf || r.supplied_by == SuppliedBy::kParentOrCarer) &&
-                        r.normalized.basis != RecordingBasis::kObserved &&
-                        (r.normalized.outcome == Outcome::kCategories || r.normalized.outcome == Outcome::kNotStated);
+    const bool usable = SelfDefined(r.supplied_by, r.normalized);
     auto it = std::find_if(out.begin(), out.end(), [&r](const auto& p) { return p.first == r.agency; });
     if (it == out.end()) {
       out.emplace_back(r.agency, usable);

@@ -69,9 +69,13 @@ struct FindingChange {
 std::vector<FindingChange> PlanFindingChanges(const std::vector<ExistingFinding>& existing,
                                               const std::vector<ComputedFinding>& computed);
 
+// Whether a record is a usable self-defined one: supplied by SELF or
+// PARENT_OR_CARER, giving categories or NOT_STATED, from a system that does
+// not record observed ethnicity.
+bool SelfDefined(SuppliedBy supplied_by, const Normalized& normalized);
+
 // Each agency among `records` (sorted by agency) and whether it holds a
-// usable self-defined record: supplied by SELF or PARENT_OR_CARER, giving
-// categories or NOT_STATED, from a system that records self-identification.
+// usable self-defined record (SelfDefined).
 std::vector<std::pair<std::string, bool>> AgencySelfDefined(const std::vector<RecordState>& records);
 
 // The status a review moves a finding in `from` to. FailedPrecondition
