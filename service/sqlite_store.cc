@@ -8,10 +8,12 @@
 #include <tuple>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/types/span.h"
 #include "service/internal/findings_plan.h"
 #include "service/internal/store_checks.h"
 
@@ -696,11 +698,11 @@ class SqliteStore::Statements {
         "SELECT agency, agency_child_id FROM child_agency_ids WHERE child_id = ?"
         " ORDER BY agency, agency_child_id",
         list_observations,
-        // Sorted in ReconcileChild: cheaper than SQL's temporary B-tree.
+        // Unordered: ReconcileChildren groups and sorts (cheaper than SQL's temporary B-tree).
         "SELECT agency, record_id, current_version, cur_supplied_by, cur_recorded_at_us, cur_system,"
-        " cur_outcome, cur_categories, cur_confidences, cur_category_set, cur_detail, cur_basis, cur_code"
-        " FROM records WHERE child_id = ?",
-        "SELECT finding_id, fingerprint, compared, status FROM findings WHERE child_id = ?",
+        " cur_outcome, cur_categories, cur_confidences, cur_category_set, cur_detail, cur_basis, cur_code,"
+        " child_id FROM records WHERE child_id BETWEEN ? AND ?",
+        "SELECT finding_id, fingerprint, compared, status, child_id FROM findings WHERE child_id BETWEEN ? AND ?",
         "INSERT INTO findings (child_id, fingerprint, compared, kind, severity, severity_rank, status, agency,"
         " record_id, record_set, reference_set, reason, suggested_code, first_raised_at_us, last_raised_at_us,"
         " reopen_count, history) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
@@ -860,43 +862,74 @@ absl::Status SqliteStore::UpdateFindings(std::vector<int64_t> children, int64_t 
   }
   std::sort(children.begin(), children.end());
   children.erase(std::unique(children.begin(), children.end()), children.end());
-  for (int64_t child : children) {
-    if (absl::Status s = ReconcileChild(child, now_us); !s.ok()) return s;
+  return ReconcileChildren(children, now_us);
+}
+
+absl::Status SqliteStore::ReconcileChildren(const std::vector<int64_t>& children, int64_t now_us) {
+  // Children written together usually have nearby ids (an extract loaded in
+  // order): one range read serves a run of them when it is dense enough
+  // (at most twice as many ids as children in it), instead of two reads each.
+  constexpr size_t kMaxRun = 1000;
+  for (size_t first = 0; first < children.size();) {
+    size_t last = first;
+    while (last + 1 < children.size() && last + 1 - first < kMaxRun &&
+           children[last + 1] - children[first] + 1 <= 2 * static_cast<int64_t>(last + 2 - first)) {
+      ++last;
+    }
+    absl::Span<const int64_t> run(children.data() + first, last + 1 - first);
+    if (absl::Status s = ReconcileRun(run, now_us); !s.ok()) return s;
+    first = last + 1;
   }
   return absl::OkStatus();
 }
 
-absl::Status SqliteStore::ReconcileChild(int64_t child, int64_t now_us) {
-  std::vector<RecordState> states;
+absl::Status SqliteStore::ReconcileRun(absl::Span<const int64_t> children, int64_t now_us) {
+  const int64_t lo = children.front();
+  const int64_t hi = children.back();
+  auto wanted = [children](int64_t child) { return std::binary_search(children.begin(), children.end(), child); };
+  absl::flat_hash_map<int64_t, std::vector<RecordState>> states;
   {
     Query q = stmts_->Use(Statements::kCurrentRecords);
-    q.Int(child);
+    q.Int(lo).Int(hi);
     while (true) {
       absl::StatusOr<bool> row = q.Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
+      const int64_t child = q.ColumnInt(13);
+      if (!wanted(child)) continue;
       absl::StatusOr<RecordState> state = ReadRecordStateRow(q);
       if (!state.ok()) return state.status();
-      states.push_back(*std::move(state));
+      states[child].push_back(*std::move(state));
     }
   }
-  // By agency and record id, so the rules see them in the same order every time.
-  std::sort(states.begin(), states.end(), [](const RecordState& a, const RecordState& b) {
-    return std::tie(a.agency, a.record_id) < std::tie(b.agency, b.record_id);
-  });
-  std::vector<store_internal::ExistingFinding> existing;
+  absl::flat_hash_map<int64_t, std::vector<store_internal::ExistingFinding>> existing;
   {
     Query q = stmts_->Use(Statements::kChildFindings);
-    q.Int(child);
+    q.Int(lo).Int(hi);
     while (true) {
       absl::StatusOr<bool> row = q.Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
+      const int64_t child = q.ColumnInt(4);
+      if (!wanted(child)) continue;
       std::optional<FindingStatus> status = ParseFindingStatus(q.ColumnText(3));
       if (!status.has_value()) return CorruptFinding("status");
-      existing.push_back({q.ColumnInt(0), q.ColumnText(1), q.ColumnText(2), *status});
+      existing[child].push_back({q.ColumnInt(0), q.ColumnText(1), q.ColumnText(2), *status});
     }
   }
+  for (int64_t child : children) {
+    std::vector<RecordState>& records = states[child];
+    // By agency and record id, so the rules see them in the same order every time.
+    std::sort(records.begin(), records.end(), [](const RecordState& a, const RecordState& b) {
+      return std::tie(a.agency, a.record_id) < std::tie(b.agency, b.record_id);
+    });
+    if (absl::Status s = ApplyFindings(child, records, existing[child], now_us); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::ApplyFindings(int64_t child, const std::vector<RecordState>& states,
+                                        const std::vector<store_internal::ExistingFinding>& existing, int64_t now_us) {
   const std::vector<store_internal::ComputedFinding> computed = store_internal::ComputeFindings(states, options_.store);
   for (const store_internal::FindingChange& change : store_internal::PlanFindingChanges(existing, computed)) {
     using Op = store_internal::FindingChange::Op;
@@ -955,9 +988,7 @@ absl::Status SqliteStore::Backfill(int64_t now_us) {
       children.push_back(q.ColumnInt(0));
     }
   }
-  for (int64_t child : children) {
-    if (absl::Status s = ReconcileChild(child, now_us); !s.ok()) return Rollback(s);
-  }
+  if (absl::Status s = ReconcileChildren(children, now_us); !s.ok()) return Rollback(s);
   if (absl::Status s = stmts_->Use(Statements::kClearStale).Run(); !s.ok()) return Rollback(s);
   if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
   return absl::OkStatus();

@@ -34,11 +34,15 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "service/store.h"
 
 struct sqlite3;
 
 namespace ethrec {
+namespace store_internal {
+struct ExistingFinding;
+}  // namespace store_internal
 
 struct SqliteStoreOptions {
   // The database file, created if missing (its directory must exist).
@@ -103,8 +107,15 @@ class SqliteStore final : public Store {
   // batch touched (`children`: the child of each item as written; merges_
   // maps merged ones on), or (findings disabled) marks the findings stale.
   absl::Status UpdateFindings(std::vector<int64_t> children, int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Recomputes one child's findings.
-  absl::Status ReconcileChild(int64_t child, int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Recomputes the findings of `children` (sorted, unique), reading runs of
+  // nearby ids together (ReconcileRun).
+  absl::Status ReconcileChildren(const std::vector<int64_t>& children, int64_t now_us)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status ReconcileRun(absl::Span<const int64_t> children, int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Stores what the rules make of one child's current records.
+  absl::Status ApplyFindings(int64_t child, const std::vector<RecordState>& states,
+                             const std::vector<store_internal::ExistingFinding>& existing, int64_t now_us)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // At Open with findings enabled: if writes went by without them (or the
   // file predates them), recomputes every child in one transaction.
   absl::Status Backfill(int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
