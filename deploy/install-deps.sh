@@ -8,6 +8,7 @@ packages=(
   libabsl-dev libicu-dev rapidjson-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
+  chromium  # headless, for the report's browser test (tests/tools/report_browser_test.cc)
 )
 # The Node.js client test (tests/node) needs node and npm. They are checked by
 # command, not by package: a machine may have them from another source (a

@@ -5,19 +5,26 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "mapping/normalizer.h"
 #include "mapping/observation.h"
 #include "tools/backend.h"
 #include "tools/csv.h"
+#include "tools/findings_client.h"
+#include "tools/findings_output.h"
 #include "tools/json_output.h"
 #include "tools/observation_import.h"
 #include "tools/records_client.h"
 #include "tools/records_output.h"
+#include "tools/report.h"
 
 namespace ethrec::tools {
 namespace {
@@ -51,6 +58,30 @@ Records (need --server; the agency is --agency):
                                              prints a summary, every rejected row
                                              by line and reason
 
+Findings (need --server; a --role data-quality-officer sees every agency and
+may review, any other role sees only its own --agency; an --agency after the
+command filters, the one before it says who you are):
+  findings [--agency A] [--kind K[,K...]]... [--severity MIN]
+           [--status S[,S...]]... [--since T] [--until T] [--page-size N] [--json]
+                                             every matching finding, as a table, or
+                                             one JSON line each with --json.
+                                             K: SELF_ID_MISMATCH, AGENCY_DISAGREEMENT,
+                                             CLASSIFICATION_LIMIT, DETAIL_LOST, OUTDATED,
+                                             NOT_SELF_DEFINED, MISSING; MIN: INFO, LOW,
+                                             MEDIUM, HIGH; S: OPEN, ACKNOWLEDGED,
+                                             RESOLVED, CLEARED (default OPEN,ACKNOWLEDGED);
+                                             --since/--until bound the time last raised
+                                             (RFC 3339, until exclusive)
+  findings summary [--agency A]              counts by agency, kind and status, and
+                                             each agency's completeness, as JSON
+  findings get --finding ID                  one finding with its history, as JSON
+  review --finding ID --action acknowledge|resolve|reopen [--note TEXT]
+                                             review a finding (resolve needs --note);
+                                             prints it as it now is
+  report --out DIR [--agency A]              write DIR/ethrec-report.html (charts and a
+                                             sortable table) and DIR/ethrec-findings.csv
+                                             of the open and acknowledged findings
+
 Global options:
   --maps DIR          also load the CodeSystem/ConceptMap files in DIR (repeatable)
   --server HOST:PORT  ask an ethrecd server instead of working in-process
@@ -69,6 +100,10 @@ struct ParsedArgs {
   absl::flat_hash_map<std::string, std::string> options;
   std::vector<std::string> positional;
 };
+
+// Command options that may be given more than once; their values are
+// joined with commas ("--kind A --kind B" is "--kind A,B").
+bool IsRepeatable(absl::string_view key) { return key == "kind" || key == "status"; }
 
 // Splits `args` into global options, the command, its --key value options
 // and positional arguments. Returns an error message on bad syntax.
@@ -97,8 +132,9 @@ std::optional<std::string> Parse(const std::vector<std::string>& args, ParsedArg
         p->identity.role = value;
       } else if (p->command.empty() && key != "help") {
         return absl::StrCat("unknown global option --", key);
-      } else if (!p->options.emplace(key, value).second) {
-        return absl::StrCat("option --", key, " is given twice");
+      } else if (auto [it, inserted] = p->options.emplace(key, value); !inserted) {
+        if (!IsRepeatable(key)) return absl::StrCat("option --", key, " is given twice");
+        absl::StrAppend(&it->second, ",", value);
       }
     } else if (p->command.empty()) {
       p->command = a;
@@ -120,6 +156,13 @@ class Cli {
       return args_.command.empty() && !args_.options.contains("help") ? kExitUsage : kExitOk;
     }
     if (args_.command == "validate-maps") return ValidateMaps();
+    // "findings summary" and "findings get" are commands of their own.
+    std::string command = args_.command;
+    if (command == "findings" && !args_.positional.empty() &&
+        (args_.positional.front() == "summary" || args_.positional.front() == "get")) {
+      command = absl::StrCat(command, " ", args_.positional.front());
+      args_.positional.erase(args_.positional.begin());
+    }
     static const absl::flat_hash_map<std::string, std::vector<std::string>> kAllowed = {
         {"normalize", {"system", "code", "text", "batch"}},
         {"translate", {"from", "code", "to"}},
@@ -129,16 +172,23 @@ class Cli {
          {"record-id", "version", "nhs-number", "child-id", "system", "code", "text", "supplied-by", "recorded-at"}},
         {"child", {"nhs-number", "child-id"}},
         {"import", {"batch-size", "json"}},
+        {"findings", {"agency", "kind", "severity", "status", "since", "until", "page-size", "json"}},
+        {"findings summary", {"agency"}},
+        {"findings get", {"finding"}},
+        {"review", {"finding", "action", "note"}},
+        {"report", {"out", "agency"}},
     };
-    auto allowed = kAllowed.find(args_.command);
+    auto allowed = kAllowed.find(command);
     if (allowed == kAllowed.end()) {
-      return Usage(absl::StrCat("unknown command \"", args_.command, "\""));
+      return Usage(absl::StrCat("unknown command \"", command, "\""));
     }
-    const bool records = args_.command == "record" || args_.command == "child" || args_.command == "import";
+    const bool records = command == "record" || command == "child" || command == "import";
     if (records && args_.server.empty()) return Usage("record/child/import need --server");
+    const bool findings = absl::StartsWith(command, "findings") || command == "review" || command == "report";
+    if (findings && args_.server.empty()) return Usage("findings/review/report need --server");
     for (const auto& [key, value] : args_.options) {
       if (std::find(allowed->second.begin(), allowed->second.end(), key) == allowed->second.end()) {
-        return Usage(absl::StrCat("command ", args_.command, " has no option --", key));
+        return Usage(absl::StrCat("command ", command, " has no option --", key));
       }
     }
     if (args_.command == "import") {
@@ -149,6 +199,11 @@ class Cli {
     if (args_.command == "import") return ImportCommand();
     if (args_.command == "record") return RecordCommand();
     if (args_.command == "child") return ChildCommand();
+    if (command == "findings") return FindingsCommand();
+    if (command == "findings summary") return SummaryCommand();
+    if (command == "findings get") return GetFindingCommand();
+    if (command == "review") return ReviewCommand();
+    if (command == "report") return ReportCommand();
     if (absl::Status s = Connect(); !s.ok()) return Fail(s);
     if (args_.command == "normalize") return NormalizeCommand();
     if (args_.command == "translate") return TranslateCommand();
@@ -188,6 +243,17 @@ class Cli {
     absl::StatusOr<std::unique_ptr<RecordsClient>> client = RecordsClient::Connect(args_.server, args_.identity);
     if (!client.ok()) return client.status();
     records_ = *std::move(client);
+    return absl::OkStatus();
+  }
+
+  // The FindingsService of the --server.
+  absl::Status ConnectFindings() {
+    if (!args_.maps.empty()) {
+      return absl::InvalidArgumentError("--maps applies in-process only; start ethrecd with --maps instead");
+    }
+    absl::StatusOr<std::unique_ptr<FindingsClient>> client = FindingsClient::Connect(args_.server, args_.identity);
+    if (!client.ok()) return client.status();
+    findings_ = *std::move(client);
     return absl::OkStatus();
   }
 
@@ -431,6 +497,189 @@ class Cli {
     return kExitOk;
   }
 
+  // The list filters of `findings`, from its options. Returns a usage
+  // message naming the option and value when one is wrong.
+  std::optional<std::string> FindingFilters(v1::ListFindingsRequest* request) const {
+    request->set_agency(Opt("agency"));
+    std::vector<int> values;
+    if (Has("kind")) {
+      if (std::optional<std::string> error =
+              EnumList("kind", "a finding kind", v1::FindingKind_descriptor(), &values)) {
+        return error;
+      }
+      for (int v : values) request->add_kinds(static_cast<v1::FindingKind>(v));
+    }
+    values.clear();
+    if (Has("status")) {
+      if (std::optional<std::string> error =
+              EnumList("status", "a finding status", v1::FindingStatus_descriptor(), &values)) {
+        return error;
+      }
+      for (int v : values) request->add_statuses(static_cast<v1::FindingStatus>(v));
+    }
+    if (Has("severity")) {
+      v1::Severity severity = v1::SEVERITY_UNSPECIFIED;
+      if (!v1::Severity_Parse(EnumToken(Opt("severity")), &severity) || severity == v1::SEVERITY_UNSPECIFIED) {
+        return absl::StrCat("--severity \"", Opt("severity"), "\" is not a severity: ",
+                            EnumChoices(v1::Severity_descriptor()));
+      }
+      request->set_min_severity(severity);
+    }
+    absl::Time since = absl::InfinitePast(), until = absl::InfiniteFuture();
+    if (Has("since") && !ParseRfc3339(Opt("since"), &since)) return NotATime("since");
+    if (Has("until") && !ParseRfc3339(Opt("until"), &until)) return NotATime("until");
+    if (Has("since")) ToTimestamp(since, request->mutable_raised_after());
+    if (Has("until")) ToTimestamp(until, request->mutable_raised_before());
+    if (Has("since") && Has("until") && since >= until) {
+      return absl::StrCat("--since \"", Opt("since"), "\" must be before --until \"", Opt("until"), "\"");
+    }
+    if (Has("page-size")) {
+      int page_size = 0;
+      if (!absl::SimpleAtoi(Opt("page-size"), &page_size) || page_size < 1 || page_size > 1000) {
+        return absl::StrCat("--page-size \"", Opt("page-size"), "\" must be a whole number from 1 to 1000");
+      }
+      request->set_page_size(page_size);
+    }
+    return std::nullopt;
+  }
+
+  // The numbers of the comma-separated values of option `key`, each the
+  // name of a value of `descriptor` other than 0 (case and "-" for "_" do
+  // not matter). Returns a usage message naming the first bad one.
+  std::optional<std::string> EnumList(absl::string_view key, absl::string_view what,
+                                      const google::protobuf::EnumDescriptor* descriptor,
+                                      std::vector<int>* numbers) const {
+    const std::string value = Opt(std::string(key));
+    for (absl::string_view item : absl::StrSplit(value, ',')) {
+      const google::protobuf::EnumValueDescriptor* v = descriptor->FindValueByName(EnumToken(item));
+      if (v == nullptr || v->number() == 0) {
+        return absl::StrCat("--", key, " \"", absl::StripAsciiWhitespace(item), "\" is not ", what, ": ",
+                            EnumChoices(descriptor));
+      }
+      numbers->push_back(v->number());
+    }
+    return std::nullopt;
+  }
+
+  static bool ParseRfc3339(const std::string& text, absl::Time* t) {
+    std::string error;
+    return absl::ParseTime(absl::RFC3339_full, text, t, &error);
+  }
+
+  std::string NotATime(const std::string& key) const {
+    return absl::StrCat("--", key, " \"", Opt(key), "\" is not an RFC 3339 time such as 2026-11-27T10:00:00Z");
+  }
+
+  // "self-id-mismatch " -> "SELF_ID_MISMATCH".
+  static std::string EnumToken(absl::string_view s) {
+    std::string token = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(s));
+    std::replace(token.begin(), token.end(), '-', '_');
+    return token;
+  }
+
+  // "INFO, LOW, MEDIUM or HIGH": the names of every value but 0.
+  static std::string EnumChoices(const google::protobuf::EnumDescriptor* descriptor) {
+    std::vector<std::string> names;
+    for (int i = 0; i < descriptor->value_count(); ++i) {
+      if (descriptor->value(i)->number() != 0) names.push_back(descriptor->value(i)->name());
+    }
+    const std::string last = names.back();
+    names.pop_back();
+    return absl::StrCat(absl::StrJoin(names, ", "), " or ", last);
+  }
+
+  // The --finding id, or nullopt when it is not a whole number above 0.
+  std::optional<int64_t> FindingId() const {
+    int64_t id = 0;
+    if (!absl::SimpleAtoi(Opt("finding"), &id) || id < 1) return std::nullopt;
+    return id;
+  }
+
+  int BadFindingId() {
+    return Usage(absl::StrCat("--finding \"", Opt("finding"), "\" is not a finding id (a whole number above 0)"));
+  }
+
+  int FindingsCommand() {
+    v1::ListFindingsRequest request;
+    if (std::optional<std::string> error = FindingFilters(&request)) return Usage(*error);
+    if (absl::Status s = ConnectFindings(); !s.ok()) return Fail(s);
+    absl::StatusOr<std::vector<v1::Finding>> all = findings_->ListAll(request);
+    if (!all.ok()) return Fail(all.status());
+    out_ << (Has("json") ? FindingsToJsonLines(*all) : FindingsToTable(*all));
+    return kExitOk;
+  }
+
+  int SummaryCommand() {
+    if (absl::Status s = ConnectFindings(); !s.ok()) return Fail(s);
+    absl::StatusOr<v1::SummarizeFindingsResponse> summary = findings_->Summarize(Opt("agency"));
+    if (!summary.ok()) return Fail(summary.status());
+    out_ << SummaryToJson(*summary) << "\n";
+    return kExitOk;
+  }
+
+  int GetFindingCommand() {
+    if (!Has("finding")) return Usage("findings get needs --finding");
+    std::optional<int64_t> id = FindingId();
+    if (!id) return BadFindingId();
+    if (absl::Status s = ConnectFindings(); !s.ok()) return Fail(s);
+    absl::StatusOr<v1::Finding> finding = findings_->Get(*id);
+    if (!finding.ok()) return Fail(finding.status());
+    out_ << FindingToJson(*finding) << "\n";
+    return kExitOk;
+  }
+
+  int ReviewCommand() {
+    if (!Has("finding") || !Has("action")) return Usage("review needs --finding and --action");
+    std::optional<int64_t> id = FindingId();
+    if (!id) return BadFindingId();
+    v1::ReviewFindingRequest request;
+    request.set_finding_id(*id);
+    v1::ReviewFindingRequest::Action action = v1::ReviewFindingRequest::ACTION_UNSPECIFIED;
+    if (!v1::ReviewFindingRequest::Action_Parse(EnumToken(Opt("action")), &action) ||
+        action == v1::ReviewFindingRequest::ACTION_UNSPECIFIED) {
+      return Usage(absl::StrCat("--action \"", Opt("action"), "\" must be acknowledge, resolve or reopen"));
+    }
+    if (action == v1::ReviewFindingRequest::RESOLVE && Opt("note").empty()) {
+      return Usage("--action resolve needs --note saying why");
+    }
+    request.set_action(action);
+    request.set_note(Opt("note"));
+    if (absl::Status s = ConnectFindings(); !s.ok()) return Fail(s);
+    absl::StatusOr<v1::Finding> finding = findings_->Review(request);
+    if (!finding.ok()) return Fail(finding.status());
+    out_ << FindingToJson(*finding) << "\n";
+    return kExitOk;
+  }
+
+  int ReportCommand() {
+    if (Opt("out").empty()) return Usage("report needs --out DIR");
+    const absl::Time start = absl::Now();
+    if (absl::Status s = Connect(); !s.ok()) return Fail(s);  // for the category labels
+    if (absl::Status s = ConnectFindings(); !s.ok()) return Fail(s);
+    ReportInput input;
+    absl::StatusOr<v1::SummarizeFindingsResponse> summary = findings_->Summarize(Opt("agency"));
+    if (!summary.ok()) return Fail(summary.status());
+    input.summary = *std::move(summary);
+    v1::ListFindingsRequest request;  // no statuses: OPEN and ACKNOWLEDGED
+    request.set_agency(Opt("agency"));
+    request.set_page_size(1000);
+    absl::StatusOr<std::vector<v1::Finding>> open = findings_->ListAll(request);
+    if (!open.ok()) return Fail(open.status());
+    input.findings = *std::move(open);
+    input.labels = backend_->labels();
+    input.generated_at = absl::Now();
+    input.title = Opt("agency").empty() ? "Ethnicity recording findings"
+                                        : absl::StrCat("Ethnicity recording findings: ", Opt("agency"));
+    absl::StatusOr<ReportPaths> paths = WriteReport(Opt("out"), input);
+    if (!paths.ok()) return Fail(paths.status());
+    out_ << paths->html << "\n"
+         << paths->csv << "\n"
+         << input.findings.size() << " open finding(s) listed, " << input.summary.completeness_size()
+         << " agency(ies); took " << absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(1)))
+         << "\n";
+    return kExitOk;
+  }
+
   int ValidateMaps() {
     if (args_.positional.size() != 1 || !args_.options.empty()) return Usage("validate-maps takes one directory");
     std::vector<DataSource> sources;
@@ -461,6 +710,7 @@ class Cli {
   CliEnvironment env_;
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<RecordsClient> records_;
+  std::unique_ptr<FindingsClient> findings_;
 };
 
 }  // namespace

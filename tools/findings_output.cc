@@ -1,0 +1,223 @@
+#include "tools/findings_output.h"
+
+#include <algorithm>
+#include <array>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+#include "tools/internal/json_writer.h"
+#include "tools/records_client.h"
+
+namespace ethrec::tools {
+namespace {
+
+using json_internal::Key;
+using json_internal::KeyInt;
+using json_internal::KeyStr;
+using json_internal::Str;
+using json_internal::Writer;
+
+constexpr size_t kMaxIdWidth = 24;
+constexpr size_t kMaxReasonWidth = 72;
+constexpr absl::string_view kEllipsis = "...";
+
+// The name `name(value)` gives, or the number when it gives none.
+template <typename Enum, typename NameFn>
+std::string NameOr(Enum value, NameFn name) {
+  const std::string& n = name(value);
+  return n.empty() ? absl::StrCat(static_cast<int>(value)) : n;
+}
+
+bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// Characters (UTF-8 code points) in `s`; a terminal shows most as one column.
+size_t Width(absl::string_view s) {
+  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return !IsContinuationByte(c); }));
+}
+
+// `s` with C0 and C1 control characters and DEL as spaces.
+std::string WithoutControls(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F) {
+      out.push_back(' ');
+    } else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+      out.push_back(' ');  // U+0080..U+009F, e.g. the one-byte CSI
+      ++i;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+// `s` made safe for a terminal and cut to at most `max` characters: at the
+// last space in the final third when there is one, then "...".
+std::string Cell(absl::string_view s, size_t max) {
+  std::string text = WithoutControls(s);
+  if (Width(text) <= max) return text;
+  const size_t keep = max - kEllipsis.size();
+  size_t end = 0;
+  for (size_t chars = 0; end < text.size(); ++end) {
+    if (!IsContinuationByte(text[end]) && chars++ == keep) break;
+  }
+  const size_t space = text.rfind(' ', end);
+  if (space != std::string::npos && space > 0 && Width(absl::string_view(text).substr(0, space)) >= keep * 2 / 3) {
+    end = space;
+  }
+  while (end > 0 && text[end - 1] == ' ') --end;
+  text.resize(end);
+  return absl::StrCat(text, kEllipsis);
+}
+
+void KeyTime(Writer& w, absl::string_view k, const google::protobuf::Timestamp& t) {
+  KeyStr(w, k, FormatTimestampUtc(t));
+}
+
+void KeyCategories(Writer& w, absl::string_view k, const google::protobuf::RepeatedField<int>& categories) {
+  Key(w, k);
+  w.StartArray();
+  for (int c : categories) {
+    Str(w, NameOr(static_cast<v1::Category>(c), [](v1::Category v) { return v1::Category_Name(v); }));
+  }
+  w.EndArray();
+}
+
+void WriteFinding(Writer& w, const v1::Finding& f) {
+  w.StartObject();
+  KeyInt(w, "finding_id", f.finding_id());
+  KeyStr(w, "kind", EnumName(f.kind()));
+  KeyStr(w, "severity", EnumName(f.severity()));
+  KeyStr(w, "status", EnumName(f.status()));
+  KeyStr(w, "agency", f.agency());
+  KeyStr(w, "record_id", f.record_id());
+  Key(w, "compared");
+  w.StartArray();
+  for (const v1::RecordRef& r : f.compared()) {
+    w.StartObject();
+    KeyStr(w, "agency", r.agency());
+    KeyStr(w, "record_id", r.record_id());
+    KeyInt(w, "record_version", r.record_version());
+    w.EndObject();
+  }
+  w.EndArray();
+  KeyCategories(w, "record_categories", f.record_categories());
+  KeyCategories(w, "reference_categories", f.reference_categories());
+  KeyStr(w, "reason", f.reason());
+  KeyStr(w, "suggested_code", f.suggested_code());
+  KeyTime(w, "first_raised_at", f.first_raised_at());
+  KeyTime(w, "last_raised_at", f.last_raised_at());
+  KeyInt(w, "reopen_count", f.reopen_count());
+  Key(w, "history");
+  w.StartArray();
+  for (const v1::FindingEvent& e : f.history()) {
+    w.StartObject();
+    KeyStr(w, "action",
+           NameOr(e.action(), [](v1::FindingEvent::Action a) { return v1::FindingEvent::Action_Name(a); }));
+    KeyTime(w, "time", e.time());
+    KeyStr(w, "by_agency", e.by_agency());
+    KeyStr(w, "by_role", e.by_role());
+    KeyStr(w, "note", e.note());
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string EnumName(v1::FindingKind kind) {
+  return NameOr(kind, [](v1::FindingKind v) { return v1::FindingKind_Name(v); });
+}
+std::string EnumName(v1::Severity severity) {
+  return NameOr(severity, [](v1::Severity v) { return v1::Severity_Name(v); });
+}
+std::string EnumName(v1::FindingStatus status) {
+  return NameOr(status, [](v1::FindingStatus v) { return v1::FindingStatus_Name(v); });
+}
+
+std::string FormatTimestampUtc(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", FromTimestamp(t), absl::UTCTimeZone());
+}
+
+std::string FindingsToTable(const std::vector<v1::Finding>& findings) {
+  if (findings.empty()) return "no findings\n";
+  constexpr size_t kColumns = 7;
+  using Row = std::array<std::string, kColumns>;
+  std::vector<Row> rows;
+  rows.reserve(findings.size() + 1);
+  rows.push_back({"ID", "STATUS", "SEVERITY", "KIND", "AGENCY", "RECORD", "REASON"});
+  for (const v1::Finding& f : findings) {
+    rows.push_back({absl::StrCat(f.finding_id()), EnumName(f.status()), EnumName(f.severity()),
+                    EnumName(f.kind()), Cell(f.agency(), kMaxIdWidth),
+                    Cell(f.record_id(), kMaxIdWidth), Cell(f.reason(), kMaxReasonWidth)});
+  }
+  std::array<size_t, kColumns> widths{};
+  for (const Row& row : rows) {
+    for (size_t i = 0; i < kColumns; ++i) widths[i] = std::max(widths[i], Width(row[i]));
+  }
+  std::string out;
+  for (const Row& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < kColumns; ++i) {
+      absl::StrAppend(&line, row[i]);
+      if (i + 1 < kColumns) line.append(widths[i] - Width(row[i]) + 2, ' ');
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    absl::StrAppend(&out, line, "\n");
+  }
+  return out;
+}
+
+std::string FindingToJson(const v1::Finding& finding) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  WriteFinding(w, finding);
+  return buf.GetString();
+}
+
+std::string FindingsToJsonLines(const std::vector<v1::Finding>& findings) {
+  std::string out;
+  for (const v1::Finding& f : findings) absl::StrAppend(&out, FindingToJson(f), "\n");
+  return out;
+}
+
+std::string SummaryToJson(const v1::SummarizeFindingsResponse& summary) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  KeyInt(w, "children", summary.children());
+  Key(w, "counts");
+  w.StartArray();
+  for (const v1::FindingCount& c : summary.counts()) {
+    w.StartObject();
+    KeyStr(w, "agency", c.agency());
+    KeyStr(w, "kind", EnumName(c.kind()));
+    KeyStr(w, "status", EnumName(c.status()));
+    KeyInt(w, "count", c.count());
+    w.EndObject();
+  }
+  w.EndArray();
+  Key(w, "completeness");
+  w.StartArray();
+  for (const v1::AgencyCompleteness& a : summary.completeness()) {
+    w.StartObject();
+    KeyStr(w, "agency", a.agency());
+    KeyInt(w, "children", a.children());
+    KeyInt(w, "children_self_defined", a.children_self_defined());
+    Key(w, "share");
+    w.Double(a.share());
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return buf.GetString();
+}
+
+}  // namespace ethrec::tools

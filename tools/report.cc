@@ -1,0 +1,674 @@
+#include "tools/report.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "service/proto_convert.h"
+#include "tools/findings_output.h"
+
+namespace ethrec::tools {
+namespace {
+
+// --- Words for practitioners ---
+
+struct KindText {
+  v1::FindingKind kind;
+  const char* label;
+  const char* explanation;
+};
+
+// Every kind, in the API's order.
+constexpr KindText kKinds[] = {
+    {v1::SELF_ID_MISMATCH, "Differs from the child's own identity",
+     "The agency's record cannot be what the child says about themselves: the categories do not "
+     "overlap. Check the record with the child, or their parent or carer, and correct it."},
+    {v1::AGENCY_DISAGREEMENT, "Agencies disagree",
+     "Two agencies' current self-defined records cannot both be right. Agree with the other agency "
+     "which one is current, with the child where possible."},
+    {v1::CLASSIFICATION_LIMIT, "Code list cannot say it",
+     "The record fits what the child says, but the agency's code list has no exact code for it (for "
+     "example Roma in the NHS ethnic category letters). For information: use the suggested code, the "
+     "closest one in the list."},
+    {v1::DETAIL_LOST, "Detail lost",
+     "The category is right, but a detail the child gave (such as 'Somali') is not recorded. Record "
+     "the detail where the system allows it."},
+    {v1::OUTDATED, "Out of date",
+     "The agency recorded before the child's identity last changed, and the record no longer fits it. "
+     "Update the record."},
+    {v1::NOT_SELF_DEFINED, "Not self-defined",
+     "The agency's only records were observed or assumed by a practitioner, not given by the child or "
+     "a parent or carer. Ask how the child describes their ethnicity."},
+    {v1::MISSING, "Recorded as not known",
+     "The agency holds 'not known' while the child's identity is known. Ask, and record the answer."},
+};
+
+std::string KindLabel(v1::FindingKind kind) {
+  for (const KindText& k : kKinds) {
+    if (k.kind == kind) return k.label;
+  }
+  return EnumName(kind);
+}
+
+std::string SeverityLabel(v1::Severity s) {
+  switch (s) {
+    case v1::HIGH: return "High";
+    case v1::MEDIUM: return "Medium";
+    case v1::LOW: return "Low";
+    case v1::INFO: return "Info";
+    default: return EnumName(s);
+  }
+}
+
+std::string StatusLabel(v1::FindingStatus s) {
+  switch (s) {
+    case v1::OPEN: return "Open";
+    case v1::ACKNOWLEDGED: return "Acknowledged";
+    case v1::RESOLVED: return "Resolved";
+    case v1::CLEARED: return "Cleared";
+    default: return EnumName(s);
+  }
+}
+
+// The category's official label, or its taxonomy name when it has none.
+std::string CategoryLabel(const CategoryLabels& labels, int proto_category) {
+  const auto c = static_cast<v1::Category>(proto_category);
+  if (std::optional<Category> cat = service::FromProto(c); cat && !labels[static_cast<int>(*cat)].empty()) {
+    return labels[static_cast<int>(*cat)];
+  }
+  const std::string& name = v1::Category_Name(c);
+  return name.empty() ? absl::StrCat("category ", proto_category) : name;
+}
+
+std::vector<std::string> CategoryLabelList(const CategoryLabels& labels,
+                                           const google::protobuf::RepeatedField<int>& categories) {
+  std::vector<std::string> out;
+  for (int c : categories) out.push_back(CategoryLabel(labels, c));
+  return out;
+}
+
+// The findings in the table's order: most severe first, then by id.
+std::vector<const v1::Finding*> TableOrder(const std::vector<v1::Finding>& findings) {
+  std::vector<const v1::Finding*> rows;
+  rows.reserve(findings.size());
+  for (const v1::Finding& f : findings) rows.push_back(&f);
+  std::sort(rows.begin(), rows.end(), [](const v1::Finding* a, const v1::Finding* b) {
+    if (a->severity() != b->severity()) return a->severity() > b->severity();
+    return a->finding_id() < b->finding_id();
+  });
+  return rows;
+}
+
+// --- Counting ---
+
+bool NeedsWork(v1::FindingStatus s) { return s == v1::OPEN || s == v1::ACKNOWLEDGED; }
+
+struct Totals {
+  int64_t open = 0;  // OPEN + ACKNOWLEDGED
+  int64_t acknowledged = 0;
+  int64_t resolved = 0;
+  std::map<std::string, int64_t> open_by_agency;  // every agency in the summary
+  std::map<int, int64_t> open_by_kind;            // every kind, zeros included
+};
+
+Totals Count(const v1::SummarizeFindingsResponse& summary) {
+  Totals t;
+  for (const KindText& k : kKinds) t.open_by_kind[k.kind] = 0;
+  for (const v1::AgencyCompleteness& a : summary.completeness()) t.open_by_agency[a.agency()] = 0;
+  for (const v1::FindingCount& c : summary.counts()) {
+    int64_t& agency = t.open_by_agency[c.agency()];
+    if (c.status() == v1::RESOLVED) t.resolved += c.count();
+    if (!NeedsWork(c.status())) continue;
+    t.open += c.count();
+    if (c.status() == v1::ACKNOWLEDGED) t.acknowledged += c.count();
+    agency += c.count();
+    t.open_by_kind[c.kind()] += c.count();
+  }
+  return t;
+}
+
+// Whole percent, rounded down so that 100% means every child.
+int64_t PercentDown(int64_t part, int64_t whole) { return whole > 0 ? part * 100 / whole : 0; }
+
+// --- HTML ---
+
+std::string Esc(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string DisplayTime(absl::Time t) { return absl::FormatTime("%d %b %Y, %H:%M UTC", t, absl::UTCTimeZone()); }
+
+std::string TimeElement(const google::protobuf::Timestamp& t) {
+  return absl::StrCat("<time datetime=\"", FormatTimestampUtc(t), "\">",
+                      Esc(absl::FormatTime("%d %b %Y %H:%M", service::FromProto(t), absl::UTCTimeZone())),
+                      "</time>");
+}
+
+constexpr absl::string_view kCsp =
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'";
+
+// NHS identity colours; every text and background pair here has a contrast
+// ratio of at least 4.5:1 (WCAG 2.1 AA).
+constexpr absl::string_view kStyle = R"css(
+:root { --blue: #005eb8; --dark-blue: #003087; --text: #212b32; --secondary: #4c6272;
+  --page: #f0f4f5; --border: #d8dde0; --red: #d5281b; --green: #007f3b; --warm-yellow: #ffb81c;
+  --focus: #ffeb3b; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--page); color: var(--text); line-height: 1.5; font-size: 16px;
+  font-family: "Frutiger W01", Arial, Helvetica, sans-serif; }
+a { color: var(--blue); }
+a:focus, button:focus, .table-scroll:focus { outline: 4px solid transparent; background: var(--focus);
+  color: var(--text); box-shadow: 0 -2px var(--focus), 0 4px var(--text); }
+.skip-link { position: absolute; left: -9999px; top: 8px; padding: 8px 12px; }
+.skip-link:focus { left: 16px; z-index: 2; }
+.wrap { max-width: 1440px; margin: 0 auto; padding: 0 24px; }
+.banner { background: var(--blue); color: #fff; padding: 24px 0 28px; }
+.banner .service { margin: 0 0 4px; font-weight: 700; letter-spacing: .02em; }
+.banner h1 { margin: 0; font-size: 2rem; line-height: 1.2; }
+.banner .meta { margin: 8px 0 0; }
+main { padding: 8px 0 40px; }
+section { margin: 32px 0; }
+h2 { font-size: 1.5rem; line-height: 1.3; margin: 0 0 16px; }
+.lede { max-width: 75ch; margin: 0 0 16px; }
+.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 190px), 1fr)); gap: 16px; }
+.tile { background: #fff; border-top: 4px solid var(--blue); padding: 16px 20px; }
+.tile.tile-open { border-top-color: var(--red); }
+.tile .number { display: block; font-size: 2.5rem; font-weight: 700; line-height: 1.1; }
+.tile .label { color: var(--secondary); }
+.panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 460px), 1fr)); gap: 16px; }
+.panel { background: #fff; padding: 20px 24px; }
+figure { margin: 0; }
+figcaption { font-weight: 700; font-size: 1.15rem; margin-bottom: 4px; }
+.panel p.hint { color: var(--secondary); margin: 0 0 12px; }
+svg.chart { display: block; width: 100%; max-width: 720px; height: auto; }
+.chart text { font: 15px Arial, Helvetica, sans-serif; fill: var(--text); }
+.chart .bar { fill: var(--blue); }
+.chart .bar.good { fill: var(--green); }
+.chart .track { fill: var(--border); }
+.chart .value { font-weight: 700; }
+.chart .note { font-weight: 400; fill: var(--secondary); }
+.empty { background: #fff; padding: 20px 24px; border-left: 8px solid var(--green); }
+dl.kinds { display: grid; grid-template-columns: minmax(180px, 16rem) 1fr; gap: 12px 24px; margin: 0;
+  background: #fff; padding: 20px 24px; }
+dl.kinds dt { font-weight: 700; }
+dl.kinds dd { margin: 0; }
+.table-scroll { overflow-x: auto; background: #fff; }
+table { border-collapse: collapse; width: 100%; font-size: .95rem; }
+caption { text-align: left; padding: 16px; color: var(--secondary); caption-side: top; }
+th, td { text-align: left; vertical-align: top; padding: 10px 12px; border-bottom: 1px solid var(--border); }
+thead th { border-bottom: 2px solid var(--text); white-space: nowrap; }
+tbody tr:nth-child(even) { background: #f8fafb; }
+th button.sort { font: inherit; font-weight: 700; color: var(--blue); background: none; border: 0; padding: 0;
+  cursor: pointer; text-decoration: underline; text-underline-offset: 3px; }
+th button.sort::after { content: " \2195"; color: var(--secondary); text-decoration: none; display: inline-block;
+  margin-left: 2px; }
+th[aria-sort="ascending"] button.sort::after { content: " \25B2"; color: var(--text); }
+th[aria-sort="descending"] button.sort::after { content: " \25BC"; color: var(--text); }
+td.num { font-variant-numeric: tabular-nums; }
+td.id, td.mono { font-family: ui-monospace, Consolas, "Liberation Mono", monospace; word-break: break-all; }
+td.agency { min-width: 12ch; overflow-wrap: anywhere; }
+td.kind { min-width: 14ch; }
+td.reason { min-width: 28ch; max-width: 44ch; }
+td ul { margin: 0; padding-left: 1.1em; }
+.tag { display: inline-block; padding: 1px 8px; border: 1px solid transparent; font-weight: 700; font-size: .85rem;
+  white-space: nowrap; }
+.sev-high { background: var(--red); color: #fff; }
+.sev-medium { background: var(--warm-yellow); color: var(--text); }
+.sev-low { background: #e8f1fb; color: var(--dark-blue); border-color: #b7cfe8; }
+.sev-info { background: var(--page); color: var(--secondary); border-color: var(--border); }
+.st-open { background: var(--blue); color: #fff; }
+.st-acknowledged { background: #fff9c4; color: var(--text); border-color: #d8c300; }
+.st-other { background: var(--page); color: var(--secondary); border-color: var(--border); }
+.muted { color: var(--secondary); }
+footer { border-top: 4px solid var(--blue); background: #fff; padding: 20px 0; color: var(--secondary); }
+footer p { max-width: 90ch; margin: 0 0 8px; }
+@media print {
+  body { background: #fff; font-size: 11pt; }
+  .skip-link, th button.sort::after { display: none; }
+  .banner { background: none; color: var(--text); border-bottom: 4px solid var(--blue); }
+  .table-scroll { overflow: visible; }
+  .panel, .tile, section { break-inside: avoid; }
+}
+)css";
+
+// Adds sorting by column. It reads only the page (data-sort values and
+// cell text) and writes only element order and attributes, never markup.
+constexpr absl::string_view kScript = R"js(
+(function () {
+  'use strict';
+  var table = document.getElementById('findings-table');
+  if (!table) return;
+  var body = table.tBodies[0];
+  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  var collator = new Intl.Collator('en-GB', { numeric: true, sensitivity: 'base' });
+  function keyOf(cell) {
+    return cell.hasAttribute('data-sort') ? cell.getAttribute('data-sort') : cell.textContent.trim();
+  }
+  function firstDir(th) { return th.getAttribute('data-first') || 'asc'; }
+  function sortBy(key, dir) {
+    var index = -1;
+    heads.forEach(function (th, i) { if (th.getAttribute('data-key') === key) index = i; });
+    if (index < 0) return false;
+    var th = heads[index];
+    var numeric = th.getAttribute('data-type') === 'number';
+    if (dir !== 'asc' && dir !== 'desc') dir = firstDir(th);
+    var sign = dir === 'asc' ? 1 : -1;
+    var rows = Array.prototype.slice.call(body.rows).map(function (row, i) {
+      return { row: row, key: keyOf(row.cells[index]), at: i };
+    });
+    rows.sort(function (a, b) {
+      var c = numeric ? Number(a.key) - Number(b.key) : collator.compare(a.key, b.key);
+      return c !== 0 ? sign * c : a.at - b.at;
+    });
+    rows.forEach(function (r) { body.appendChild(r.row); });
+    heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
+    th.setAttribute('aria-sort', dir === 'asc' ? 'ascending' : 'descending');
+    table.setAttribute('data-sorted-by', key + ':' + dir);
+    document.getElementById('sort-note').textContent =
+        'sorted by ' + th.textContent.trim() + (dir === 'asc' ? ', ascending' : ', descending');
+    return true;
+  }
+  heads.forEach(function (th) {
+    var key = th.getAttribute('data-key');
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'sort';
+    while (th.firstChild) button.appendChild(th.firstChild);
+    th.appendChild(button);
+    button.addEventListener('click', function () {
+      var first = firstDir(th);
+      var dir = table.getAttribute('data-sorted-by') === key + ':' + first
+          ? (first === 'asc' ? 'desc' : 'asc') : first;
+      if (sortBy(key, dir) && window.history.replaceState) {
+        window.history.replaceState(null, '', '#sort=' + key + ':' + dir);
+      }
+    });
+  });
+  function applyFragment() {
+    var m = /^#sort=([a-z]+)(?::(asc|desc))?$/.exec(window.location.hash);
+    if (m) sortBy(m[1], m[2]);
+  }
+  window.addEventListener('hashchange', applyFragment);
+  applyFragment();
+  table.setAttribute('data-sortable', 'ready');
+})();
+)js";
+
+// One bar of a horizontal bar chart.
+struct Bar {
+  std::string label;        // above the bar
+  std::string data_name;    // e.g. "data-agency"
+  std::string data_value;   // e.g. "camden-csc"
+  double fraction = 0;      // of the full bar length, 0..1
+  std::string value;        // e.g. "5" or "72%"
+  std::string note;         // after the value, e.g. "(18 of 25 children)"
+};
+
+// Characters (UTF-8 code points) of `s`, cut to `max` with an ellipsis.
+std::string Shorten(absl::string_view s, size_t max) {
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+    if (chars++ == max - 1) return absl::StrCat(s.substr(0, i), "\u2026");
+  }
+  return std::string(s);
+}
+
+// An inline SVG chart whose accessible name is `title` and whose
+// description lists every value, so it reads in full without the picture.
+// Each label sits above its bar, so long agency names need no room beside
+// it. `track` draws the full length behind each bar (for shares).
+std::string BarChart(absl::string_view id, absl::string_view title, const std::vector<Bar>& bars, bool track,
+                     absl::string_view bar_class) {
+  constexpr int kWidth = 600, kBarMax = 440, kRow = 48, kBarY = 22, kBarHeight = 16, kMaxLabel = 70;
+  const int height = static_cast<int>(bars.size()) * kRow;
+  std::vector<std::string> described;
+  for (const Bar& b : bars) {
+    described.push_back(absl::StrCat(b.label, ": ", b.value, b.note.empty() ? "" : " ", b.note));
+  }
+  std::string out = absl::StrCat("<svg id=\"", id, "\" class=\"chart\" viewBox=\"0 0 ", kWidth, " ", height,
+                                 "\" role=\"img\" aria-labelledby=\"", id, "-title ", id, "-desc\">\n<title id=\"",
+                                 id, "-title\">", Esc(title), "</title>\n<desc id=\"", id, "-desc\">",
+                                 Esc(absl::StrJoin(described, "; ")), "</desc>\n");
+  for (size_t i = 0; i < bars.size(); ++i) {
+    const Bar& b = bars[i];
+    const int length = static_cast<int>(std::clamp(b.fraction, 0.0, 1.0) * kBarMax + 0.5);
+    const int value_x = (track ? kBarMax : length) + 8;
+    absl::StrAppend(&out, "<g transform=\"translate(0,", static_cast<int>(i) * kRow, ")\">",  //
+                    "<text class=\"label\" x=\"0\" y=\"15\"><title>", Esc(b.label), "</title>",
+                    Esc(Shorten(b.label, kMaxLabel)), "</text>");
+    if (track) {
+      absl::StrAppend(&out, "<rect class=\"track\" x=\"0\" y=\"", kBarY, "\" width=\"", kBarMax, "\" height=\"",
+                      kBarHeight, "\"/>");
+    }
+    absl::StrAppend(&out, "<rect class=\"bar", bar_class.empty() ? "" : " ", bar_class, "\" x=\"0\" y=\"", kBarY,
+                    "\" width=\"", length, "\" height=\"", kBarHeight, "\"/>",  //
+                    "<text class=\"value\" x=\"", value_x, "\" y=\"", kBarY + kBarHeight - 3, "\"><tspan ",
+                    b.data_name, "=\"", Esc(b.data_value), "\">", Esc(b.value), "</tspan>");
+    if (!b.note.empty()) absl::StrAppend(&out, "<tspan class=\"note\"> ", Esc(b.note), "</tspan>");
+    absl::StrAppend(&out, "</text></g>\n");
+  }
+  absl::StrAppend(&out, "</svg>\n");
+  return out;
+}
+
+std::string Tile(absl::string_view id, int64_t number, absl::string_view label, absl::string_view extra_class) {
+  return absl::StrCat("<div class=\"tile", extra_class.empty() ? "" : " ", extra_class,
+                      "\"><span class=\"number\" id=\"", id, "\">", number, "</span><span class=\"label\">", Esc(label),
+                      "</span></div>\n");
+}
+
+std::string AgencyChart(const Totals& totals) {
+  std::vector<std::pair<std::string, int64_t>> agencies(totals.open_by_agency.begin(), totals.open_by_agency.end());
+  std::stable_sort(agencies.begin(), agencies.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  const int64_t max = agencies.empty() ? 0 : agencies.front().second;
+  std::vector<Bar> bars;
+  for (const auto& [agency, count] : agencies) {
+    bars.push_back({.label = agency, .data_name = "data-agency", .data_value = agency,
+                    .fraction = max > 0 ? static_cast<double>(count) / static_cast<double>(max) : 0,
+                    .value = absl::StrCat(count)});
+  }
+  if (bars.empty()) return "<p class=\"hint\">No agency holds records in this scope.</p>\n";
+  return BarChart("chart-agency", "Open findings by agency", bars, false, "");
+}
+
+std::string KindChart(const Totals& totals) {
+  int64_t max = 0;
+  for (const auto& [kind, count] : totals.open_by_kind) max = std::max(max, count);
+  std::vector<Bar> bars;
+  for (const auto& [kind, count] : totals.open_by_kind) {
+    const auto k = static_cast<v1::FindingKind>(kind);
+    bars.push_back({.label = KindLabel(k), .data_name = "data-kind", .data_value = EnumName(k),
+                    .fraction = max > 0 ? static_cast<double>(count) / static_cast<double>(max) : 0,
+                    .value = absl::StrCat(count)});
+  }
+  return BarChart("chart-kind", "Open findings by kind", bars, false, "");
+}
+
+std::string CompletenessChart(const v1::SummarizeFindingsResponse& summary) {
+  std::vector<Bar> bars;
+  for (const v1::AgencyCompleteness& a : summary.completeness()) {
+    const int64_t percent = PercentDown(a.children_self_defined(), a.children());
+    bars.push_back({.label = a.agency(), .data_name = "data-completeness", .data_value = a.agency(),
+                    .fraction = static_cast<double>(percent) / 100.0,
+                    .value = absl::StrCat(percent, "%"),
+                    .note = absl::StrCat("(", a.children_self_defined(), " of ", a.children(), ")")});
+  }
+  if (bars.empty()) return "<p class=\"hint\">No agency holds records in this scope.</p>\n";
+  return BarChart("chart-completeness", "Children with a self-defined record, by agency", bars, true, "good");
+}
+
+std::string KindExplanations() {
+  std::string out = "<dl class=\"kinds\">\n";
+  for (const KindText& k : kKinds) {
+    absl::StrAppend(&out, "<dt id=\"kind-", EnumName(k.kind), "\">", Esc(k.label), "</dt><dd>", Esc(k.explanation),
+                    "</dd>\n");
+  }
+  absl::StrAppend(&out,
+                  "<dt>Not stated</dt><dd>When a child or family chose not to say, that choice is respected: "
+                  "it never raises a finding.</dd>\n</dl>\n");
+  return out;
+}
+
+std::string Tag(absl::string_view css_class, absl::string_view text) {
+  return absl::StrCat("<strong class=\"tag ", css_class, "\">", Esc(text), "</strong>");
+}
+
+std::string CategoryCell(const CategoryLabels& labels, const google::protobuf::RepeatedField<int>& categories) {
+  const std::vector<std::string> list = CategoryLabelList(labels, categories);
+  if (list.empty()) return "<td data-sort=\"\"><span class=\"muted\">none</span></td>";
+  std::string out = absl::StrCat("<td data-sort=\"", Esc(absl::StrJoin(list, "; ")), "\"><ul>");
+  for (const std::string& label : list) absl::StrAppend(&out, "<li>", Esc(label), "</li>");
+  absl::StrAppend(&out, "</ul></td>");
+  return out;
+}
+
+std::string FindingRow(const CategoryLabels& labels, const v1::Finding& f) {
+  const std::string severity = SeverityLabel(f.severity());
+  const std::string status = StatusLabel(f.status());
+  const std::string status_class =
+      f.status() == v1::OPEN ? "st-open" : f.status() == v1::ACKNOWLEDGED ? "st-acknowledged" : "st-other";
+  return absl::StrCat(
+      "<tr data-finding-id=\"", f.finding_id(), "\">",                                                   //
+      "<td class=\"id num\">", f.finding_id(), "</td>",                                                  //
+      "<td class=\"agency\">", Esc(f.agency()), "</td>",                                               //
+      "<td class=\"mono\">", Esc(f.record_id()), "</td>",                                                //
+      "<td class=\"kind\">", Esc(KindLabel(f.kind())), "</td>",                                           //
+      "<td data-sort=\"", static_cast<int>(f.severity()), "\">",                                         //
+      Tag(absl::StrCat("sev-", absl::AsciiStrToLower(EnumName(f.severity()))), severity), "</td>",       //
+      "<td data-sort=\"", static_cast<int>(f.status()), "\">", Tag(status_class, status), "</td>",       //
+      CategoryCell(labels, f.record_categories()),                                                       //
+      CategoryCell(labels, f.reference_categories()),                                                    //
+      "<td class=\"reason\">", Esc(f.reason()), "</td>",                                                 //
+      "<td class=\"mono\">", Esc(f.suggested_code()), "</td>",                                           //
+      "<td class=\"num\" data-sort=\"", f.last_raised_at().seconds(), "\">", TimeElement(f.last_raised_at()),
+      "</td></tr>\n");
+}
+
+// The column headings: key (for sorting and #sort=), heading, whether the
+// sort is numeric, and the first direction when sorted.
+struct Column {
+  const char* key;
+  const char* heading;
+  bool numeric;
+  bool first_desc;
+};
+constexpr Column kColumns[] = {
+    {"id", "ID", true, false},
+    {"agency", "Agency", false, false},
+    {"record", "Agency record ID", false, false},
+    {"kind", "Finding", false, false},
+    {"severity", "Severity", true, true},
+    {"status", "Status", true, false},
+    {"recorded", "Recorded categories", false, false},
+    {"compared", "Compared with", false, false},
+    {"reason", "Reason", false, false},
+    {"suggested", "Suggested code", false, false},
+    {"raised", "Last raised", true, true},
+};
+
+std::string FindingsTable(const ReportInput& input) {
+  if (input.findings.empty()) {
+    return "<p class=\"empty\"><span id=\"row-count\">0</span> open findings: nothing needs work.</p>\n";
+  }
+  std::string out = absl::StrCat(
+      "<div class=\"table-scroll\" role=\"region\" aria-labelledby=\"findings-heading\" tabindex=\"0\">\n"
+      "<table id=\"findings-table\" data-sorted-by=\"severity:desc\">\n"
+      "<caption><span id=\"row-count\">",
+      input.findings.size(),
+      "</span> findings, <span id=\"sort-note\">most severe first</span>. Select a column heading to sort by "
+      "it.</caption>\n<thead><tr>");
+  for (const Column& c : kColumns) {
+    absl::StrAppend(&out, "<th scope=\"col\" data-key=\"", c.key, "\"", c.numeric ? " data-type=\"number\"" : "",
+                    c.first_desc ? " data-first=\"desc\"" : "",
+                    absl::string_view(c.key) == "severity" ? " aria-sort=\"descending\"" : "", ">", c.heading,
+                    "</th>");
+  }
+  absl::StrAppend(&out, "</tr></thead>\n<tbody>\n");
+  for (const v1::Finding* f : TableOrder(input.findings)) absl::StrAppend(&out, FindingRow(input.labels, *f));
+  absl::StrAppend(&out, "</tbody>\n</table>\n</div>\n");
+  return out;
+}
+
+// --- CSV ---
+
+// Formula injection: a spreadsheet runs a cell that starts with =, +, - or
+// @ (and some also after a tab or carriage return) as a formula, which can
+// exfiltrate data or run commands when the file is opened. Agency and record
+// ids and reasons come from users, so such a cell is prefixed with a single
+// quote, which spreadsheets show as text (OWASP "CSV Injection").
+std::string CsvField(absl::string_view s) {
+  std::string cell(s);
+  if (!cell.empty() && absl::string_view("=+-@\t\r").find(cell.front()) != absl::string_view::npos) {
+    cell.insert(cell.begin(), '\'');
+  }
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+  std::string quoted = "\"";
+  for (char c : cell) {
+    if (c == '"') quoted.push_back('"');
+    quoted.push_back(c);
+  }
+  quoted.push_back('"');
+  return quoted;
+}
+
+void CsvLine(std::string* out, const std::vector<std::string>& fields) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    absl::StrAppend(out, CsvField(fields[i]));
+  }
+  absl::StrAppend(out, "\r\n");
+}
+
+// --- Files ---
+
+// Writes `contents` to a new temporary file beside `path`; returns its name.
+absl::StatusOr<std::string> WriteTemporary(const std::string& path, absl::string_view contents) {
+  std::string temp = absl::StrCat(path, ".tmp-XXXXXX");
+  const int fd = mkstemp(temp.data());  // mode 0600
+  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("cannot write \"", path, "\""));
+  size_t written = 0;
+  while (written < contents.size()) {
+    const ssize_t n = write(fd, contents.data() + written, contents.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int error = errno;
+      close(fd);
+      unlink(temp.c_str());
+      return absl::ErrnoToStatus(error, absl::StrCat("cannot write \"", temp, "\""));
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (fsync(fd) != 0 || close(fd) != 0) {
+    const int error = errno;
+    unlink(temp.c_str());
+    return absl::ErrnoToStatus(error, absl::StrCat("cannot write \"", temp, "\""));
+  }
+  return temp;
+}
+
+}  // namespace
+
+std::string RenderReportHtml(const ReportInput& input) {
+  const Totals totals = Count(input.summary);
+  std::string out = absl::StrCat(
+      "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"",
+      kCsp,
+      "\">\n<meta name=\"referrer\" content=\"no-referrer\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<link rel=\"icon\" href=\"data:,\">\n<title>",
+      Esc(input.title), "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n",
+      "<a class=\"skip-link\" href=\"#findings-heading\">Skip to the findings</a>\n"
+      "<header class=\"banner\"><div class=\"wrap\">\n<p class=\"service\">ethrec: ethnicity recording</p>\n<h1>",
+      Esc(input.title), "</h1>\n<p class=\"meta\">Generated <time id=\"generated-at\" datetime=\"",
+      absl::FormatTime("%Y-%m-%d%ET%H:%M:%SZ", input.generated_at, absl::UTCTimeZone()), "\">",
+      Esc(DisplayTime(input.generated_at)), "</time></p>\n</div></header>\n<main class=\"wrap\">\n");
+
+  absl::StrAppend(&out,
+                  "<section aria-labelledby=\"glance-heading\">\n<h2 id=\"glance-heading\">At a glance</h2>\n"
+                  "<p class=\"lede\">Open findings are where a child's recorded ethnicity differs from how the "
+                  "child describes themselves, or where agencies disagree, and nobody has resolved it yet.</p>\n"
+                  "<div class=\"tiles\">\n",
+                  Tile("open-count", totals.open, "open findings", "tile-open"),
+                  Tile("acknowledged-count", totals.acknowledged, "of them acknowledged (being worked on)", ""),
+                  Tile("resolved-count", totals.resolved, "resolved by an officer", ""),
+                  Tile("children-count", input.summary.children(), "children stored in ethrec", ""),
+                  "</div>\n</section>\n");
+
+  absl::StrAppend(&out,
+                  "<section aria-labelledby=\"charts-heading\">\n<h2 id=\"charts-heading\">Where the findings "
+                  "are</h2>\n<div class=\"panels\">\n<figure class=\"panel\"><figcaption>Open findings by "
+                  "agency</figcaption>\n",
+                  AgencyChart(totals),
+                  "</figure>\n<figure class=\"panel\"><figcaption>Open findings by kind</figcaption>\n",
+                  KindChart(totals),
+                  "</figure>\n<figure class=\"panel\"><figcaption>Self-defined records, by agency</figcaption>\n"
+                  "<p class=\"hint\">Children with a current record given by the child or a parent or carer "
+                  "(a category, or 'not stated'), of the children the agency holds records about.</p>\n",
+                  CompletenessChart(input.summary), "</figure>\n</div>\n</section>\n");
+
+  absl::StrAppend(&out,
+                  "<section aria-labelledby=\"kinds-heading\">\n<h2 id=\"kinds-heading\">What the findings "
+                  "mean</h2>\n",
+                  KindExplanations(), "</section>\n");
+
+  absl::StrAppend(&out,
+                  "<section aria-labelledby=\"findings-heading\">\n<h2 id=\"findings-heading\" tabindex=\"-1\">"
+                  "Open findings</h2>\n<p class=\"lede\">Each finding names the agency's own record id. "
+                  "Data-quality officers review a finding by its ID: <code>ethrec review --finding ID "
+                  "--action acknowledge</code>.</p>\n",
+                  FindingsTable(input), "</section>\n</main>\n");
+
+  absl::StrAppend(&out,
+                  "<footer><div class=\"wrap\">\n<p>This report shows the data held when it was generated. It "
+                  "contains agencies' record ids about children but no NHS numbers or names: store and share it "
+                  "under your organisation's information governance rules.</p>\n<p>Categories are the ONS 2021 "
+                  "Census ethnic groups for England and Wales.</p>\n</div></footer>\n<script>",
+                  kScript, "</script>\n</body>\n</html>\n");
+  return out;
+}
+
+std::string RenderFindingsCsv(const ReportInput& input) {
+  std::string out = "\xEF\xBB\xBF";  // UTF-8 byte order mark
+  CsvLine(&out, {"finding_id", "agency", "record_id", "kind", "severity", "status", "record_categories",
+                 "reference_categories", "reason", "suggested_code", "last_raised_at"});
+  for (const v1::Finding* f : TableOrder(input.findings)) {
+    CsvLine(&out, {absl::StrCat(f->finding_id()), f->agency(), f->record_id(), EnumName(f->kind()),
+                   EnumName(f->severity()), EnumName(f->status()),
+                   absl::StrJoin(CategoryLabelList(input.labels, f->record_categories()), "; "),
+                   absl::StrJoin(CategoryLabelList(input.labels, f->reference_categories()), "; "), f->reason(),
+                   f->suggested_code(), FormatTimestampUtc(f->last_raised_at())});
+  }
+  return out;
+}
+
+absl::StatusOr<ReportPaths> WriteReport(const std::string& dir, const ReportInput& input) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (!ec && !std::filesystem::is_directory(dir, ec) && !ec) ec = std::make_error_code(std::errc::not_a_directory);
+  if (ec) return absl::ErrnoToStatus(ec.value(), absl::StrCat("cannot create the report directory \"", dir, "\""));
+  const std::filesystem::path base(dir);
+  const ReportPaths paths{.html = (base / std::string(kReportHtmlName)).string(),
+                          .csv = (base / std::string(kReportCsvName)).string()};
+  absl::StatusOr<std::string> html = WriteTemporary(paths.html, RenderReportHtml(input));
+  if (!html.ok()) return html.status();
+  absl::StatusOr<std::string> csv = WriteTemporary(paths.csv, RenderFindingsCsv(input));
+  if (!csv.ok()) {
+    unlink(html->c_str());
+    return csv.status();
+  }
+  for (const auto& [temp, path] : {std::pair(*html, paths.html), std::pair(*csv, paths.csv)}) {
+    if (std::rename(temp.c_str(), path.c_str()) != 0) {
+      const int error = errno;
+      unlink(html->c_str());
+      unlink(csv->c_str());
+      return absl::ErrnoToStatus(error, absl::StrCat("cannot write \"", path, "\""));
+    }
+  }
+  return paths;
+}
+
+}  // namespace ethrec::tools
