@@ -249,6 +249,13 @@ class Query {
   }
 
   int64_t ColumnInt(int i) const { return sqlite3_column_int64(stmt_, i); }
+  // Column i's text without a copy: valid until the next Step or the end of the Query.
+  absl::string_view ColumnView(int i) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, i);
+    return p == nullptr ? absl::string_view()
+                        : absl::string_view(reinterpret_cast<const char*>(p),
+                                            static_cast<size_t>(sqlite3_column_bytes(stmt_, i)));
+  }
   std::string ColumnText(int i) const {
     const unsigned char* p = sqlite3_column_text(stmt_, i);
     return p == nullptr ? std::string()
@@ -431,30 +438,29 @@ absl::StatusOr<StoredObservation> ReadObservationRow(const Query& q) {
 }
 
 // The record row the query is on (columns as kCurrentRecords).
-absl::StatusOr<RecordState> ReadRecordStateRow(const Query& q) {
-  RecordState r;
-  r.agency = q.ColumnText(0);
-  r.record_id = q.ColumnText(1);
+absl::Status ReadRecordStateRow(const Query& q, RecordState& r) {
+  r.agency.assign(q.ColumnView(0).data(), q.ColumnView(0).size());
+  r.record_id.assign(q.ColumnView(1).data(), q.ColumnView(1).size());
   r.record_version = q.ColumnInt(2);
-  std::optional<SuppliedBy> supplied_by = ParseSuppliedBy(q.ColumnText(3));
-  if (!supplied_by.has_value()) return Corrupt("supplied_by");
+  std::optional<SuppliedBy> supplied_by = ParseSuppliedBy(q.ColumnView(3));
+  if (!supplied_by.has_value()) return Corrupt("records.cur_supplied_by");
   r.supplied_by = *supplied_by;
   r.recorded_at = absl::FromUnixMicros(q.ColumnInt(4));
-  r.system = q.ColumnText(5);
+  r.system.assign(q.ColumnView(5).data(), q.ColumnView(5).size());
   Normalized& n = r.normalized;
-  std::optional<Outcome> outcome = ParseByName<Outcome, 4>(q.ColumnText(6), OutcomeName);
-  if (!outcome.has_value()) return Corrupt("norm_outcome");
+  std::optional<Outcome> outcome = ParseByName<Outcome, 4>(q.ColumnView(6), OutcomeName);
+  if (!outcome.has_value()) return Corrupt("records.cur_outcome");
   n.outcome = *outcome;
-  if (absl::Status st = ParseRanked(q.ColumnText(7), q.ColumnText(8), n); !st.ok()) return st;
-  absl::StatusOr<CategorySet> set = ParseCategorySet(q.ColumnText(9), "norm_category_set");
+  if (absl::Status st = ParseRanked(q.ColumnView(7), q.ColumnView(8), n); !st.ok()) return st;
+  absl::StatusOr<CategorySet> set = ParseCategorySet(q.ColumnView(9), "records.cur_category_set");
   if (!set.ok()) return set.status();
   n.category_set = *set;
-  n.detail = q.ColumnText(10);
-  std::optional<RecordingBasis> basis = ParseByName<RecordingBasis, 3>(q.ColumnText(11), RecordingBasisName);
-  if (!basis.has_value()) return Corrupt("norm_basis");
+  n.detail.assign(q.ColumnView(10).data(), q.ColumnView(10).size());
+  std::optional<RecordingBasis> basis = ParseByName<RecordingBasis, 3>(q.ColumnView(11), RecordingBasisName);
+  if (!basis.has_value()) return Corrupt("records.cur_basis");
   n.basis = *basis;
-  n.code = q.ColumnText(12);
-  return r;
+  n.code.assign(q.ColumnView(12).data(), q.ColumnView(12).size());
+  return absl::OkStatus();
 }
 
 // A finding's history is kept in its row, one line per event:
@@ -888,6 +894,7 @@ absl::Status SqliteStore::ReconcileRun(absl::Span<const int64_t> children, int64
   const int64_t hi = children.back();
   auto wanted = [children](int64_t child) { return std::binary_search(children.begin(), children.end(), child); };
   absl::flat_hash_map<int64_t, std::vector<RecordState>> states;
+  states.reserve(children.size());
   {
     Query q = stmts_->Use(Statements::kCurrentRecords);
     q.Int(lo).Int(hi);
@@ -897,9 +904,9 @@ absl::Status SqliteStore::ReconcileRun(absl::Span<const int64_t> children, int64
       if (!*row) break;
       const int64_t child = q.ColumnInt(13);
       if (!wanted(child)) continue;
-      absl::StatusOr<RecordState> state = ReadRecordStateRow(q);
-      if (!state.ok()) return state.status();
-      states[child].push_back(*std::move(state));
+      std::vector<RecordState>& records = states[child];
+      if (records.empty()) records.reserve(8);
+      if (absl::Status s = ReadRecordStateRow(q, records.emplace_back()); !s.ok()) return s;
     }
   }
   absl::flat_hash_map<int64_t, std::vector<store_internal::ExistingFinding>> existing;

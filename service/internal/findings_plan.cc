@@ -55,8 +55,6 @@ std::optional<std::vector<RecordRef>> DecodeRecordRefs(absl::string_view text) {
 std::vector<ComputedFinding> ComputeFindings(const std::vector<RecordState>& records, const StoreOptions& options) {
   std::vector<ComputedFinding> out;
   if (!options.reconcile) return out;
-  absl::flat_hash_map<std::string, int64_t> versions;  // "agency/record_id" -> version
-  for (const RecordState& r : records) versions[absl::StrCat(r.agency, "/", r.record_id)] = r.record_version;
   for (Finding& f : options.reconcile(records)) {
     ComputedFinding c;
     StoredFinding& v = c.value;
@@ -67,7 +65,9 @@ std::vector<ComputedFinding> ComputeFindings(const std::vector<RecordState>& rec
       // Agency names never contain '/' (see ValidateId's callers); record ids may.
       const size_t slash = ref.find('/');
       RecordRef rr{ref.substr(0, slash), slash == std::string::npos ? "" : ref.substr(slash + 1), 0};
-      if (auto it = versions.find(ref); it != versions.end()) rr.record_version = it->second;
+      for (const RecordState& r : records) {  // a handful per child: a scan beats a map
+        if (r.agency == rr.agency && r.record_id == rr.record_id) rr.record_version = r.record_version;
+      }
       v.compared.push_back(std::move(rr));
     }
     if (!v.compared.empty()) v.record_id = v.compared.front().record_id;
