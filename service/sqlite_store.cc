@@ -115,6 +115,7 @@ CREATE TABLE findings (
   history TEXT NOT NULL
 );
 CREATE INDEX findings_by_child ON findings (child_id);
+CREATE INDEX findings_by_agency_kind ON findings (agency, kind, status);
 ALTER TABLE records ADD COLUMN self_defined SMALLINT NOT NULL DEFAULT 0;
 ALTER TABLE records ADD COLUMN cur_supplied_by VARCHAR(32) NOT NULL DEFAULT '';
 ALTER TABLE records ADD COLUMN cur_recorded_at_us BIGINT NOT NULL DEFAULT 0;
@@ -845,11 +846,14 @@ absl::StatusOr<std::vector<WriteOutcome>> SqliteStore::Write(
   }
   out.reserve(batch.size());
   // The child each item was written to; merges_ says where merged ones went.
+  // Only a new current version changes what a child's records say; a merge
+  // (see merges_) changes the child it merged into.
   std::vector<int64_t> touched(batch.size(), 0);
   merges_.clear();
   for (size_t i = 0; i < batch.size(); ++i) {
     absl::StatusOr<WriteOutcome> outcome = WriteItem(i, batch[i], received_us, &touched[i]);
     if (!outcome.ok()) return Rollback(outcome.status());
+    if (*outcome != WriteOutcome::kInserted) touched[i] = 0;
     out.push_back(*outcome);
   }
   if (absl::Status s = UpdateFindings(std::move(touched), received_us); !s.ok()) return Rollback(s);
@@ -861,6 +865,7 @@ absl::Status SqliteStore::UpdateFindings(std::vector<int64_t> children, int64_t 
   if (!options_.store.reconcile) return stmts_->Use(Statements::kMarkStale).Run();
   // A child merged later in the batch lives on in the child it merged into
   // (merges only go to a lower id, so following them in order ends).
+  for (const auto& merge : merges_) children.push_back(merge.second);
   for (int64_t& child : children) {
     for (const auto& [from, into] : merges_) {
       if (child == from) child = into;
@@ -868,6 +873,7 @@ absl::Status SqliteStore::UpdateFindings(std::vector<int64_t> children, int64_t 
   }
   std::sort(children.begin(), children.end());
   children.erase(std::unique(children.begin(), children.end()), children.end());
+  if (!children.empty() && children.front() == 0) children.erase(children.begin());  // 0: nothing changed
   return ReconcileChildren(children, now_us);
 }
 
