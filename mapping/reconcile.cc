@@ -61,7 +61,7 @@ absl::string_view SeverityName(Severity s) {
   return "";
 }
 
-std::optional<ReferenceIdentity> FindReference(const std::vector<RecordState>& records) {
+std::optional<ReferenceIdentity> FindReference(absl::Span<const RecordState> records) {
   for (SuppliedBy who : {SuppliedBy::kSelf, SuppliedBy::kParentOrCarer}) {
     const RecordState* latest = nullptr;
     for (const RecordState& r : records) {
@@ -74,7 +74,7 @@ std::optional<ReferenceIdentity> FindReference(const std::vector<RecordState>& r
   return std::nullopt;
 }
 
-std::vector<Finding> Reconcile(const std::vector<RecordState>& records, const Normalizer& normalizer) {
+std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Normalizer& normalizer) {
   std::vector<Finding> out;
   const std::optional<ReferenceIdentity> reference = FindReference(records);
   const RecordState* ref = reference ? reference->record : nullptr;

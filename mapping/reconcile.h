@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "mapping/normalized.h"
 #include "mapping/normalizer.h"
 #include "mapping/observation.h"
@@ -65,11 +66,11 @@ struct ReferenceIdentity {
   const RecordState* record = nullptr;
   bool ascribed = false;  // PARENT_OR_CARER, not the child's own words
 };
-std::optional<ReferenceIdentity> FindReference(const std::vector<RecordState>& records);
+std::optional<ReferenceIdentity> FindReference(absl::Span<const RecordState> records);
 
 // Every finding for one child. `normalizer` names categories and suggests
 // the closest code for classification limits.
-std::vector<Finding> Reconcile(const std::vector<RecordState>& records, const Normalizer& normalizer);
+std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Normalizer& normalizer);
 
 }  // namespace ethrec
 

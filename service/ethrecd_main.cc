@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   ethrec::SqliteStoreOptions store_options{.path = absl::GetFlag(FLAGS_db)};
   if (absl::GetFlag(FLAGS_findings)) {
     const ethrec::Normalizer* n = normalizer->get();
-    store_options.store.reconcile = [n](const std::vector<ethrec::RecordState>& records) {
+    store_options.store.reconcile = [n](absl::Span<const ethrec::RecordState> records) {
       return ethrec::Reconcile(records, *n);
     };
   }

@@ -136,6 +136,8 @@ UPDATE records SET (self_defined, cur_supplied_by, cur_recorded_at_us, cur_syste
   FROM observations o WHERE o.agency = records.agency AND o.record_id = records.record_id
     AND o.record_version = records.current_version);
 CREATE INDEX records_by_agency_child ON records (agency, child_id, self_defined);
+DROP INDEX records_by_child;
+CREATE INDEX records_by_child_agency ON records (child_id, agency, record_id);
 CREATE TABLE store_state (
   name VARCHAR(64) NOT NULL PRIMARY KEY,
   value TEXT NOT NULL
@@ -438,7 +440,8 @@ absl::StatusOr<StoredObservation> ReadObservationRow(const Query& q) {
   return s;
 }
 
-// The record row the query is on (columns as kCurrentRecords).
+// Fills `r` (which may hold an earlier row) from the record row the query
+// is on (columns as kCurrentRecords).
 absl::Status ReadRecordStateRow(const Query& q, RecordState& r) {
   r.agency.assign(q.ColumnView(0).data(), q.ColumnView(0).size());
   r.record_id.assign(q.ColumnView(1).data(), q.ColumnView(1).size());
@@ -452,6 +455,7 @@ absl::Status ReadRecordStateRow(const Query& q, RecordState& r) {
   std::optional<Outcome> outcome = ParseByName<Outcome, 4>(q.ColumnView(6), OutcomeName);
   if (!outcome.has_value()) return Corrupt("records.cur_outcome");
   n.outcome = *outcome;
+  n.categories.clear();  // `r` may be reused
   if (absl::Status st = ParseRanked(q.ColumnView(7), q.ColumnView(8), n); !st.ok()) return st;
   absl::StatusOr<CategorySet> set = ParseCategorySet(q.ColumnView(9), "records.cur_category_set");
   if (!set.ok()) return set.status();
@@ -705,11 +709,12 @@ class SqliteStore::Statements {
         "SELECT agency, agency_child_id FROM child_agency_ids WHERE child_id = ?"
         " ORDER BY agency, agency_child_id",
         list_observations,
-        // Unordered: ReconcileChildren groups and sorts (cheaper than SQL's temporary B-tree).
+        // Both in the order of an index (records_by_child_agency, findings_by_child): no sort.
         "SELECT agency, record_id, current_version, cur_supplied_by, cur_recorded_at_us, cur_system,"
         " cur_outcome, cur_categories, cur_confidences, cur_category_set, cur_detail, cur_basis, cur_code,"
-        " child_id FROM records WHERE child_id BETWEEN ? AND ?",
-        "SELECT finding_id, fingerprint, compared, status, child_id FROM findings WHERE child_id BETWEEN ? AND ?",
+        " child_id FROM records WHERE child_id BETWEEN ? AND ? ORDER BY child_id, agency, record_id",
+        "SELECT finding_id, fingerprint, compared, status, child_id FROM findings WHERE child_id BETWEEN ? AND ?"
+        " ORDER BY child_id",
         "INSERT INTO findings (child_id, fingerprint, compared, kind, severity, severity_rank, status, agency,"
         " record_id, record_set, reference_set, reason, suggested_code, first_raised_at_us, last_raised_at_us,"
         " reopen_count, history) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
@@ -899,23 +904,9 @@ absl::Status SqliteStore::ReconcileRun(absl::Span<const int64_t> children, int64
   const int64_t lo = children.front();
   const int64_t hi = children.back();
   auto wanted = [children](int64_t child) { return std::binary_search(children.begin(), children.end(), child); };
-  absl::flat_hash_map<int64_t, std::vector<RecordState>> states;
-  states.reserve(children.size());
-  {
-    Query q = stmts_->Use(Statements::kCurrentRecords);
-    q.Int(lo).Int(hi);
-    while (true) {
-      absl::StatusOr<bool> row = q.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      const int64_t child = q.ColumnInt(13);
-      if (!wanted(child)) continue;
-      std::vector<RecordState>& records = states[child];
-      if (records.empty()) records.reserve(8);
-      if (absl::Status s = ReadRecordStateRow(q, records.emplace_back()); !s.ok()) return s;
-    }
-  }
-  absl::flat_hash_map<int64_t, std::vector<store_internal::ExistingFinding>> existing;
+  // The run's stored findings, by child (the statement reads them in child order).
+  std::vector<int64_t> finding_child;
+  std::vector<store_internal::ExistingFinding> existing;
   {
     Query q = stmts_->Use(Statements::kChildFindings);
     q.Int(lo).Int(hi);
@@ -925,24 +916,46 @@ absl::Status SqliteStore::ReconcileRun(absl::Span<const int64_t> children, int64
       if (!*row) break;
       const int64_t child = q.ColumnInt(4);
       if (!wanted(child)) continue;
-      std::optional<FindingStatus> status = ParseFindingStatus(q.ColumnText(3));
+      std::optional<FindingStatus> status = ParseFindingStatus(q.ColumnView(3));
       if (!status.has_value()) return CorruptFinding("status");
-      existing[child].push_back({q.ColumnInt(0), q.ColumnText(1), q.ColumnText(2), *status});
+      finding_child.push_back(child);
+      existing.push_back({q.ColumnInt(0), q.ColumnText(1), q.ColumnText(2), *status});
     }
   }
-  for (int64_t child : children) {
-    std::vector<RecordState>& records = states[child];
-    // By agency and record id, so the rules see them in the same order every time.
-    std::sort(records.begin(), records.end(), [](const RecordState& a, const RecordState& b) {
-      return std::tie(a.agency, a.record_id) < std::tie(b.agency, b.record_id);
-    });
-    if (absl::Status s = ApplyFindings(child, records, existing[child], now_us); !s.ok()) return s;
+  // The current records, by child, agency and record id (the order of the
+  // index the statement reads, so no sort), each child's reconciled as soon
+  // as they are all read. `records` is reused from child to child.
+  std::vector<RecordState> records;
+  size_t used = 0;
+  int64_t current = 0;
+  auto reconcile = [&]() -> absl::Status {
+    if (used == 0) return absl::OkStatus();
+    const auto first = std::lower_bound(finding_child.begin(), finding_child.end(), current);
+    const auto last = std::upper_bound(first, finding_child.end(), current);
+    return ApplyFindings(current, absl::MakeConstSpan(records.data(), used),
+                         absl::MakeConstSpan(existing.data() + (first - finding_child.begin()), last - first), now_us);
+  };
+  Query q = stmts_->Use(Statements::kCurrentRecords);
+  q.Int(lo).Int(hi);
+  while (true) {
+    absl::StatusOr<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    const int64_t child = q.ColumnInt(13);
+    if (!wanted(child)) continue;
+    if (child != current) {
+      if (absl::Status s = reconcile(); !s.ok()) return s;
+      current = child;
+      used = 0;
+    }
+    if (used == records.size()) records.emplace_back();
+    if (absl::Status s = ReadRecordStateRow(q, records[used++]); !s.ok()) return s;
   }
-  return absl::OkStatus();
+  return reconcile();
 }
 
-absl::Status SqliteStore::ApplyFindings(int64_t child, const std::vector<RecordState>& states,
-                                        const std::vector<store_internal::ExistingFinding>& existing, int64_t now_us) {
+absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordState> states,
+                                        absl::Span<const store_internal::ExistingFinding> existing, int64_t now_us) {
   const std::vector<store_internal::ComputedFinding> computed = store_internal::ComputeFindings(states, options_.store);
   for (const store_internal::FindingChange& change : store_internal::PlanFindingChanges(existing, computed)) {
     using Op = store_internal::FindingChange::Op;

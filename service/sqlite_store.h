@@ -113,8 +113,8 @@ class SqliteStore final : public Store {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ReconcileRun(absl::Span<const int64_t> children, int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Stores what the rules make of one child's current records.
-  absl::Status ApplyFindings(int64_t child, const std::vector<RecordState>& states,
-                             const std::vector<store_internal::ExistingFinding>& existing, int64_t now_us)
+  absl::Status ApplyFindings(int64_t child, absl::Span<const RecordState> states,
+                             absl::Span<const store_internal::ExistingFinding> existing, int64_t now_us)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // At Open with findings enabled: if writes went by without them (or the
   // file predates them), recomputes every child in one transaction.

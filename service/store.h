@@ -60,7 +60,7 @@ struct StoreOptions {
   // disabled: writes do not touch them and the findings methods answer
   // FailedPrecondition. (SqliteStore remembers that writes went by without
   // findings and recomputes every child at the next Open that has them.)
-  std::function<std::vector<Finding>(const std::vector<RecordState>&)> reconcile;
+  std::function<std::vector<Finding>(absl::Span<const RecordState>)> reconcile;
 };
 
 // What Write did with one item of a batch.

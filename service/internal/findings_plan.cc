@@ -52,7 +52,7 @@ std::optional<std::vector<RecordRef>> DecodeRecordRefs(absl::string_view text) {
   return out;
 }
 
-std::vector<ComputedFinding> ComputeFindings(const std::vector<RecordState>& records, const StoreOptions& options) {
+std::vector<ComputedFinding> ComputeFindings(absl::Span<const RecordState> records, const StoreOptions& options) {
   std::vector<ComputedFinding> out;
   if (!options.reconcile) return out;
   for (Finding& f : options.reconcile(records)) {
@@ -85,7 +85,7 @@ std::vector<ComputedFinding> ComputeFindings(const std::vector<RecordState>& rec
   return out;
 }
 
-std::vector<FindingChange> PlanFindingChanges(const std::vector<ExistingFinding>& existing,
+std::vector<FindingChange> PlanFindingChanges(absl::Span<const ExistingFinding> existing,
                                               const std::vector<ComputedFinding>& computed) {
   // Two stored findings with one fingerprint come from merged children: the
   // older (lowest id) goes on, the other is cleared.
@@ -126,7 +126,7 @@ bool SelfDefined(SuppliedBy supplied_by, const Normalized& n) {
          (n.outcome == Outcome::kCategories || n.outcome == Outcome::kNotStated);
 }
 
-std::vector<std::pair<std::string, bool>> AgencySelfDefined(const std::vector<RecordState>& records) {
+std::vector<std::pair<std::string, bool>> AgencySelfDefined(absl::Span<const RecordState> records) {
   std::vector<std::pair<std::string, bool>> out;
   for (const RecordState& r : records) {
     const bool usable = SelfDefined(r.supplied_by, r.normalized);

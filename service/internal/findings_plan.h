@@ -38,7 +38,7 @@ std::string EncodeRecordRefs(const std::vector<RecordRef>& refs);
 std::optional<std::vector<RecordRef>> DecodeRecordRefs(absl::string_view text);
 
 // Runs `reconcile` over one child's current records and names the results.
-std::vector<ComputedFinding> ComputeFindings(const std::vector<RecordState>& records,
+std::vector<ComputedFinding> ComputeFindings(absl::Span<const RecordState> records,
                                              const StoreOptions& options);
 
 // What a store holds about one of the child's findings.
@@ -66,7 +66,7 @@ struct FindingChange {
 
 // The changes that bring `existing` (the child's stored findings) to
 // `computed`. Unchanged findings get no change.
-std::vector<FindingChange> PlanFindingChanges(const std::vector<ExistingFinding>& existing,
+std::vector<FindingChange> PlanFindingChanges(absl::Span<const ExistingFinding> existing,
                                               const std::vector<ComputedFinding>& computed);
 
 // Whether a record is a usable self-defined one: supplied by SELF or
@@ -76,7 +76,7 @@ bool SelfDefined(SuppliedBy supplied_by, const Normalized& normalized);
 
 // Each agency among `records` (sorted by agency) and whether it holds a
 // usable self-defined record (SelfDefined).
-std::vector<std::pair<std::string, bool>> AgencySelfDefined(const std::vector<RecordState>& records);
+std::vector<std::pair<std::string, bool>> AgencySelfDefined(absl::Span<const RecordState> records);
 
 // The status a review moves a finding in `from` to. FailedPrecondition
 // naming both when the action is not allowed from there; InvalidArgument

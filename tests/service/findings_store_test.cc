@@ -79,7 +79,7 @@ void RemoveDb(const std::string& path) {
 StoreOptions Options(std::function<absl::Time()> clock, bool findings) {
   StoreOptions o;
   o.clock = std::move(clock);
-  if (findings) o.reconcile = [](const std::vector<RecordState>& r) { return Reconcile(r, Shared()); };
+  if (findings) o.reconcile = [](absl::Span<const RecordState> r) { return Reconcile(r, Shared()); };
   return o;
 }
 
