@@ -79,7 +79,8 @@ command filters, the one before it says who you are):
                                              review a finding (resolve needs --note);
                                              prints it as it now is
   report --out DIR [--agency A]              write DIR/ethrec-report.html (charts and a
-                                             sortable table) and DIR/ethrec-findings.csv
+                                             sortable table of the 5,000 most severe)
+                                             and DIR/ethrec-findings.csv (all of them)
                                              of the open and acknowledged findings
 
 Global options:
@@ -674,9 +675,10 @@ class Cli {
     if (!paths.ok()) return Fail(paths.status());
     out_ << paths->html << "\n"
          << paths->csv << "\n"
-         << input.findings.size() << " open finding(s) listed, " << input.summary.completeness_size()
-         << " agency(ies); took " << absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(1)))
-         << "\n";
+         << input.findings.size() << " open finding(s): " << paths->table_rows << " listed in the HTML table"
+         << (paths->table_rows < paths->csv_rows ? " (the most severe)" : "") << ", " << paths->csv_rows
+         << " in the CSV; " << input.summary.completeness_size() << " agency(ies); took "
+         << absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(1))) << "\n";
     return kExitOk;
   }
 

@@ -52,11 +52,17 @@ constexpr KindText kKinds[] = {
      "The agency holds 'not known' while the child's identity is known. Ask, and record the answer."},
 };
 
-std::string KindLabel(v1::FindingKind kind) {
+// The kind's label, or nullptr for a kind this version does not know.
+const char* KnownKindLabel(v1::FindingKind kind) {
   for (const KindText& k : kKinds) {
     if (k.kind == kind) return k.label;
   }
-  return EnumName(kind);
+  return nullptr;
+}
+
+std::string KindLabel(v1::FindingKind kind) {
+  const char* label = KnownKindLabel(kind);
+  return label != nullptr ? label : EnumName(kind);
 }
 
 std::string SeverityLabel(v1::Severity s) {
@@ -79,33 +85,43 @@ std::string StatusLabel(v1::FindingStatus s) {
   }
 }
 
-// The category's official label, or its taxonomy name when it has none.
-std::string CategoryLabel(const CategoryLabels& labels, int proto_category) {
+// The category's official label, or its taxonomy name when it has none
+// (kept in `storage` when it has to be made up).
+absl::string_view CategoryLabel(const CategoryLabels& labels, int proto_category, std::string* storage) {
   const auto c = static_cast<v1::Category>(proto_category);
   if (std::optional<Category> cat = service::FromProto(c); cat && !labels[static_cast<int>(*cat)].empty()) {
     return labels[static_cast<int>(*cat)];
   }
   const std::string& name = v1::Category_Name(c);
-  return name.empty() ? absl::StrCat("category ", proto_category) : name;
+  if (!name.empty()) return name;
+  *storage = absl::StrCat("category ", proto_category);
+  return *storage;
 }
 
-std::vector<std::string> CategoryLabelList(const CategoryLabels& labels,
-                                           const google::protobuf::RepeatedField<int>& categories) {
-  std::vector<std::string> out;
-  for (int c : categories) out.push_back(CategoryLabel(labels, c));
-  return out;
+// The table's order: most severe first, then by id.
+bool TableBefore(const v1::Finding* a, const v1::Finding* b) {
+  if (a->severity() != b->severity()) return a->severity() > b->severity();
+  return a->finding_id() < b->finding_id();
 }
 
-// The findings in the table's order: most severe first, then by id.
-std::vector<const v1::Finding*> TableOrder(const std::vector<v1::Finding>& findings) {
+// The first `limit` findings (all when `limit` is at least their number) in
+// the table's order. Only those are sorted: n log(limit), not n log n.
+std::vector<const v1::Finding*> TableOrder(const std::vector<v1::Finding>& findings, size_t limit) {
   std::vector<const v1::Finding*> rows;
   rows.reserve(findings.size());
   for (const v1::Finding& f : findings) rows.push_back(&f);
-  std::sort(rows.begin(), rows.end(), [](const v1::Finding* a, const v1::Finding* b) {
-    if (a->severity() != b->severity()) return a->severity() > b->severity();
-    return a->finding_id() < b->finding_id();
-  });
+  if (limit < rows.size()) {
+    std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(limit), rows.end(), TableBefore);
+    rows.resize(limit);
+  } else {
+    std::sort(rows.begin(), rows.end(), TableBefore);
+  }
   return rows;
+}
+
+// How many findings the HTML table lists.
+size_t TableRows(const ReportInput& input) {
+  return std::min(input.findings.size(), static_cast<size_t>(std::max(input.max_table_rows, 0)));
 }
 
 // --- Counting ---
@@ -141,18 +157,41 @@ int64_t PercentDown(int64_t part, int64_t whole) { return whole > 0 ? part * 100
 
 // --- HTML ---
 
+// Appends `s` HTML-escaped (for text and for quoted attribute values).
+void EscTo(std::string* out, absl::string_view s) {
+  size_t plain = 0;  // start of the run of characters that need no escape
+  for (size_t i = 0; i < s.size(); ++i) {
+    absl::string_view entity;
+    switch (s[i]) {
+      case '&': entity = "&amp;"; break;
+      case '<': entity = "&lt;"; break;
+      case '>': entity = "&gt;"; break;
+      case '"': entity = "&quot;"; break;
+      case '\'': entity = "&#39;"; break;
+      default: continue;
+    }
+    out->append(s.data() + plain, i - plain);
+    out->append(entity.data(), entity.size());
+    plain = i + 1;
+  }
+  out->append(s.data() + plain, s.size() - plain);
+}
+
 std::string Esc(absl::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
+  EscTo(&out, s);
+  return out;
+}
+
+// `n` with thousands separators: "291,234".
+std::string Thousands(int64_t n) {
+  const uint64_t magnitude = n < 0 ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
+  const std::string digits = absl::StrCat(magnitude);
+  std::string out = n < 0 ? "-" : "";
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
   }
   return out;
 }
@@ -376,8 +415,8 @@ std::string BarChart(absl::string_view id, absl::string_view title, const std::v
 
 std::string Tile(absl::string_view id, int64_t number, absl::string_view label, absl::string_view extra_class) {
   return absl::StrCat("<div class=\"tile", extra_class.empty() ? "" : " ", extra_class,
-                      "\"><span class=\"number\" id=\"", id, "\">", number, "</span><span class=\"label\">", Esc(label),
-                      "</span></div>\n");
+                      "\"><span class=\"number\" id=\"", id, "\">", Thousands(number),
+                      "</span><span class=\"label\">", Esc(label), "</span></div>\n");
 }
 
 std::string AgencyChart(const Totals& totals) {
@@ -388,7 +427,7 @@ std::string AgencyChart(const Totals& totals) {
   for (const auto& [agency, count] : agencies) {
     bars.push_back({.label = agency, .data_name = "data-agency", .data_value = agency,
                     .fraction = max > 0 ? static_cast<double>(count) / static_cast<double>(max) : 0,
-                    .value = absl::StrCat(count)});
+                    .value = Thousands(count)});
   }
   if (bars.empty()) return "<p class=\"hint\">No agency holds records in this scope.</p>\n";
   return BarChart("chart-agency", "Open findings by agency", bars, false, "");
@@ -402,7 +441,7 @@ std::string KindChart(const Totals& totals) {
     const auto k = static_cast<v1::FindingKind>(kind);
     bars.push_back({.label = KindLabel(k), .data_name = "data-kind", .data_value = EnumName(k),
                     .fraction = max > 0 ? static_cast<double>(count) / static_cast<double>(max) : 0,
-                    .value = absl::StrCat(count)});
+                    .value = Thousands(count)});
   }
   return BarChart("chart-kind", "Open findings by kind", bars, false, "");
 }
@@ -414,7 +453,8 @@ std::string CompletenessChart(const v1::SummarizeFindingsResponse& summary) {
     bars.push_back({.label = a.agency(), .data_name = "data-completeness", .data_value = a.agency(),
                     .fraction = static_cast<double>(percent) / 100.0,
                     .value = absl::StrCat(percent, "%"),
-                    .note = absl::StrCat("(", a.children_self_defined(), " of ", a.children(), ")")});
+                    .note = absl::StrCat("(", Thousands(a.children_self_defined()), " of ",
+                                         Thousands(a.children()), ")")});
   }
   if (bars.empty()) return "<p class=\"hint\">No agency holds records in this scope.</p>\n";
   return BarChart("chart-completeness", "Children with a self-defined record, by agency", bars, true, "good");
@@ -432,39 +472,85 @@ std::string KindExplanations() {
   return out;
 }
 
-std::string Tag(absl::string_view css_class, absl::string_view text) {
-  return absl::StrCat("<strong class=\"tag ", css_class, "\">", Esc(text), "</strong>");
+void AppendTag(std::string* out, absl::string_view css_class, absl::string_view text) {
+  absl::StrAppend(out, "<strong class=\"tag ", css_class, "\">");
+  EscTo(out, text);
+  out->append("</strong>");
 }
 
-std::string CategoryCell(const CategoryLabels& labels, const google::protobuf::RepeatedField<int>& categories) {
-  const std::vector<std::string> list = CategoryLabelList(labels, categories);
-  if (list.empty()) return "<td data-sort=\"\"><span class=\"muted\">none</span></td>";
-  std::string out = absl::StrCat("<td data-sort=\"", Esc(absl::StrJoin(list, "; ")), "\"><ul>");
-  for (const std::string& label : list) absl::StrAppend(&out, "<li>", Esc(label), "</li>");
-  absl::StrAppend(&out, "</ul></td>");
-  return out;
+// The category labels joined with "; " into `out` (replacing it).
+void JoinCategoryLabels(const CategoryLabels& labels, const google::protobuf::RepeatedField<int>& categories,
+                        std::string* out) {
+  out->clear();
+  std::string storage;
+  bool first = true;
+  for (int c : categories) {
+    if (!first) out->append("; ");
+    first = false;
+    const absl::string_view label = CategoryLabel(labels, c, &storage);
+    out->append(label.data(), label.size());
+  }
 }
 
-std::string FindingRow(const CategoryLabels& labels, const v1::Finding& f) {
-  const std::string severity = SeverityLabel(f.severity());
-  const std::string status = StatusLabel(f.status());
-  const std::string status_class =
+void AppendCategoryCell(std::string* out, const CategoryLabels& labels,
+                        const google::protobuf::RepeatedField<int>& categories, std::string* scratch) {
+  if (categories.empty()) {
+    out->append("<td data-sort=\"\"><span class=\"muted\">none</span></td>");
+    return;
+  }
+  JoinCategoryLabels(labels, categories, scratch);
+  out->append("<td data-sort=\"");
+  EscTo(out, *scratch);
+  out->append("\"><ul>");
+  std::string storage;
+  for (int c : categories) {
+    out->append("<li>");
+    EscTo(out, CategoryLabel(labels, c, &storage));
+    out->append("</li>");
+  }
+  out->append("</ul></td>");
+}
+
+const char* SeverityClass(v1::Severity s) {
+  switch (s) {
+    case v1::HIGH: return "sev-high";
+    case v1::MEDIUM: return "sev-medium";
+    case v1::LOW: return "sev-low";
+    case v1::INFO: return "sev-info";
+    default: return nullptr;
+  }
+}
+
+// Appends one table row; `scratch` is reused between rows.
+void AppendFindingRow(std::string* out, const CategoryLabels& labels, const v1::Finding& f, std::string* scratch) {
+  const char* severity_class = SeverityClass(f.severity());
+  const char* kind_label = KnownKindLabel(f.kind());
+  const char* status_class =
       f.status() == v1::OPEN ? "st-open" : f.status() == v1::ACKNOWLEDGED ? "st-acknowledged" : "st-other";
-  return absl::StrCat(
-      "<tr data-finding-id=\"", f.finding_id(), "\">",                                                   //
-      "<td class=\"id num\">", f.finding_id(), "</td>",                                                  //
-      "<td class=\"agency\">", Esc(f.agency()), "</td>",                                               //
-      "<td class=\"mono\">", Esc(f.record_id()), "</td>",                                                //
-      "<td class=\"kind\">", Esc(KindLabel(f.kind())), "</td>",                                           //
-      "<td data-sort=\"", static_cast<int>(f.severity()), "\">",                                         //
-      Tag(absl::StrCat("sev-", absl::AsciiStrToLower(EnumName(f.severity()))), severity), "</td>",       //
-      "<td data-sort=\"", static_cast<int>(f.status()), "\">", Tag(status_class, status), "</td>",       //
-      CategoryCell(labels, f.record_categories()),                                                       //
-      CategoryCell(labels, f.reference_categories()),                                                    //
-      "<td class=\"reason\">", Esc(f.reason()), "</td>",                                                 //
-      "<td class=\"mono\">", Esc(f.suggested_code()), "</td>",                                           //
-      "<td class=\"num\" data-sort=\"", f.last_raised_at().seconds(), "\">", TimeElement(f.last_raised_at()),
-      "</td></tr>\n");
+  absl::StrAppend(out, "<tr data-finding-id=\"", f.finding_id(), "\"><td class=\"id num\">", f.finding_id(),
+                  "</td><td class=\"agency\">");
+  EscTo(out, f.agency());
+  out->append("</td><td class=\"mono\">");
+  EscTo(out, f.record_id());
+  out->append("</td><td class=\"kind\">");
+  EscTo(out, kind_label != nullptr ? absl::string_view(kind_label) : absl::string_view(EnumName(f.kind())));
+  absl::StrAppend(out, "</td><td data-sort=\"", static_cast<int>(f.severity()), "\">");
+  if (severity_class != nullptr) {
+    AppendTag(out, severity_class, SeverityLabel(f.severity()));
+  } else {
+    AppendTag(out, absl::StrCat("sev-", absl::AsciiStrToLower(EnumName(f.severity()))), SeverityLabel(f.severity()));
+  }
+  absl::StrAppend(out, "</td><td data-sort=\"", static_cast<int>(f.status()), "\">");
+  AppendTag(out, status_class, StatusLabel(f.status()));
+  out->append("</td>");
+  AppendCategoryCell(out, labels, f.record_categories(), scratch);
+  AppendCategoryCell(out, labels, f.reference_categories(), scratch);
+  out->append("<td class=\"reason\">");
+  EscTo(out, f.reason());
+  out->append("</td><td class=\"mono\">");
+  EscTo(out, f.suggested_code());
+  absl::StrAppend(out, "</td><td class=\"num\" data-sort=\"", f.last_raised_at().seconds(), "\">",
+                  TimeElement(f.last_raised_at()), "</td></tr>\n");
 }
 
 // The column headings: key (for sorting and #sort=), heading, whether the
@@ -489,27 +575,39 @@ constexpr Column kColumns[] = {
     {"raised", "Last raised", true, true},
 };
 
-std::string FindingsTable(const ReportInput& input) {
-  if (input.findings.empty()) {
-    return "<p class=\"empty\"><span id=\"row-count\">0</span> open findings: nothing needs work.</p>\n";
+// Appends the table of the first `listed` of `order` (findings in the
+// table's order), with a caption saying how many of all `total` it lists.
+void AppendFindingsTable(std::string* out, const ReportInput& input, const std::vector<const v1::Finding*>& order,
+                         size_t listed, size_t total) {
+  if (total == 0) {
+    out->append("<p class=\"empty\"><span id=\"row-count\">0</span> open findings: nothing needs work.</p>\n");
+    return;
   }
-  std::string out = absl::StrCat(
-      "<div class=\"table-scroll\" role=\"region\" aria-labelledby=\"findings-heading\" tabindex=\"0\">\n"
-      "<table id=\"findings-table\" data-sorted-by=\"severity:desc\">\n"
-      "<caption><span id=\"row-count\">",
-      input.findings.size(),
-      "</span> findings, <span id=\"sort-note\">most severe first</span>. Select a column heading to sort by "
-      "it.</caption>\n<thead><tr>");
+  const std::string shown = Thousands(static_cast<int64_t>(listed));
+  const std::string all = Thousands(static_cast<int64_t>(total));
+  absl::StrAppend(out,
+                  "<div class=\"table-scroll\" role=\"region\" aria-labelledby=\"findings-heading\" tabindex=\"0\">\n"
+                  "<table id=\"findings-table\" data-sorted-by=\"severity:desc\">\n<caption>");
+  if (listed < total) {
+    absl::StrAppend(out, "Showing the <span id=\"row-count\">", shown, "</span> most severe of <span "
+                    "id=\"total-count\">", all, "</span> open findings; the CSV file lists all of them. Rows: "
+                    "<span id=\"sort-note\">most severe first</span>. Select a column heading to sort these rows by "
+                    "it.</caption>\n<thead><tr>");
+  } else {
+    absl::StrAppend(out, "<span id=\"row-count\">", shown, "</span> findings, <span id=\"sort-note\">most severe "
+                    "first</span>; the CSV file lists the same <span id=\"total-count\">", all, "</span>. Select a "
+                    "column heading to sort by it.</caption>\n<thead><tr>");
+  }
   for (const Column& c : kColumns) {
-    absl::StrAppend(&out, "<th scope=\"col\" data-key=\"", c.key, "\"", c.numeric ? " data-type=\"number\"" : "",
+    absl::StrAppend(out, "<th scope=\"col\" data-key=\"", c.key, "\"", c.numeric ? " data-type=\"number\"" : "",
                     c.first_desc ? " data-first=\"desc\"" : "",
                     absl::string_view(c.key) == "severity" ? " aria-sort=\"descending\"" : "", ">", c.heading,
                     "</th>");
   }
-  absl::StrAppend(&out, "</tr></thead>\n<tbody>\n");
-  for (const v1::Finding* f : TableOrder(input.findings)) absl::StrAppend(&out, FindingRow(input.labels, *f));
-  absl::StrAppend(&out, "</tbody>\n</table>\n</div>\n");
-  return out;
+  out->append("</tr></thead>\n<tbody>\n");
+  std::string scratch;
+  for (size_t i = 0; i < listed; ++i) AppendFindingRow(out, input.labels, *order[i], &scratch);
+  out->append("</tbody>\n</table>\n</div>\n");
 }
 
 // --- CSV ---
@@ -519,27 +617,33 @@ std::string FindingsTable(const ReportInput& input) {
 // exfiltrate data or run commands when the file is opened. Agency and record
 // ids and reasons come from users, so such a cell is prefixed with a single
 // quote, which spreadsheets show as text (OWASP "CSV Injection").
-std::string CsvField(absl::string_view s) {
-  std::string cell(s);
-  if (!cell.empty() && absl::string_view("=+-@\t\r").find(cell.front()) != absl::string_view::npos) {
-    cell.insert(cell.begin(), '\'');
+void AppendCsvField(std::string* out, absl::string_view s) {
+  const bool guard = !s.empty() && absl::string_view("=+-@\t\r").find(s.front()) != absl::string_view::npos;
+  const bool quote = s.find_first_of(",\"\r\n") != absl::string_view::npos;
+  if (quote) out->push_back('"');
+  if (guard) out->push_back('\'');
+  if (!quote) {
+    out->append(s.data(), s.size());
+    return;
   }
-  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
-  std::string quoted = "\"";
-  for (char c : cell) {
-    if (c == '"') quoted.push_back('"');
-    quoted.push_back(c);
+  size_t plain = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '"') continue;
+    out->append(s.data() + plain, i + 1 - plain);  // up to and including the quote, which is doubled
+    plain = i;
   }
-  quoted.push_back('"');
-  return quoted;
+  out->append(s.data() + plain, s.size() - plain);
+  out->push_back('"');
 }
 
-void CsvLine(std::string* out, const std::vector<std::string>& fields) {
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0) out->push_back(',');
-    absl::StrAppend(out, CsvField(fields[i]));
-  }
-  absl::StrAppend(out, "\r\n");
+// Rough sizes, to reserve the output once: bytes per table row and per CSV
+// line beyond the finding's own text, and the page without the table.
+constexpr size_t kHtmlBytesPerRow = 900;
+constexpr size_t kCsvBytesPerLine = 120;
+constexpr size_t kHtmlPageBytes = 32 * 1024;
+
+size_t TextBytes(const v1::Finding& f) {
+  return f.agency().size() + f.record_id().size() + f.reason().size() + f.suggested_code().size();
 }
 
 // --- Files ---
@@ -569,11 +673,15 @@ absl::StatusOr<std::string> WriteTemporary(const std::string& path, absl::string
   return temp;
 }
 
-}  // namespace
-
-std::string RenderReportHtml(const ReportInput& input) {
+// The page, whose table lists the first `listed` of `order` (findings in
+// the table's order).
+std::string RenderHtml(const ReportInput& input, const std::vector<const v1::Finding*>& order, size_t listed) {
   const Totals totals = Count(input.summary);
-  std::string out = absl::StrCat(
+  size_t text = 0;
+  for (size_t i = 0; i < listed; ++i) text += TextBytes(*order[i]);
+  std::string out;
+  out.reserve(kHtmlPageBytes + kStyle.size() + kScript.size() + listed * kHtmlBytesPerRow + text * 6 / 5);
+  absl::StrAppend(&out,
       "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta http-equiv=\"Content-Security-Policy\" content=\"",
       kCsp,
@@ -619,8 +727,9 @@ std::string RenderReportHtml(const ReportInput& input) {
                   "<section aria-labelledby=\"findings-heading\">\n<h2 id=\"findings-heading\" tabindex=\"-1\">"
                   "Open findings</h2>\n<p class=\"lede\">Each finding names the agency's own record id. "
                   "Data-quality officers review a finding by its ID: <code>ethrec review --finding ID "
-                  "--action acknowledge</code>.</p>\n",
-                  FindingsTable(input), "</section>\n</main>\n");
+                  "--action acknowledge</code>.</p>\n");
+  AppendFindingsTable(&out, input, order, listed, input.findings.size());
+  absl::StrAppend(&out, "</section>\n</main>\n");
 
   absl::StrAppend(&out,
                   "<footer><div class=\"wrap\">\n<p>This report shows the data held when it was generated. It "
@@ -631,18 +740,46 @@ std::string RenderReportHtml(const ReportInput& input) {
   return out;
 }
 
-std::string RenderFindingsCsv(const ReportInput& input) {
-  std::string out = "\xEF\xBB\xBF";  // UTF-8 byte order mark
-  CsvLine(&out, {"finding_id", "agency", "record_id", "kind", "severity", "status", "record_categories",
-                 "reference_categories", "reason", "suggested_code", "last_raised_at"});
-  for (const v1::Finding* f : TableOrder(input.findings)) {
-    CsvLine(&out, {absl::StrCat(f->finding_id()), f->agency(), f->record_id(), EnumName(f->kind()),
-                   EnumName(f->severity()), EnumName(f->status()),
-                   absl::StrJoin(CategoryLabelList(input.labels, f->record_categories()), "; "),
-                   absl::StrJoin(CategoryLabelList(input.labels, f->reference_categories()), "; "), f->reason(),
-                   f->suggested_code(), FormatTimestampUtc(f->last_raised_at())});
+// The CSV of `order` (every finding, in the table's order).
+std::string RenderCsv(const ReportInput& input, const std::vector<const v1::Finding*>& order) {
+  size_t text = 0;
+  for (const v1::Finding* f : order) text += TextBytes(*f);
+  std::string out;
+  out.reserve(256 + order.size() * kCsvBytesPerLine + text * 11 / 10);
+  out.append("\xEF\xBB\xBF");  // UTF-8 byte order mark
+  out.append(
+      "finding_id,agency,record_id,kind,severity,status,record_categories,reference_categories,reason,"
+      "suggested_code,last_raised_at\r\n");
+  std::string scratch;
+  for (const v1::Finding* f : order) {
+    absl::StrAppend(&out, f->finding_id(), ",");
+    AppendCsvField(&out, f->agency());
+    out.push_back(',');
+    AppendCsvField(&out, f->record_id());
+    absl::StrAppend(&out, ",", EnumName(f->kind()), ",", EnumName(f->severity()), ",", EnumName(f->status()), ",");
+    JoinCategoryLabels(input.labels, f->record_categories(), &scratch);
+    AppendCsvField(&out, scratch);
+    out.push_back(',');
+    JoinCategoryLabels(input.labels, f->reference_categories(), &scratch);
+    AppendCsvField(&out, scratch);
+    out.push_back(',');
+    AppendCsvField(&out, f->reason());
+    out.push_back(',');
+    AppendCsvField(&out, f->suggested_code());
+    absl::StrAppend(&out, ",", FormatTimestampUtc(f->last_raised_at()), "\r\n");
   }
   return out;
+}
+
+}  // namespace
+
+std::string RenderReportHtml(const ReportInput& input) {
+  const size_t listed = TableRows(input);
+  return RenderHtml(input, TableOrder(input.findings, listed), listed);
+}
+
+std::string RenderFindingsCsv(const ReportInput& input) {
+  return RenderCsv(input, TableOrder(input.findings, input.findings.size()));
 }
 
 absl::StatusOr<ReportPaths> WriteReport(const std::string& dir, const ReportInput& input) {
@@ -652,10 +789,14 @@ absl::StatusOr<ReportPaths> WriteReport(const std::string& dir, const ReportInpu
   if (ec) return absl::ErrnoToStatus(ec.value(), absl::StrCat("cannot create the report directory \"", dir, "\""));
   const std::filesystem::path base(dir);
   const ReportPaths paths{.html = (base / std::string(kReportHtmlName)).string(),
-                          .csv = (base / std::string(kReportCsvName)).string()};
-  absl::StatusOr<std::string> html = WriteTemporary(paths.html, RenderReportHtml(input));
+                          .csv = (base / std::string(kReportCsvName)).string(),
+                          .table_rows = TableRows(input),
+                          .csv_rows = input.findings.size()};
+  // One sort serves both files: the table lists the first rows of the CSV's order.
+  const std::vector<const v1::Finding*> order = TableOrder(input.findings, input.findings.size());
+  absl::StatusOr<std::string> html = WriteTemporary(paths.html, RenderHtml(input, order, paths.table_rows));
   if (!html.ok()) return html.status();
-  absl::StatusOr<std::string> csv = WriteTemporary(paths.csv, RenderFindingsCsv(input));
+  absl::StatusOr<std::string> csv = WriteTemporary(paths.csv, RenderCsv(input, order));
   if (!csv.ok()) {
     unlink(html->c_str());
     return csv.status();

@@ -1,15 +1,24 @@
 // End to end: six agencies load their extracts (tests/testdata/scenario, one
 // CSV each) into the real ethrecd through `ethrec import`, and the findings,
 // summary, access rules and review workflow come out exactly as expected
-// over gRPC. Synthetic data only (see the scenario's README.md).
+// over gRPC; `ethrec report` writes the report, which headless Chromium
+// renders with the expected numbers and without any NHS number. Synthetic
+// data only (see the scenario's README.md).
+//
+// The report test needs Chromium (see tests/testing/chromium.h); without it
+// that test fails.
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "ethrec/v1/findings_service.grpc.pb.h"
@@ -18,7 +27,9 @@
 #include "gtest/gtest.h"
 #include "tests/service/grpc_test_util.h"
 #include "tests/service/server_process.h"
+#include "tests/testing/chromium.h"
 #include "tools/cli.h"
+#include "tools/csv.h"
 
 namespace ethrec {
 namespace {
@@ -42,6 +53,44 @@ std::vector<std::string> DataRows(const std::string& name) {
   }
   std::sort(rows.begin(), rows.end());
   return rows;
+}
+
+// The records of a CSV file (a byte order mark dropped), header first.
+std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << path;
+  tools::CsvReader reader(&in);
+  std::vector<std::vector<std::string>> records;
+  tools::CsvRecord record;
+  while (true) {
+    absl::StatusOr<bool> more = reader.Next(&record);
+    EXPECT_TRUE(more.ok()) << path << ": " << more.status();
+    if (!more.ok() || !*more) break;
+    records.push_back(record.fields);
+  }
+  return records;
+}
+
+// The value in `column` of every data row of a CSV file with a header.
+std::vector<std::string> Column(const std::string& path, const std::string& column) {
+  const std::vector<std::vector<std::string>> records = ReadCsv(path);
+  std::vector<std::string> values;
+  if (records.empty()) return values;
+  const auto at = std::find(records[0].begin(), records[0].end(), column);
+  if (at == records[0].end()) return values;
+  const size_t index = static_cast<size_t>(at - records[0].begin());
+  for (size_t i = 1; i < records.size(); ++i) {
+    if (index < records[i].size()) values.push_back(records[i][index]);
+  }
+  return values;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << path;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 std::unique_ptr<grpc::ClientContext> As(const std::string& agency, const std::string& role) {
@@ -273,7 +322,125 @@ TEST_F(FindingsScenarioTest, ACorrectionClearsFindingsAtOnceAndReviewsAreKept) {
   v1::SummarizeFindingsResponse summary;
   ASSERT_TRUE(findings_->SummarizeFindings(Officer().get(), {}, &summary).ok());
   for (const v1::AgencyCompleteness& c : summary.completeness()) {
-    if (c.agency() == "gp") EXPECT_EQ(c.children_self_defined(), 4);
+    if (c.agency() == "gp") {
+      EXPECT_EQ(c.children_self_defined(), 4);
+    }
+  }
+}
+
+// The officer's `ethrec report` as a reader sees it: rendered by headless
+// Chromium from the file the CLI wrote, its numbers are the scenario's
+// expected ones (computed here from expected_*.csv), the script ran, and
+// neither file holds an NHS number from the agencies' extracts.
+TEST_F(FindingsScenarioTest, ReportRendersTheScenarioInChromium) {
+  const std::string chromium = testing::FindChromium();
+  ASSERT_TRUE(testing::ChromiumUsable(chromium));
+  const std::string dir = std::filesystem::absolute(::testing::TempDir() + "/findings_scenario_report").string();
+  std::filesystem::remove_all(dir);
+
+  std::ostringstream out, err;
+  const int exit = tools::RunCli({"--server", server_->address(), "--agency", "safeguarding-partnership", "--role",
+                                  "data-quality-officer", "report", "--out", dir},
+                                 out, err, {});
+  ASSERT_EQ(exit, 0) << out.str() << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("13 open finding(s): 13 listed in the HTML table, 13 in the CSV; 6 agency(ies)"));
+  const std::string html_path = dir + "/ethrec-report.html";
+  const std::string csv_path = dir + "/ethrec-findings.csv";
+
+  // What the page should say, from the scenario's expected files.
+  const std::vector<std::vector<std::string>> expected = ReadCsv(ScenarioPath("expected_findings.csv"));
+  ASSERT_EQ(expected.size(), 14u) << "header and 13 findings";
+  ASSERT_THAT(expected[0], ElementsAreArray({"agency", "record_id", "kind", "severity"}));
+  std::map<std::string, int> by_agency, by_kind;
+  for (size_t i = 1; i < expected.size(); ++i) {
+    ++by_agency[expected[i][0]];
+    ++by_kind[expected[i][2]];
+  }
+  const std::vector<std::vector<std::string>> completeness = ReadCsv(ScenarioPath("expected_completeness.csv"));
+  ASSERT_THAT(completeness.at(0), ElementsAreArray({"agency", "children", "children_self_defined"}));
+  for (size_t i = 1; i < completeness.size(); ++i) by_agency.try_emplace(completeness[i][0], 0);  // camhs: 0
+  // The scenario as its README describes it.
+  EXPECT_EQ(by_agency, (std::map<std::string, int>{
+                           {"camhs", 0}, {"csc", 3}, {"gp", 6}, {"police", 2}, {"school", 1}, {"yjs", 1}}));
+
+  const std::string dom = testing::RenderedDom(chromium, html_path, "", dir + "/profile");
+  std::filesystem::remove_all(dir + "/profile");
+  EXPECT_THAT(dom, HasSubstr("data-sortable=\"ready\"")) << "the page's script did not run";
+  EXPECT_EQ(testing::TextAfter(dom, "id=\"open-count\""), "13");
+  EXPECT_EQ(testing::TextAfter(dom, "id=\"acknowledged-count\""), "0");
+  EXPECT_EQ(testing::TextAfter(dom, "id=\"resolved-count\""), "0");
+  EXPECT_EQ(testing::TextAfter(dom, "id=\"children-count\""), "9");
+  EXPECT_EQ(testing::TextAfter(dom, "id=\"row-count\""), "13");
+  EXPECT_EQ(testing::TextAfter(dom, "id=\"total-count\""), "13");
+  for (const auto& [agency, count] : by_agency) {
+    EXPECT_EQ(testing::TextAfter(dom, absl::StrCat("data-agency=\"", agency, "\"")), absl::StrCat(count)) << agency;
+  }
+  // Every kind the API has is charted, zeros included.
+  const google::protobuf::EnumDescriptor* kinds = v1::FindingKind_descriptor();
+  int kinds_charted = 0;
+  for (int i = 0; i < kinds->value_count(); ++i) {
+    const google::protobuf::EnumValueDescriptor* kind = kinds->value(i);
+    if (kind->number() == 0) continue;  // FINDING_KIND_UNSPECIFIED
+    ++kinds_charted;
+    const auto it = by_kind.find(kind->name());
+    EXPECT_EQ(testing::TextAfter(dom, absl::StrCat("data-kind=\"", kind->name(), "\"")),
+              absl::StrCat(it == by_kind.end() ? 0 : it->second))
+        << kind->name();
+  }
+  EXPECT_EQ(kinds_charted, 7);
+  for (size_t i = 1; i < completeness.size(); ++i) {
+    const std::string& agency = completeness[i][0];
+    const int children = std::stoi(completeness[i][1]);
+    const int self_defined = std::stoi(completeness[i][2]);
+    EXPECT_EQ(testing::TextAfter(dom, absl::StrCat("data-completeness=\"", agency, "\"")),
+              absl::StrCat(100 * self_defined / children, "%"))  // whole percent, rounded down
+        << agency;
+  }
+  // One row per open finding, the most severe (the GP's mismatch) first.
+  const std::vector<v1::Finding> all = ListAll({});
+  std::vector<std::string> ids;
+  for (const v1::Finding& f : all) ids.push_back(absl::StrCat(f.finding_id()));
+  std::vector<std::string> rows = testing::RowIds(dom);
+  ASSERT_EQ(rows.size(), 13u);
+  const v1::Finding* mismatch = Find(all, "g103", v1::SELF_ID_MISMATCH);
+  ASSERT_NE(mismatch, nullptr);
+  EXPECT_EQ(rows.front(), absl::StrCat(mismatch->finding_id()));
+  std::sort(rows.begin(), rows.end());
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(rows, ids);
+
+  // The CSV: 13 findings, exactly the expected ones.
+  const std::vector<std::vector<std::string>> csv = ReadCsv(csv_path);
+  ASSERT_EQ(csv.size(), 14u) << "header and 13 findings";
+  ASSERT_GE(csv[0].size(), 5u);
+  EXPECT_THAT(std::vector<std::string>(csv[0].begin(), csv[0].begin() + 5),
+              ElementsAreArray({"finding_id", "agency", "record_id", "kind", "severity"}));
+  std::vector<std::string> csv_rows;
+  for (size_t i = 1; i < csv.size(); ++i) {
+    csv_rows.push_back(absl::StrCat(csv[i][1], ",", csv[i][2], ",", csv[i][3], ",", csv[i][4]));
+  }
+  std::sort(csv_rows.begin(), csv_rows.end());
+  EXPECT_THAT(csv_rows, ElementsAreArray(DataRows("expected_findings.csv")));
+
+  // No NHS number from any scenario extract, as written or spaced 3-3-4.
+  std::set<std::string> nhs_numbers;
+  for (const auto& entry : std::filesystem::directory_iterator(ScenarioPath(""))) {
+    if (entry.path().extension() != ".csv") continue;
+    for (const std::string& n : Column(entry.path().string(), "nhs_number")) {
+      if (!n.empty()) nhs_numbers.insert(n);
+    }
+  }
+  ASSERT_EQ(nhs_numbers.size(), 9u) << "one NHS number per child";
+  const std::string html = ReadFile(html_path);
+  const std::string csv_text = ReadFile(csv_path);
+  ASSERT_FALSE(html.empty());
+  for (const std::string& n : nhs_numbers) {
+    ASSERT_EQ(n.size(), 10u) << n;
+    for (const std::string& form : {n, absl::StrCat(n.substr(0, 3), " ", n.substr(3, 3), " ", n.substr(6))}) {
+      EXPECT_FALSE(absl::StrContains(html, form)) << form << " in " << html_path;
+      EXPECT_FALSE(absl::StrContains(dom, form)) << form << " in the rendered page";
+      EXPECT_FALSE(absl::StrContains(csv_text, form)) << form << " in " << csv_path;
+    }
   }
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
@@ -147,7 +148,8 @@ TEST_F(CliFindingsTest, ReportWritesBothFilesAndSaysWhere) {
   CliRun r = Run({"report", "--out", dir});
   ASSERT_EQ(r.exit, kExitOk) << r.err;
   EXPECT_THAT(Lines(r.out), ElementsAre(dir + "/ethrec-report.html", dir + "/ethrec-findings.csv",
-                                        MatchesRegex("3 open finding\\(s\\) listed, 2 agency\\(ies\\); took .*s")));
+                                        MatchesRegex("3 open finding\\(s\\): 3 listed in the HTML table, 3 in the CSV; "
+                                                     "2 agency\\(ies\\); took .*s")));
   std::ifstream html(dir + "/ethrec-report.html");
   std::stringstream text;
   text << html.rdbuf();
@@ -155,6 +157,31 @@ TEST_F(CliFindingsTest, ReportWritesBothFilesAndSaysWhere) {
                                 HasSubstr("id=\"row-count\">3<"), HasSubstr("<li>White: Roma</li>")));
   ASSERT_THAT(server_.findings.list_requests(), SizeIs(1));
   EXPECT_THAT(server_.findings.list_requests()[0].statuses(), IsEmpty()) << "OPEN and ACKNOWLEDGED";
+}
+
+// More findings than the HTML table lists: the CLI says how many each file
+// has.
+TEST_F(CliFindingsTest, ReportSaysWhenTheTableListsOnlyTheMostSevere) {
+  std::vector<v1::Finding> many;
+  for (int id = 1; id <= 5003; ++id) {
+    many.push_back(MakeFinding(id, v1::DETAIL_LOST, id % 2 == 0 ? v1::LOW : v1::MEDIUM, v1::OPEN, "north-csc",
+                               absl::StrCat("csc-", id), "Somali detail missing"));
+  }
+  server_.findings.summary = SummaryOf(many, {{"north-csc", {5003, 0}}}, 5003);
+  server_.findings.findings = std::move(many);
+  const std::string dir = ::testing::TempDir() + "/cli_findings_report_many";
+  std::filesystem::remove_all(dir);
+  CliRun r = Run({"report", "--out", dir});
+  ASSERT_EQ(r.exit, kExitOk) << r.err;
+  EXPECT_THAT(Lines(r.out),
+              ElementsAre(dir + "/ethrec-report.html", dir + "/ethrec-findings.csv",
+                          MatchesRegex("5003 open finding\\(s\\): 5000 listed in the HTML table \\(the most "
+                                       "severe\\), 5003 in the CSV; 1 agency\\(ies\\); took .*s")));
+  std::ifstream html(dir + "/ethrec-report.html");
+  std::stringstream text;
+  text << html.rdbuf();
+  EXPECT_THAT(text.str(), HasSubstr("Showing the <span id=\"row-count\">5,000</span> most severe of <span "
+                                    "id=\"total-count\">5,003</span> open findings"));
 }
 
 TEST_F(CliFindingsTest, ReportIntoAFileFailsNamingIt) {

@@ -6,117 +6,40 @@
 //
 // Needs Chromium: `chromium` on the PATH (deploy/install-deps.sh installs
 // it), or the binary named by ETHREC_CHROMIUM. Without it the tests fail.
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/chromium.h"
 #include "tests/testing/findings_fixtures.h"
 #include "tools/report.h"
 
 namespace ethrec::tools {
 namespace {
 
+using ::ethrec::testing::ChromiumUsable;
+using ::ethrec::testing::FindChromium;
 using ::ethrec::testing::MakeFinding;
+using ::ethrec::testing::RowIds;
 using ::ethrec::testing::SummaryOf;
 using ::ethrec::testing::TestLabels;
+using ::ethrec::testing::TextAfter;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-constexpr absl::Duration kBrowserTimeout = absl::Seconds(60);
-
-// ETHREC_CHROMIUM, else `chromium` found on the PATH; "" when neither.
-std::string FindChromium() {
-  if (const char* env = std::getenv("ETHREC_CHROMIUM"); env != nullptr && *env != '\0') return env;
-  const char* path = std::getenv("PATH");
-  for (absl::string_view dir : absl::StrSplit(path != nullptr ? path : "/usr/bin:/bin", ':')) {
-    const std::string candidate = absl::StrCat(dir, "/chromium");
-    if (!dir.empty() && access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
-}
-
-struct BrowserRun {
-  bool timed_out = false;
-  int exit_status = -1;
-  std::string dom;  // stdout: the serialised DOM
-};
-
-// Runs `argv` in its own process group with stdout captured and stderr
-// (Chromium's noise) discarded. After kBrowserTimeout the whole group is
-// killed.
-BrowserRun RunBrowser(const std::vector<std::string>& argv) {
-  BrowserRun run;
-  int out[2];
-  if (pipe(out) != 0) {
-    ADD_FAILURE() << "pipe: " << errno;
-    return run;
-  }
-  const pid_t pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);
-    dup2(out[1], STDOUT_FILENO);
-    const int null = open("/dev/null", O_WRONLY);
-    dup2(null, STDERR_FILENO);
-    close(out[0]);
-    close(out[1]);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(out[1]);
-  setpgid(pid, pid);  // also here, so that the kill below cannot miss the group
-  const absl::Time deadline = absl::Now() + kBrowserTimeout;
-  char buf[65536];
-  while (true) {
-    const absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) {
-      run.timed_out = true;
-      break;
-    }
-    pollfd p{.fd = out[0], .events = POLLIN};
-    const int ready = poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) continue;
-    const ssize_t n = read(out[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    run.dom.append(buf, static_cast<size_t>(n));
-  }
-  close(out[0]);
-  if (run.timed_out) kill(-pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  kill(-pid, SIGKILL);  // helpers Chromium may have left behind
-  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
 
 class ReportBrowserTest : public ::testing::Test {
  protected:
   void SetUp() override {
     chromium_ = FindChromium();
-    ASSERT_FALSE(chromium_.empty())
-        << "Chromium is needed: install the Debian package chromium (deploy/install-deps.sh), or set "
-           "ETHREC_CHROMIUM to a Chromium binary";
-    ASSERT_EQ(access(chromium_.c_str(), X_OK), 0) << chromium_ << " (ETHREC_CHROMIUM) is not an executable";
+    ASSERT_TRUE(ChromiumUsable(chromium_));
     dir_ = absl::StrCat(::testing::TempDir(), "/report_browser_test_",
                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
@@ -129,7 +52,7 @@ class ReportBrowserTest : public ::testing::Test {
         MakeFinding(15, v1::MISSING, v1::MEDIUM, v1::OPEN, "<script>document.body.dataset.pwned='1'</script>",
                     "<img src=x onerror=\"document.body.dataset.pwned='2'\">", "</td><script>x()</script>"),
     };
-    ReportInput input;
+    ReportInput& input = input_;
     input.summary = SummaryOf(findings, {{"north-csc", {8, 6}}, {"south-gp", {5, 1}}, {"east-school", {4, 4}}}, 12);
     input.findings = std::move(findings);
     input.labels = TestLabels();
@@ -145,39 +68,14 @@ class ReportBrowserTest : public ::testing::Test {
 
   // The DOM Chromium renders for the report, opened with `fragment`.
   std::string RenderedDom(absl::string_view fragment = "") {
-    BrowserRun run = RunBrowser({chromium_, "--headless=new", "--no-sandbox", "--disable-gpu",
-                                 "--disable-dev-shm-usage", "--no-first-run",
-                                 absl::StrCat("--user-data-dir=", dir_, "/profile"), "--dump-dom",
-                                 absl::StrCat("file://", html_, fragment)});
-    EXPECT_FALSE(run.timed_out) << "Chromium did not finish within " << kBrowserTimeout;
-    EXPECT_EQ(run.exit_status, 0) << chromium_;
-    EXPECT_THAT(run.dom, HasSubstr("</html>")) << "no DOM from " << chromium_;
-    return run.dom;
+    return ::ethrec::testing::RenderedDom(chromium_, html_, fragment, dir_ + "/profile");
   }
 
   std::string chromium_;
   std::string dir_;
   std::string html_;
+  ReportInput input_;  // what html_ shows
 };
-
-// The text right after `marker` up to the next tag, or "<missing>".
-std::string TextAfter(absl::string_view dom, absl::string_view marker) {
-  const size_t at = dom.find(marker);
-  if (at == absl::string_view::npos) return "<missing>";
-  const size_t start = dom.find('>', at) + 1;
-  return std::string(dom.substr(start, dom.find('<', start) - start));
-}
-
-// The data-finding-id of each table row, in DOM order.
-std::vector<std::string> RowIds(absl::string_view dom) {
-  std::vector<std::string> ids;
-  constexpr absl::string_view kRow = "<tr data-finding-id=\"";
-  for (size_t at = dom.find(kRow); at != absl::string_view::npos; at = dom.find(kRow, at + 1)) {
-    const size_t start = at + kRow.size();
-    ids.emplace_back(dom.substr(start, dom.find('"', start) - start));
-  }
-  return ids;
-}
 
 TEST_F(ReportBrowserTest, ShowsTheCountsAndRunsTheScript) {
   const std::string dom = RenderedDom();
@@ -225,6 +123,29 @@ TEST_F(ReportBrowserTest, FragmentSortsTheTable) {
     EXPECT_EQ(TextAfter(dom, "id=\"sort-note\""), c.note);
     EXPECT_EQ(RowIds(dom), c.rows);
   }
+}
+
+// A table capped at 3 rows lists the 3 most severe; sorting reorders those
+// and brings in no others.
+TEST_F(ReportBrowserTest, CappedTableShowsTheMostSevereAndSaysSo) {
+  input_.max_table_rows = 3;
+  absl::StatusOr<ReportPaths> paths = WriteReport(dir_ + "/capped", input_);
+  ASSERT_TRUE(paths.ok()) << paths.status();
+  EXPECT_EQ(paths->table_rows, 3u);
+  EXPECT_EQ(paths->csv_rows, 5u);
+  html_ = std::filesystem::absolute(paths->html).string();
+
+  std::string dom = RenderedDom();
+  EXPECT_THAT(dom, HasSubstr("data-sortable=\"ready\""));
+  EXPECT_EQ(TextAfter(dom, "id=\"open-count\""), "5");
+  EXPECT_EQ(TextAfter(dom, "id=\"row-count\""), "3");
+  EXPECT_EQ(TextAfter(dom, "id=\"total-count\""), "5");
+  EXPECT_THAT(dom, HasSubstr("open findings; the CSV file lists all of them."));
+  EXPECT_THAT(RowIds(dom), ElementsAre("11", "13", "15"));
+
+  dom = RenderedDom("#sort=id:desc");
+  EXPECT_THAT(dom, HasSubstr("data-sorted-by=\"id:desc\""));
+  EXPECT_THAT(RowIds(dom), ElementsAre("15", "13", "11"));
 }
 
 }  // namespace

@@ -95,6 +95,13 @@ std::vector<CsvRecord> ParseCsv(const std::string& csv) {
   return records;
 }
 
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
 // ---------------------------------------------------------------------------
 // Counts
 
@@ -180,6 +187,100 @@ TEST(ReportHtmlTest, TableIsMostSevereFirstThenById) {
   }));
   EXPECT_THAT(RowIds(html), ElementsAre("3", "9", "7", "1"));
   EXPECT_THAT(html, HasSubstr("data-sorted-by=\"severity:desc\""));
+}
+
+TEST(ReportHtmlTest, TableListsTheMostSevereUpToTheCap) {
+  ReportInput input = Input({
+      MakeFinding(7, v1::DETAIL_LOST, v1::LOW, v1::OPEN, "a", "r-7", "x"),
+      MakeFinding(3, v1::SELF_ID_MISMATCH, v1::HIGH, v1::OPEN, "a", "r-3", "x"),
+      MakeFinding(9, v1::SELF_ID_MISMATCH, v1::HIGH, v1::ACKNOWLEDGED, "a", "r-9", "x"),
+      MakeFinding(1, v1::CLASSIFICATION_LIMIT, v1::INFO, v1::OPEN, "a", "r-1", "x"),
+      MakeFinding(5, v1::MISSING, v1::MEDIUM, v1::OPEN, "b", "r-5", "x"),
+  });
+  input.max_table_rows = 2;
+  const std::string html = RenderReportHtml(input);
+  EXPECT_THAT(RowIds(html), ElementsAre("3", "9"));
+  EXPECT_EQ(TextAfter(html, "id=\"row-count\""), "2");
+  EXPECT_EQ(TextAfter(html, "id=\"total-count\""), "5");
+  EXPECT_THAT(html, HasSubstr("Showing the <span id=\"row-count\">2</span> most severe of <span "
+                              "id=\"total-count\">5</span> open findings; the CSV file lists all of them."));
+  // The headline numbers and the charts count every finding, from the summary.
+  EXPECT_EQ(TextAfter(html, "id=\"open-count\""), "5");
+  EXPECT_EQ(TextAfter(html, "data-agency=\"a\""), "4");
+  EXPECT_EQ(TextAfter(html, "data-kind=\"MISSING\""), "1");
+  // The CSV lists all five, in the table's order.
+  const std::vector<CsvRecord> records = ParseCsv(RenderFindingsCsv(input));
+  ASSERT_EQ(records.size(), 6u);
+  std::vector<std::string> csv_ids;
+  for (size_t i = 1; i < records.size(); ++i) csv_ids.push_back(records[i].fields[0]);
+  EXPECT_THAT(csv_ids, ElementsAre("3", "9", "5", "7", "1"));
+
+  // At or above the number of findings, the table lists them all.
+  for (int cap : {5, 6}) {
+    input.max_table_rows = cap;
+    const std::string all = RenderReportHtml(input);
+    EXPECT_THAT(RowIds(all), ElementsAre("3", "9", "5", "7", "1")) << cap;
+    EXPECT_EQ(TextAfter(all, "id=\"row-count\""), "5");
+    EXPECT_EQ(TextAfter(all, "id=\"total-count\""), "5");
+    EXPECT_THAT(all, Not(HasSubstr("Showing the"))) << cap;
+  }
+  // No rows at all: the table is empty, the caption still gives the total.
+  for (int cap : {0, -1}) {
+    input.max_table_rows = cap;
+    const std::string none = RenderReportHtml(input);
+    EXPECT_THAT(RowIds(none), IsEmpty()) << cap;
+    EXPECT_EQ(TextAfter(none, "id=\"row-count\""), "0");
+    EXPECT_EQ(TextAfter(none, "id=\"total-count\""), "5");
+  }
+}
+
+TEST(ReportHtmlTest, DefaultCapIsFiveThousand) { EXPECT_EQ(ReportInput{}.max_table_rows, 5000); }
+
+// A large deployment: 50,000 findings (100,000 children give about
+// 300,000). Checks only what comes out; the rendering is linear (one sort,
+// appends into reserved strings), which a slow machine would show as a
+// timeout rather than as a flaky time assertion here.
+TEST(ReportHtmlTest, ManyFindingsRenderCappedHtmlAndFullCsv) {
+  constexpr int kFindings = 50000;
+  const v1::Severity severities[] = {v1::INFO, v1::LOW, v1::MEDIUM, v1::HIGH};
+  std::vector<v1::Finding> findings;
+  findings.reserve(kFindings);
+  for (int i = 1; i <= kFindings; ++i) {
+    findings.push_back(MakeFinding(i, v1::SELF_ID_MISMATCH, severities[i % 4], i % 3 == 0 ? v1::ACKNOWLEDGED : v1::OPEN,
+                                   absl::StrCat("agency-", i % 7), absl::StrCat("rec-", i),
+                                   "Recorded as White other, \"Roma\" said"));
+  }
+  ReportInput input = Input(std::move(findings), {{"agency-1", {20000, 15000}}});
+  const std::string html = RenderReportHtml(input);
+  const std::vector<std::string> rows = RowIds(html);
+  ASSERT_EQ(rows.size(), 5000u);
+  EXPECT_EQ(rows.front(), "3");  // the HIGH ones (i % 4 == 3) first, by id
+  EXPECT_EQ(rows.back(), "19999");
+  EXPECT_EQ(TextAfter(html, "id=\"row-count\""), "5,000");
+  EXPECT_EQ(TextAfter(html, "id=\"total-count\""), "50,000");
+  EXPECT_EQ(TextAfter(html, "id=\"open-count\""), "50,000");
+  EXPECT_EQ(TextAfter(html, "id=\"acknowledged-count\""), "16,666");
+  EXPECT_EQ(TextAfter(html, "data-completeness=\"agency-1\""), "75%");
+  EXPECT_THAT(html, HasSubstr("</html>\n"));
+
+  const std::string csv = RenderFindingsCsv(input);
+  const std::vector<CsvRecord> records = ParseCsv(csv);
+  ASSERT_EQ(records.size(), kFindings + 1u);
+  EXPECT_EQ(records[1].fields[0], "3");
+  EXPECT_EQ(records[5000].fields[0], "19999");
+  EXPECT_EQ(records[kFindings].fields[0], "50000");  // the INFO one with the highest id
+  EXPECT_EQ(records[kFindings].fields[8], "Recorded as White other, \"Roma\" said");
+  EXPECT_EQ(Occurrences(csv, "\r\n"), kFindings + 1);
+
+  // WriteReport writes the same, and says how many each file lists.
+  const std::string dir = ::testing::TempDir() + "/report_test_many";
+  std::filesystem::remove_all(dir);
+  absl::StatusOr<ReportPaths> paths = WriteReport(dir, input);
+  ASSERT_TRUE(paths.ok()) << paths.status();
+  EXPECT_EQ(paths->table_rows, 5000u);
+  EXPECT_EQ(paths->csv_rows, static_cast<size_t>(kFindings));
+  EXPECT_EQ(ReadFile(paths->html), html);
+  EXPECT_EQ(ReadFile(paths->csv), csv);
 }
 
 TEST(ReportHtmlTest, CategoriesAreShownByLabel) {
@@ -334,13 +435,6 @@ TEST(ReportCsvTest, EmptyReportIsJustTheHeader) {
 
 // ---------------------------------------------------------------------------
 // WriteReport
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string FreshDir(const std::string& name) {
   const std::string dir = ::testing::TempDir() + "/report_test_" + name;
