@@ -101,10 +101,10 @@ function waitForExit(child, ms) {
   });
 }
 
-function identity() {
+function identity(agency = AGENCY, role = ROLE) {
   const md = new grpc.Metadata();
-  md.set('x-ethrec-agency', AGENCY);
-  md.set('x-ethrec-role', ROLE);
+  md.set('x-ethrec-agency', agency);
+  md.set('x-ethrec-role', role);
   return md;
 }
 
@@ -161,23 +161,26 @@ describe('ethrecd through @grpc/grpc-js and proto/', { timeout: 120_000 }, () =>
   let server;
   let taxonomy;
   let records;
+  let findings;
 
   before(async () => {
     tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ethrec-node-'));
     server = await startServer(path.join(tmpDir, 'ethrecd.db'));
 
     const packageDefinition = protoLoader.loadSync(
-      ['ethrec/v1/taxonomy_service.proto', 'ethrec/v1/records_service.proto'],
+      ['ethrec/v1/taxonomy_service.proto', 'ethrec/v1/records_service.proto', 'ethrec/v1/findings_service.proto'],
       { includeDirs: [PROTO_DIR], keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
     const v1 = grpc.loadPackageDefinition(packageDefinition).ethrec.v1;
     const address = `127.0.0.1:${server.port}`;
     taxonomy = new v1.TaxonomyService(address, grpc.credentials.createInsecure());
     records = new v1.RecordsService(address, grpc.credentials.createInsecure());
+    findings = new v1.FindingsService(address, grpc.credentials.createInsecure());
   }, { timeout: START_TIMEOUT_MS + 5_000 });
 
   after(() => {
     if (taxonomy) taxonomy.close();
     if (records) records.close();
+    if (findings) findings.close();
     if (server && server.child.exitCode === null && server.child.signalCode === null) {
       server.child.kill('SIGKILL');  // only if the SIGTERM test did not get to stop it
     }
@@ -286,6 +289,54 @@ describe('ethrecd through @grpc/grpc-js and proto/', { timeout: 120_000 }, () =>
     assert.equal(v.value.detail, 'Somali');
   });
 
+  it('findings: a GP record that contradicts the child is listed, summarised and reviewed', async () => {
+    const nhsNumber = syntheticNhsNumber(515151);
+    const record = (agency, recordId, system, code, suppliedBy, seconds) => unary(records, 'RecordObservation', {
+      observation: {
+        child: { nhs_number: nhsNumber }, record_id: recordId, record_version: 1, system, code,
+        supplied_by: suppliedBy, recorded_at: { seconds, nanos: 0 },
+      },
+    }, identity(agency));
+    await record('node-school', 's-1', 'dfe', 'BCRB', 'SELF', 1764000000);
+    await record('node-gp', 'g-1', 'nhs-ethnic-category', 'A', 'PRACTITIONER', 1764100000);
+
+    const officer = () => identity('node-partnership', 'data-quality-officer');
+    const listed = await unary(findings, 'ListFindings', { agency: 'node-gp', page_size: 2 }, officer());
+    const all = [...listed.findings];
+    let token = listed.next_page_token;
+    for (let pages = 0; token !== '' && pages < 10; pages++) {
+      const next = await unary(findings, 'ListFindings', { agency: 'node-gp', page_size: 2, page_token: token }, officer());
+      all.push(...next.findings);
+      token = next.next_page_token;
+    }
+    assert.deepEqual(all.map((f) => f.kind).sort(), ['AGENCY_DISAGREEMENT', 'NOT_SELF_DEFINED', 'SELF_ID_MISMATCH']);
+    const mismatch = all.find((f) => f.kind === 'SELF_ID_MISMATCH');
+    assert.equal(mismatch.severity, 'HIGH');
+    assert.equal(mismatch.status, 'OPEN');
+    assert.equal(mismatch.record_id, 'g-1');
+    assert.deepEqual(mismatch.record_categories, ['WHITE_BRITISH']);
+    assert.deepEqual(mismatch.reference_categories, ['BLACK_CARIBBEAN']);
+    assert.ok(!JSON.stringify(all).includes(nhsNumber), 'findings never carry the NHS number');
+
+    const summary = await unary(findings, 'SummarizeFindings', { agency: 'node-gp' }, officer());
+    assert.equal(summary.completeness.length, 1);
+    assert.equal(summary.completeness[0].children, '1');
+    assert.equal(summary.completeness[0].children_self_defined, '0');
+
+    const resolved = await unary(findings, 'ReviewFinding',
+      { finding_id: mismatch.finding_id, action: 'RESOLVE', note: 'GP asked to record what the child says' }, officer());
+    assert.equal(resolved.status, 'RESOLVED');
+    assert.equal(resolved.history.at(-1).action, 'RESOLVED');
+    assert.equal(resolved.history.at(-1).by_role, 'data-quality-officer');
+
+    // An agency's own system sees only its own findings and cannot review.
+    const denied = await unaryError(findings, 'ListFindings', { agency: 'node-gp' }, identity('node-school'));
+    assert.equal(denied.code, grpc.status.PERMISSION_DENIED);
+    const noReview = await unaryError(findings, 'ReviewFinding',
+      { finding_id: mismatch.finding_id, action: 'REOPEN' }, identity('node-gp'));
+    assert.equal(noReview.code, grpc.status.PERMISSION_DENIED);
+  });
+
   it('a call without identity metadata is UNAUTHENTICATED', async () => {
     const err = await unaryError(taxonomy, 'Normalize', { system: 'dfe', code: 'BSOM' }, new grpc.Metadata());
     assert.equal(err.code, grpc.status.UNAUTHENTICATED);
@@ -295,6 +346,7 @@ describe('ethrecd through @grpc/grpc-js and proto/', { timeout: 120_000 }, () =>
   it('stops cleanly on SIGTERM', async () => {
     taxonomy.close();
     records.close();
+    findings.close();
     assert.ok(server.child.kill('SIGTERM'));
     const { code, signal } = await waitForExit(server.child, STOP_TIMEOUT_MS);
     assert.equal(signal, null, `ethrecd was killed by ${signal}; stderr:\n${server.stderr()}`);
