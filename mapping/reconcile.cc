@@ -106,10 +106,15 @@ std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Norm
     const Normalized& v = r.normalized;
     const Normalized& rv = ref->normalized;
     std::vector<std::string> compared = {Ref(r), Ref(*ref)};
-    if (v.outcome == Outcome::kNotKnown) {
+    // MISSING: the agency holds nothing usable: NOT_KNOWN, or text that
+    // names no ethnic group.
+    if (v.outcome == Outcome::kNotKnown || v.outcome == Outcome::kUnrecognised) {
       out.push_back(Finding{FindingKind::kMissing, Severity::kMedium, r.agency, compared, {}, rv.category_set,
-                            absl::StrCat(r.agency, " records the child's ethnicity as not known, but ", whose, " ",
-                                         Describe(normalizer, rv), "."),
+                            absl::StrCat(r.agency,
+                                         v.outcome == Outcome::kNotKnown
+                                             ? " records the child's ethnicity as not known"
+                                             : " holds a record whose words name no ethnic group",
+                                         ", but ", whose, " ", Describe(normalizer, rv), "."),
                             ""});
       continue;
     }

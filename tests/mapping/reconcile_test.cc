@@ -149,6 +149,19 @@ TEST(ReconcileTest, NotKnownWhileTheReferenceIsKnownIsMissing) {
   EXPECT_THAT(Kinds(Reconcile(records, Shared()), "gp"), ::testing::Contains("MISSING"));
 }
 
+TEST(ReconcileTest, ARecordThatSaysNothingUsableIsMissing) {
+  std::vector<RecordState> records = {
+      Record("csc", SuppliedBy::kSelf, "", "Indian", 1),
+      Record("camhs", SuppliedBy::kPractitioner, "", "see previous notes", 2),
+  };
+  ASSERT_EQ(records[1].normalized.outcome, Outcome::kUnrecognised);
+  std::vector<Finding> f = Reconcile(records, Shared());
+  EXPECT_THAT(Kinds(f, "camhs"), ::testing::Contains("MISSING"));
+  const Finding* missing = FindingOf(f, FindingKind::kMissing);
+  ASSERT_NE(missing, nullptr);
+  EXPECT_THAT(missing->reason, HasSubstr("name no ethnic group"));
+}
+
 TEST(ReconcileTest, ParentOrCarerReferenceIsMarkedAscribed) {
   std::vector<RecordState> records = {
       Record("csc", SuppliedBy::kParentOrCarer, "", "Pakistani", 1),
