@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 
 namespace ethrec {
 namespace {
@@ -18,11 +17,11 @@ std::string Ref(const RecordState& r) { return absl::StrCat(r.agency, "/", r.rec
 std::string Describe(const Normalizer& n, const Normalized& v) {
   if (v.outcome == Outcome::kNotStated) return "not stated";
   if (v.outcome == Outcome::kNotKnown) return "not known";
-  std::vector<std::string> labels;
+  std::string out;
   for (const RankedCategory& c : v.categories) {
-    labels.push_back(n.registry().taxonomy().category(c.category).label_full);
+    if (!out.empty()) out.append(" or ");
+    out.append(n.registry().taxonomy().category(c.category).label_full);
   }
-  std::string out = absl::StrJoin(labels, " or ");
   if (!v.detail.empty()) absl::StrAppend(&out, " (", v.detail, ")");
   return out;
 }
@@ -84,15 +83,21 @@ std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Norm
 
   // Per agency: is every record observed or assumed by a practitioner? (A
   // record whose supplier is UNKNOWN may have been self-defined: not counted.)
-  absl::flat_hash_map<std::string, bool> only_others;
+  // A child has a handful of records: a scan beats a map.
+  absl::InlinedVector<std::pair<absl::string_view, bool>, 8> only_others;
   for (const RecordState& r : records) {
     const bool other = r.supplied_by == SuppliedBy::kPractitioner || IsObserved(r);
-    auto [it, inserted] = only_others.emplace(r.agency, other);
-    if (!inserted) it->second = it->second && other;
+    auto it = std::find_if(only_others.begin(), only_others.end(),
+                           [&r](const auto& p) { return p.first == r.agency; });
+    if (it == only_others.end()) {
+      only_others.emplace_back(r.agency, other);
+    } else {
+      it->second = it->second && other;
+    }
   }
   for (const auto& [agency, only] : only_others) {
     if (!only) continue;
-    Finding f{FindingKind::kNotSelfDefined, Severity::kLow, agency, {}, {}, {}, "", ""};
+    Finding f{FindingKind::kNotSelfDefined, Severity::kLow, std::string(agency), {}, {}, {}, "", ""};
     for (const RecordState& r : records) {
       if (r.agency == agency) f.compared.push_back(Ref(r));
     }

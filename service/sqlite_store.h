@@ -24,6 +24,8 @@
 #define ETHREC_SERVICE_SQLITE_STORE_H_
 
 #include <cstdint>
+#include <map>
+#include <tuple>
 #include <memory>
 #include <optional>
 #include <string>
@@ -120,6 +122,12 @@ class SqliteStore final : public Store {
   // file predates them), recomputes every child in one transaction.
   absl::Status Backfill(int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<StoredFinding> ReadFinding(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds `delta` to the count of (agency, kind, status) findings, in memory
+  // until FlushCounts writes the sums to finding_counts (in the same
+  // transaction): one statement per key and batch, not per finding.
+  void CountFinding(absl::string_view agency, FindingKind kind, FindingStatus status, int64_t delta)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status FlushCounts() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Rolls back the open transaction, if any. Keeps `cause` as the answer.
   absl::Status Rollback(absl::Status cause) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -130,6 +138,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<Statements> stmts_ ABSL_GUARDED_BY(mu_);
   // Children merged during the current Write, (from, into) in order.
   std::vector<std::pair<int64_t, int64_t>> merges_ ABSL_GUARDED_BY(mu_);
+  std::map<std::tuple<std::string, FindingKind, FindingStatus>, int64_t> count_deltas_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace ethrec

@@ -4,7 +4,6 @@
 
 #include <unicode/utf8.h>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
@@ -55,12 +54,14 @@ std::optional<std::vector<RecordRef>> DecodeRecordRefs(absl::string_view text) {
 std::vector<ComputedFinding> ComputeFindings(absl::Span<const RecordState> records, const StoreOptions& options) {
   std::vector<ComputedFinding> out;
   if (!options.reconcile) return out;
-  for (Finding& f : options.reconcile(records)) {
-    ComputedFinding c;
+  std::vector<Finding> findings = options.reconcile(records);
+  out.reserve(findings.size());
+  for (Finding& f : findings) {
+    ComputedFinding& c = out.emplace_back();
     StoredFinding& v = c.value;
     v.kind = f.kind;
     v.severity = f.severity;
-    v.agency = f.agency;
+    v.agency = std::move(f.agency);
     for (const std::string& ref : f.compared) {
       // Agency names never contain '/' (see ValidateId's callers); record ids may.
       const size_t slash = ref.find('/');
@@ -80,40 +81,47 @@ std::vector<ComputedFinding> ComputeFindings(absl::Span<const RecordState> recor
       for (const RecordRef& r : v.compared) absl::StrAppend(&c.fingerprint, "\n", r.agency, "\t", r.record_id);
     }
     c.versions_key = EncodeRecordRefs(v.compared);
-    out.push_back(std::move(c));
   }
   return out;
 }
 
 std::vector<FindingChange> PlanFindingChanges(absl::Span<const ExistingFinding> existing,
                                               const std::vector<ComputedFinding>& computed) {
+  // A child has a handful of findings: scans beat maps here.
   // Two stored findings with one fingerprint come from merged children: the
   // older (lowest id) goes on, the other is cleared.
-  absl::flat_hash_map<absl::string_view, const ExistingFinding*> by_fingerprint;
-  for (const ExistingFinding& e : existing) {
-    auto [it, inserted] = by_fingerprint.emplace(e.fingerprint, &e);
-    if (!inserted && e.id < it->second->id) it->second = &e;
-  }
-  absl::flat_hash_map<absl::string_view, bool> raised;
+  auto stored = [&existing](absl::string_view fingerprint) -> const ExistingFinding* {
+    const ExistingFinding* best = nullptr;
+    for (const ExistingFinding& e : existing) {
+      if (e.fingerprint == fingerprint && (best == nullptr || e.id < best->id)) best = &e;
+    }
+    return best;
+  };
+  auto raised = [&computed](absl::string_view fingerprint, size_t before) {
+    for (size_t i = 0; i < before; ++i) {
+      if (computed[i].fingerprint == fingerprint) return true;
+    }
+    return false;
+  };
   std::vector<FindingChange> out;
-  for (const ComputedFinding& c : computed) {
-    if (!raised.emplace(c.fingerprint, true).second) continue;  // the rules raised it twice
-    auto it = by_fingerprint.find(c.fingerprint);
-    if (it == by_fingerprint.end()) {
+  for (size_t i = 0; i < computed.size(); ++i) {
+    const ComputedFinding& c = computed[i];
+    if (raised(c.fingerprint, i)) continue;  // the rules raised it twice
+    const ExistingFinding* e = stored(c.fingerprint);
+    if (e == nullptr) {
       out.push_back({FindingChange::Op::kInsert, 0, &c, FindingStatus::kOpen, FindingAction::kRaised, false});
       continue;
     }
-    const ExistingFinding& e = *it->second;
-    const bool newer_data = e.versions_key != c.versions_key;
-    if (e.status == FindingStatus::kCleared || (e.status == FindingStatus::kResolved && newer_data)) {
-      out.push_back({FindingChange::Op::kUpdate, e.id, &c, FindingStatus::kOpen, FindingAction::kReopened, true});
+    const bool newer_data = e->versions_key != c.versions_key;
+    if (e->status == FindingStatus::kCleared || (e->status == FindingStatus::kResolved && newer_data)) {
+      out.push_back({FindingChange::Op::kUpdate, e->id, &c, FindingStatus::kOpen, FindingAction::kReopened, true});
     } else if (newer_data) {
-      out.push_back({FindingChange::Op::kUpdate, e.id, &c, e.status, FindingAction::kUpdated, false});
+      out.push_back({FindingChange::Op::kUpdate, e->id, &c, e->status, FindingAction::kUpdated, false});
     }
   }
   for (const ExistingFinding& e : existing) {
     if (e.status == FindingStatus::kCleared) continue;
-    if (raised.contains(e.fingerprint) && by_fingerprint.at(e.fingerprint) == &e) continue;
+    if (raised(e.fingerprint, computed.size()) && stored(e.fingerprint) == &e) continue;
     out.push_back({FindingChange::Op::kSetStatus, e.id, nullptr, FindingStatus::kCleared, FindingAction::kCleared,
                    false});
   }

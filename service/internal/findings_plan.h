@@ -47,6 +47,8 @@ struct ExistingFinding {
   std::string fingerprint;
   std::string versions_key;
   FindingStatus status = FindingStatus::kOpen;
+  FindingKind kind = FindingKind::kSelfIdMismatch;
+  std::string agency;
 };
 
 struct FindingChange {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -399,6 +400,46 @@ TYPED_TEST(FindingsStoreTest, SummarisesCountsAndCompleteness) {
   ASSERT_EQ(police->counts.size(), 1u);
   ASSERT_EQ(police->completeness.size(), 1u);
   EXPECT_EQ(police->completeness[0].agency, "police");
+}
+
+TYPED_TEST(FindingsStoreTest, SummaryCountsFollowEveryChangeOfStatus) {
+  // Raise, review, clear, reopen and merge; after each step the summary's
+  // counts are exactly what ListFindings lists.
+  auto expect_counts_match = [this](const std::string& step) {
+    std::map<std::string, int64_t> listed;
+    for (const StoredFinding& f : this->All({.statuses = {FindingStatus::kOpen, FindingStatus::kAcknowledged,
+                                                          FindingStatus::kResolved}})) {
+      ++listed[absl::StrCat(f.agency, " ", FindingKindName(f.kind), " ", FindingStatusName(f.status))];
+    }
+    absl::StatusOr<FindingSummary> s = this->store_->SummarizeFindings("");
+    ASSERT_TRUE(s.ok()) << s.status();
+    std::map<std::string, int64_t> counted;
+    for (const FindingCountRow& r : s->counts) {
+      counted[absl::StrCat(r.agency, " ", FindingKindName(r.kind), " ", FindingStatusName(r.status))] = r.count;
+    }
+    EXPECT_EQ(counted, listed) << step;
+  };
+  this->Write({Obs("school", "s1", 1, 1, "dfe", "BCRB", SuppliedBy::kSelf, 1),
+               Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 2),
+               Obs("school", "s2", 1, 2, "dfe", "WBRI", SuppliedBy::kSelf, 1),
+               Obs("police", "p2", 1, 2, "police-ic", "IC3", SuppliedBy::kOfficerObserved, 2)});
+  expect_counts_match("raised");
+  std::vector<StoredFinding> all = this->All();
+  const Reviewer officer{"dq", "data-quality-officer"};
+  ASSERT_TRUE(this->store_->ReviewFinding(all[0].id, ReviewAction::kAcknowledge, officer, "").ok());
+  ASSERT_TRUE(this->store_->ReviewFinding(all[1].id, ReviewAction::kResolve, officer, "done").ok());
+  expect_counts_match("reviewed");
+  this->Write({Obs("gp", "g1", 2, 1, "nhs-ethnic-category", "M", SuppliedBy::kSelf, 3)});
+  expect_counts_match("cleared");
+  this->Write({Obs("gp", "g1", 3, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 4)});
+  expect_counts_match("reopened");
+  this->Write({Obs("police", "p2", 2, 1, "police-ic", "IC3", SuppliedBy::kOfficerObserved, 5)});  // merges 2 into 1
+  expect_counts_match("merged");
+  // A refused batch changes no count.
+  EXPECT_FALSE(this->store_->Write({Obs("csc", "c1", 1, 1, "dfe", "WBRI", SuppliedBy::kSelf, 6),
+                                    Obs("school", "s1", 1, 1, "dfe", "WIRI", SuppliedBy::kSelf, 1)})
+                   .ok());
+  expect_counts_match("refused");
 }
 
 TYPED_TEST(FindingsStoreTest, MergedChildrenAreReconciledAsOne) {
