@@ -574,14 +574,20 @@ void AppendRecognised(const Evidence& ev, std::string* out) {
 }  // namespace
 
 absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) const {
+  // Every return returns `result`, so the compiler builds it in the
+  // caller's slot (Normalized is large to move).
+  absl::StatusOr<Normalized> result(absl::in_place);
   if (text.size() > kMaxFreeTextBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("text is ", text.size(),
-                                                   " bytes long; the limit is ",
-                                                   kMaxFreeTextBytes));
+    result = absl::InvalidArgumentError(absl::StrCat("text is ", text.size(), " bytes long; the limit is ",
+                                                     kMaxFreeTextBytes));
+    return result;
   }
   // The folded text lives in a per-thread buffer: this is a hot path.
   thread_local std::string folded_buffer;
-  if (absl::Status s = FoldTextMarkingLabels(text, &folded_buffer); !s.ok()) return s;
+  if (absl::Status s = FoldTextMarkingLabels(text, &folded_buffer); !s.ok()) {
+    result = std::move(s);
+    return result;
+  }
   const std::string* const folded = &folded_buffer;
 
   // A form label reads "heading | answer": peel answers from the right until
@@ -629,8 +635,6 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
   ev.not_known |= dropped_not_known;
   ev.recognised.insert(ev.recognised.end(), dropped_terms.begin(), dropped_terms.end());
 
-  // Built in place in the result: Normalized is large to move.
-  absl::StatusOr<Normalized> result(absl::in_place);
   Normalized& out = *result;
   out.basis = RecordingBasis::kUnspecified;
   out.decided_by_text = true;
