@@ -2,11 +2,14 @@
 // implementation: recomputed in the write's transaction, kept across
 // changes of the data, reviewed by officers, listed a page at a time and
 // summarised. The rules themselves are tested in mapping/reconcile_test.
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <map>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -519,6 +522,54 @@ TEST(SqliteFindingsTest, OpenWithFindingsCatchesUpOnWritesMadeWithout) {
   absl::StatusOr<FindingSummary> s = (*store)->SummarizeFindings("");
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->completeness.size(), 2u);
+  ASSERT_TRUE((*store)->Close().ok());
+  RemoveDb(path);
+}
+
+// A file written by the version-1 schema (tests/testdata/schema_v1.sql)
+// migrates forward at Open: its records read as before, and with findings on
+// the child is reconciled before the store serves.
+TEST(SqliteFindingsTest, AVersionOneFileMigratesAndIsReconciled) {
+  const std::string path = TempDbPath();
+  RemoveDb(path);
+  {
+    std::ifstream in(std::string(ETHREC_TESTDATA_DIR) + "/schema_v1.sql");
+    ASSERT_TRUE(in.good());
+    std::stringstream sql;
+    sql << in.rdbuf();
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    ASSERT_EQ(sqlite3_exec(db, sql.str().c_str(), nullptr, nullptr, &error), SQLITE_OK) << error;
+    sqlite3_close(db);
+  }
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open({.path = path, .store = Options([] { return Day(200); }, true)});
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->schema_version(), kStoreSchemaVersion);
+  absl::StatusOr<ChildRecord> child = (*store)->GetChild(ChildKey::ForNhsNumber("9990001030"));
+  ASSERT_TRUE(child.ok()) << child.status();
+  ASSERT_EQ(child->records.size(), 2u);
+  EXPECT_EQ(child->records[0].agency, "gp");
+  EXPECT_EQ(child->records[0].versions.size(), 2u);
+  absl::StatusOr<FindingsPage> page = (*store)->ListFindings({});
+  ASSERT_TRUE(page.ok()) << page.status();
+  std::vector<std::string> kinds;
+  for (const StoredFinding& f : page->findings) {
+    kinds.push_back(absl::StrCat(FindingKindName(f.kind), " ", f.agency, " ", f.record_id));
+    EXPECT_EQ(f.first_raised_at, Day(200));
+  }
+  EXPECT_THAT(kinds, UnorderedElementsAre("SELF_ID_MISMATCH gp g103", "AGENCY_DISAGREEMENT gp g103",
+                                          "NOT_SELF_DEFINED gp g103"));
+  // The current version (2) is what was compared; completeness came over too.
+  for (const StoredFinding& f : page->findings) EXPECT_EQ(f.compared[0].record_version, 2);
+  absl::StatusOr<FindingSummary> s = (*store)->SummarizeFindings("");
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(s->completeness.size(), 2u);
+  EXPECT_EQ(s->completeness[0].agency, "gp");
+  EXPECT_EQ(s->completeness[0].children_self_defined, 0);
+  EXPECT_EQ(s->completeness[1].agency, "school");
+  EXPECT_EQ(s->completeness[1].children_self_defined, 1);
   ASSERT_TRUE((*store)->Close().ok());
   RemoveDb(path);
 }
