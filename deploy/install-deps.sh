@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages ethrec builds with, if any are missing.
+# With --tests, also what only the tests need: chromium, for the report's
+# browser tests (deploy/test.sh passes it; the quick start does not).
 # Run as root, or as a user who may sudo.
 set -euo pipefail
 
@@ -8,8 +10,10 @@ packages=(
   libabsl-dev libicu-dev rapidjson-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
-  chromium  # headless, for the report's browser test (tests/tools/report_browser_test.cc)
 )
+if [ "${1:-}" = "--tests" ]; then
+  packages+=(chromium)  # headless, for tests/tools/report_browser_test.cc and findings_scenario_test.cc
+fi
 # The Node.js client test (tests/node) needs node and npm. They are checked by
 # command, not by package: a machine may have them from another source (a
 # Node.js build whose nodejs package bundles npm and conflicts with Debian's).

@@ -3,7 +3,7 @@
 # then the independent Node.js client test (tests/node) against the built ethrecd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-deploy/install-deps.sh
+deploy/install-deps.sh --tests
 deploy/build.sh -DETHREC_BUILD_TESTS=ON
 build_dir="${ETHREC_BUILD_DIR:-build}"
 ctest --test-dir "$build_dir" --output-on-failure -j "${ETHREC_JOBS:-2}"
