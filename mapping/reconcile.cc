@@ -13,22 +13,16 @@ namespace {
 
 std::string Ref(const RecordState& r) { return absl::StrCat(r.agency, "/", r.record_id); }
 
-// "Black Caribbean" for one category, "White: Other White or White: Roma" for several.
-std::string Describe(const Normalizer& n, const Normalized& v) {
-  if (v.outcome == Outcome::kNotStated) return "not stated";
-  if (v.outcome == Outcome::kNotKnown) return "not known";
+// "Black Caribbean" for one category, "White: Other White or White: Roma"
+// for several, with any detail: "Black African (Somali)".
+std::string Describe(const Taxonomy& taxonomy, CategorySet set, absl::string_view detail) {
   std::string out;
-  for (const RankedCategory& c : v.categories) {
+  for (Category c : set.ToVector()) {
     if (!out.empty()) out.append(" or ");
-    out.append(n.registry().taxonomy().category(c.category).label_full);
+    out.append(taxonomy.category(c).label_full);
   }
-  if (!v.detail.empty()) absl::StrAppend(&out, " (", v.detail, ")");
+  if (!detail.empty()) absl::StrAppend(&out, " (", detail, ")");
   return out;
-}
-
-std::string Recorded(const RecordState& r) {
-  return r.normalized.code.empty() ? std::string("free text")
-                                   : absl::StrCat(r.system, " code ", r.normalized.code);
 }
 
 bool IsObserved(const RecordState& r) {
@@ -60,6 +54,45 @@ absl::string_view SeverityName(Severity s) {
   return "";
 }
 
+std::string ExplainFinding(FindingKind kind, absl::string_view agency, CategorySet record_set,
+                           CategorySet reference_set, absl::string_view suggested_code, const FindingFacts& facts,
+                           const Taxonomy& taxonomy) {
+  const absl::string_view whose =
+      facts.ascribed ? "the parent or carer says the child is" : "the child identifies as";
+  const std::string recorded =
+      facts.code.empty() ? std::string("free text") : absl::StrCat(facts.system, " code ", facts.code);
+  switch (kind) {
+    case FindingKind::kNotSelfDefined:
+      return absl::StrCat(agency, " holds only ethnicity that was observed or assumed by a practitioner, "
+                                  "not given by the child or a parent or carer: ask the child.");
+    case FindingKind::kMissing:
+      return absl::StrCat(agency,
+                          facts.unrecognised ? " holds a record whose words name no ethnic group"
+                                             : " records the child's ethnicity as not known",
+                          ", but ", whose, " ", Describe(taxonomy, reference_set, facts.reference_detail), ".");
+    case FindingKind::kOutdated:
+      return absl::StrCat(agency, " recorded ", Describe(taxonomy, record_set, facts.record_detail), " (", recorded,
+                          ") before the child's identity was last recorded; ", whose, " ",
+                          Describe(taxonomy, reference_set, facts.reference_detail), " now. Update the record.");
+    case FindingKind::kSelfIdMismatch:
+      return absl::StrCat(agency, " records ", Describe(taxonomy, record_set, facts.record_detail), " (", recorded,
+                          "), but ", whose, " ", Describe(taxonomy, reference_set, facts.reference_detail),
+                          ". These cannot both be right.");
+    case FindingKind::kClassificationLimit:
+      return absl::StrCat(agency, "'s code list (", facts.system, ") has no code for ",
+                          Describe(taxonomy, reference_set, facts.reference_detail), "; ", suggested_code, " '",
+                          facts.suggested_display, "' is the closest. Note the child's own words in the record.");
+    case FindingKind::kDetailLost:
+      return absl::StrCat(agency, " records ", Describe(taxonomy, record_set, facts.record_detail), " but not '",
+                          facts.reference_detail, "', which ", whose, ".");
+    case FindingKind::kAgencyDisagreement:
+      return absl::StrCat(agency, " records ", Describe(taxonomy, record_set, facts.record_detail), " and ",
+                          facts.other_agency, " records ", Describe(taxonomy, reference_set, facts.reference_detail),
+                          ": these cannot both be right.");
+  }
+  return "";
+}
+
 std::optional<ReferenceIdentity> FindReference(absl::Span<const RecordState> records) {
   for (SuppliedBy who : {SuppliedBy::kSelf, SuppliedBy::kParentOrCarer}) {
     const RecordState* latest = nullptr;
@@ -73,13 +106,19 @@ std::optional<ReferenceIdentity> FindReference(absl::Span<const RecordState> rec
   return std::nullopt;
 }
 
-std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Normalizer& normalizer) {
+std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Normalizer& normalizer, bool explain) {
   std::vector<Finding> out;
   const std::optional<ReferenceIdentity> reference = FindReference(records);
   const RecordState* ref = reference ? reference->record : nullptr;
   const bool ref_known = ref != nullptr && ref->normalized.outcome == Outcome::kCategories;
-  const std::string whose = reference && reference->ascribed ? "the parent or carer says the child is"
-                                                             : "the child identifies as";
+  const bool ascribed = reference && reference->ascribed;
+  const Taxonomy& taxonomy = normalizer.registry().taxonomy();
+  auto add = [&out, &taxonomy, explain](Finding f) {
+    if (explain) {
+      f.reason = ExplainFinding(f.kind, f.agency, f.record_set, f.reference_set, f.suggested_code, f.facts, taxonomy);
+    }
+    out.push_back(std::move(f));
+  };
 
   // Per agency: is every record observed or assumed by a practitioner? (A
   // record whose supplier is UNKNOWN may have been self-defined: not counted.)
@@ -97,13 +136,11 @@ std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Norm
   }
   for (const auto& [agency, only] : only_others) {
     if (!only) continue;
-    Finding f{FindingKind::kNotSelfDefined, Severity::kLow, std::string(agency), {}, {}, {}, "", ""};
+    Finding f{FindingKind::kNotSelfDefined, Severity::kLow, std::string(agency), {}, {}, {}, "", "", {}};
     for (const RecordState& r : records) {
       if (r.agency == agency) f.compared.push_back(Ref(r));
     }
-    f.reason = absl::StrCat(agency, " holds only ethnicity that was observed or assumed by a practitioner, "
-                                    "not given by the child or a parent or carer: ask the child.");
-    out.push_back(std::move(f));
+    add(std::move(f));
   }
 
   for (const RecordState& r : records) {
@@ -111,16 +148,17 @@ std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Norm
     const Normalized& v = r.normalized;
     const Normalized& rv = ref->normalized;
     std::vector<std::string> compared = {Ref(r), Ref(*ref)};
+    FindingFacts facts{.record_detail = v.detail,
+                       .reference_detail = rv.detail,
+                       .system = r.system,
+                       .code = v.code,
+                       .ascribed = ascribed};
     // MISSING: the agency holds nothing usable: NOT_KNOWN, or text that
     // names no ethnic group.
     if (v.outcome == Outcome::kNotKnown || v.outcome == Outcome::kUnrecognised) {
-      out.push_back(Finding{FindingKind::kMissing, Severity::kMedium, r.agency, compared, {}, rv.category_set,
-                            absl::StrCat(r.agency,
-                                         v.outcome == Outcome::kNotKnown
-                                             ? " records the child's ethnicity as not known"
-                                             : " holds a record whose words name no ethnic group",
-                                         ", but ", whose, " ", Describe(normalizer, rv), "."),
-                            ""});
+      facts.unrecognised = v.outcome == Outcome::kUnrecognised;
+      add(Finding{FindingKind::kMissing, Severity::kMedium, r.agency, compared, {}, rv.category_set, "", "",
+                  std::move(facts)});
       continue;
     }
     if (v.outcome != Outcome::kCategories) continue;  // NOT_STATED is the person's choice
@@ -128,15 +166,9 @@ std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Norm
     if (!v.category_set.Meets(rv.category_set)) {
       // A perception is never compared as if it were the child's own words.
       if (IsObserved(r)) continue;
-      const FindingKind kind = older ? FindingKind::kOutdated : FindingKind::kSelfIdMismatch;
-      out.push_back(Finding{
-          kind, older ? Severity::kMedium : Severity::kHigh, r.agency, compared, v.category_set, rv.category_set,
-          older ? absl::StrCat(r.agency, " recorded ", Describe(normalizer, v), " (", Recorded(r),
-                               ") before the child's identity was last recorded; ", whose, " ",
-                               Describe(normalizer, rv), " now. Update the record.")
-                : absl::StrCat(r.agency, " records ", Describe(normalizer, v), " (", Recorded(r), "), but ",
-                               whose, " ", Describe(normalizer, rv), ". These cannot both be right."),
-          ""});
+      add(Finding{older ? FindingKind::kOutdated : FindingKind::kSelfIdMismatch,
+                  older ? Severity::kMedium : Severity::kHigh, r.agency, compared, v.category_set, rv.category_set,
+                  "", "", std::move(facts)});
       continue;
     }
     if (IsObserved(r)) continue;
@@ -146,22 +178,16 @@ std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Norm
       absl::StatusOr<CodeSuggestion> best = normalizer.SuggestCode(TaxonomyValue{Outcome::kCategories, want, ""},
                                                                    r.system);
       if (best.ok() && best->relationship != Relationship::kEquivalent) {
-        out.push_back(Finding{FindingKind::kClassificationLimit, Severity::kInfo, r.agency, compared,
-                              v.category_set, rv.category_set,
-                              absl::StrCat(r.agency, "'s code list (", r.system, ") has no code for ",
-                                           Describe(normalizer, rv), "; ", best->code, " '", best->display,
-                                           "' is the closest. Note the child's own words in the record."),
-                              best->code});
+        facts.suggested_display = best->display;
+        add(Finding{FindingKind::kClassificationLimit, Severity::kInfo, r.agency, compared, v.category_set,
+                    rv.category_set, "", best->code, std::move(facts)});
         continue;
       }
     }
     if (!rv.detail.empty() && v.category_set.contains(want) &&
         !absl::StrContains(absl::AsciiStrToLower(v.detail), absl::AsciiStrToLower(rv.detail))) {
-      out.push_back(Finding{FindingKind::kDetailLost, Severity::kLow, r.agency, compared, v.category_set,
-                            rv.category_set,
-                            absl::StrCat(r.agency, " records ", Describe(normalizer, v), " but not '", rv.detail,
-                                         "', which ", whose, "."),
-                            ""});
+      add(Finding{FindingKind::kDetailLost, Severity::kLow, r.agency, compared, v.category_set, rv.category_set, "",
+                  "", std::move(facts)});
     }
   }
 
@@ -178,12 +204,13 @@ std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Norm
       if (a.agency == b.agency || IsObserved(a) || IsObserved(b)) continue;
       if (a.normalized.outcome != Outcome::kCategories || b.normalized.outcome != Outcome::kCategories) continue;
       if (a.normalized.category_set.Meets(b.normalized.category_set)) continue;
-      out.push_back(Finding{FindingKind::kAgencyDisagreement, Severity::kMedium, a.agency, {Ref(a), Ref(b)},
-                            a.normalized.category_set, b.normalized.category_set,
-                            absl::StrCat(a.agency, " records ", Describe(normalizer, a.normalized), " and ", b.agency,
-                                         " records ", Describe(normalizer, b.normalized),
-                                         ": these cannot both be right."),
-                            ""});
+      add(Finding{FindingKind::kAgencyDisagreement, Severity::kMedium, a.agency, {Ref(a), Ref(b)},
+                  a.normalized.category_set, b.normalized.category_set, "", "",
+                  FindingFacts{.record_detail = a.normalized.detail,
+                               .reference_detail = b.normalized.detail,
+                               .system = a.system,
+                               .code = a.normalized.code,
+                               .other_agency = b.agency}});
     }
   }
   return out;

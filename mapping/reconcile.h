@@ -48,6 +48,22 @@ enum class Severity : uint8_t { kInfo, kLow, kMedium, kHigh };
 absl::string_view FindingKindName(FindingKind k);  // "SELF_ID_MISMATCH", ...
 absl::string_view SeverityName(Severity s);        // "INFO", "LOW", "MEDIUM", "HIGH"
 
+// What a finding's reason is made of, besides its kind, agency, sets and
+// suggested code. Stores keep these rather than the sentence, so the words
+// are written when a finding is read (ExplainFinding) and can be improved
+// without touching stored data.
+struct FindingFacts {
+  std::string record_detail;      // the agency record's finer detail ("Somali"), if any
+  std::string reference_detail;   // the detail of what it was compared with
+  std::string system;             // the agency record's code system ("" for free text)
+  std::string code;               // and its code
+  std::string other_agency;       // AGENCY_DISAGREEMENT: the other agency
+  std::string suggested_display;  // CLASSIFICATION_LIMIT: the suggested code's display
+  bool ascribed = false;          // the reference is a parent's or carer's statement
+  bool unrecognised = false;      // MISSING: text naming no ethnic group (else NOT_KNOWN)
+  friend bool operator==(const FindingFacts&, const FindingFacts&) = default;
+};
+
 struct Finding {
   FindingKind kind;
   Severity severity;
@@ -56,9 +72,17 @@ struct Finding {
   std::vector<std::string> compared;
   CategorySet record_set;     // what the agency's record stands for
   CategorySet reference_set;  // what it was compared with
-  std::string reason;         // in words a practitioner understands
+  std::string reason;         // in words a practitioner understands (ExplainFinding)
   std::string suggested_code;  // CLASSIFICATION_LIMIT: the closest code to use
+  FindingFacts facts;
 };
+
+// The reason for a finding, in words a practitioner understands: the same
+// sentence Reconcile puts in Finding::reason. Categories are named by their
+// official labels from `taxonomy`, in taxonomy order.
+std::string ExplainFinding(FindingKind kind, absl::string_view agency, CategorySet record_set,
+                           CategorySet reference_set, absl::string_view suggested_code, const FindingFacts& facts,
+                           const Taxonomy& taxonomy);
 
 // The reference identity among `records`, or nullopt when there is no SELF
 // or PARENT_OR_CARER statement with an answer (categories or NOT_STATED).
@@ -69,8 +93,11 @@ struct ReferenceIdentity {
 std::optional<ReferenceIdentity> FindReference(absl::Span<const RecordState> records);
 
 // Every finding for one child. `normalizer` names categories and suggests
-// the closest code for classification limits.
-std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Normalizer& normalizer);
+// the closest code for classification limits. With `explain` false,
+// Finding::reason is left empty (for callers that keep the facts and
+// explain later, like the stores).
+std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Normalizer& normalizer,
+                               bool explain = true);
 
 }  // namespace ethrec
 

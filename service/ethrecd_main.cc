@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_findings)) {
     const ethrec::Normalizer* n = normalizer->get();
     store_options.store.reconcile = [n](absl::Span<const ethrec::RecordState> records) {
-      return ethrec::Reconcile(records, *n);
+      return ethrec::Reconcile(records, *n, /*explain=*/false);  // the service explains when it answers
     };
   }
   absl::StatusOr<std::unique_ptr<ethrec::SqliteStore>> store = ethrec::SqliteStore::Open(store_options);

@@ -31,7 +31,7 @@ std::optional<E> FromProtoEnum(int v) {
   return static_cast<E>(v - 1);
 }
 
-void ToProto(const StoredFinding& f, v1::Finding* out) {
+void ToProto(const StoredFinding& f, const Taxonomy& taxonomy, v1::Finding* out) {
   out->set_finding_id(f.id);
   out->set_kind(ToProtoEnum<v1::FindingKind>(f.kind));
   out->set_severity(ToProtoEnum<v1::Severity>(f.severity));
@@ -46,7 +46,7 @@ void ToProto(const StoredFinding& f, v1::Finding* out) {
   }
   for (Category c : f.record_set.ToVector()) out->add_record_categories(ToProto(c));
   for (Category c : f.reference_set.ToVector()) out->add_reference_categories(ToProto(c));
-  out->set_reason(f.reason);
+  out->set_reason(ExplainFinding(f.kind, f.agency, f.record_set, f.reference_set, f.suggested_code, f.facts, taxonomy));
   out->set_suggested_code(f.suggested_code);
   ToProto(f.first_raised_at, out->mutable_first_raised_at());
   ToProto(f.last_raised_at, out->mutable_last_raised_at());
@@ -188,7 +188,7 @@ grpc::Status FindingsServiceImpl::ListFindings(grpc::ServerContext* context, con
   if (!query.ok()) return ToGrpcStatus(query.status());
   absl::StatusOr<FindingsPage> page = options_.store->ListFindings(*query);
   if (!page.ok()) return ToGrpcStatus(page.status());
-  for (const StoredFinding& f : page->findings) ToProto(f, response->add_findings());
+  for (const StoredFinding& f : page->findings) ToProto(f, *options_.taxonomy, response->add_findings());
   if (page->more && !page->findings.empty()) {
     response->set_next_page_token(EncodePageToken(page->findings.back().id, FilterFingerprint(*query)));
   }
@@ -205,7 +205,7 @@ grpc::Status FindingsServiceImpl::GetFinding(grpc::ServerContext* context, const
   absl::StatusOr<StoredFinding> f = options_.store->GetFinding(request->finding_id());
   if (!f.ok()) return ToGrpcStatus(f.status());
   if (!IsOfficer(*caller) && f->agency != caller->agency) return ToGrpcStatus(NotVisible(request->finding_id()));
-  ToProto(*f, response);
+  ToProto(*f, *options_.taxonomy, response);
   return grpc::Status::OK;
 }
 
@@ -256,7 +256,7 @@ grpc::Status FindingsServiceImpl::ReviewFinding(grpc::ServerContext* context, co
   absl::StatusOr<StoredFinding> f = options_.store->ReviewFinding(
       request->finding_id(), *action, Reviewer{caller->agency, caller->role}, request->note());
   if (!f.ok()) return ToGrpcStatus(f.status());
-  ToProto(*f, response);
+  ToProto(*f, *options_.taxonomy, response);
   return grpc::Status::OK;
 }
 

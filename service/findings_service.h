@@ -10,6 +10,7 @@
 #define ETHREC_SERVICE_FINDINGS_SERVICE_H_
 
 #include "ethrec/v1/findings_service.grpc.pb.h"
+#include "mapping/taxonomy.h"
 #include "service/store.h"
 
 namespace ethrec::service {
@@ -20,6 +21,8 @@ class FindingsServiceImpl final : public v1::FindingsService::Service {
  public:
   struct Options {
     Store* store = nullptr;  // not owned; required
+    // Not owned; required: names categories in findings' reasons.
+    const Taxonomy* taxonomy = nullptr;
     int default_page_size = 100;
     int max_page_size = 1000;
   };

@@ -87,8 +87,8 @@ void MemoryStore::Reconcile(int64_t child, absl::Time now) {
       f.compared = v.compared;
       f.record_set = v.record_set;
       f.reference_set = v.reference_set;
-      f.reason = v.reason;
       f.suggested_code = v.suggested_code;
+      f.facts = v.facts;
       row->fingerprint = change.computed->fingerprint;
       row->versions_key = change.computed->versions_key;
     }

@@ -50,7 +50,7 @@ absl::Status RunServer(const ServerOptions& options) {
   RecordsServiceImpl records({.normalizer = options.normalizer,
                               .store = options.store,
                               .max_batch_items = options.max_batch_items});
-  FindingsServiceImpl findings({.store = options.store});
+  FindingsServiceImpl findings({.store = options.store, .taxonomy = &options.normalizer->registry().taxonomy()});
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

@@ -98,17 +98,15 @@ CREATE TABLE observations (
 CREATE TABLE findings (
   finding_id INTEGER PRIMARY KEY,
   child_id BIGINT NOT NULL REFERENCES children (child_id),
-  fingerprint TEXT NOT NULL,
   compared TEXT NOT NULL,
   kind VARCHAR(32) NOT NULL,
   severity VARCHAR(16) NOT NULL,
   severity_rank SMALLINT NOT NULL,
   status VARCHAR(16) NOT NULL,
   agency VARCHAR(128) NOT NULL,
-  record_id VARCHAR(128) NOT NULL,
   record_set TEXT NOT NULL,
   reference_set TEXT NOT NULL,
-  reason TEXT NOT NULL,
+  facts TEXT NOT NULL,
   suggested_code TEXT NOT NULL,
   first_raised_at_us BIGINT NOT NULL,
   last_raised_at_us BIGINT NOT NULL,
@@ -180,7 +178,7 @@ constexpr char kCurrentColumns[] =
 
 // Every column of `findings` that a StoredFinding is read from, in order.
 constexpr char kFindingColumns[] =
-    "finding_id, kind, severity, status, agency, record_id, compared, record_set, reference_set, reason, "
+    "finding_id, kind, severity, status, agency, compared, record_set, reference_set, facts, "
     "suggested_code, first_raised_at_us, last_raised_at_us, reopen_count, history";
 
 absl::StatusCode CodeFor(int rc) {
@@ -382,20 +380,24 @@ absl::StatusOr<CategorySet> ParseCategorySet(absl::string_view text, absl::strin
 absl::Status ParseRanked(absl::string_view names, absl::string_view confidences, Normalized& n) {
   if (names.empty() != confidences.empty()) return Corrupt("norm_confidences");
   if (names.empty()) return absl::OkStatus();
-  std::vector<absl::string_view> cats = absl::StrSplit(names, '|');
-  std::vector<absl::string_view> confs = absl::StrSplit(confidences, '|');
-  if (cats.size() != confs.size()) return Corrupt("norm_confidences");
-  for (size_t i = 0; i < cats.size(); ++i) {
-    std::optional<Category> c = ParseCategory(cats[i]);
+  // Walks both lists together ("A|B", "0.6|0.4"): read for every record on
+  // every write, so no vectors.
+  while (true) {
+    const size_t name_end = std::min(names.find('|'), names.size());
+    const size_t conf_end = std::min(confidences.find('|'), confidences.size());
+    std::optional<Category> c = ParseCategory(names.substr(0, name_end));
     if (!c.has_value()) return Corrupt("norm_categories");
     double d = 0;
-    auto [end, ec] = std::from_chars(confs[i].data(), confs[i].data() + confs[i].size(), d);
-    if (ec != std::errc() || end != confs[i].data() + confs[i].size()) {
-      return Corrupt("norm_confidences");
-    }
+    const char* const conf_last = confidences.data() + conf_end;
+    auto [end, ec] = std::from_chars(confidences.data(), conf_last, d);
+    if (ec != std::errc() || end != conf_last) return Corrupt("norm_confidences");
     n.categories.push_back({*c, d});
+    const bool names_done = name_end == names.size();
+    if (names_done != (conf_end == confidences.size())) return Corrupt("norm_confidences");
+    if (names_done) return absl::OkStatus();
+    names.remove_prefix(name_end + 1);
+    confidences.remove_prefix(conf_end + 1);
   }
-  return absl::OkStatus();
 }
 
 // The observation row the query is on (columns as kObservationColumns).
@@ -538,6 +540,45 @@ std::optional<std::vector<FindingEvent>> ParseHistory(absl::string_view text) {
   return events;
 }
 
+// A finding's facts (mapping/reconcile.h FindingFacts) as one line of
+// tab-separated, escaped fields: record detail, reference detail, system,
+// code, other agency, suggested display, then flags ("a" ascribed, "u"
+// unrecognised).
+std::string FactsText(const FindingFacts& f) {
+  std::string out;
+  for (const std::string* field :
+       {&f.record_detail, &f.reference_detail, &f.system, &f.code, &f.other_agency, &f.suggested_display}) {
+    AppendEscaped(&out, *field);
+    out += '\t';
+  }
+  if (f.ascribed) out += 'a';
+  if (f.unrecognised) out += 'u';
+  return out;
+}
+
+std::optional<FindingFacts> ParseFacts(absl::string_view text) {
+  std::vector<absl::string_view> parts = absl::StrSplit(text, '\t');
+  if (parts.size() != 7) return std::nullopt;
+  FindingFacts f;
+  std::string* fields[] = {&f.record_detail, &f.reference_detail, &f.system,
+                           &f.code,          &f.other_agency,     &f.suggested_display};
+  for (int i = 0; i < 6; ++i) {
+    std::optional<std::string> v = Unescape(parts[i]);
+    if (!v.has_value()) return std::nullopt;
+    *fields[i] = *std::move(v);
+  }
+  for (char c : parts[6]) {
+    if (c == 'a') {
+      f.ascribed = true;
+    } else if (c == 'u') {
+      f.unrecognised = true;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return f;
+}
+
 absl::Status CorruptFinding(absl::string_view column) { return Corrupt(absl::StrCat("findings.", column)); }
 
 // The finding row the query is on (columns as kFindingColumns).
@@ -554,22 +595,24 @@ absl::StatusOr<StoredFinding> ReadFindingRow(const Query& q) {
   if (!status.has_value()) return CorruptFinding("status");
   f.status = *status;
   f.agency = q.ColumnText(4);
-  f.record_id = q.ColumnText(5);
-  std::optional<std::vector<RecordRef>> compared = store_internal::DecodeRecordRefs(q.ColumnText(6));
-  if (!compared.has_value()) return CorruptFinding("compared");
+  std::optional<std::vector<RecordRef>> compared = store_internal::DecodeRecordRefs(q.ColumnView(5));
+  if (!compared.has_value() || compared->empty()) return CorruptFinding("compared");
   f.compared = *std::move(compared);
-  absl::StatusOr<CategorySet> record_set = ParseCategorySet(q.ColumnText(7), "findings.record_set");
+  f.record_id = f.compared.front().record_id;
+  absl::StatusOr<CategorySet> record_set = ParseCategorySet(q.ColumnView(6), "findings.record_set");
   if (!record_set.ok()) return record_set.status();
   f.record_set = *record_set;
-  absl::StatusOr<CategorySet> reference_set = ParseCategorySet(q.ColumnText(8), "findings.reference_set");
+  absl::StatusOr<CategorySet> reference_set = ParseCategorySet(q.ColumnView(7), "findings.reference_set");
   if (!reference_set.ok()) return reference_set.status();
   f.reference_set = *reference_set;
-  f.reason = q.ColumnText(9);
-  f.suggested_code = q.ColumnText(10);
-  f.first_raised_at = absl::FromUnixMicros(q.ColumnInt(11));
-  f.last_raised_at = absl::FromUnixMicros(q.ColumnInt(12));
-  f.reopen_count = static_cast<int>(q.ColumnInt(13));
-  std::optional<std::vector<FindingEvent>> history = ParseHistory(q.ColumnText(14));
+  std::optional<FindingFacts> facts = ParseFacts(q.ColumnView(8));
+  if (!facts.has_value()) return CorruptFinding("facts");
+  f.facts = *std::move(facts);
+  f.suggested_code = q.ColumnText(9);
+  f.first_raised_at = absl::FromUnixMicros(q.ColumnInt(10));
+  f.last_raised_at = absl::FromUnixMicros(q.ColumnInt(11));
+  f.reopen_count = static_cast<int>(q.ColumnInt(12));
+  std::optional<std::vector<FindingEvent>> history = ParseHistory(q.ColumnView(13));
   if (!history.has_value()) return CorruptFinding("history");
   f.history = *std::move(history);
   return f;
@@ -721,14 +764,14 @@ class SqliteStore::Statements {
         "SELECT agency, record_id, current_version, cur_supplied_by, cur_recorded_at_us, cur_system,"
         " cur_outcome, cur_categories, cur_confidences, cur_category_set, cur_detail, cur_basis, cur_code,"
         " child_id FROM records WHERE child_id BETWEEN ? AND ? ORDER BY child_id, agency, record_id",
-        "SELECT finding_id, fingerprint, compared, status, child_id, kind, agency FROM findings"
+        "SELECT finding_id, compared, status, child_id, kind, agency FROM findings"
         " WHERE child_id BETWEEN ? AND ? ORDER BY child_id",
-        "INSERT INTO findings (child_id, fingerprint, compared, kind, severity, severity_rank, status, agency,"
-        " record_id, record_set, reference_set, reason, suggested_code, first_raised_at_us, last_raised_at_us,"
-        " reopen_count, history) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+        "INSERT INTO findings (child_id, compared, kind, severity, severity_rank, status, agency,"
+        " record_set, reference_set, facts, suggested_code, first_raised_at_us, last_raised_at_us,"
+        " reopen_count, history) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
         // The last three: reopened (0 or 1), the time, and the event line to append.
-        "UPDATE findings SET fingerprint = ?, compared = ?, kind = ?, severity = ?, severity_rank = ?,"
-        " status = ?, agency = ?, record_id = ?, record_set = ?, reference_set = ?, reason = ?,"
+        "UPDATE findings SET compared = ?, kind = ?, severity = ?, severity_rank = ?,"
+        " status = ?, agency = ?, record_set = ?, reference_set = ?, facts = ?,"
         " suggested_code = ?, reopen_count = reopen_count + ?,"
         " last_raised_at_us = CASE WHEN ? = 1 THEN ? ELSE last_raised_at_us END,"
         " history = history || ? WHERE finding_id = ?",
@@ -933,14 +976,17 @@ absl::Status SqliteStore::ReconcileRun(absl::Span<const int64_t> children, int64
       absl::StatusOr<bool> row = q.Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      const int64_t child = q.ColumnInt(4);
+      const int64_t child = q.ColumnInt(3);
       if (!wanted(child)) continue;
-      std::optional<FindingStatus> status = ParseFindingStatus(q.ColumnView(3));
+      std::optional<FindingStatus> status = ParseFindingStatus(q.ColumnView(2));
       if (!status.has_value()) return CorruptFinding("status");
-      std::optional<FindingKind> kind = ParseFindingKind(q.ColumnView(5));
+      std::optional<FindingKind> kind = ParseFindingKind(q.ColumnView(4));
       if (!kind.has_value()) return CorruptFinding("kind");
+      std::string agency = q.ColumnText(5);
+      std::string fingerprint = store_internal::FindingFingerprint(*kind, agency, q.ColumnView(1));
       finding_child.push_back(child);
-      existing.push_back({q.ColumnInt(0), q.ColumnText(1), q.ColumnText(2), *status, *kind, q.ColumnText(6)});
+      existing.push_back(
+          {q.ColumnInt(0), std::move(fingerprint), q.ColumnText(1), *status, *kind, std::move(agency)});
     }
   }
   // The current records, by child, agency and record id (the order of the
@@ -1002,17 +1048,16 @@ absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordSt
     const std::string reference_set = CategorySetText(v.reference_set);
     Query q = stmts_->Use(change.op == Op::kInsert ? Statements::kInsertFinding : Statements::kUpdateFinding);
     if (change.op == Op::kInsert) q.Int(child);
-    q.Text(c.fingerprint)
-        .Text(c.versions_key)
+    const std::string facts = FactsText(v.facts);
+    q.Text(c.versions_key)
         .Text(FindingKindName(v.kind))
         .Text(SeverityName(v.severity))
         .Int(static_cast<int64_t>(v.severity))
         .Text(FindingStatusName(change.status))
         .Text(v.agency)
-        .Text(v.record_id)
         .Text(record_set)
         .Text(reference_set)
-        .Text(v.reason)
+        .Text(facts)
         .Text(v.suggested_code);
     if (change.op == Op::kInsert) {
       q.Int(now_us).Int(now_us).Text(event);

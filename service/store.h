@@ -201,8 +201,10 @@ struct StoredFinding {
   std::vector<RecordRef> compared;
   CategorySet record_set;
   CategorySet reference_set;
-  std::string reason;
   std::string suggested_code;
+  // What the reason is made of; ExplainFinding (mapping/reconcile.h) writes
+  // the sentence when the finding is shown.
+  FindingFacts facts;
   absl::Time first_raised_at;
   absl::Time last_raised_at;  // raised or reopened
   int reopen_count = 0;

@@ -51,6 +51,29 @@ std::optional<std::vector<RecordRef>> DecodeRecordRefs(absl::string_view text) {
   return out;
 }
 
+std::string FindingFingerprint(FindingKind kind, absl::string_view agency, absl::Span<const RecordRef> compared) {
+  std::string out = absl::StrCat(FindingKindName(kind), "\t", agency);
+  if (kind != FindingKind::kNotSelfDefined) {
+    for (const RecordRef& r : compared) absl::StrAppend(&out, "\n", r.agency, "\t", r.record_id);
+  }
+  return out;
+}
+
+std::string FindingFingerprint(FindingKind kind, absl::string_view agency, absl::string_view encoded_compared) {
+  std::string out = absl::StrCat(FindingKindName(kind), "\t", agency);
+  if (kind == FindingKind::kNotSelfDefined) return out;
+  // Each line is "agency<TAB>record_id<TAB>version": keep all but the version.
+  while (!encoded_compared.empty()) {
+    const size_t end = std::min(encoded_compared.find('\n'), encoded_compared.size());
+    const absl::string_view line = encoded_compared.substr(0, end);
+    out += '\n';
+    const absl::string_view ref = line.substr(0, line.rfind('\t'));
+    out.append(ref.data(), ref.size());
+    encoded_compared.remove_prefix(std::min(end + 1, encoded_compared.size()));
+  }
+  return out;
+}
+
 std::vector<ComputedFinding> ComputeFindings(absl::Span<const RecordState> records, const StoreOptions& options) {
   std::vector<ComputedFinding> out;
   if (!options.reconcile) return out;
@@ -74,12 +97,9 @@ std::vector<ComputedFinding> ComputeFindings(absl::Span<const RecordState> recor
     if (!v.compared.empty()) v.record_id = v.compared.front().record_id;
     v.record_set = f.record_set;
     v.reference_set = f.reference_set;
-    v.reason = std::move(f.reason);
     v.suggested_code = std::move(f.suggested_code);
-    c.fingerprint = absl::StrCat(FindingKindName(v.kind), "\t", v.agency);
-    if (v.kind != FindingKind::kNotSelfDefined) {
-      for (const RecordRef& r : v.compared) absl::StrAppend(&c.fingerprint, "\n", r.agency, "\t", r.record_id);
-    }
+    v.facts = std::move(f.facts);
+    c.fingerprint = FindingFingerprint(v.kind, v.agency, v.compared);
     c.versions_key = EncodeRecordRefs(v.compared);
   }
   return out;

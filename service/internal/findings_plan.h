@@ -20,14 +20,13 @@ namespace ethrec::store_internal {
 
 // A finding computed from the data, ready to store.
 struct ComputedFinding {
-  // What identifies it across recomputations: kind, agency and the records
-  // compared without their versions (NOT_SELF_DEFINED: kind and agency).
+  // FindingFingerprint.
   std::string fingerprint;
   // The records compared with their versions: when it changes, newer data
   // still raises the finding.
   std::string versions_key;
-  // Kind, severity, agency, record_id, compared, sets, reason and
-  // suggested_code; id, status, times and history are the store's.
+  // Kind, severity, agency, record_id, compared, sets, suggested_code and
+  // facts; id, status, times and history are the store's.
   StoredFinding value;
 };
 
@@ -36,6 +35,13 @@ struct ComputedFinding {
 // for text Encode cannot have written.
 std::string EncodeRecordRefs(const std::vector<RecordRef>& refs);
 std::optional<std::vector<RecordRef>> DecodeRecordRefs(absl::string_view text);
+
+// What identifies a finding across recomputations: its kind, its agency and
+// the records it compares without their versions (NOT_SELF_DEFINED: kind
+// and agency alone).
+std::string FindingFingerprint(FindingKind kind, absl::string_view agency, absl::Span<const RecordRef> compared);
+// The same from `compared` as EncodeRecordRefs wrote it, without decoding.
+std::string FindingFingerprint(FindingKind kind, absl::string_view agency, absl::string_view encoded_compared);
 
 // Runs `reconcile` over one child's current records and names the results.
 std::vector<ComputedFinding> ComputeFindings(absl::Span<const RecordState> records,
