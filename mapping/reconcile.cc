@@ -175,12 +175,11 @@ std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Norm
     const Category want = rv.categories.front().category;
     const bool exact = v.category_set == CategorySet::Of(want);
     if (!exact && !r.system.empty()) {
-      absl::StatusOr<CodeSuggestion> best = normalizer.SuggestCode(TaxonomyValue{Outcome::kCategories, want, ""},
-                                                                   r.system);
-      if (best.ok() && best->relationship != Relationship::kEquivalent) {
-        facts.suggested_display = best->display;
+      const Normalizer::ClosestCode best = normalizer.Closest(want, r.system);
+      if (best.code != nullptr && best.relationship != Relationship::kEquivalent) {
+        facts.suggested_display = best.code->display;
         add(Finding{FindingKind::kClassificationLimit, Severity::kInfo, r.agency, compared, v.category_set,
-                    rv.category_set, "", best->code, std::move(facts)});
+                    rv.category_set, "", best.code->code, std::move(facts)});
         continue;
       }
     }

@@ -477,7 +477,8 @@ absl::Status ReadRecordStateRow(const Query& q, RecordState& r) {
   return absl::OkStatus();
 }
 
-// A finding's history is kept in its row, one line per event:
+// A finding's history is kept in its row, one line per event after the
+// first (RAISED, at first_raised_at_us, is implied):
 // ACTION<TAB>at_us<TAB>by_agency<TAB>by_role<TAB>note<NEWLINE>, with
 // backslash, tab and newline escaped in every field. Appending an event is
 // then part of the one UPDATE that changes the finding.
@@ -614,7 +615,10 @@ absl::StatusOr<StoredFinding> ReadFindingRow(const Query& q) {
   f.reopen_count = static_cast<int>(q.ColumnInt(12));
   std::optional<std::vector<FindingEvent>> history = ParseHistory(q.ColumnView(13));
   if (!history.has_value()) return CorruptFinding("history");
-  f.history = *std::move(history);
+  f.history.reserve(history->size() + 1);
+  f.history.push_back(FindingEvent{FindingAction::kRaised, f.first_raised_at, "", "", ""});
+  f.history.insert(f.history.end(), std::make_move_iterator(history->begin()),
+                   std::make_move_iterator(history->end()));
   return f;
 }
 
@@ -1026,7 +1030,8 @@ absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordSt
   const std::vector<store_internal::ComputedFinding> computed = store_internal::ComputeFindings(states, options_.store);
   for (const store_internal::FindingChange& change : store_internal::PlanFindingChanges(existing, computed)) {
     using Op = store_internal::FindingChange::Op;
-    const std::string event = EventLine(change.event, now_us);
+    // An insert's event (RAISED) is implied by its first_raised_at_us.
+    const std::string event = change.op == Op::kInsert ? std::string() : EventLine(change.event, now_us);
     if (change.op == Op::kInsert) {
       CountFinding(change.computed->value.agency, change.computed->value.kind, change.status, +1);
     } else {
@@ -1060,7 +1065,7 @@ absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordSt
         .Text(facts)
         .Text(v.suggested_code);
     if (change.op == Op::kInsert) {
-      q.Int(now_us).Int(now_us).Text(event);
+      q.Int(now_us).Int(now_us).Text("");  // RAISED is implied by first_raised_at_us
     } else {
       q.Int(change.reopened ? 1 : 0).Int(change.reopened ? 1 : 0).Int(now_us).Text(event).Int(change.id);
     }
@@ -1070,17 +1075,24 @@ absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordSt
 }
 
 void SqliteStore::CountFinding(absl::string_view agency, FindingKind kind, FindingStatus status, int64_t delta) {
-  count_deltas_[std::make_tuple(std::string(agency), kind, status)] += delta;
+  // A batch touches a few dozen keys at most: a scan, no allocation per call.
+  for (CountDelta& d : count_deltas_) {
+    if (d.kind == kind && d.status == status && d.agency == agency) {
+      d.delta += delta;
+      return;
+    }
+  }
+  count_deltas_.push_back({std::string(agency), kind, status, delta});
 }
 
 absl::Status SqliteStore::FlushCounts() {
-  for (const auto& [key, delta] : count_deltas_) {
-    if (delta == 0) continue;
+  for (const CountDelta& d : count_deltas_) {
+    if (d.delta == 0) continue;
     absl::Status s = stmts_->Use(Statements::kAddFindingCount)
-                         .Text(std::get<0>(key))
-                         .Text(FindingKindName(std::get<1>(key)))
-                         .Text(FindingStatusName(std::get<2>(key)))
-                         .Int(delta)
+                         .Text(d.agency)
+                         .Text(FindingKindName(d.kind))
+                         .Text(FindingStatusName(d.status))
+                         .Int(d.delta)
                          .Run();
     if (!s.ok()) return s;
   }

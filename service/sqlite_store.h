@@ -24,8 +24,6 @@
 #define ETHREC_SERVICE_SQLITE_STORE_H_
 
 #include <cstdint>
-#include <map>
-#include <tuple>
 #include <memory>
 #include <optional>
 #include <string>
@@ -138,7 +136,13 @@ class SqliteStore final : public Store {
   std::unique_ptr<Statements> stmts_ ABSL_GUARDED_BY(mu_);
   // Children merged during the current Write, (from, into) in order.
   std::vector<std::pair<int64_t, int64_t>> merges_ ABSL_GUARDED_BY(mu_);
-  std::map<std::tuple<std::string, FindingKind, FindingStatus>, int64_t> count_deltas_ ABSL_GUARDED_BY(mu_);
+  struct CountDelta {
+    std::string agency;
+    FindingKind kind;
+    FindingStatus status;
+    int64_t delta = 0;
+  };
+  std::vector<CountDelta> count_deltas_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace ethrec

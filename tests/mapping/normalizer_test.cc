@@ -3,6 +3,7 @@
 #include "mapping/status_field.h"
 
 #include "gmock/gmock.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 
@@ -32,6 +33,33 @@ class NormalizerTest : public ::testing::Test {
   }
   static inline const Normalizer* normalizer_ = nullptr;
 };
+
+// Closest (reconciliation's fast path) picks exactly what SuggestCode
+// picks, for every category in every loaded system, and nothing for an
+// observed system or an unknown one.
+TEST_F(NormalizerTest, ClosestAgreesWithSuggestCodeEverywhere) {
+  int compared = 0;
+  for (const CodeSystem* system : normalizer_->registry().systems()) {
+    for (int i = 0; i < kNumCategories; ++i) {
+      const Category c = static_cast<Category>(i);
+      const Normalizer::ClosestCode closest = normalizer_->Closest(c, system->id);
+      absl::StatusOr<CodeSuggestion> s =
+          normalizer_->SuggestCode(TaxonomyValue{Outcome::kCategories, c, ""}, system->id);
+      SCOPED_TRACE(absl::StrCat(system->id, " ", CategoryName(c)));
+      if (!s.ok()) {
+        EXPECT_EQ(closest.code, nullptr);
+        continue;
+      }
+      ASSERT_NE(closest.code, nullptr);
+      EXPECT_EQ(closest.code->code, s->code);
+      EXPECT_EQ(closest.relationship, s->relationship);
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 100);
+  EXPECT_EQ(normalizer_->Closest(Category::kWhiteRoma, "police-ic").code, nullptr);
+  EXPECT_EQ(normalizer_->Closest(Category::kWhiteRoma, "no-such-system").code, nullptr);
+}
 
 TEST_F(NormalizerTest, CodedExamplesFromTheIssue) {
   const struct {
