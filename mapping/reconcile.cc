@@ -113,7 +113,12 @@ std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Norm
   const bool ref_known = ref != nullptr && ref->normalized.outcome == Outcome::kCategories;
   const bool ascribed = reference && reference->ascribed;
   const Taxonomy& taxonomy = normalizer.registry().taxonomy();
-  auto add = [&out, &taxonomy, explain](Finding f) {
+  // Adds `f`, comparing the records `refs` (the agency's first).
+  auto add = [&out, &taxonomy, explain, records](Finding f, absl::Span<const RecordState* const> refs) {
+    for (const RecordState* r : refs) {
+      f.compared_records.push_back(static_cast<size_t>(r - records.data()));
+      if (explain) f.compared.push_back(Ref(*r));
+    }
     if (explain) {
       f.reason = ExplainFinding(f.kind, f.agency, f.record_set, f.reference_set, f.suggested_code, f.facts, taxonomy);
     }
@@ -136,18 +141,19 @@ std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Norm
   }
   for (const auto& [agency, only] : only_others) {
     if (!only) continue;
-    Finding f{FindingKind::kNotSelfDefined, Severity::kLow, std::string(agency), {}, {}, {}, "", "", {}};
+    absl::InlinedVector<const RecordState*, 4> refs;
     for (const RecordState& r : records) {
-      if (r.agency == agency) f.compared.push_back(Ref(r));
+      if (r.agency == agency) refs.push_back(&r);
     }
-    add(std::move(f));
+    add(Finding{FindingKind::kNotSelfDefined, Severity::kLow, std::string(agency), {}, {}, {}, {}, "", "", {}},
+        refs);
   }
 
   for (const RecordState& r : records) {
     if (!ref_known || &r == ref) continue;
     const Normalized& v = r.normalized;
     const Normalized& rv = ref->normalized;
-    std::vector<std::string> compared = {Ref(r), Ref(*ref)};
+    const RecordState* const compared[] = {&r, ref};
     FindingFacts facts{.record_detail = v.detail,
                        .reference_detail = rv.detail,
                        .system = r.system,
@@ -157,8 +163,9 @@ std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Norm
     // names no ethnic group.
     if (v.outcome == Outcome::kNotKnown || v.outcome == Outcome::kUnrecognised) {
       facts.unrecognised = v.outcome == Outcome::kUnrecognised;
-      add(Finding{FindingKind::kMissing, Severity::kMedium, r.agency, compared, {}, rv.category_set, "", "",
-                  std::move(facts)});
+      add(Finding{FindingKind::kMissing, Severity::kMedium, r.agency, {}, {}, {}, rv.category_set, "", "",
+                  std::move(facts)},
+          compared);
       continue;
     }
     if (v.outcome != Outcome::kCategories) continue;  // NOT_STATED is the person's choice
@@ -167,8 +174,9 @@ std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Norm
       // A perception is never compared as if it were the child's own words.
       if (IsObserved(r)) continue;
       add(Finding{older ? FindingKind::kOutdated : FindingKind::kSelfIdMismatch,
-                  older ? Severity::kMedium : Severity::kHigh, r.agency, compared, v.category_set, rv.category_set,
-                  "", "", std::move(facts)});
+                  older ? Severity::kMedium : Severity::kHigh, r.agency, {}, {}, v.category_set, rv.category_set,
+                  "", "", std::move(facts)},
+          compared);
       continue;
     }
     if (IsObserved(r)) continue;
@@ -178,15 +186,17 @@ std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Norm
       const Normalizer::ClosestCode best = normalizer.Closest(want, r.system);
       if (best.code != nullptr && best.relationship != Relationship::kEquivalent) {
         facts.suggested_display = best.code->display;
-        add(Finding{FindingKind::kClassificationLimit, Severity::kInfo, r.agency, compared, v.category_set,
-                    rv.category_set, "", best.code->code, std::move(facts)});
+        add(Finding{FindingKind::kClassificationLimit, Severity::kInfo, r.agency, {}, {}, v.category_set,
+                    rv.category_set, "", best.code->code, std::move(facts)},
+            compared);
         continue;
       }
     }
     if (!rv.detail.empty() && v.category_set.contains(want) &&
         !absl::StrContains(absl::AsciiStrToLower(v.detail), absl::AsciiStrToLower(rv.detail))) {
-      add(Finding{FindingKind::kDetailLost, Severity::kLow, r.agency, compared, v.category_set, rv.category_set, "",
-                  "", std::move(facts)});
+      add(Finding{FindingKind::kDetailLost, Severity::kLow, r.agency, {}, {}, v.category_set, rv.category_set, "",
+                  "", std::move(facts)},
+          compared);
     }
   }
 
@@ -203,13 +213,15 @@ std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Norm
       if (a.agency == b.agency || IsObserved(a) || IsObserved(b)) continue;
       if (a.normalized.outcome != Outcome::kCategories || b.normalized.outcome != Outcome::kCategories) continue;
       if (a.normalized.category_set.Meets(b.normalized.category_set)) continue;
-      add(Finding{FindingKind::kAgencyDisagreement, Severity::kMedium, a.agency, {Ref(a), Ref(b)},
+      const RecordState* const pair[] = {&a, &b};
+      add(Finding{FindingKind::kAgencyDisagreement, Severity::kMedium, a.agency, {}, {},
                   a.normalized.category_set, b.normalized.category_set, "", "",
                   FindingFacts{.record_detail = a.normalized.detail,
                                .reference_detail = b.normalized.detail,
                                .system = a.system,
                                .code = a.normalized.code,
-                               .other_agency = b.agency}});
+                               .other_agency = b.agency}},
+          pair);
     }
   }
   return out;

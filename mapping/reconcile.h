@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "mapping/normalized.h"
@@ -68,8 +69,11 @@ struct Finding {
   FindingKind kind;
   Severity severity;
   std::string agency;  // the agency whose record the finding is about
-  // The records compared: "agency/record_id", the agency's record first.
+  // The records compared: "agency/record_id", the agency's record first
+  // (left empty when Reconcile is called with explain false).
   std::vector<std::string> compared;
+  // The same records, as indexes into the records Reconcile was given.
+  absl::InlinedVector<size_t, 4> compared_records;
   CategorySet record_set;     // what the agency's record stands for
   CategorySet reference_set;  // what it was compared with
   std::string reason;         // in words a practitioner understands (ExplainFinding)
@@ -94,8 +98,8 @@ std::optional<ReferenceIdentity> FindReference(absl::Span<const RecordState> rec
 
 // Every finding for one child. `normalizer` names categories and suggests
 // the closest code for classification limits. With `explain` false,
-// Finding::reason is left empty (for callers that keep the facts and
-// explain later, like the stores).
+// Finding::reason and Finding::compared are left empty (for callers that
+// keep the facts and compared_records and explain later, like the stores).
 std::vector<Finding> Reconcile(absl::Span<const RecordState> records, const Normalizer& normalizer,
                                bool explain = true);
 

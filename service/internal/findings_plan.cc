@@ -85,14 +85,10 @@ std::vector<ComputedFinding> ComputeFindings(absl::Span<const RecordState> recor
     v.kind = f.kind;
     v.severity = f.severity;
     v.agency = std::move(f.agency);
-    for (const std::string& ref : f.compared) {
-      // Agency names never contain '/' (see ValidateId's callers); record ids may.
-      const size_t slash = ref.find('/');
-      RecordRef rr{ref.substr(0, slash), slash == std::string::npos ? "" : ref.substr(slash + 1), 0};
-      for (const RecordState& r : records) {  // a handful per child: a scan beats a map
-        if (r.agency == rr.agency && r.record_id == rr.record_id) rr.record_version = r.record_version;
-      }
-      v.compared.push_back(std::move(rr));
+    v.compared.reserve(f.compared_records.size());
+    for (size_t i : f.compared_records) {
+      const RecordState& r = records[i];
+      v.compared.push_back(RecordRef{r.agency, r.record_id, r.record_version});
     }
     if (!v.compared.empty()) v.record_id = v.compared.front().record_id;
     v.record_set = f.record_set;
