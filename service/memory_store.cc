@@ -62,7 +62,7 @@ void MemoryStore::Reconcile(int64_t child, absl::Time now) {
   std::vector<store_internal::ExistingFinding> existing;
   for (int64_t id : c.findings) {
     const FindingRow& row = findings_.at(id);
-    existing.push_back({id, row.fingerprint, row.versions_key, row.finding.status, row.finding.kind, row.finding.agency});
+    existing.push_back({id, row.compared, row.finding.status, row.finding.kind, row.finding.agency});
   }
   for (const store_internal::FindingChange& change : store_internal::PlanFindingChanges(existing, computed)) {
     using Op = store_internal::FindingChange::Op;
@@ -89,8 +89,7 @@ void MemoryStore::Reconcile(int64_t child, absl::Time now) {
       f.reference_set = v.reference_set;
       f.suggested_code = v.suggested_code;
       f.facts = v.facts;
-      row->fingerprint = change.computed->fingerprint;
-      row->versions_key = change.computed->versions_key;
+      row->compared = store_internal::EncodeRecordRefs(v.compared);
     }
     f.status = change.status;
     if (change.reopened) {

@@ -55,8 +55,7 @@ class MemoryStore final : public Store {
   };
   struct FindingRow {
     StoredFinding finding;
-    std::string fingerprint;
-    std::string versions_key;
+    std::string compared;  // store_internal::EncodeRecordRefs of finding.compared
   };
 
   // Applies one item that is known not to conflict. Cannot fail.

@@ -986,11 +986,8 @@ absl::Status SqliteStore::ReconcileRun(absl::Span<const int64_t> children, int64
       if (!status.has_value()) return CorruptFinding("status");
       std::optional<FindingKind> kind = ParseFindingKind(q.ColumnView(4));
       if (!kind.has_value()) return CorruptFinding("kind");
-      std::string agency = q.ColumnText(5);
-      std::string fingerprint = store_internal::FindingFingerprint(*kind, agency, q.ColumnView(1));
       finding_child.push_back(child);
-      existing.push_back(
-          {q.ColumnInt(0), std::move(fingerprint), q.ColumnText(1), *status, *kind, std::move(agency)});
+      existing.push_back({q.ColumnInt(0), q.ColumnText(1), *status, *kind, q.ColumnText(5)});
     }
   }
   // The current records, by child, agency and record id (the order of the
@@ -1054,7 +1051,8 @@ absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordSt
     Query q = stmts_->Use(change.op == Op::kInsert ? Statements::kInsertFinding : Statements::kUpdateFinding);
     if (change.op == Op::kInsert) q.Int(child);
     const std::string facts = FactsText(v.facts);
-    q.Text(c.versions_key)
+    const std::string compared = store_internal::EncodeRecordRefs(v.compared);
+    q.Text(compared)
         .Text(FindingKindName(v.kind))
         .Text(SeverityName(v.severity))
         .Int(static_cast<int64_t>(v.severity))

@@ -51,29 +51,6 @@ std::optional<std::vector<RecordRef>> DecodeRecordRefs(absl::string_view text) {
   return out;
 }
 
-std::string FindingFingerprint(FindingKind kind, absl::string_view agency, absl::Span<const RecordRef> compared) {
-  std::string out = absl::StrCat(FindingKindName(kind), "\t", agency);
-  if (kind != FindingKind::kNotSelfDefined) {
-    for (const RecordRef& r : compared) absl::StrAppend(&out, "\n", r.agency, "\t", r.record_id);
-  }
-  return out;
-}
-
-std::string FindingFingerprint(FindingKind kind, absl::string_view agency, absl::string_view encoded_compared) {
-  std::string out = absl::StrCat(FindingKindName(kind), "\t", agency);
-  if (kind == FindingKind::kNotSelfDefined) return out;
-  // Each line is "agency<TAB>record_id<TAB>version": keep all but the version.
-  while (!encoded_compared.empty()) {
-    const size_t end = std::min(encoded_compared.find('\n'), encoded_compared.size());
-    const absl::string_view line = encoded_compared.substr(0, end);
-    out += '\n';
-    const absl::string_view ref = line.substr(0, line.rfind('\t'));
-    out.append(ref.data(), ref.size());
-    encoded_compared.remove_prefix(std::min(end + 1, encoded_compared.size()));
-  }
-  return out;
-}
-
 std::vector<ComputedFinding> ComputeFindings(absl::Span<const RecordState> records, const StoreOptions& options) {
   std::vector<ComputedFinding> out;
   if (!options.reconcile) return out;
@@ -95,40 +72,77 @@ std::vector<ComputedFinding> ComputeFindings(absl::Span<const RecordState> recor
     v.reference_set = f.reference_set;
     v.suggested_code = std::move(f.suggested_code);
     v.facts = std::move(f.facts);
-    c.fingerprint = FindingFingerprint(v.kind, v.agency, v.compared);
-    c.versions_key = EncodeRecordRefs(v.compared);
   }
   return out;
 }
 
+namespace {
+
+// Whether `encoded` (EncodeRecordRefs) names the records `refs`, in order,
+// with the same versions too when `versions`. Walks the text: no copies.
+bool SameRecords(absl::string_view encoded, absl::Span<const RecordRef> refs, bool versions) {
+  size_t i = 0;
+  while (!encoded.empty()) {
+    if (i == refs.size()) return false;
+    const size_t end = std::min(encoded.find('\n'), encoded.size());
+    const absl::string_view line = encoded.substr(0, end);
+    encoded.remove_prefix(std::min(end + 1, encoded.size()));
+    const size_t tab1 = line.find('\t');
+    const size_t tab2 = line.rfind('\t');
+    if (tab1 == absl::string_view::npos || tab2 == tab1) return false;
+    const RecordRef& r = refs[i++];
+    if (line.substr(0, tab1) != r.agency || line.substr(tab1 + 1, tab2 - tab1 - 1) != r.record_id) return false;
+    int64_t version = 0;
+    if (versions && (!absl::SimpleAtoi(line.substr(tab2 + 1), &version) || version != r.record_version)) {
+      return false;
+    }
+  }
+  return i == refs.size();
+}
+
+bool SameIdentity(const StoredFinding& c, const ExistingFinding& e) {
+  if (c.kind != e.kind || c.agency != e.agency) return false;
+  return c.kind == FindingKind::kNotSelfDefined || SameRecords(e.compared, c.compared, /*versions=*/false);
+}
+
+bool SameIdentity(const StoredFinding& a, const StoredFinding& b) {
+  if (a.kind != b.kind || a.agency != b.agency) return false;
+  if (a.kind == FindingKind::kNotSelfDefined) return true;
+  if (a.compared.size() != b.compared.size()) return false;
+  for (size_t i = 0; i < a.compared.size(); ++i) {
+    if (a.compared[i].agency != b.compared[i].agency || a.compared[i].record_id != b.compared[i].record_id) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 std::vector<FindingChange> PlanFindingChanges(absl::Span<const ExistingFinding> existing,
                                               const std::vector<ComputedFinding>& computed) {
   // A child has a handful of findings: scans beat maps here.
-  // Two stored findings with one fingerprint come from merged children: the
+  // Two stored findings with one identity come from merged children: the
   // older (lowest id) goes on, the other is cleared.
-  auto stored = [&existing](absl::string_view fingerprint) -> const ExistingFinding* {
+  auto stored = [&existing](const auto& f) -> const ExistingFinding* {
     const ExistingFinding* best = nullptr;
     for (const ExistingFinding& e : existing) {
-      if (e.fingerprint == fingerprint && (best == nullptr || e.id < best->id)) best = &e;
+      if ((best == nullptr || e.id < best->id) && SameIdentity(f, e)) best = &e;
     }
     return best;
-  };
-  auto raised = [&computed](absl::string_view fingerprint, size_t before) {
-    for (size_t i = 0; i < before; ++i) {
-      if (computed[i].fingerprint == fingerprint) return true;
-    }
-    return false;
   };
   std::vector<FindingChange> out;
   for (size_t i = 0; i < computed.size(); ++i) {
     const ComputedFinding& c = computed[i];
-    if (raised(c.fingerprint, i)) continue;  // the rules raised it twice
-    const ExistingFinding* e = stored(c.fingerprint);
+    bool twice = false;  // the rules raised it twice
+    for (size_t j = 0; j < i && !twice; ++j) twice = SameIdentity(computed[j].value, c.value);
+    if (twice) continue;
+    const ExistingFinding* e = stored(c.value);
     if (e == nullptr) {
       out.push_back({FindingChange::Op::kInsert, 0, &c, FindingStatus::kOpen, FindingAction::kRaised, false});
       continue;
     }
-    const bool newer_data = e->versions_key != c.versions_key;
+    const bool newer_data = !SameRecords(e->compared, c.value.compared, /*versions=*/true);
     if (e->status == FindingStatus::kCleared || (e->status == FindingStatus::kResolved && newer_data)) {
       out.push_back({FindingChange::Op::kUpdate, e->id, &c, FindingStatus::kOpen, FindingAction::kReopened, true});
     } else if (newer_data) {
@@ -137,7 +151,15 @@ std::vector<FindingChange> PlanFindingChanges(absl::Span<const ExistingFinding> 
   }
   for (const ExistingFinding& e : existing) {
     if (e.status == FindingStatus::kCleared) continue;
-    if (raised(e.fingerprint, computed.size()) && stored(e.fingerprint) == &e) continue;
+    // Still raised, and the one of its identity that goes on (lowest id)?
+    const ComputedFinding* match = nullptr;
+    for (const ComputedFinding& c : computed) {
+      if (SameIdentity(c.value, e)) {
+        match = &c;
+        break;
+      }
+    }
+    if (match != nullptr && stored(match->value) == &e) continue;
     out.push_back({FindingChange::Op::kSetStatus, e.id, nullptr, FindingStatus::kCleared, FindingAction::kCleared,
                    false});
   }

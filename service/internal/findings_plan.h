@@ -19,12 +19,12 @@
 namespace ethrec::store_internal {
 
 // A finding computed from the data, ready to store.
+//
+// A finding's identity across recomputations is its kind, its agency and the
+// records it compares without their versions (NOT_SELF_DEFINED: kind and
+// agency alone). When the versions compared change, newer data still raises
+// it.
 struct ComputedFinding {
-  // FindingFingerprint.
-  std::string fingerprint;
-  // The records compared with their versions: when it changes, newer data
-  // still raises the finding.
-  std::string versions_key;
   // Kind, severity, agency, record_id, compared, sets, suggested_code and
   // facts; id, status, times and history are the store's.
   StoredFinding value;
@@ -36,13 +36,6 @@ struct ComputedFinding {
 std::string EncodeRecordRefs(const std::vector<RecordRef>& refs);
 std::optional<std::vector<RecordRef>> DecodeRecordRefs(absl::string_view text);
 
-// What identifies a finding across recomputations: its kind, its agency and
-// the records it compares without their versions (NOT_SELF_DEFINED: kind
-// and agency alone).
-std::string FindingFingerprint(FindingKind kind, absl::string_view agency, absl::Span<const RecordRef> compared);
-// The same from `compared` as EncodeRecordRefs wrote it, without decoding.
-std::string FindingFingerprint(FindingKind kind, absl::string_view agency, absl::string_view encoded_compared);
-
 // Runs `reconcile` over one child's current records and names the results.
 std::vector<ComputedFinding> ComputeFindings(absl::Span<const RecordState> records,
                                              const StoreOptions& options);
@@ -50,8 +43,7 @@ std::vector<ComputedFinding> ComputeFindings(absl::Span<const RecordState> recor
 // What a store holds about one of the child's findings.
 struct ExistingFinding {
   int64_t id = 0;
-  std::string fingerprint;
-  std::string versions_key;
+  std::string compared;  // the records compared, as EncodeRecordRefs wrote them
   FindingStatus status = FindingStatus::kOpen;
   FindingKind kind = FindingKind::kSelfIdMismatch;
   std::string agency;

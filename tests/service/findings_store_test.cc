@@ -110,12 +110,16 @@ class FindingsStoreTest : public ::testing::Test {
     Open(true);
   }
   void TearDown() override {
-    if (store_ != nullptr) EXPECT_TRUE(store_->Close().ok());
+    if (store_ != nullptr) {
+      EXPECT_TRUE(store_->Close().ok());
+    }
     store_.reset();
     RemoveDb(path_);
   }
   void Open(bool findings) {
-    if (store_ != nullptr) ASSERT_TRUE(store_->Close().ok());
+    if (store_ != nullptr) {
+      ASSERT_TRUE(store_->Close().ok());
+    }
     store_.reset();
     absl::StatusOr<std::unique_ptr<Store>> store =
         Factory::Create(Options([this] { return Now(); }, findings), path_);
@@ -564,7 +568,9 @@ TEST(SqliteFindingsTest, AVersionOneFileMigratesAndIsReconciled) {
   EXPECT_THAT(kinds, UnorderedElementsAre("SELF_ID_MISMATCH gp g103", "AGENCY_DISAGREEMENT gp g103",
                                           "NOT_SELF_DEFINED gp g103"));
   // The current version (2) is what was compared; completeness came over too.
-  for (const StoredFinding& f : page->findings) EXPECT_EQ(f.compared[0].record_version, 2);
+  for (const StoredFinding& f : page->findings) {
+    EXPECT_EQ(f.compared[0].record_version, 2);
+  }
   absl::StatusOr<FindingSummary> s = (*store)->SummarizeFindings("");
   ASSERT_TRUE(s.ok());
   ASSERT_EQ(s->completeness.size(), 2u);
