@@ -466,9 +466,9 @@ absl::Status ReadRecordStateRow(const Query& q, RecordState& r) {
   n.outcome = *outcome;
   n.categories.clear();  // `r` may be reused
   if (absl::Status st = ParseRanked(q.ColumnView(7), q.ColumnView(8), n); !st.ok()) return st;
-  absl::StatusOr<CategorySet> set = ParseCategorySet(q.ColumnView(9), "records.cur_category_set");
-  if (!set.ok()) return set.status();
-  n.category_set = *set;
+  // The set is the ranked categories' (cur_category_set holds the same, for readers of the file).
+  n.category_set = CategorySet();
+  for (const RankedCategory& c : n.categories) n.category_set.Add(c.category);
   n.detail.assign(q.ColumnView(10).data(), q.ColumnView(10).size());
   std::optional<RecordingBasis> basis = ParseByName<RecordingBasis, 3>(q.ColumnView(11), RecordingBasisName);
   if (!basis.has_value()) return Corrupt("records.cur_basis");

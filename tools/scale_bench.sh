@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Scale benchmark for findings (issue 4): loads N synthetic children x 5
-# observations through the API into a fresh ethrecd twice, with findings
-# off (--findings=false) and on, and reports the import-time ratio, the
-# SummarizeFindings and first ListFindings page latencies, and the time
-# `ethrec report` takes. Loopback only; temporary databases, removed after.
-# Usage: tools/scale_bench.sh [BUILD_DIR] [CHILDREN]   (default: build 100000)
+# observations through the API into a fresh ethrecd, with findings off
+# (--findings=false) and on, RUNS times each, interleaved (off, on, off,
+# on, ...) so that drift on the machine hits both alike. Reports each pair,
+# the ratio of the median import times, then (on the last database with
+# findings) the SummarizeFindings and first ListFindings page latencies and
+# the time `ethrec report` takes. Loopback only; temporary databases,
+# removed after.
+# Usage: tools/scale_bench.sh [BUILD_DIR] [CHILDREN] [RUNS]   (default: build 100000 3)
 # Build in Release first for figures worth quoting:
 #   cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build-release -j2
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build}"
 children="${2:-100000}"
+runs="${3:-3}"
 work=$(mktemp -d)
 pid=""
 cleanup() {
@@ -23,6 +27,7 @@ trap cleanup EXIT
 # sets $pid and $address.
 start() {
   local db="$1"; shift
+  rm -f "$db" "$db-wal" "$db-shm"
   "$build/service/ethrecd" --listen=127.0.0.1:0 --db="$db" "$@" >"$work/out" 2>"$work/err" &
   pid=$!
   for _ in $(seq 1 200); do
@@ -33,31 +38,37 @@ start() {
   echo "ethrecd did not start" >&2; cat "$work/err" >&2; exit 1
 }
 stop() { kill "$pid"; wait "$pid" || true; pid=""; }
-value() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+load_s() { sed -n 's/.* load_s=\([^ ]*\).*/\1/p' <<<"$1"; }
 
-echo "== findings off: $children children"
-start "$work/off.db" --findings=false
-off=$("$build/tools/ethrec_scale" --server="$address" --children="$children" --queries=false | tee /dev/stderr | grep '^RESULT')
-stop
+offs=(); ons=()
+for run in $(seq 1 "$runs"); do
+  start "$work/off.db" --findings=false
+  off=$("$build/tools/ethrec_scale" --server="$address" --children="$children" --queries=false | grep '^RESULT')
+  stop
+  last=$([ "$run" -eq "$runs" ] && echo true || echo false)
+  start "$work/on.db"
+  on=$("$build/tools/ethrec_scale" --server="$address" --children="$children" --queries="$last" \
+         | tee "$work/on.txt" | grep '^RESULT')
+  if [ "$last" = true ]; then
+    grep -E '^(SummarizeFindings|ListFindings)' "$work/on.txt"
+    report_start=$(date +%s.%N)
+    "$build/tools/ethrec" --server "$address" --agency partnership --role data-quality-officer \
+      report --out "$work/report"
+    report_end=$(date +%s.%N)
+    ls -l "$work/report"
+    python3 -c "import sys; print('ethrec report: %.1f s' % (float(sys.argv[2]) - float(sys.argv[1])))" \
+      "$report_start" "$report_end"
+  fi
+  stop
+  offs+=("$(load_s "$off")"); ons+=("$(load_s "$on")")
+  echo "run $run: $children children x 5 observations: findings off $(load_s "$off") s, on $(load_s "$on") s"
+done
 
-echo "== findings on: $children children"
-start "$work/on.db"
-on=$("$build/tools/ethrec_scale" --server="$address" --children="$children" | tee /dev/stderr | grep '^RESULT')
-report_start=$(date +%s.%N)
-"$build/tools/ethrec" --server "$address" --agency partnership --role data-quality-officer \
-  report --out "$work/report" >"$work/report.out"
-report_end=$(date +%s.%N)
-cat "$work/report.out"
-ls -l "$work/report"
-stop
-
-python3 - "$off" "$on" "$report_start" "$report_end" <<'PY'
-import sys
-def parse(line): return dict(kv.split("=") for kv in line.split()[1:])
-off, on = parse(sys.argv[1]), parse(sys.argv[2])
-print("RATIO import time findings on/off: %.2f (target <= 1.5): %.1f s / %.1f s"
-      % (float(on["load_s"]) / float(off["load_s"]), float(on["load_s"]), float(off["load_s"])))
-print("SummarizeFindings %.1f ms, ListFindings first page %.1f ms (filtered %.1f ms), %s findings"
-      % (float(on["summarize_ms"]), float(on["list_first_page_ms"]), float(on["list_filtered_ms"]), on["findings"]))
-print("ethrec report: %.1f s" % (float(sys.argv[4]) - float(sys.argv[3])))
+python3 - "${offs[*]}" "${ons[*]}" <<'PY'
+import statistics, sys
+off = [float(x) for x in sys.argv[1].split()]
+on = [float(x) for x in sys.argv[2].split()]
+print("RATIO import time findings on/off (medians of %d): %.2f (target <= 1.5): %.1f s / %.1f s; per run: %s"
+      % (len(off), statistics.median(on) / statistics.median(off), statistics.median(on), statistics.median(off),
+         ", ".join("%.2f" % (b / a) for a, b in zip(off, on))))
 PY
