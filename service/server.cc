@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/diagnostics_service.h"
 #include "service/findings_service.h"
+#include "service/parse_errors.h"
 #include "service/records_service.h"
 #include "service/taxonomy_service.h"
 
@@ -53,7 +54,11 @@ absl::Status RunServer(const ServerOptions& options) {
   FindingsServiceImpl findings({.store = options.store, .taxonomy = &options.normalizer->registry().taxonomy()});
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  InstallParseErrorLogHandler();
   grpc::ServerBuilder builder;
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(NewParseErrorInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   int port = 0;
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);

@@ -247,5 +247,18 @@ TEST(RecordsCrashTest, AcknowledgedWritesSurviveSigkill) {
   }
 }
 
+TEST_F(RecordsServiceTest, InvalidUtf8TextIsInvalidArgumentAndNothingIsStored) {
+  const std::string nhs = SyntheticNhsNumber(777);
+  v1::ObservationInput o = Obs(nhs, "utf8-1", 1, "", "");
+  o.set_text(std::string("Black \xc3\x28 African", 17));
+  v1::RecordObservationResponse response;
+  grpc::Status status = Record(o, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("ethrec.v1.ObservationInput.text is not valid UTF-8"));
+  EXPECT_THAT(Fields(status), ::testing::ElementsAre("text"));
+  v1::GetChildResponse child;
+  EXPECT_EQ(Child(nhs, &child).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
 }  // namespace
 }  // namespace ethrec

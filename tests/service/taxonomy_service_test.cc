@@ -112,6 +112,26 @@ TEST_F(TaxonomyServiceTest, BadInputGetsTheRightCode) {
   }
 }
 
+// Text that is not valid UTF-8 cannot even be parsed into the request
+// (proto3 strings must be UTF-8): the answer is INVALID_ARGUMENT saying so,
+// not an internal error.
+TEST_F(TaxonomyServiceTest, InvalidUtf8IsInvalidArgument) {
+  v1::NormalizeRequest request;
+  request.set_text(std::string("Somal\xff", 6));
+  v1::NormalizeResponse response;
+  grpc::Status status = Stub()->Normalize(Context().get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("not valid UTF-8"));
+  EXPECT_THAT(status.error_message(), HasSubstr("ethrec.v1.TaxonomyService/Normalize"));
+  EXPECT_THAT(status.error_message(), HasSubstr("field ethrec.v1.NormalizeRequest.text"));
+  EXPECT_THAT(status.error_message(), ::testing::Not(HasSubstr("Somal")));  // the value is never echoed
+  EXPECT_THAT(Fields(status), ::testing::ElementsAre("text"));
+
+  // A later, good call on the same channel is unaffected.
+  request.set_text("Somali");
+  EXPECT_TRUE(Stub()->Normalize(Context().get(), request, &response).ok());
+}
+
 TEST_F(TaxonomyServiceTest, BatchAnswersEveryItemInOrder) {
   v1::NormalizeBatchRequest request;
   auto add = [&](const char* id, const char* system, const char* code, const char* text) {
