@@ -2,6 +2,7 @@
 
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include <google/protobuf/stubs/logging.h>
 #include <grpcpp/support/interceptor.h>
@@ -51,22 +52,7 @@ class ParseErrorInterceptor final : public grpc::experimental::Interceptor {
   }
 
  private:
-  grpc::Status Rewrite() const {
-    const std::string& qualified = last_invalid_utf8_field;
-    if (qualified.empty()) {
-      return ToGrpcStatus(absl::InvalidArgumentError(
-          absl::StrCat("the request to ", method_,
-                       " could not be read: a text field is not valid UTF-8, or the message is malformed")));
-    }
-    // "ethrec.v1.ObservationInput.text": the field is the last part; the
-    // message type says where it sits.
-    const size_t dot = qualified.rfind('.');
-    const std::string field = dot == std::string::npos ? qualified : qualified.substr(dot + 1);
-    return ToGrpcStatus(WithField(absl::InvalidArgumentError(absl::StrCat(
-                                      "the request to ", method_, " could not be read: field ", qualified,
-                                      " is not valid UTF-8 (text must be UTF-8)")),
-                                  field));
-  }
+  grpc::Status Rewrite() const { return ToGrpcStatus(UnparsableRequestError(method_)); }
 
   std::string method_;
 };
@@ -79,6 +65,22 @@ class ParseErrorInterceptorFactory final : public grpc::experimental::ServerInte
 };
 
 }  // namespace
+
+std::string TakeInvalidUtf8Field() { return std::exchange(last_invalid_utf8_field, std::string()); }
+
+absl::Status UnparsableRequestError(absl::string_view method) {
+  const std::string qualified = TakeInvalidUtf8Field();
+  if (qualified.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the request to ", method, " could not be read: a text field is not valid UTF-8, or the message is malformed"));
+  }
+  // "ethrec.v1.ObservationInput.text": the field is the last part; the
+  // message type says where it sits.
+  const size_t dot = qualified.rfind('.');
+  return WithField(absl::InvalidArgumentError(absl::StrCat("the request to ", method, " could not be read: field ",
+                                                           qualified, " is not valid UTF-8 (text must be UTF-8)")),
+                   dot == std::string::npos ? qualified : qualified.substr(dot + 1));
+}
 
 void InstallParseErrorLogHandler() {
   static std::once_flag once;

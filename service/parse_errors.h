@@ -15,14 +15,27 @@
 #define ETHREC_SERVICE_PARSE_ERRORS_H_
 
 #include <memory>
+#include <string>
 
 #include <grpcpp/support/server_interceptor.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace ethrec::service {
 
 // Installs the protobuf log handler that notes invalid UTF-8 fields (once per
 // process; later calls do nothing). Protobuf's own logging goes on as before.
 void InstallParseErrorLogHandler();
+
+// The field ("ethrec.v1.NormalizeRequest.text") protobuf last refused as
+// invalid UTF-8 on this thread, and forgets it; "" when none. For handlers
+// that parse requests themselves (raw methods).
+std::string TakeInvalidUtf8Field();
+
+// An InvalidArgument status for a request to `method` that could not be
+// parsed, naming TakeInvalidUtf8Field()'s field when there is one.
+absl::Status UnparsableRequestError(absl::string_view method);
 
 // The interceptor factory for grpc::ServerBuilder::experimental().SetInterceptorCreators.
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> NewParseErrorInterceptorFactory();

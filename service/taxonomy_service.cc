@@ -1,10 +1,14 @@
 #include "service/taxonomy_service.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "mapping/status_field.h"
 #include "service/caller.h"
 #include "service/grpc_status.h"
+#include "service/parse_errors.h"
 #include "service/proto_convert.h"
 
 namespace ethrec::service {
@@ -34,6 +38,8 @@ TaxonomyServiceImpl::TaxonomyServiceImpl(const Options& options) : options_(opti
       ToProto(*n, &answer.full);
       answer.basic = answer.full;
       MakeBasic(&answer.basic);
+      answer.full_bytes = answer.full.SerializeAsString();
+      answer.basic_bytes = answer.basic.SerializeAsString();
     }
   }
 }
@@ -105,46 +111,91 @@ grpc::Status TaxonomyServiceImpl::Normalize(grpc::ServerContext* context, const 
   return grpc::Status::OK;
 }
 
-grpc::Status TaxonomyServiceImpl::NormalizeBatch(grpc::ServerContext* context,
-                                                 const v1::NormalizeBatchRequest* request,
-                                                 v1::NormalizeBatchResponse* response) {
-  if (absl::StatusOr<Caller> caller = CallerFrom(*context); !caller.ok()) return ToGrpcStatus(caller.status());
-  if (request->items_size() > options_.max_batch_items) {
-    return ToGrpcStatus(WithField(absl::ResourceExhaustedError(absl::StrCat(
-                                      "batch has ", request->items_size(), " items; the limit is ",
-                                      options_.max_batch_items)),
-                                  "items"));
+grpc::ServerUnaryReactor* TaxonomyServiceImpl::NormalizeBatch(grpc::CallbackServerContext* context,
+                                                               const grpc::ByteBuffer* request,
+                                                               grpc::ByteBuffer* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  std::string bytes;
+  if (absl::Status s = NormalizeBatchBytes(*context, *request, &bytes); !s.ok()) {
+    reactor->Finish(ToGrpcStatus(s));
+    return reactor;
   }
-  absl::flat_hash_set<std::string> ids;
-  for (const v1::NormalizeBatchItem& item : request->items()) {
-    v1::NormalizeBatchResult* result = response->add_results();
-    result->set_id(item.id());
+  grpc::Slice slice(std::move(bytes));
+  *response = grpc::ByteBuffer(&slice, 1);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+absl::Status TaxonomyServiceImpl::NormalizeBatchBytes(const grpc::CallbackServerContext& context,
+                                                      const grpc::ByteBuffer& request, std::string* out) const {
+  if (absl::StatusOr<Caller> caller = CallerFrom(context); !caller.ok()) return caller.status();
+  v1::NormalizeBatchRequest parsed;
+  {
+    std::vector<grpc::Slice> slices;
+    if (!request.Dump(&slices).ok()) return absl::InternalError("could not read the request");
+    std::string raw;
+    raw.reserve(request.Length());
+    for (const grpc::Slice& sl : slices) raw.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+    if (!parsed.ParseFromString(raw)) return UnparsableRequestError("/ethrec.v1.TaxonomyService/NormalizeBatch");
+  }
+  if (parsed.items_size() > options_.max_batch_items) {
+    return WithField(absl::ResourceExhaustedError(absl::StrCat("batch has ", parsed.items_size(),
+                                                               " items; the limit is ", options_.max_batch_items)),
+                     "items");
+  }
+  const bool basic = parsed.view() == v1::BASIC;
+  // NormalizeBatchResponse is `repeated NormalizeBatchResult results = 1`;
+  // a result is `id = 1` then `value = 2` or `error = 3`.
+  google::protobuf::io::StringOutputStream stream(out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  std::string scratch;
+  auto write_result = [&coded](absl::string_view id, uint32_t tag, absl::string_view body) {
+    const size_t id_size = 1 + google::protobuf::io::CodedOutputStream::VarintSize32(id.size()) + id.size();
+    const size_t body_size = 1 + google::protobuf::io::CodedOutputStream::VarintSize32(body.size()) + body.size();
+    coded.WriteTag((1 << 3) | 2);
+    coded.WriteVarint32(static_cast<uint32_t>(id_size + body_size));
+    coded.WriteTag((1 << 3) | 2);
+    coded.WriteVarint32(static_cast<uint32_t>(id.size()));
+    coded.WriteRaw(id.data(), static_cast<int>(id.size()));
+    coded.WriteTag((tag << 3) | 2);
+    coded.WriteVarint32(static_cast<uint32_t>(body.size()));
+    coded.WriteRaw(body.data(), static_cast<int>(body.size()));
+  };
+  absl::flat_hash_set<absl::string_view> ids;
+  ids.reserve(parsed.items_size());
+  for (const v1::NormalizeBatchItem& item : parsed.items()) {
     absl::Status status;
     if (item.id().empty()) {
       status = WithField(absl::InvalidArgumentError("item id is empty"), "id");
     } else if (!ids.insert(item.id()).second) {
-      status = WithField(absl::InvalidArgumentError(absl::StrCat("item id \"", item.id(),
-                                                                 "\" is used twice in the batch")),
-                         "id");
+      status = WithField(
+          absl::InvalidArgumentError(absl::StrCat("item id \"", item.id(), "\" is used twice in the batch")), "id");
     } else if (const CodedAnswer* cached = Cached(item.request())) {
-      *result->mutable_value() = request->view() == v1::BASIC ? cached->basic : cached->full;
+      write_result(item.id(), 2, basic ? cached->basic_bytes : cached->full_bytes);
       continue;
     } else {
       absl::StatusOr<Normalized> n = options_.normalizer->Normalize(FromProto(item.request()));
       if (n.ok()) {
-        v1::NormalizedValue* value = result->mutable_value();
-        ToProto(*n, value);
-        if (request->view() == v1::BASIC) MakeBasic(value);
+        v1::NormalizedValue value;
+        ToProto(*n, &value);
+        if (basic) MakeBasic(&value);
+        scratch.clear();
+        value.SerializeToString(&scratch);
+        write_result(item.id(), 2, scratch);
         continue;
       }
       status = n.status();
     }
-    v1::ItemError* error = result->mutable_error();
-    error->set_code(static_cast<int>(status.code()));
-    error->set_message(std::string(status.message()));
-    error->set_field(FieldOf(status));
+    v1::ItemError error;
+    error.set_code(static_cast<int>(status.code()));
+    error.set_message(std::string(status.message()));
+    error.set_field(FieldOf(status));
+    scratch.clear();
+    error.SerializeToString(&scratch);
+    write_result(item.id(), 3, scratch);
   }
-  return grpc::Status::OK;
+  coded.Trim();
+  return absl::OkStatus();
 }
 
 grpc::Status TaxonomyServiceImpl::Translate(grpc::ServerContext* context, const v1::TranslateRequest* request,

@@ -2,13 +2,21 @@
 #ifndef ETHREC_SERVICE_TAXONOMY_SERVICE_H_
 #define ETHREC_SERVICE_TAXONOMY_SERVICE_H_
 
+#include <string>
+
+#include "absl/status/status.h"
 #include "ethrec/v1/taxonomy_service.grpc.pb.h"
 #include "absl/container/flat_hash_map.h"
 #include "mapping/normalizer.h"
 
 namespace ethrec::service {
 
-class TaxonomyServiceImpl final : public v1::TaxonomyService::Service {
+// NormalizeBatch is served as a raw callback method: the handler parses the
+// request itself and writes the response's bytes, each known code's answer
+// pre-serialised at start-up, so a batch costs little more than reading it.
+// The wire format is exactly NormalizeBatchResponse's.
+class TaxonomyServiceImpl final
+    : public v1::TaxonomyService::WithRawCallbackMethod_NormalizeBatch<v1::TaxonomyService::Service> {
  public:
   struct Options {
     // Not owned; must outlive the service. Required.
@@ -26,8 +34,8 @@ class TaxonomyServiceImpl final : public v1::TaxonomyService::Service {
                            v1::GetTaxonomyResponse* response) override;
   grpc::Status Normalize(grpc::ServerContext* context, const v1::NormalizeRequest* request,
                          v1::NormalizeResponse* response) override;
-  grpc::Status NormalizeBatch(grpc::ServerContext* context, const v1::NormalizeBatchRequest* request,
-                              v1::NormalizeBatchResponse* response) override;
+  grpc::ServerUnaryReactor* NormalizeBatch(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
   grpc::Status Translate(grpc::ServerContext* context, const v1::TranslateRequest* request,
                          v1::TranslateResponse* response) override;
   grpc::Status SuggestCode(grpc::ServerContext* context, const v1::SuggestCodeRequest* request,
@@ -39,7 +47,12 @@ class TaxonomyServiceImpl final : public v1::TaxonomyService::Service {
   struct CodedAnswer {
     v1::NormalizedValue full;
     v1::NormalizedValue basic;
+    std::string full_bytes;  // full and basic, serialised
+    std::string basic_bytes;
   };
+  // The NormalizeBatch work: the response's bytes, or an error for the call.
+  absl::Status NormalizeBatchBytes(const grpc::CallbackServerContext& context, const grpc::ByteBuffer& request,
+                                   std::string* out) const;
   // The cached answer when `request` is a known code without text, else nullptr.
   const CodedAnswer* Cached(const v1::NormalizeRequest& request) const;
 

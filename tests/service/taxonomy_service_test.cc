@@ -127,6 +127,17 @@ TEST_F(TaxonomyServiceTest, InvalidUtf8IsInvalidArgument) {
   EXPECT_THAT(status.error_message(), ::testing::Not(HasSubstr("Somal")));  // the value is never echoed
   EXPECT_THAT(Fields(status), ::testing::ElementsAre("text"));
 
+  // NormalizeBatch reads its request itself: the same answer.
+  v1::NormalizeBatchRequest batch;
+  v1::NormalizeBatchItem* item = batch.add_items();
+  item->set_id("1");
+  item->mutable_request()->set_text(std::string("Somal\xff", 6));
+  v1::NormalizeBatchResponse batch_response;
+  status = Stub()->NormalizeBatch(Context().get(), batch, &batch_response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("field ethrec.v1.NormalizeRequest.text is not valid UTF-8"));
+  EXPECT_THAT(Fields(status), ::testing::ElementsAre("text"));
+
   // A later, good call on the same channel is unaffected.
   request.set_text("Somali");
   EXPECT_TRUE(Stub()->Normalize(Context().get(), request, &response).ok());
