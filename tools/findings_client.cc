@@ -3,9 +3,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "mapping/status_field.h"
+#include "tools/internal/grpc_client.h"
 
 namespace ethrec::tools {
 namespace {
@@ -13,35 +12,22 @@ namespace {
 // The server's status, with the field its first BadRequest field violation
 // names.
 absl::Status FromGrpc(const grpc::Status& s) {
-  absl::Status out(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
-  google::rpc::Status details;
-  if (s.error_details().empty() || !details.ParseFromString(s.error_details())) return out;
-  for (const google::protobuf::Any& any : details.details()) {
-    google::rpc::BadRequest bad;
-    if (any.UnpackTo(&bad) && bad.field_violations_size() > 0) {
-      return WithField(out, bad.field_violations(0).field());
-    }
-  }
-  return out;
+  std::string field;
+  absl::Status out = internal::StatusFromGrpc(s, &field);
+  return field.empty() ? out : WithField(out, field);
 }
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<FindingsClient>> FindingsClient::Connect(const std::string& address,
                                                                         const RemoteIdentity& identity) {
-  std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5))) {
-    return absl::UnavailableError(absl::StrCat("no ethrecd answers at ", address));
-  }
-  return std::unique_ptr<FindingsClient>(new FindingsClient(v1::FindingsService::NewStub(channel), identity));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = internal::ConnectTo(address);
+  if (!channel.ok()) return channel.status();
+  return std::unique_ptr<FindingsClient>(new FindingsClient(v1::FindingsService::NewStub(*channel), identity));
 }
 
 std::unique_ptr<grpc::ClientContext> FindingsClient::Context() const {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->AddMetadata("x-ethrec-agency", identity_.agency);
-  context->AddMetadata("x-ethrec-role", identity_.role);
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  return context;
+  return internal::CallContext(identity_, absl::Seconds(60));
 }
 
 absl::StatusOr<v1::ListFindingsResponse> FindingsClient::List(const v1::ListFindingsRequest& request) {

@@ -1,5 +1,7 @@
 #include "tools/records_client.h"
 
+#include "tools/internal/grpc_client.h"
+
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/cord.h"
@@ -7,8 +9,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "mapping/status_field.h"
 
 namespace ethrec::tools {
@@ -32,23 +32,18 @@ std::optional<size_t> ParseItemPrefix(absl::string_view s, absl::string_view* re
 
 // The server's status, with the field and batch item it names.
 absl::Status FromGrpc(const grpc::Status& s) {
-  absl::Status out(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+  std::string violation;
+  absl::Status out = internal::StatusFromGrpc(s, &violation);
   std::optional<size_t> item;
-  google::rpc::Status details;
-  if (!s.error_details().empty() && details.ParseFromString(s.error_details())) {
-    for (const google::protobuf::Any& any : details.details()) {
-      google::rpc::BadRequest bad;
-      if (!any.UnpackTo(&bad) || bad.field_violations_size() == 0) continue;
-      absl::string_view field = bad.field_violations(0).field();
-      absl::string_view rest;
-      if ((item = ParseItemPrefix(field, &rest))) {
-        field = rest;
-      } else {
-        absl::ConsumePrefix(&field, "observation.");
-      }
-      out = WithField(out, field);
-      break;
+  if (!violation.empty()) {
+    absl::string_view field = violation;
+    absl::string_view rest;
+    if ((item = ParseItemPrefix(field, &rest))) {
+      field = rest;
+    } else {
+      absl::ConsumePrefix(&field, "observation.");
     }
+    out = WithField(out, field);
   }
   absl::string_view unused;
   if (!item) item = ParseItemPrefix(s.error_message(), &unused);
@@ -59,19 +54,13 @@ absl::Status FromGrpc(const grpc::Status& s) {
 
 absl::StatusOr<std::unique_ptr<RecordsClient>> RecordsClient::Connect(const std::string& address,
                                                                       const RemoteIdentity& identity) {
-  std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5))) {
-    return absl::UnavailableError(absl::StrCat("no ethrecd answers at ", address));
-  }
-  return std::unique_ptr<RecordsClient>(new RecordsClient(v1::RecordsService::NewStub(channel), identity));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = internal::ConnectTo(address);
+  if (!channel.ok()) return channel.status();
+  return std::unique_ptr<RecordsClient>(new RecordsClient(v1::RecordsService::NewStub(*channel), identity));
 }
 
 std::unique_ptr<grpc::ClientContext> RecordsClient::Context() const {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->AddMetadata("x-ethrec-agency", identity_.agency);
-  context->AddMetadata("x-ethrec-role", identity_.role);
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  return context;
+  return internal::CallContext(identity_, absl::Seconds(60));
 }
 
 absl::StatusOr<v1::RecordObservationResponse> RecordsClient::Record(const v1::ObservationInput& observation) {

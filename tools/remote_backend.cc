@@ -4,15 +4,14 @@
 #include "ethrec/v1/taxonomy_service.grpc.pb.h"
 #include "service/proto_convert.h"
 #include "tools/backend.h"
+#include "tools/internal/grpc_client.h"
 
 namespace ethrec::tools {
 namespace {
 
 constexpr int kBatchChunk = 500;  // well under the server's 1000-item limit
 
-absl::Status FromGrpc(const grpc::Status& s) {
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
-}
+absl::Status FromGrpc(const grpc::Status& s) { return internal::StatusFromGrpc(s); }
 
 class RemoteBackend final : public Backend {
  public:
@@ -121,13 +120,7 @@ class RemoteBackend final : public Backend {
     return out;
   }
 
-  std::unique_ptr<grpc::ClientContext> Context() const {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->AddMetadata("x-ethrec-agency", identity_.agency);
-    context->AddMetadata("x-ethrec-role", identity_.role);
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return context;
-  }
+  std::unique_ptr<grpc::ClientContext> Context() const { return internal::CallContext(identity_, absl::Seconds(30)); }
 
   std::unique_ptr<v1::TaxonomyService::Stub> stub_;
   RemoteIdentity identity_;
@@ -138,11 +131,9 @@ class RemoteBackend final : public Backend {
 
 absl::StatusOr<std::unique_ptr<Backend>> NewRemoteBackend(const std::string& address,
                                                          const RemoteIdentity& identity) {
-  std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5))) {
-    return absl::UnavailableError(absl::StrCat("no ethrecd answers at ", address));
-  }
-  auto backend = std::make_unique<RemoteBackend>(channel, identity);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = internal::ConnectTo(address);
+  if (!channel.ok()) return channel.status();
+  auto backend = std::make_unique<RemoteBackend>(*channel, identity);
   if (absl::Status s = backend->LoadLabels(); !s.ok()) return s;
   return backend;
 }

@@ -1,0 +1,32 @@
+// Plumbing shared by the CLI's gRPC clients (the remote backend, the
+// records and the findings clients). Not part of the tools' interface.
+#ifndef ETHREC_TOOLS_INTERNAL_GRPC_CLIENT_H_
+#define ETHREC_TOOLS_INTERNAL_GRPC_CLIENT_H_
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "tools/backend.h"
+
+namespace ethrec::tools::internal {
+
+// A channel to the ethrecd at `address` (host:port) once it answers.
+// Unavailable "no ethrecd answers at ADDRESS" when it does not within 5 s.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ConnectTo(const std::string& address);
+
+// A context for one call carrying `identity` as call metadata, with a deadline `timeout` from now.
+std::unique_ptr<grpc::ClientContext> CallContext(const RemoteIdentity& identity, absl::Duration timeout);
+
+// The server's status with the same code and message. When `field` is not
+// null it receives the field of the first google.rpc.BadRequest violation
+// in the status details ("" when there is none).
+absl::Status StatusFromGrpc(const grpc::Status& s, std::string* field = nullptr);
+
+}  // namespace ethrec::tools::internal
+
+#endif  // ETHREC_TOOLS_INTERNAL_GRPC_CLIENT_H_
