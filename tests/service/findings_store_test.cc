@@ -25,6 +25,7 @@
 #include "service/memory_store.h"
 #include "service/sqlite_store.h"
 #include "service/store.h"
+#include "tests/service/store_factories.h"
 #include "tests/testing/status_matchers.h"
 
 namespace ethrec {
@@ -69,16 +70,11 @@ NormalizedObservation Obs(const std::string& agency, const std::string& record_i
   return n.ok() ? *std::move(n) : NormalizedObservation();
 }
 
-std::string TempDbPath() {
-  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = absl::StrCat(info->test_suite_name(), "_", info->name());
-  std::replace(name.begin(), name.end(), '/', '_');
-  return absl::StrCat(::testing::TempDir(), "ethrec_findings_", getpid(), "_", name, ".db");
-}
+using ::ethrec::testing::MemoryStoreFactory;
+using ::ethrec::testing::RemoveDb;
+using ::ethrec::testing::SqliteStoreFactory;
 
-void RemoveDb(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove(absl::StrCat(path, suffix).c_str());
-}
+std::string TempDbPath() { return ::ethrec::testing::TempDbPath("ethrec_findings_"); }
 
 StoreOptions Options(std::function<absl::Time()> clock, bool findings) {
   StoreOptions o;
@@ -86,20 +82,6 @@ StoreOptions Options(std::function<absl::Time()> clock, bool findings) {
   if (findings) o.reconcile = [](absl::Span<const RecordState> r) { return Reconcile(r, Shared(), false); };
   return o;
 }
-
-struct MemoryStoreFactory {
-  static absl::StatusOr<std::unique_ptr<Store>> Create(const StoreOptions& options, const std::string&) {
-    return std::make_unique<MemoryStore>(options);
-  }
-};
-
-struct SqliteStoreFactory {
-  static absl::StatusOr<std::unique_ptr<Store>> Create(const StoreOptions& options, const std::string& path) {
-    absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({.path = path, .store = options});
-    if (!store.ok()) return store.status();
-    return std::unique_ptr<Store>(*std::move(store));
-  }
-};
 
 template <typename Factory>
 class FindingsStoreTest : public ::testing::Test {
@@ -182,15 +164,7 @@ class FindingsStoreTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-using Implementations = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory>;
-class FactoryNames {
- public:
-  template <typename T>
-  static std::string GetName(int) {
-    return std::is_same_v<T, MemoryStoreFactory> ? "Memory" : "Sqlite";
-  }
-};
-TYPED_TEST_SUITE(FindingsStoreTest, Implementations, FactoryNames);
+TYPED_TEST_SUITE(FindingsStoreTest, ::ethrec::testing::StoreImplementations, ::ethrec::testing::StoreFactoryNames);
 
 const std::vector<FindingStatus> kAllStatuses = {FindingStatus::kOpen, FindingStatus::kAcknowledged,
                                                  FindingStatus::kResolved, FindingStatus::kCleared};

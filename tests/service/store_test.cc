@@ -22,6 +22,7 @@
 #include "mapping/status_field.h"
 #include "service/memory_store.h"
 #include "service/sqlite_store.h"
+#include "tests/service/store_factories.h"
 #include "tests/testing/status_matchers.h"
 
 namespace ethrec {
@@ -162,37 +163,11 @@ class FakeClock {
   absl::Time now_ = kNow;
 };
 
-std::string TempDbPath() {
-  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = absl::StrCat(info->test_suite_name(), "_", info->name());
-  for (char& c : name) {
-    if (c == '/') c = '_';
-  }
-  return absl::StrCat(::testing::TempDir(), "ethrec_store_", getpid(), "_", name, ".db");
-}
+using ::ethrec::testing::MemoryStoreFactory;
+using ::ethrec::testing::RemoveDb;
+using ::ethrec::testing::SqliteStoreFactory;
 
-void RemoveDb(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-    std::remove(absl::StrCat(path, suffix).c_str());
-  }
-}
-
-struct MemoryStoreFactory {
-  static absl::StatusOr<std::unique_ptr<Store>> Create(const StoreOptions& options,
-                                                       const std::string& /*path*/) {
-    return std::make_unique<MemoryStore>(options);
-  }
-};
-
-struct SqliteStoreFactory {
-  static absl::StatusOr<std::unique_ptr<Store>> Create(const StoreOptions& options,
-                                                       const std::string& path) {
-    absl::StatusOr<std::unique_ptr<SqliteStore>> store =
-        SqliteStore::Open({.path = path, .store = options});
-    if (!store.ok()) return store.status();
-    return std::unique_ptr<Store>(*std::move(store));
-  }
-};
+std::string TempDbPath() { return ::ethrec::testing::TempDbPath("ethrec_store_"); }
 
 template <typename Factory>
 class StoreTest : public ::testing::Test {
@@ -229,16 +204,7 @@ class StoreTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-using Implementations = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory>;
-
-class FactoryNames {
- public:
-  template <typename T>
-  static std::string GetName(int) {
-    return std::is_same_v<T, MemoryStoreFactory> ? "Memory" : "Sqlite";
-  }
-};
-TYPED_TEST_SUITE(StoreTest, Implementations, FactoryNames);
+TYPED_TEST_SUITE(StoreTest, ::ethrec::testing::StoreImplementations, ::ethrec::testing::StoreFactoryNames);
 
 // --- The contract --------------------------------------------------------------
 
