@@ -21,6 +21,10 @@ Try it from another terminal:
       --nhs-number 9990000018 --system dfe --code WROM --supplied-by SELF
   build/tools/ethrec --server ${listen} --agency demo-csc child --nhs-number 9990000018
   build/tools/ethrec --server ${listen} --agency demo-csc import deploy/examples/observations.csv
+  build/tools/ethrec --server ${listen} --agency demo-gp record --record-id g1 --version 1 \\
+      --nhs-number 9990000018 --system nhs-ethnic-category --code A --supplied-by PRACTITIONER
+  build/tools/ethrec --server ${listen} --agency demo-dq --role data-quality-officer findings
+  build/tools/ethrec --server ${listen} --agency demo-dq --role data-quality-officer report --out report
 
 Stop it with Ctrl-C (in-flight calls finish first).
 MSG
