@@ -94,7 +94,17 @@ absl::StatusOr<std::unique_ptr<Normalizer>> Normalizer::Create(const LoadOptions
 }
 
 Normalizer::Normalizer(std::unique_ptr<const Registry> registry)
-    : registry_(std::move(registry)), classifier_(&registry_->lexicon()) {}
+    : registry_(std::move(registry)), classifier_(&registry_->lexicon()) {
+  for (const CodeSystem* system : registry_->systems()) {
+    for (const Concept& c : system->concepts) {
+      if (c.code.size() < 3 || c.code.size() > 8 || !std::all_of(c.code.begin(), c.code.end(), absl::ascii_isalnum)) {
+        continue;
+      }
+      auto [it, inserted] = typed_codes_.try_emplace(absl::AsciiStrToUpper(c.code), TypedCode{system, &c});
+      if (!inserted && it->second.system != system) it->second = TypedCode{};  // in several systems: ambiguous
+    }
+  }
+}
 
 Normalized Normalizer::FromConcept(const CodeSystem& system, const Concept& c) const {
   const MapEntry& m = c.mapping;
@@ -162,6 +172,20 @@ absl::StatusOr<Normalized> Normalizer::NormalizeText(const NormalizeRequest& req
   absl::StatusOr<Normalized> read = classifier_.Classify(request.text);
   if (!read.ok()) {
     read = WithField(read.status(), "text");
+  } else if (read->outcome == Outcome::kUnrecognised && request.system.empty()) {
+    // No words were recognised: is the text a code typed as text ("BCRB")?
+    const absl::string_view token = absl::StripAsciiWhitespace(request.text);
+    if (token.size() >= 3 && token.size() <= 8) {
+      auto it = typed_codes_.find(absl::AsciiStrToUpper(token));
+      if (it != typed_codes_.end() && it->second.system != nullptr) {
+        const CodeSystem& system = *it->second.system;
+        const Concept& c = *it->second.code;
+        read = FromConcept(system, c);
+        read->decided_by_text = true;
+        read->explanation = absl::StrCat("free text that is ", system.id, " code ", c.code, ": ", read->explanation);
+        read->notes.push_back(absl::StrCat("the text is a code of ", system.id, ", not words; read as that code"));
+      }
+    }
   } else if (!request.system.empty()) {
     absl::StatusOr<const CodeSystem*> system = registry_->FindSystem(request.system);
     if (!system.ok()) {

@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
 #include "mapping/free_text.h"
@@ -113,6 +113,14 @@ class Normalizer {
 
   std::unique_ptr<const Registry> registry_;
   FreeTextClassifier classifier_;
+  // Codes a practitioner may type as free text ("BSOM", "IC3"): every
+  // code of 3 to 8 letters and digits that belongs to exactly one loaded
+  // system, by its upper-case form.
+  struct TypedCode {
+    const CodeSystem* system = nullptr;  // null: the code is in several systems
+    const Concept* code = nullptr;
+  };
+  absl::flat_hash_map<std::string, TypedCode> typed_codes_;
 };
 
 }  // namespace ethrec

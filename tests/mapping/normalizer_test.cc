@@ -61,6 +61,36 @@ TEST_F(NormalizerTest, ClosestAgreesWithSuggestCodeEverywhere) {
   EXPECT_EQ(normalizer_->Closest(Category::kWhiteRoma, "no-such-system").code, nullptr);
 }
 
+// Practitioners type codes into free-text fields. Text in which no words
+// are recognised but which is a code of exactly one loaded system reads as
+// that code, and says so; words still win.
+TEST_F(NormalizerTest, ACodeTypedAsTextReadsAsThatCode) {
+  absl::StatusOr<Normalized> bsom = normalizer_->Normalize({.text = " bsom "});
+  ASSERT_TRUE(bsom.ok()) << bsom.status();
+  EXPECT_EQ(Cats(*bsom), std::vector<Category>{Category::kBlackAfrican});
+  EXPECT_EQ(bsom->detail, "Somali");
+  EXPECT_EQ(bsom->system, "dfe");
+  EXPECT_EQ(bsom->code, "BSOM");
+  EXPECT_TRUE(bsom->decided_by_text);
+  EXPECT_THAT(bsom->notes, ::testing::Contains(::testing::HasSubstr("the text is a code of dfe")));
+
+  // An officer's IC code stays a perception.
+  absl::StatusOr<Normalized> ic = normalizer_->Normalize({.text = "IC3"});
+  ASSERT_TRUE(ic.ok()) << ic.status();
+  EXPECT_EQ(ic->basis, RecordingBasis::kObserved);
+  EXPECT_EQ(ic->relationship, Relationship::kRelatedTo);
+
+  absl::StatusOr<Normalized> refused = normalizer_->Normalize({.text = "REFU"});
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->outcome, Outcome::kNotStated);
+
+  // Too short to tell from a word or an initial ("C"), and rubbish stays unrecognised.
+  EXPECT_EQ(normalizer_->Normalize({.text = "C"})->outcome, Outcome::kUnrecognised);
+  EXPECT_EQ(normalizer_->Normalize({.text = "QQQQ"})->outcome, Outcome::kUnrecognised);
+  // Words are read as words.
+  EXPECT_EQ(Cats(*normalizer_->Normalize({.text = "Somali"}))[0], Category::kBlackAfrican);
+}
+
 TEST_F(NormalizerTest, CodedExamplesFromTheIssue) {
   const struct {
     const char* system;
