@@ -58,7 +58,7 @@ void MemoryStore::Reconcile(int64_t child, absl::Time now) {
                                  current.observation.recorded_at, current.observation.system, current.normalized});
   }
   c.agencies = store_internal::AgencySelfDefined(states);
-  const std::vector<store_internal::ComputedFinding> computed = store_internal::ComputeFindings(states, options_);
+  const std::vector<StoredFinding> computed = store_internal::ComputeFindings(states, options_);
   std::vector<store_internal::ExistingFinding> existing;
   for (int64_t id : c.findings) {
     const FindingRow& row = findings_.at(id);
@@ -79,7 +79,7 @@ void MemoryStore::Reconcile(int64_t child, absl::Time now) {
     }
     StoredFinding& f = row->finding;
     if (change.computed != nullptr) {
-      const StoredFinding& v = change.computed->value;
+      const StoredFinding& v = *change.computed;
       f.kind = v.kind;
       f.severity = v.severity;
       f.agency = v.agency;

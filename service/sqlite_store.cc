@@ -127,16 +127,15 @@ ALTER TABLE records ADD COLUMN cur_system TEXT NOT NULL DEFAULT '';
 ALTER TABLE records ADD COLUMN cur_outcome VARCHAR(32) NOT NULL DEFAULT '';
 ALTER TABLE records ADD COLUMN cur_categories TEXT NOT NULL DEFAULT '';
 ALTER TABLE records ADD COLUMN cur_confidences TEXT NOT NULL DEFAULT '';
-ALTER TABLE records ADD COLUMN cur_category_set TEXT NOT NULL DEFAULT '';
 ALTER TABLE records ADD COLUMN cur_detail TEXT NOT NULL DEFAULT '';
 ALTER TABLE records ADD COLUMN cur_basis VARCHAR(32) NOT NULL DEFAULT '';
 ALTER TABLE records ADD COLUMN cur_code TEXT NOT NULL DEFAULT '';
 UPDATE records SET (self_defined, cur_supplied_by, cur_recorded_at_us, cur_system, cur_outcome, cur_categories,
-                    cur_confidences, cur_category_set, cur_detail, cur_basis, cur_code) = (
+                    cur_confidences, cur_detail, cur_basis, cur_code) = (
   SELECT CASE WHEN o.supplied_by IN ('SELF', 'PARENT_OR_CARER') AND o.norm_basis <> 'observed'
               AND o.norm_outcome IN ('CATEGORIES', 'NOT_STATED') THEN 1 ELSE 0 END,
          o.supplied_by, o.recorded_at_us, o.obs_system, o.norm_outcome, o.norm_categories, o.norm_confidences,
-         o.norm_category_set, o.norm_detail, o.norm_basis, o.norm_code
+         o.norm_detail, o.norm_basis, o.norm_code
   FROM observations o WHERE o.agency = records.agency AND o.record_id = records.record_id
     AND o.record_version = records.current_version);
 CREATE INDEX records_by_agency_child ON records (agency, child_id, self_defined);
@@ -173,7 +172,7 @@ constexpr int kNumObservationColumns = 28;
 // current version (see migration 2), in the order WriteItem binds them.
 constexpr char kCurrentColumns[] =
     "self_defined, cur_supplied_by, cur_recorded_at_us, cur_system, cur_outcome, cur_categories, "
-    "cur_confidences, cur_category_set, cur_detail, cur_basis, cur_code";
+    "cur_confidences, cur_detail, cur_basis, cur_code";
 
 // Every column of `findings` that a StoredFinding is read from, in order.
 constexpr char kFindingColumns[] =
@@ -465,14 +464,14 @@ absl::Status ReadRecordStateRow(const Query& q, RecordState& r) {
   n.outcome = *outcome;
   n.categories.clear();  // `r` may be reused
   if (absl::Status st = ParseRanked(q.ColumnView(7), q.ColumnView(8), n); !st.ok()) return st;
-  // The set is the ranked categories' (cur_category_set holds the same, for readers of the file).
+  // The set is the ranked categories'.
   n.category_set = CategorySet();
   for (const RankedCategory& c : n.categories) n.category_set.Add(c.category);
-  n.detail.assign(q.ColumnView(10).data(), q.ColumnView(10).size());
-  std::optional<RecordingBasis> basis = ParseByName<RecordingBasis, 3>(q.ColumnView(11), RecordingBasisName);
+  n.detail.assign(q.ColumnView(9).data(), q.ColumnView(9).size());
+  std::optional<RecordingBasis> basis = ParseByName<RecordingBasis, 3>(q.ColumnView(10), RecordingBasisName);
   if (!basis.has_value()) return Corrupt("records.cur_basis");
   n.basis = *basis;
-  n.code.assign(q.ColumnView(12).data(), q.ColumnView(12).size());
+  n.code.assign(q.ColumnView(11).data(), q.ColumnView(11).size());
   return absl::OkStatus();
 }
 
@@ -753,7 +752,7 @@ class SqliteStore::Statements {
         "UPDATE records SET child_id = ? WHERE child_id = ?",
         "DELETE FROM children WHERE child_id = ?",
         absl::StrCat("INSERT INTO records (agency, record_id, child_id, current_version, ", kCurrentColumns,
-                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         absl::StrCat("UPDATE records SET current_version = ?, ",
                      absl::StrJoin(absl::StrSplit(kCurrentColumns, ", "), ", ",
                                    [](std::string* out, absl::string_view c) { absl::StrAppend(out, c, " = ?"); }),
@@ -765,7 +764,7 @@ class SqliteStore::Statements {
         list_observations,
         // Both in the order of an index (records_by_child_agency, findings_by_child): no sort.
         "SELECT agency, record_id, current_version, cur_supplied_by, cur_recorded_at_us, cur_system,"
-        " cur_outcome, cur_categories, cur_confidences, cur_category_set, cur_detail, cur_basis, cur_code,"
+        " cur_outcome, cur_categories, cur_confidences, cur_detail, cur_basis, cur_code,"
         " child_id FROM records WHERE child_id BETWEEN ? AND ? ORDER BY child_id, agency, record_id",
         "SELECT finding_id, compared, status, child_id, kind, agency FROM findings"
         " WHERE child_id BETWEEN ? AND ? ORDER BY child_id",
@@ -1008,7 +1007,7 @@ absl::Status SqliteStore::ReconcileRun(absl::Span<const int64_t> children, int64
     absl::StatusOr<bool> row = q.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    const int64_t child = q.ColumnInt(13);
+    const int64_t child = q.ColumnInt(12);
     if (!wanted(child)) continue;
     if (child != current) {
       if (absl::Status s = reconcile(); !s.ok()) return s;
@@ -1023,13 +1022,13 @@ absl::Status SqliteStore::ReconcileRun(absl::Span<const int64_t> children, int64
 
 absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordState> states,
                                         absl::Span<const store_internal::ExistingFinding> existing, int64_t now_us) {
-  const std::vector<store_internal::ComputedFinding> computed = store_internal::ComputeFindings(states, options_.store);
+  const std::vector<StoredFinding> computed = store_internal::ComputeFindings(states, options_.store);
   for (const store_internal::FindingChange& change : store_internal::PlanFindingChanges(existing, computed)) {
     using Op = store_internal::FindingChange::Op;
     // An insert's event (RAISED) is implied by its first_raised_at_us.
     const std::string event = change.op == Op::kInsert ? std::string() : EventLine(change.event, now_us);
     if (change.op == Op::kInsert) {
-      CountFinding(change.computed->value.agency, change.computed->value.kind, change.status, +1);
+      CountFinding(change.computed->agency, change.computed->kind, change.status, +1);
     } else {
       for (const store_internal::ExistingFinding& e : existing) {
         if (e.id != change.id || e.status == change.status) continue;
@@ -1043,8 +1042,7 @@ absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordSt
       if (!s.ok()) return s;
       continue;
     }
-    const store_internal::ComputedFinding& c = *change.computed;
-    const StoredFinding& v = c.value;
+    const StoredFinding& v = *change.computed;
     const std::string record_set = CategorySetText(v.record_set);
     const std::string reference_set = CategorySetText(v.reference_set);
     Query q = stmts_->Use(change.op == Op::kInsert ? Statements::kInsertFinding : Statements::kUpdateFinding);
@@ -1346,7 +1344,6 @@ absl::StatusOr<WriteOutcome> SqliteStore::WriteItem(size_t index, const Normaliz
         .Text(OutcomeName(n.outcome))
         .Text(categories)
         .Text(confidences)
-        .Text(category_set)
         .Text(n.detail)
         .Text(RecordingBasisName(n.basis))
         .Text(n.code);

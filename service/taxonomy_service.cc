@@ -1,6 +1,7 @@
 #include "service/taxonomy_service.h"
 
 #include <google/protobuf/io/coded_stream.h>
+#include <grpcpp/support/proto_buffer_reader.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include "absl/container/flat_hash_set.h"
@@ -36,10 +37,10 @@ TaxonomyServiceImpl::TaxonomyServiceImpl(const Options& options) : options_(opti
       if (!n.ok()) continue;  // cannot happen for a loaded code; such a code is simply not cached
       CodedAnswer& answer = coded_[&c];
       ToProto(*n, &answer.full);
-      answer.basic = answer.full;
-      MakeBasic(&answer.basic);
+      v1::NormalizedValue basic = answer.full;
+      MakeBasic(&basic);
       answer.full_bytes = answer.full.SerializeAsString();
-      answer.basic_bytes = answer.basic.SerializeAsString();
+      answer.basic_bytes = basic.SerializeAsString();
     }
   }
 }
@@ -131,12 +132,13 @@ absl::Status TaxonomyServiceImpl::NormalizeBatchBytes(const grpc::CallbackServer
   if (absl::StatusOr<Caller> caller = CallerFrom(context); !caller.ok()) return caller.status();
   v1::NormalizeBatchRequest parsed;
   {
-    std::vector<grpc::Slice> slices;
-    if (!request.Dump(&slices).ok()) return absl::InternalError("could not read the request");
-    std::string raw;
-    raw.reserve(request.Length());
-    for (const grpc::Slice& sl : slices) raw.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
-    if (!parsed.ParseFromString(raw)) return UnparsableRequestError("/ethrec.v1.TaxonomyService/NormalizeBatch");
+    // Parsed straight from gRPC's slices (the copy of the buffer shares them).
+    grpc::ByteBuffer shared(request);
+    grpc::ProtoBufferReader reader(&shared);
+    if (!reader.status().ok()) return absl::InternalError("could not read the NormalizeBatch request");
+    if (!parsed.ParseFromZeroCopyStream(&reader)) {
+      return UnparsableRequestError("/ethrec.v1.TaxonomyService/NormalizeBatch");
+    }
   }
   if (parsed.items_size() > options_.max_batch_items) {
     return WithField(absl::ResourceExhaustedError(absl::StrCat("batch has ", parsed.items_size(),

@@ -45,9 +45,8 @@ class TaxonomyServiceImpl final
   // The answer for a code alone never changes while the server runs, so it
   // is built once: full and BASIC views, by concept.
   struct CodedAnswer {
-    v1::NormalizedValue full;
-    v1::NormalizedValue basic;
-    std::string full_bytes;  // full and basic, serialised
+    v1::NormalizedValue full;  // for Normalize
+    std::string full_bytes;    // for NormalizeBatch: the full and BASIC views, serialised
     std::string basic_bytes;
   };
   // The NormalizeBatch work: the response's bytes, or an error for the call.

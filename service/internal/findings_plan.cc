@@ -51,14 +51,13 @@ std::optional<std::vector<RecordRef>> DecodeRecordRefs(absl::string_view text) {
   return out;
 }
 
-std::vector<ComputedFinding> ComputeFindings(absl::Span<const RecordState> records, const StoreOptions& options) {
-  std::vector<ComputedFinding> out;
+std::vector<StoredFinding> ComputeFindings(absl::Span<const RecordState> records, const StoreOptions& options) {
+  std::vector<StoredFinding> out;
   if (!options.reconcile) return out;
   std::vector<Finding> findings = options.reconcile(records);
   out.reserve(findings.size());
   for (Finding& f : findings) {
-    ComputedFinding& c = out.emplace_back();
-    StoredFinding& v = c.value;
+    StoredFinding& v = out.emplace_back();
     v.kind = f.kind;
     v.severity = f.severity;
     v.agency = std::move(f.agency);
@@ -120,7 +119,7 @@ bool SameIdentity(const StoredFinding& a, const StoredFinding& b) {
 }  // namespace
 
 std::vector<FindingChange> PlanFindingChanges(absl::Span<const ExistingFinding> existing,
-                                              const std::vector<ComputedFinding>& computed) {
+                                              const std::vector<StoredFinding>& computed) {
   // A child has a handful of findings: scans beat maps here.
   // Two stored findings with one identity come from merged children: the
   // older (lowest id) goes on, the other is cleared.
@@ -133,16 +132,16 @@ std::vector<FindingChange> PlanFindingChanges(absl::Span<const ExistingFinding> 
   };
   std::vector<FindingChange> out;
   for (size_t i = 0; i < computed.size(); ++i) {
-    const ComputedFinding& c = computed[i];
+    const StoredFinding& c = computed[i];
     bool twice = false;  // the rules raised it twice
-    for (size_t j = 0; j < i && !twice; ++j) twice = SameIdentity(computed[j].value, c.value);
+    for (size_t j = 0; j < i && !twice; ++j) twice = SameIdentity(computed[j], c);
     if (twice) continue;
-    const ExistingFinding* e = stored(c.value);
+    const ExistingFinding* e = stored(c);
     if (e == nullptr) {
       out.push_back({FindingChange::Op::kInsert, 0, &c, FindingStatus::kOpen, FindingAction::kRaised, false});
       continue;
     }
-    const bool newer_data = !SameRecords(e->compared, c.value.compared, /*versions=*/true);
+    const bool newer_data = !SameRecords(e->compared, c.compared, /*versions=*/true);
     if (e->status == FindingStatus::kCleared || (e->status == FindingStatus::kResolved && newer_data)) {
       out.push_back({FindingChange::Op::kUpdate, e->id, &c, FindingStatus::kOpen, FindingAction::kReopened, true});
     } else if (newer_data) {
@@ -152,14 +151,14 @@ std::vector<FindingChange> PlanFindingChanges(absl::Span<const ExistingFinding> 
   for (const ExistingFinding& e : existing) {
     if (e.status == FindingStatus::kCleared) continue;
     // Still raised, and the one of its identity that goes on (lowest id)?
-    const ComputedFinding* match = nullptr;
-    for (const ComputedFinding& c : computed) {
-      if (SameIdentity(c.value, e)) {
+    const StoredFinding* match = nullptr;
+    for (const StoredFinding& c : computed) {
+      if (SameIdentity(c, e)) {
         match = &c;
         break;
       }
     }
-    if (match != nullptr && stored(match->value) == &e) continue;
+    if (match != nullptr && stored(*match) == &e) continue;
     out.push_back({FindingChange::Op::kSetStatus, e.id, nullptr, FindingStatus::kCleared, FindingAction::kCleared,
                    false});
   }

@@ -18,26 +18,21 @@
 
 namespace ethrec::store_internal {
 
-// A finding computed from the data, ready to store.
-//
-// A finding's identity across recomputations is its kind, its agency and the
-// records it compares without their versions (NOT_SELF_DEFINED: kind and
-// agency alone). When the versions compared change, newer data still raises
-// it.
-struct ComputedFinding {
-  // Kind, severity, agency, record_id, compared, sets, suggested_code and
-  // facts; id, status, times and history are the store's.
-  StoredFinding value;
-};
-
 // Records as "agency<TAB>record_id<TAB>version" lines: ids are printable
 // ASCII, so neither tab nor newline occurs in them. Decode returns nullopt
 // for text Encode cannot have written.
 std::string EncodeRecordRefs(const std::vector<RecordRef>& refs);
 std::optional<std::vector<RecordRef>> DecodeRecordRefs(absl::string_view text);
 
-// Runs `reconcile` over one child's current records and names the results.
-std::vector<ComputedFinding> ComputeFindings(absl::Span<const RecordState> records,
+// Runs `reconcile` over one child's current records: the findings ready to
+// store, with kind, severity, agency, record_id, compared, sets,
+// suggested_code and facts (id, status, times and history are the store's).
+//
+// A finding's identity across recomputations is its kind, its agency and the
+// records it compares without their versions (NOT_SELF_DEFINED: kind and
+// agency alone). When the versions compared change, newer data still raises
+// it.
+std::vector<StoredFinding> ComputeFindings(absl::Span<const RecordState> records,
                                              const StoreOptions& options);
 
 // What a store holds about one of the child's findings.
@@ -57,7 +52,7 @@ struct FindingChange {
   };
   Op op = Op::kInsert;
   int64_t id = 0;
-  const ComputedFinding* computed = nullptr;
+  const StoredFinding* computed = nullptr;
   FindingStatus status = FindingStatus::kOpen;
   FindingAction event = FindingAction::kRaised;
   // Raised again: reopen_count + 1 and last_raised_at = now.
@@ -67,7 +62,7 @@ struct FindingChange {
 // The changes that bring `existing` (the child's stored findings) to
 // `computed`. Unchanged findings get no change.
 std::vector<FindingChange> PlanFindingChanges(absl::Span<const ExistingFinding> existing,
-                                              const std::vector<ComputedFinding>& computed);
+                                              const std::vector<StoredFinding>& computed);
 
 // Whether a record is a usable self-defined one: supplied by SELF or
 // PARENT_OR_CARER, giving categories or NOT_STATED, from a system that does

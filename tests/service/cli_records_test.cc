@@ -13,6 +13,7 @@
 #include "mapping/observation.h"
 #include "rapidjson/document.h"
 #include "tests/service/server_process.h"
+#include "tests/testing/cli_run.h"
 #include "tools/cli.h"
 
 namespace ethrec {
@@ -28,18 +29,10 @@ std::string WrongCheckDigit(std::string nhs) {
   return nhs;
 }
 
-struct CliRun {
-  int exit = -1;
-  std::string out, err;
-};
+using ::ethrec::testing::CliRun;
 
-CliRun Ethrec(const std::vector<std::string>& args, tools::CliEnvironment env = {}) {
-  std::ostringstream out, err;
-  CliRun r;
-  r.exit = tools::RunCli(args, out, err, env);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
+CliRun Ethrec(const std::vector<std::string>& args, const tools::CliEnvironment& env = {}) {
+  return ::ethrec::testing::RunEthrec(args, env);
 }
 
 rapidjson::Document Json(const std::string& text) {

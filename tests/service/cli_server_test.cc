@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/service/server_process.h"
+#include "tests/testing/cli_run.h"
 #include "tools/cli.h"
 
 namespace ethrec {
@@ -13,19 +14,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-struct CliRun {
-  int exit = -1;
-  std::string out, err;
-};
+using ::ethrec::testing::CliRun;
 
-CliRun Ethrec(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  CliRun r;
-  r.exit = tools::RunCli(args, out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
+CliRun Ethrec(const std::vector<std::string>& args) { return ::ethrec::testing::RunEthrec(args); }
 
 class CliServerTest : public ::testing::Test {
  protected:

@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
+#include "tests/testing/cli_run.h"
 #include "tests/testing/fake_findings_server.h"
 #include "tests/testing/findings_fixtures.h"
 #include "tools/cli.h"
@@ -31,11 +32,7 @@ using ::testing::MatchesRegex;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 
-struct CliRun {
-  int exit = -1;
-  std::string out;
-  std::string err;
-};
+using ::ethrec::testing::CliRun;
 
 std::vector<std::string> Lines(const std::string& text) { return absl::StrSplit(text, '\n', absl::SkipEmpty()); }
 
@@ -64,12 +61,7 @@ class CliFindingsTest : public ::testing::Test {
     std::vector<std::string> all = {"--server", server_.address(), "--agency", "county-dq", "--role",
                                     "data-quality-officer"};
     all.insert(all.end(), args.begin(), args.end());
-    std::ostringstream out, err;
-    CliRun r;
-    r.exit = RunCli(all, out, err);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
+    return ::ethrec::testing::RunEthrec(all);
   }
 
   FakeFindingsServer server_;

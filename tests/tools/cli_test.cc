@@ -18,6 +18,7 @@
 #include "mapping/load_problem.h"
 #include "mapping/registry.h"
 #include "rapidjson/document.h"
+#include "tests/testing/cli_run.h"
 
 namespace ethrec::tools {
 namespace {
@@ -29,20 +30,8 @@ using ::testing::IsEmpty;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 
-struct CliRun {
-  int exit = -1;
-  std::string out;
-  std::string err;
-};
-
-CliRun RunEthrec(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  CliRun r;
-  r.exit = RunCli(args, out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
+using ::ethrec::testing::CliRun;
+using ::ethrec::testing::RunEthrec;
 
 // Non-empty lines of `text`.
 std::vector<std::string> Lines(const std::string& text) {
