@@ -34,6 +34,11 @@ struct Evidence {
   Small<const Term*> modifiers;  // "british", "english", ...
   Small<const Term*> groups;     // group terms, distinct groups
   Small<const Term*> context;    // heritages named in a label's heading
+  // What a form label's heading names: its groups, "mixed", "other". A
+  // census label's heading is its section ("Mixed or Multiple ethnic groups").
+  Small<Group> heading_groups;
+  bool heading_mixed = false;
+  bool heading_other = false;
   // Word positions of each term, and of the conjunctions: a group word and a
   // heritage combine only when no "and" stands between them.
   Small<std::pair<const Term*, int>> at;
@@ -44,6 +49,7 @@ struct Evidence {
   bool conjunction = false;
   bool not_stated = false;
   bool not_known = false;
+  bool slash = false;  // the text joins words with '/' ("white/arab")
   const Term* umbrella = nullptr;
   std::string umbrella_text;  // the words that matched it, for the explanation
   int unknown_words = 0;
@@ -64,6 +70,11 @@ bool Has(const C& c, const T& v) {
 
 // `at` and `last` are the positions of the term's first and last words.
 void AddTerm(const Term* t, int at, int last, bool heading_only, Evidence& ev) {
+  if (heading_only) {
+    if (t->kind == TermKind::kGroup && !Has(ev.heading_groups, *t->group)) ev.heading_groups.push_back(*t->group);
+    ev.heading_mixed |= t->kind == TermKind::kMixed;
+    ev.heading_other |= t->kind == TermKind::kOther;
+  }
   if (heading_only && t->kind == TermKind::kHeritage && !t->modifier) {
     ev.context.push_back(t);  // "Indian - Tamil": Indian ranks Tamil's candidates
     return;
@@ -275,7 +286,9 @@ Small<Category> MixedWith(const Component& c) {
     case Group::kMixed: return c.ranked;
     case Group::kOther: break;
   }
-  out.push_back(Category::kMixedOther);
+  // Only one heritage is named, so no specific Mixed category can be put
+  // first: the word 'mixed' alone never invents the other heritage.
+  out.insert(out.begin(), Category::kMixedOther);
   // NHS 'Mixed Asian' and 'Mixed Black' use the word for mixing within a group.
   if (c.group() != Group::kOther) AppendUnique(out, OtherCategoryOf(c.group()));
   return out;
@@ -485,10 +498,20 @@ Reading Combine(const Evidence& ev) {
     r.ranked = ComposeMixed(comps, &r.clear_first);
     r.detail = JoinDetails(comps, " and ");
     r.how = "mixed heritage";
-    if (implicit_other) {
+    if (implicit_other && ev.slash) {
       AppendUnique(r.ranked, *implicit_other);
       r.factor = 0.8;
-      r.how = "a group word beside a heritage of another group, read as mixed";
+      r.how = "a group word and a heritage of another group joined by '/', read as mixed";
+    } else if (implicit_other) {
+      // "Black Arab", "Caribbean Asian": the group word names the person's
+      // group and the heritage its origin, as clinical terms use them (a
+      // mixed heritage says "mixed", "and" or '/'); mixed stays a candidate.
+      Small<Category> ranked = {*implicit_other};
+      for (Category c : r.ranked) AppendUnique(ranked, c);
+      r.ranked = std::move(ranked);
+      r.clear_first = true;
+      r.factor = 0.8;
+      r.how = "a group word beside a heritage of another group: the group, of that origin";
     }
     return r;
   }
@@ -546,6 +569,119 @@ Reading Combine(const Evidence& ev) {
   return r;
 }
 
+// Words that, next to "census" or "classification", name which census or
+// classification a code list follows rather than anyone's heritage: "ethnic
+// category 2001 census", "England and Wales 2011 census", "Scotland 2011
+// census", "Eng+Wales eth cat 2011 census". The countries here are those of
+// the classifications; a person's own "English" or "Scottish" is never in it.
+bool IsClassificationWord(absl::string_view w) {
+  static constexpr absl::string_view kWords[] = {
+      "census", "classification", "england", "wales", "scotland", "northern", "ireland", "ni", "uk",
+      "gb", "eng", "and", "ethnic", "ethnicity", "eth", "cat", "category", "categories", "group",
+      "groups", "grouping", "1991", "2001", "2011", "2021", "2022", "ons", "nhs", "of", "the", "for"};
+  for (absl::string_view k : kWords) {
+    if (w == k) return true;
+  }
+  return false;
+}
+
+// Removes, in place, each run of classification words around "census" or
+// "classification" in folded text, within its label segment (never across a
+// '|'). "asian | bangladeshi | england and wales 2011 census" becomes
+// "asian | bangladeshi |".
+void StripClassificationQualifiers(std::string* folded) {
+  if (folded->find("census") == std::string::npos && folded->find("classification") == std::string::npos) {
+    return;
+  }
+  Small<absl::string_view> words = absl::StrSplit(*folded, ' ', absl::SkipEmpty());
+  Small<bool> drop(words.size(), false);
+  bool any = false;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (words[i] != "census" && words[i] != "classification") continue;
+    any = true;
+    drop[i] = true;
+    for (size_t j = i; j-- > 0 && IsClassificationWord(words[j]);) drop[j] = true;
+    for (size_t j = i + 1; j < words.size() && IsClassificationWord(words[j]); ++j) drop[j] = true;
+  }
+  if (!any) return;
+  std::string out;
+  out.reserve(folded->size());
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (drop[i]) continue;
+    if (!out.empty()) out.push_back(' ');
+    out.append(words[i].data(), words[i].size());
+  }
+  *folded = std::move(out);
+}
+
+// The section of a census-style label ("Mixed or Multiple ethnic groups:
+// Italian"): the one group its heading names, Mixed when the heading says
+// "mixed", Other for "Other ethnic group". None for other headings.
+std::optional<Group> SectionOf(const Evidence& ev) {
+  if (ev.heading_mixed) return Group::kMixed;
+  if (ev.heading_groups.size() == 1) return ev.heading_groups.front();
+  if (ev.heading_groups.empty() && ev.heading_other) return Group::kOther;
+  return std::nullopt;
+}
+
+// Capitalises each word of a folded phrase: "sri lankan" -> "Sri Lankan".
+std::string TitleCase(absl::string_view folded) {
+  std::string out(folded);
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (i == 0 || out[i - 1] == ' ') out[i] = absl::ascii_toupper(static_cast<unsigned char>(out[i]));
+  }
+  return out;
+}
+
+// ONS's derivation of the 19 categories from a census label: the section
+// (tick-box heading) decides. A tick-box answer (one category, in its own
+// words) keeps its category; any write-in is the section's "any other"
+// category, with the write-in as the detail. The Black section follows
+// TS022: everything written under "... of African background" is African;
+// under a heading that names no background, an African heritage is African
+// too (the 2021 African box took a write-in). Chinese under "Other" stays
+// Chinese: 2001-era lists (NHS R, police O1) put that tick-box there
+// ("Other Ethnic Groups - Chinese"). The reader's other
+// candidates within the section follow, for the record.
+void ApplySection(Group section, const Evidence& ev, Reading& r) {
+  bool tick_box = r.basis == TermBasis::kEthnicity && r.clear_first && r.ranked.size() == 1;
+  if (section == Group::kMixed) {
+    // Under Mixed, two named heritages that make one Mixed category are that
+    // category ("Mixed - Jamaican dad, English mum"); one heritage alone is a
+    // write-in ("Mixed or Multiple ethnic groups: Italian").
+    tick_box = r.clear_first && r.ranked.size() == 1 && GroupOf(r.ranked.front()) == Group::kMixed;
+  }
+  Small<Category> in = Restrict(r.ranked, section);
+  bool heading_african = false, heading_caribbean = false;
+  for (const Term* t : ev.context) {
+    heading_african |= Has(t->categories, Category::kBlackAfrican);
+    heading_caribbean |= Has(t->categories, Category::kBlackCaribbean);
+  }
+  Category first = OtherCategoryOf(section);
+  if (section == Group::kBlack && heading_african && !heading_caribbean) {
+    first = Category::kBlackAfrican;
+  } else if (!in.empty() && tick_box) {
+    first = in.front();
+  } else if (section == Group::kOther && tick_box && r.ranked.front() == Category::kAsianChinese) {
+    first = r.ranked.front();  // 2001-era lists' "Other: Chinese" tick-box
+  } else if (section == Group::kBlack && !heading_caribbean && Has(in, Category::kBlackAfrican)) {
+    first = Category::kBlackAfrican;
+  }
+  if (r.detail.empty() && first == OtherCategoryOf(section)) {
+    // "Asian: Arab": the answer is the detail.
+    const Term* named = !ev.heritages.empty() ? ev.heritages.front()
+                                              : (!ev.modifiers.empty() ? ev.modifiers.front() : nullptr);
+    if (named != nullptr) r.detail = named->detail.empty() ? TitleCase(named->phrase) : named->detail;
+  }
+  Small<Category> ranked = {first};
+  for (Category c : in) AppendUnique(ranked, c);
+  r.ranked = std::move(ranked);
+  r.clear_first = true;
+  r.basis = TermBasis::kEthnicity;  // the section states the group
+  r.factor = 1.0;
+  r.how = "census label: the section decides, the answer is the detail";
+}
+
 // True when a word of `segment` is a group word, "mixed" or "other": a form
 // label's heading ("Black or Black British"), not part of the answer.
 bool NamesGroupOrMarker(const Lexicon& lexicon, absl::string_view segment) {
@@ -588,6 +724,7 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
     result = std::move(s);
     return result;
   }
+  StripClassificationQualifiers(&folded_buffer);
   const std::string* const folded = &folded_buffer;
 
   // A form label reads "heading | answer": peel answers from the right until
@@ -603,6 +740,8 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
     segments.push_back(absl::StripAsciiWhitespace(rest));
   }
   Evidence ev;
+  const bool slash = text.find('/') != absl::string_view::npos;
+  ev.slash = slash;
   size_t answer = segments.size() - 1;
   int dropped_unknown = 0;
   bool dropped_not_stated = false, dropped_not_known = false;
@@ -617,6 +756,7 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
       if (t->kind == TermKind::kNotStated || t->kind == TermKind::kNotKnown) dropped_terms.push_back(t);
     }
     ev = Evidence();
+    ev.slash = slash;
   }
   // It is a heading only if it names a group, "mixed" or "other"
   // ("Black or Black British - Caribbean"); otherwise ("Traveller - Irish")
@@ -662,11 +802,25 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
     }
     return result;
   }
+  // A nationality alone ("British", "UK citizen") names no ethnic group:
+  // people of every group hold it.
+  const bool nationality_only = ev.recognised.size() == 1 && ev.modifiers.size() == 1 &&
+                                ev.modifiers.front()->basis == TermBasis::kNationality &&
+                                ev.others_after_conjunction_at.empty();
+  if (nationality_only) {
+    out.outcome = Outcome::kUnrecognised;
+    out.relationship = Relationship::kNotRelatedTo;
+    out.explanation.append("recognised ");
+    AppendRecognised(ev, &out.explanation);
+    out.explanation.append(": a nationality, which names no ethnic group; not guessed");
+    return result;
+  }
   if (ev.not_stated || ev.not_known) {
     out.notes.push_back("the text also contains a non-answer; the ethnic group it names was used");
   }
 
   Reading reading = Combine(ev);
+  if (const std::optional<Group> section = SectionOf(ev)) ApplySection(*section, ev, reading);
   if (!ev.context.empty() && reading.ranked.size() > 1) {
     std::stable_partition(reading.ranked.begin(), reading.ranked.end(), [&](Category c) {
       for (const Term* t : ev.context) {

@@ -29,7 +29,9 @@ std::string AnswerName(const Normalized& n) {
   return std::string(OutcomeName(n.outcome));
 }
 
+// An unrecognised answer claims nothing, so it is never a confident one.
 double FirstConfidence(const Normalized& n) {
+  if (n.outcome == Outcome::kUnrecognised) return 0.0;
   if (n.outcome != Outcome::kCategories || n.categories.empty()) return 1.0;
   return n.categories.front().confidence;
 }
@@ -120,8 +122,7 @@ AgreementReport Score(const std::vector<AgreementCase>& cases, const Normalizer&
     }
     bool right;
     if (c.expected == "AMBIGUOUS") {
-      right = answer.ok() && confidence < kConfident &&
-              std::find(c.acceptable.begin(), c.acceptable.end(), got) != c.acceptable.end();
+      right = answer.ok() && std::find(c.acceptable.begin(), c.acceptable.end(), got) != c.acceptable.end();
     } else {
       right = answer.ok() && got == c.expected;
     }

@@ -7,13 +7,14 @@
 // the share of cases read as the expert reads them, which categories are
 // mistaken for which, how many coded cases the code lists know, and
 // calibration (of the answers given with confidence >= 0.9, the share that
-// is right).
+// is right; UNRECOGNISED claims nothing and is never counted as confident).
 //
 // A case is right when:
 //   - expected is one of the 19 categories: the answer's first category is it;
 //   - expected is NOT_STATED, NOT_KNOWN or UNRECOGNISED: the outcome is it;
-//   - expected is AMBIGUOUS: the first category, or the outcome, is one of
-//     `acceptable`, and the answer is not given with confidence >= 0.9.
+//   - expected is AMBIGUOUS (the text cannot fix one category, e.g. NHS "Any
+//     other White background", which may be Roma): the first category, or
+//     the outcome, is one of `acceptable`.
 //
 // Example:
 //   absl::StatusOr<std::vector<AgreementCase>> cases = ReadAgreementCases(in);

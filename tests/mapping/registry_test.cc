@@ -175,10 +175,10 @@ TEST(RegistryBuiltinTest, LoadsWithoutProblems) {
 TEST(RegistryBuiltinTest, LoadWithDefaultOptionsSucceeds) {
   absl::StatusOr<std::unique_ptr<const Registry>> registry = Registry::Load(LoadOptions());
   ASSERT_TRUE(registry.ok()) << registry.status();
-  EXPECT_THAT((*registry)->systems(), SizeIs(9));
+  EXPECT_THAT((*registry)->systems(), SizeIs(11));
 }
 
-TEST(RegistryBuiltinTest, HasTheNineSystemsWithVersionsAndBasis) {
+TEST(RegistryBuiltinTest, HasTheElevenSystemsWithVersionsAndBasis) {
   struct Case {
     const char* id;
     const char* version;
@@ -193,7 +193,9 @@ TEST(RegistryBuiltinTest, HasTheNineSystemsWithVersionsAndBasis) {
       {"police-sde", "18+1", RecordingBasis::kSelfDefined},
       {"police-sde-16", "16+1", RecordingBasis::kSelfDefined},
       {"police-ic", "6+1", RecordingBasis::kObserved},
-      {"snomed-ct", "uk-2001-2011-census", RecordingBasis::kSelfDefined},
+      {"snomed-ct", "uk-opensafely-2e641f61-primis-v1", RecordingBasis::kSelfDefined},
+      {"ctv3", "opensafely-ethnicity-2020-04-27", RecordingBasis::kSelfDefined},
+      {"ons-2021-detailed", "census-2021-ts022", RecordingBasis::kSelfDefined},
   };
   const Registry& registry = BuiltinRegistry();
   EXPECT_THAT(registry.systems(), SizeIs(std::size(cases)));
@@ -225,7 +227,7 @@ TEST(RegistryLocalTest, ValidListLoadsBesideBuiltins) {
   std::unique_ptr<const Registry> registry = Registry::LoadSources(CamdenSources(), true, &problems);
   EXPECT_THAT(problems, IsEmpty());
   ASSERT_NE(registry, nullptr);
-  ASSERT_THAT(registry->systems(), SizeIs(10));
+  ASSERT_THAT(registry->systems(), SizeIs(12));
   const CodeSystem& local = *registry->systems().back();  // built-in first
   EXPECT_EQ(local.id, "local-camden-csc");
   EXPECT_EQ(local.version, "2023.2");
@@ -583,7 +585,7 @@ TEST(RegistryLoadTest, ValidDirectoryLoads) {
   options.local_dirs = {TestdataDir("valid")};
   absl::StatusOr<std::unique_ptr<const Registry>> registry = Registry::Load(options);
   ASSERT_TRUE(registry.ok()) << registry.status();
-  EXPECT_THAT((*registry)->systems(), SizeIs(10));
+  EXPECT_THAT((*registry)->systems(), SizeIs(12));
   absl::StatusOr<const CodeSystem*> local = (*registry)->FindSystem("local-example-csc");
   ASSERT_TRUE(local.ok()) << local.status();
   EXPECT_EQ((*local)->version, "1.0.0");
@@ -665,8 +667,8 @@ TEST(RegistryLookupTest, UnknownCodeIsNotFoundNamingSystemAndCode) {
 
 TEST(RegistryLookupTest, KnownSystemIdsListsBuiltinsInLoadOrder) {
   EXPECT_EQ(BuiltinRegistry().KnownSystemIds(),
-            "dfe, nhs-ethnic-category, nhs-wales, ons-2011, ons-2021, police-ic, police-sde-16, "
-            "police-sde, snomed-ct");
+            "ctv3, dfe, nhs-ethnic-category, nhs-wales, ons-2011, ons-2021-detailed, ons-2021, police-ic, "
+            "police-sde-16, police-sde, snomed-ct");
 }
 
 }  // namespace

@@ -71,12 +71,17 @@ TEST(RoundTripTest, TranslatedCodesMeetTheSource) {
   }
 }
 
-// The official display text of every code, read as free text, lands on a
-// category the code stands for (or on the same non-answer).
+// The official display text of every code of the hand-mapped lists, read as
+// free text, lands on a category the code stands for (or on the same
+// non-answer). The expert term lists (SNOMED CT, CTV3, ONS 2021 detailed:
+// about 1,200 clinical terms and census labels) are measured instead by
+// tools/ethrec_agreement on tests/testdata/realworld, whose test half must
+// never be tuned against, as a test here would be.
 TEST(RoundTripTest, DisplayTextReadsLikeItsCode) {
   int read = 0, agreed = 0;
   std::vector<std::string> misses;
   for (const auto& system : Shared().registry().systems()) {
+    if (system->id == "snomed-ct" || system->id == "ctv3" || system->id == "ons-2021-detailed") continue;
     for (const Concept& c : system->concepts) {
       absl::StatusOr<Normalized> text = Shared().Normalize({.text = c.display});
       ASSERT_TRUE(text.ok()) << c.display;
