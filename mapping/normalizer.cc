@@ -243,13 +243,14 @@ absl::StatusOr<CodeSuggestion> Normalizer::SuggestCode(const TaxonomyValue& valu
   return s;
 }
 
-Normalizer::ClosestCode Normalizer::Closest(Category category, absl::string_view system_id) const {
+Normalizer::ClosestCode Normalizer::Closest(Category category, absl::string_view system_id,
+                                            absl::string_view detail) const {
   absl::StatusOr<const CodeSystem*> found = registry_->FindSystem(system_id);
   if (!found.ok() || (*found)->basis == RecordingBasis::kObserved) return {};
   const CategorySet needed = CategorySet::Of(category);
-  const Concept* c = ChooseCode(**found, Outcome::kCategories, needed, "");
+  const Concept* c = ChooseCode(**found, Outcome::kCategories, needed, detail);
   if (c == nullptr) return {};
-  return {c, CompareSets(c->mapping.set, c->mapping.detail, needed, "")};
+  return {c, CompareSets(c->mapping.set, c->mapping.detail, needed, detail)};
 }
 
 absl::StatusOr<CodeSuggestion> Normalizer::Translate(absl::string_view from, absl::string_view code,

@@ -83,16 +83,16 @@ class Normalizer {
   absl::StatusOr<CodeSuggestion> SuggestCode(const TaxonomyValue& value,
                                              absl::string_view system) const;
 
-  // The code SuggestCode would give for `category` (no detail) in a
-  // self-defined `system`, and how it relates, without building the answer's
-  // words: for hot paths (reconciliation). nullptr code when the system is
-  // unknown, records observed ethnicity or has no such code. The code lives
-  // as long as the Normalizer.
+  // The code SuggestCode would give for `category` with `detail` (may be
+  // empty) in a self-defined `system`, and how it relates, without building
+  // the answer's words: for hot paths (reconciliation). nullptr code when the
+  // system is unknown, records observed ethnicity or has no such code. The
+  // code lives as long as the Normalizer.
   struct ClosestCode {
     const Concept* code = nullptr;
     Relationship relationship = Relationship::kEquivalent;
   };
-  ClosestCode Closest(Category category, absl::string_view system) const;
+  ClosestCode Closest(Category category, absl::string_view system, absl::string_view detail = "") const;
 
   // Translates `code` of system `from` into system `to` through the
   // taxonomy: the code of `to` that best covers what the source code stands

@@ -2,11 +2,31 @@
 // self-identification, and against each other. Pure functions over one
 // child's current records; no storage.
 //
-// The reference identity is the latest SELF statement; failing that the
-// latest PARENT_OR_CARER statement (ascribed on the child's behalf).
-// PRACTITIONER and OFFICER_OBSERVED records never define it. Findings compare
-// the full 19 categories, never only the 5 groups. NOT_STATED is the
-// person's choice: it is respected and never raises anything.
+// The reference identity is the latest SELF statement that names
+// categories; failing that the latest PARENT_OR_CARER one (ascribed on the
+// child's behalf). PRACTITIONER and OFFICER_OBSERVED records never define it.
+// Findings compare the full 19 categories, never only the 5 groups.
+//
+// The rules point at the record that is wrong:
+// - With a reference identity, every other record is judged against it
+//   alone, and gets at most one finding from that comparison (the most
+//   severe). A record that meets it never gets SELF_ID_MISMATCH, OUTDATED or
+//   AGENCY_DISAGREEMENT.
+// - AGENCY_DISAGREEMENT is raised only for children without a reference
+//   identity, once per conflicting pair of records, about the older record,
+//   naming the other agency (both agencies may see it).
+// - An agency gets at most one NOT_SELF_DEFINED per child.
+// - NOT_STATED is the person's choice: it raises nothing. A NOT_STATED given
+//   after the identity does not erase it: other records are still judged
+//   against it, and the reason says when it was stated and that it was
+//   declined later.
+// - A record whose reading names no ethnic group (NOT_KNOWN, or UNRECOGNISED:
+//   e.g. a nationality alone, 'British') conflicts with none; while the
+//   identity is known it is MISSING.
+// - SELF_ID_MISMATCH, OUTDATED, MISSING, CLASSIFICATION_LIMIT and DETAIL_LOST
+//   carry a correction: the code to record in the agency's own code system
+//   for the identity's category and detail (as Normalizer::SuggestCode
+//   chooses it), when the record has a self-defined code system.
 #ifndef ETHREC_MAPPING_RECONCILE_H_
 #define ETHREC_MAPPING_RECONCILE_H_
 
@@ -59,9 +79,13 @@ struct FindingFacts {
   std::string system;             // the agency record's code system ("" for free text)
   std::string code;               // and its code
   std::string other_agency;       // AGENCY_DISAGREEMENT: the other agency
-  std::string suggested_display;  // CLASSIFICATION_LIMIT: the suggested code's display
+  std::string suggested_display;  // the suggested code's display (with Finding::suggested_code)
+  // When the reference identity was stated (recorded_at of the reference
+  // record); InfinitePast for findings that compare no reference.
+  absl::Time stated_at = absl::InfinitePast();
   bool ascribed = false;          // the reference is a parent's or carer's statement
   bool unrecognised = false;      // MISSING: text naming no ethnic group (else NOT_KNOWN)
+  bool declined_later = false;    // NOT_STATED was given after the reference identity
   friend bool operator==(const FindingFacts&, const FindingFacts&) = default;
 };
 
@@ -77,7 +101,12 @@ struct Finding {
   CategorySet record_set;     // what the agency's record stands for
   CategorySet reference_set;  // what it was compared with
   std::string reason;         // in words a practitioner understands (ExplainFinding)
-  std::string suggested_code;  // CLASSIFICATION_LIMIT: the closest code to use
+  // The correction, for SELF_ID_MISMATCH, OUTDATED, MISSING,
+  // CLASSIFICATION_LIMIT and DETAIL_LOST: the code to record in the
+  // agency's own code system (facts.system) for the reference identity, its
+  // display in facts.suggested_display. Empty when the record has no
+  // self-defined code system (free text alone) or the system has no code.
+  std::string suggested_code;
   FindingFacts facts;
 };
 
@@ -88,11 +117,17 @@ std::string ExplainFinding(FindingKind kind, absl::string_view agency, CategoryS
                            CategorySet reference_set, absl::string_view suggested_code, const FindingFacts& facts,
                            const Taxonomy& taxonomy);
 
-// The reference identity among `records`, or nullopt when there is no SELF
-// or PARENT_OR_CARER statement with an answer (categories or NOT_STATED).
+// The reference identity among `records`: the latest SELF record naming
+// categories, failing that the latest PARENT_OR_CARER one. nullopt when
+// there is neither (a NOT_STATED alone defines no identity; it raises
+// nothing).
 struct ReferenceIdentity {
-  const RecordState* record = nullptr;
-  bool ascribed = false;  // PARENT_OR_CARER, not the child's own words
+  const RecordState* record = nullptr;  // never null
+  bool ascribed = false;                // PARENT_OR_CARER, not the child's own words
+  // The latest NOT_STATED given after the identity, by the child (or, for an
+  // ascribed identity, by a parent or carer); nullptr when none. It is
+  // respected: it raises nothing, and does not replace the identity.
+  const RecordState* declined = nullptr;
 };
 std::optional<ReferenceIdentity> FindReference(absl::Span<const RecordState> records);
 

@@ -48,6 +48,7 @@ void ToProto(const StoredFinding& f, const Taxonomy& taxonomy, v1::Finding* out)
   for (Category c : f.reference_set.ToVector()) out->add_reference_categories(ToProto(c));
   out->set_reason(ExplainFinding(f.kind, f.agency, f.record_set, f.reference_set, f.suggested_code, f.facts, taxonomy));
   out->set_suggested_code(f.suggested_code);
+  out->set_suggested_display(f.suggested_code.empty() ? "" : f.facts.suggested_display);
   ToProto(f.first_raised_at, out->mutable_first_raised_at());
   ToProto(f.last_raised_at, out->mutable_last_raised_at());
   out->set_reopen_count(f.reopen_count);
@@ -204,7 +205,9 @@ grpc::Status FindingsServiceImpl::GetFinding(grpc::ServerContext* context, const
   }
   absl::StatusOr<StoredFinding> f = options_.store->GetFinding(request->finding_id());
   if (!f.ok()) return ToGrpcStatus(f.status());
-  if (!IsOfficer(*caller) && f->agency != caller->agency) return ToGrpcStatus(NotVisible(request->finding_id()));
+  if (!IsOfficer(*caller) && !VisibleToAgency(*f, caller->agency)) {
+    return ToGrpcStatus(NotVisible(request->finding_id()));
+  }
   ToProto(*f, *options_.taxonomy, response);
   return grpc::Status::OK;
 }

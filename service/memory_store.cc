@@ -62,7 +62,8 @@ void MemoryStore::Reconcile(int64_t child, absl::Time now) {
   std::vector<store_internal::ExistingFinding> existing;
   for (int64_t id : c.findings) {
     const FindingRow& row = findings_.at(id);
-    existing.push_back({id, row.compared, row.finding.status, row.finding.kind, row.finding.agency});
+    existing.push_back(
+        {id, row.compared, row.finding.status, row.finding.kind, row.finding.agency, row.finding.facts.other_agency});
   }
   for (const store_internal::FindingChange& change : store_internal::PlanFindingChanges(existing, computed)) {
     using Op = store_internal::FindingChange::Op;
@@ -133,7 +134,8 @@ absl::StatusOr<FindingSummary> MemoryStore::SummarizeFindings(absl::string_view 
   std::map<std::tuple<std::string, FindingKind, FindingStatus>, int64_t> counts;
   for (const auto& [id, row] : findings_) {
     const StoredFinding& f = row.finding;
-    if (f.status == FindingStatus::kCleared || (!agency.empty() && f.agency != agency)) continue;
+    if (f.status == FindingStatus::kCleared) continue;
+    if (!agency.empty() && !VisibleToAgency(f, agency)) continue;
     ++counts[{f.agency, f.kind, f.status}];
   }
   std::map<std::string, CompletenessRow> completeness;

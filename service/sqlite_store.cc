@@ -103,6 +103,7 @@ CREATE TABLE findings (
   severity_rank SMALLINT NOT NULL,
   status VARCHAR(16) NOT NULL,
   agency VARCHAR(128) NOT NULL,
+  other_agency VARCHAR(128) NOT NULL,
   record_set TEXT NOT NULL,
   reference_set TEXT NOT NULL,
   facts TEXT NOT NULL,
@@ -115,10 +116,11 @@ CREATE TABLE findings (
 CREATE INDEX findings_by_child ON findings (child_id);
 CREATE TABLE finding_counts (
   agency VARCHAR(128) NOT NULL,
+  other_agency VARCHAR(128) NOT NULL,
   kind VARCHAR(32) NOT NULL,
   status VARCHAR(16) NOT NULL,
   n BIGINT NOT NULL,
-  PRIMARY KEY (agency, kind, status)
+  PRIMARY KEY (agency, other_agency, kind, status)
 );
 ALTER TABLE records ADD COLUMN self_defined SMALLINT NOT NULL DEFAULT 0;
 ALTER TABLE records ADD COLUMN cur_supplied_by VARCHAR(32) NOT NULL DEFAULT '';
@@ -541,8 +543,9 @@ std::optional<std::vector<FindingEvent>> ParseHistory(absl::string_view text) {
 
 // A finding's facts (mapping/reconcile.h FindingFacts) as one line of
 // tab-separated, escaped fields: record detail, reference detail, system,
-// code, other agency, suggested display, then flags ("a" ascribed, "u"
-// unrecognised).
+// code, other agency, suggested display, when the reference was stated (Unix
+// microseconds, empty for none), then flags ("a" ascribed, "u"
+// unrecognised, "d" declined later).
 std::string FactsText(const FindingFacts& f) {
   std::string out;
   for (const std::string* field :
@@ -550,14 +553,17 @@ std::string FactsText(const FindingFacts& f) {
     AppendEscaped(&out, *field);
     out += '\t';
   }
+  if (f.stated_at != absl::InfinitePast()) absl::StrAppend(&out, absl::ToUnixMicros(f.stated_at));
+  out += '\t';
   if (f.ascribed) out += 'a';
   if (f.unrecognised) out += 'u';
+  if (f.declined_later) out += 'd';
   return out;
 }
 
 std::optional<FindingFacts> ParseFacts(absl::string_view text) {
   std::vector<absl::string_view> parts = absl::StrSplit(text, '\t');
-  if (parts.size() != 7) return std::nullopt;
+  if (parts.size() != 8) return std::nullopt;
   FindingFacts f;
   std::string* fields[] = {&f.record_detail, &f.reference_detail, &f.system,
                            &f.code,          &f.other_agency,     &f.suggested_display};
@@ -566,11 +572,18 @@ std::optional<FindingFacts> ParseFacts(absl::string_view text) {
     if (!v.has_value()) return std::nullopt;
     *fields[i] = *std::move(v);
   }
-  for (char c : parts[6]) {
+  if (!parts[6].empty()) {
+    int64_t at_us = 0;
+    if (!absl::SimpleAtoi(parts[6], &at_us)) return std::nullopt;
+    f.stated_at = absl::FromUnixMicros(at_us);
+  }
+  for (char c : parts[7]) {
     if (c == 'a') {
       f.ascribed = true;
     } else if (c == 'u') {
       f.unrecognised = true;
+    } else if (c == 'd') {
+      f.declined_later = true;
     } else {
       return std::nullopt;
     }
@@ -766,20 +779,20 @@ class SqliteStore::Statements {
         "SELECT agency, record_id, current_version, cur_supplied_by, cur_recorded_at_us, cur_system,"
         " cur_outcome, cur_categories, cur_confidences, cur_detail, cur_basis, cur_code,"
         " child_id FROM records WHERE child_id BETWEEN ? AND ? ORDER BY child_id, agency, record_id",
-        "SELECT finding_id, compared, status, child_id, kind, agency FROM findings"
+        "SELECT finding_id, compared, status, child_id, kind, agency, other_agency FROM findings"
         " WHERE child_id BETWEEN ? AND ? ORDER BY child_id",
-        "INSERT INTO findings (child_id, compared, kind, severity, severity_rank, status, agency,"
+        "INSERT INTO findings (child_id, compared, kind, severity, severity_rank, status, agency, other_agency,"
         " record_set, reference_set, facts, suggested_code, first_raised_at_us, last_raised_at_us,"
-        " reopen_count, history) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+        " reopen_count, history) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
         // The last three: reopened (0 or 1), the time, and the event line to append.
         "UPDATE findings SET compared = ?, kind = ?, severity = ?, severity_rank = ?,"
-        " status = ?, agency = ?, record_set = ?, reference_set = ?, facts = ?,"
+        " status = ?, agency = ?, other_agency = ?, record_set = ?, reference_set = ?, facts = ?,"
         " suggested_code = ?, reopen_count = reopen_count + ?,"
         " last_raised_at_us = CASE WHEN ? = 1 THEN ? ELSE last_raised_at_us END,"
         " history = history || ? WHERE finding_id = ?",
         "UPDATE findings SET status = ?, history = history || ? WHERE finding_id = ?",
-        "INSERT INTO finding_counts (agency, kind, status, n) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (agency, kind, status) DO UPDATE SET n = finding_counts.n + excluded.n",
+        "INSERT INTO finding_counts (agency, other_agency, kind, status, n) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (agency, other_agency, kind, status) DO UPDATE SET n = finding_counts.n + excluded.n",
         "UPDATE findings SET child_id = ? WHERE child_id = ?",
         "UPDATE store_state SET value = '1' WHERE name = 'findings_stale' AND value <> '1'",
         "SELECT value FROM store_state WHERE name = 'findings_stale'",
@@ -985,7 +998,7 @@ absl::Status SqliteStore::ReconcileRun(absl::Span<const int64_t> children, int64
       std::optional<FindingKind> kind = ParseFindingKind(q.ColumnView(4));
       if (!kind.has_value()) return CorruptFinding("kind");
       finding_child.push_back(child);
-      existing.push_back({q.ColumnInt(0), q.ColumnText(1), *status, *kind, q.ColumnText(5)});
+      existing.push_back({q.ColumnInt(0), q.ColumnText(1), *status, *kind, q.ColumnText(5), q.ColumnText(6)});
     }
   }
   // The current records, by child, agency and record id (the order of the
@@ -1028,12 +1041,13 @@ absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordSt
     // An insert's event (RAISED) is implied by its first_raised_at_us.
     const std::string event = change.op == Op::kInsert ? std::string() : EventLine(change.event, now_us);
     if (change.op == Op::kInsert) {
-      CountFinding(change.computed->agency, change.computed->kind, change.status, +1);
+      CountFinding(change.computed->agency, change.computed->facts.other_agency, change.computed->kind, change.status,
+                   +1);
     } else {
       for (const store_internal::ExistingFinding& e : existing) {
         if (e.id != change.id || e.status == change.status) continue;
-        CountFinding(e.agency, e.kind, e.status, -1);
-        CountFinding(e.agency, e.kind, change.status, +1);
+        CountFinding(e.agency, e.other_agency, e.kind, e.status, -1);
+        CountFinding(e.agency, e.other_agency, e.kind, change.status, +1);
       }
     }
     if (change.op == Op::kSetStatus) {
@@ -1055,6 +1069,7 @@ absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordSt
         .Int(static_cast<int64_t>(v.severity))
         .Text(FindingStatusName(change.status))
         .Text(v.agency)
+        .Text(v.facts.other_agency)
         .Text(record_set)
         .Text(reference_set)
         .Text(facts)
@@ -1069,15 +1084,16 @@ absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordSt
   return absl::OkStatus();
 }
 
-void SqliteStore::CountFinding(absl::string_view agency, FindingKind kind, FindingStatus status, int64_t delta) {
+void SqliteStore::CountFinding(absl::string_view agency, absl::string_view other_agency, FindingKind kind,
+                               FindingStatus status, int64_t delta) {
   // A batch touches a few dozen keys at most: a scan, no allocation per call.
   for (CountDelta& d : count_deltas_) {
-    if (d.kind == kind && d.status == status && d.agency == agency) {
+    if (d.kind == kind && d.status == status && d.agency == agency && d.other_agency == other_agency) {
       d.delta += delta;
       return;
     }
   }
-  count_deltas_.push_back({std::string(agency), kind, status, delta});
+  count_deltas_.push_back({std::string(agency), std::string(other_agency), kind, status, delta});
 }
 
 absl::Status SqliteStore::FlushCounts() {
@@ -1085,6 +1101,7 @@ absl::Status SqliteStore::FlushCounts() {
     if (d.delta == 0) continue;
     absl::Status s = stmts_->Use(Statements::kAddFindingCount)
                          .Text(d.agency)
+                         .Text(d.other_agency)
                          .Text(FindingKindName(d.kind))
                          .Text(FindingStatusName(d.status))
                          .Int(d.delta)
@@ -1139,7 +1156,7 @@ absl::StatusOr<FindingsPage> SqliteStore::ListFindings(const FindingQuery& query
   // Filters vary per call, so the statement is built and prepared here;
   // every value is bound, never spliced into the SQL.
   std::string sql = absl::StrCat("SELECT ", kFindingColumns, " FROM findings WHERE finding_id > ?");
-  if (!query.agency.empty()) absl::StrAppend(&sql, " AND agency = ?");
+  if (!query.agency.empty()) absl::StrAppend(&sql, " AND (agency = ? OR other_agency = ?)");
   auto in_list = [&sql](absl::string_view column, size_t n) {
     absl::StrAppend(&sql, " AND ", column, " IN (?", absl::StrJoin(std::vector<std::string>(n - 1, ", ?"), ""),
                     ")");
@@ -1161,7 +1178,7 @@ absl::StatusOr<FindingsPage> SqliteStore::ListFindings(const FindingQuery& query
   {
     Query q(db_, raw);
     q.Int(query.after_id);
-    if (!query.agency.empty()) q.Text(query.agency);
+    if (!query.agency.empty()) q.Text(query.agency).Text(query.agency);
     for (FindingKind k : query.kinds) q.Text(FindingKindName(k));
     if (query.min_severity.has_value()) q.Int(static_cast<int64_t>(*query.min_severity));
     for (FindingStatus st : statuses) q.Text(FindingStatusName(st));
@@ -1202,8 +1219,11 @@ absl::StatusOr<FindingSummary> SqliteStore::SummarizeFindings(absl::string_view 
   if (!options_.store.reconcile) return store_internal::FindingsDisabledError();
   const std::string where = agency.empty() ? "" : " AND agency = ?";
   // Counts are kept up to date by every write and review (finding_counts).
+  // An agency sees the disagreements naming it as the other agency too.
   const std::string counts_sql = absl::StrCat(
-      "SELECT agency, kind, status, n FROM finding_counts WHERE status <> 'CLEARED' AND n <> 0", where);
+      "SELECT agency, kind, status, SUM(n) FROM finding_counts WHERE status <> 'CLEARED'",
+      agency.empty() ? "" : " AND (agency = ? OR other_agency = ?)",
+      " GROUP BY agency, kind, status HAVING SUM(n) <> 0");
   // Per agency, its children, and those with a self-defined current record
   // (the index on records (agency, child_id, self_defined) covers this).
   const std::string completeness_sql = absl::StrCat(
@@ -1218,6 +1238,7 @@ absl::StatusOr<FindingSummary> SqliteStore::SummarizeFindings(absl::string_view 
     std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
     Query q(db_, raw);
     if (!agency.empty()) q.Text(agency);
+    if (!agency.empty() && sql == &counts_sql) q.Text(agency);
     while (true) {
       absl::StatusOr<bool> row = q.Step();
       if (!row.ok()) return Rollback(row.status());
@@ -1258,8 +1279,8 @@ absl::StatusOr<StoredFinding> SqliteStore::ReviewFinding(int64_t id, ReviewActio
   absl::StatusOr<FindingStatus> to = store_internal::ReviewTransition(f->status, action, note);
   if (!to.ok()) return Rollback(to.status());
   count_deltas_.clear();
-  CountFinding(f->agency, f->kind, f->status, -1);
-  CountFinding(f->agency, f->kind, *to, +1);
+  CountFinding(f->agency, f->facts.other_agency, f->kind, f->status, -1);
+  CountFinding(f->agency, f->facts.other_agency, f->kind, *to, +1);
   if (absl::Status s = FlushCounts(); !s.ok()) return Rollback(s);
   const FindingAction event = store_internal::ReviewEvent(action);
   if (absl::Status s = stmts_->Use(Statements::kSetFindingStatus)

@@ -120,10 +120,12 @@ class SqliteStore final : public Store {
   // file predates them), recomputes every child in one transaction.
   absl::Status Backfill(int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<StoredFinding> ReadFinding(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Adds `delta` to the count of (agency, kind, status) findings, in memory
+  // Adds `delta` to the count of (agency, other agency, kind, status)
+  // findings, in memory
   // until FlushCounts writes the sums to finding_counts (in the same
   // transaction): one statement per key and batch, not per finding.
-  void CountFinding(absl::string_view agency, FindingKind kind, FindingStatus status, int64_t delta)
+  void CountFinding(absl::string_view agency, absl::string_view other_agency, FindingKind kind, FindingStatus status,
+                    int64_t delta)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status FlushCounts() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Rolls back the open transaction, if any. Keeps `cause` as the answer.
@@ -138,6 +140,7 @@ class SqliteStore final : public Store {
   std::vector<std::pair<int64_t, int64_t>> merges_ ABSL_GUARDED_BY(mu_);
   struct CountDelta {
     std::string agency;
+    std::string other_agency;  // AGENCY_DISAGREEMENT's other agency, else ""
     FindingKind kind;
     FindingStatus status;
     int64_t delta = 0;

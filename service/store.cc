@@ -182,4 +182,8 @@ std::optional<Severity> ParseSeverity(absl::string_view name) {
   return ParseByName<Severity, 4>(name, SeverityName);
 }
 
+bool VisibleToAgency(const StoredFinding& f, absl::string_view agency) {
+  return f.agency == agency || (!f.facts.other_agency.empty() && f.facts.other_agency == agency);
+}
+
 }  // namespace ethrec

@@ -150,9 +150,9 @@ std::optional<size_t> ItemIndexOf(const absl::Status& status);
 
 // --- Findings (see mapping/reconcile.h for the rules) ---
 //
-// A stored finding is identified by its kind, its agency and the records it
-// compares (agency and record_id, not versions; NOT_SELF_DEFINED by kind
-// and agency alone), so it keeps its id, status and history while the data
+// A stored finding is identified by its kind, its agency and the first two
+// records it compares (agency and record_id, not versions; NOT_SELF_DEFINED
+// by kind and agency alone), so it keeps its id, status and history while the data
 // behind it changes. Recomputing a child's findings:
 // - a finding raised for the first time is OPEN (event RAISED);
 // - one still raised by newer record versions is UPDATED; if it was
@@ -211,8 +211,16 @@ struct StoredFinding {
   std::vector<FindingEvent> history;  // oldest first
 };
 
+// Whether a caller of `agency` that is not a data-quality officer may see
+// `f`: it is about `agency`, or it is an AGENCY_DISAGREEMENT naming `agency`
+// as the other agency (FindingFacts::other_agency).
+bool VisibleToAgency(const StoredFinding& f, absl::string_view agency);
+
 // Which findings ListFindings returns. Empty fields match everything.
 struct FindingQuery {
+  // Findings about this agency, and AGENCY_DISAGREEMENTs naming it as the
+  // other agency (FindingFacts::other_agency): both agencies of a
+  // disagreement see it.
   std::string agency;
   std::vector<FindingKind> kinds;
   std::optional<Severity> min_severity;
@@ -303,7 +311,9 @@ class Store {
   // One finding with its history. NotFound when there is none.
   virtual absl::StatusOr<StoredFinding> GetFinding(int64_t id) = 0;
 
-  // Counts and completeness, for one agency or ("") all of them.
+  // Counts and completeness, for one agency or ("") all of them. The counts
+  // of one agency include the AGENCY_DISAGREEMENTs naming it as the other
+  // agency, under the agency they are about (as ListFindings shows them).
   virtual absl::StatusOr<FindingSummary> SummarizeFindings(absl::string_view agency) = 0;
 
   // Records an officer's review (StoreOptions::clock gives its time) and

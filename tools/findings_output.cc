@@ -111,6 +111,7 @@ void WriteFinding(Writer& w, const v1::Finding& f) {
   KeyCategories(w, "reference_categories", f.reference_categories());
   KeyStr(w, "reason", f.reason());
   KeyStr(w, "suggested_code", f.suggested_code());
+  KeyStr(w, "suggested_display", f.suggested_display());
   KeyTime(w, "first_raised_at", f.first_raised_at());
   KeyTime(w, "last_raised_at", f.last_raised_at());
   KeyInt(w, "reopen_count", f.reopen_count());

@@ -31,10 +31,11 @@ struct KindText {
 constexpr KindText kKinds[] = {
     {v1::SELF_ID_MISMATCH, "Differs from the child's own identity",
      "The agency's record cannot be what the child says about themselves: the categories do not "
-     "overlap. Check the record with the child, or their parent or carer, and correct it."},
+     "overlap. Check the record with the child, or their parent or carer, and correct it (the "
+     "suggested code is the one to record)."},
     {v1::AGENCY_DISAGREEMENT, "Agencies disagree",
-     "Two agencies' current self-defined records cannot both be right. Agree with the other agency "
-     "which one is current, with the child where possible."},
+     "The child has not said how they identify, and two agencies' records cannot both be right. Both "
+     "agencies see the finding: ask the child, and record what they say."},
     {v1::CLASSIFICATION_LIMIT, "Code list cannot say it",
      "The record fits what the child says, but the agency's code list has no exact code for it (for "
      "example Roma in the NHS ethnic category letters). For information: use the suggested code, the "
@@ -44,7 +45,7 @@ constexpr KindText kKinds[] = {
      "the detail where the system allows it."},
     {v1::OUTDATED, "Out of date",
      "The agency recorded before the child's identity last changed, and the record no longer fits it. "
-     "Update the record."},
+     "Update the record (the suggested code is the one to record)."},
     {v1::NOT_SELF_DEFINED, "Not self-defined",
      "The agency's only records were observed or assumed by a practitioner, not given by the child or "
      "a parent or carer. Ask how the child describes their ethnicity."},

@@ -1,6 +1,7 @@
 #include "service/internal/findings_plan.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include <unicode/utf8.h>
 
@@ -77,11 +78,17 @@ std::vector<StoredFinding> ComputeFindings(absl::Span<const RecordState> records
 
 namespace {
 
+// The records of a finding that make its identity (see ComputeFindings).
+constexpr size_t kIdentityRecords = 2;
+
 // Whether `encoded` (EncodeRecordRefs) names the records `refs`, in order,
-// with the same versions too when `versions`. Walks the text: no copies.
-bool SameRecords(absl::string_view encoded, absl::Span<const RecordRef> refs, bool versions) {
+// with the same versions too when `versions`; only the first `limit` of each
+// when given. Walks the text: no copies.
+bool SameRecords(absl::string_view encoded, absl::Span<const RecordRef> refs, bool versions,
+                 size_t limit = SIZE_MAX) {
+  refs = refs.subspan(0, std::min(limit, refs.size()));
   size_t i = 0;
-  while (!encoded.empty()) {
+  while (!encoded.empty() && i < limit) {
     if (i == refs.size()) return false;
     const size_t end = std::min(encoded.find('\n'), encoded.size());
     const absl::string_view line = encoded.substr(0, end);
@@ -101,14 +108,16 @@ bool SameRecords(absl::string_view encoded, absl::Span<const RecordRef> refs, bo
 
 bool SameIdentity(const StoredFinding& c, const ExistingFinding& e) {
   if (c.kind != e.kind || c.agency != e.agency) return false;
-  return c.kind == FindingKind::kNotSelfDefined || SameRecords(e.compared, c.compared, /*versions=*/false);
+  return c.kind == FindingKind::kNotSelfDefined ||
+         SameRecords(e.compared, c.compared, /*versions=*/false, kIdentityRecords);
 }
 
 bool SameIdentity(const StoredFinding& a, const StoredFinding& b) {
   if (a.kind != b.kind || a.agency != b.agency) return false;
   if (a.kind == FindingKind::kNotSelfDefined) return true;
-  if (a.compared.size() != b.compared.size()) return false;
-  for (size_t i = 0; i < a.compared.size(); ++i) {
+  const size_t n = std::min(a.compared.size(), kIdentityRecords);
+  if (n != std::min(b.compared.size(), kIdentityRecords)) return false;
+  for (size_t i = 0; i < n; ++i) {
     if (a.compared[i].agency != b.compared[i].agency || a.compared[i].record_id != b.compared[i].record_id) {
       return false;
     }
@@ -239,7 +248,7 @@ absl::Status CheckFindingQuery(const FindingQuery& query) {
 }
 
 bool MatchesQuery(const FindingQuery& q, const StoredFinding& f) {
-  if (!q.agency.empty() && f.agency != q.agency) return false;
+  if (!q.agency.empty() && !VisibleToAgency(f, q.agency)) return false;
   if (!q.kinds.empty() && std::find(q.kinds.begin(), q.kinds.end(), f.kind) == q.kinds.end()) return false;
   if (q.min_severity.has_value() && f.severity < *q.min_severity) return false;
   if (q.statuses.empty()) {

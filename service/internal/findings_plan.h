@@ -29,9 +29,10 @@ std::optional<std::vector<RecordRef>> DecodeRecordRefs(absl::string_view text);
 // suggested_code and facts (id, status, times and history are the store's).
 //
 // A finding's identity across recomputations is its kind, its agency and the
-// records it compares without their versions (NOT_SELF_DEFINED: kind and
-// agency alone). When the versions compared change, newer data still raises
-// it.
+// first two records it compares (the agency's record and what it is compared
+// with) without their versions (NOT_SELF_DEFINED: kind and agency alone).
+// When the records compared or their versions change (e.g. a later
+// NOT_STATED is listed third), newer data still raises it.
 std::vector<StoredFinding> ComputeFindings(absl::Span<const RecordState> records,
                                              const StoreOptions& options);
 
@@ -42,6 +43,7 @@ struct ExistingFinding {
   FindingStatus status = FindingStatus::kOpen;
   FindingKind kind = FindingKind::kSelfIdMismatch;
   std::string agency;
+  std::string other_agency;  // FindingFacts::other_agency: kept for the counts
 };
 
 struct FindingChange {
@@ -86,7 +88,8 @@ FindingAction ReviewEvent(ReviewAction action);
 // InvalidArgument for a limit outside 1..1000.
 absl::Status CheckFindingQuery(const FindingQuery& query);
 
-// Whether `f` matches every filter of `query` except after_id and limit.
+// Whether `f` matches every filter of `query` except after_id and limit
+// (query.agency as VisibleToAgency).
 bool MatchesQuery(const FindingQuery& query, const StoredFinding& f);
 
 // FailedPrecondition for a findings call on a store without StoreOptions::reconcile.

@@ -309,9 +309,11 @@ describe('ethrecd through @grpc/grpc-js and proto/', { timeout: 120_000 }, () =>
       all.push(...next.findings);
       token = next.next_page_token;
     }
-    assert.deepEqual(all.map((f) => f.kind).sort(), ['AGENCY_DISAGREEMENT', 'NOT_SELF_DEFINED', 'SELF_ID_MISMATCH']);
+    assert.deepEqual(all.map((f) => f.kind).sort(), ['NOT_SELF_DEFINED', 'SELF_ID_MISMATCH']);
     const mismatch = all.find((f) => f.kind === 'SELF_ID_MISMATCH');
     assert.equal(mismatch.severity, 'HIGH');
+    assert.equal(mismatch.suggested_code, 'M');
+    assert.equal(mismatch.suggested_display, 'Black or Black British - Caribbean');
     assert.equal(mismatch.status, 'OPEN');
     assert.equal(mismatch.record_id, 'g-1');
     assert.deepEqual(mismatch.record_categories, ['WHITE_BRITISH']);

@@ -182,6 +182,13 @@ TEST_F(FindingsScenarioTest, FindingsAndSummaryAreExactlyAsExpected) {
   ASSERT_NE(mismatch, nullptr);
   EXPECT_THAT(mismatch->reason(), HasSubstr("the child identifies as"));
   EXPECT_EQ(mismatch->compared(1).record_id(), "s103");
+  // The correction: the GP's own code for the child's category.
+  EXPECT_EQ(mismatch->suggested_code(), "D");
+  EXPECT_EQ(mismatch->suggested_display(), "Mixed - White and Black Caribbean");
+  // A record that meets the child's identity gets no disagreement.
+  for (const v1::Finding& f : all) {
+    if (f.kind() == v1::AGENCY_DISAGREEMENT) EXPECT_EQ(f.record_id(), "g109") << "only child 109 has no reference";
+  }
 
   v1::SummarizeFindingsResponse summary;
   ASSERT_TRUE(findings_->SummarizeFindings(Officer().get(), {}, &summary).ok());
@@ -200,7 +207,7 @@ TEST_F(FindingsScenarioTest, FindingsAndSummaryAreExactlyAsExpected) {
   v1::ListFindingsRequest gp_high;
   gp_high.set_agency("gp");
   gp_high.set_min_severity(v1::MEDIUM);
-  EXPECT_EQ(ListAll(gp_high).size(), 3u);  // g103 mismatch and disagreement, g109 disagreement
+  EXPECT_EQ(ListAll(gp_high).size(), 2u);  // g103 mismatch, g109 disagreement
   v1::ListFindingsRequest limits;
   limits.add_kinds(v1::CLASSIFICATION_LIMIT);
   EXPECT_EQ(ListAll(limits).size(), 2u);
@@ -209,8 +216,25 @@ TEST_F(FindingsScenarioTest, FindingsAndSummaryAreExactlyAsExpected) {
 TEST_F(FindingsScenarioTest, AgenciesSeeOnlyTheirOwnFindingsAndCannotReview) {
   auto gp = [] { return As("gp", "record-system"); };
   const std::vector<v1::Finding> mine = ListAll({}, gp);
-  ASSERT_EQ(mine.size(), 6u);
+  ASSERT_EQ(mine.size(), 5u);
   for (const v1::Finding& f : mine) EXPECT_EQ(f.agency(), "gp");
+
+  // Both agencies of a disagreement see it: the school sees the GP's g109
+  // disagreement besides its own finding, and may get it.
+  auto school_caller = [] { return As("school", "record-system"); };
+  const std::vector<v1::Finding> schools = ListAll({}, school_caller);
+  EXPECT_THAT(Rows(schools), ElementsAreArray({"gp,g109,AGENCY_DISAGREEMENT,MEDIUM", "school,s109,NOT_SELF_DEFINED,LOW"}));
+  const v1::Finding* shared = Find(schools, "g109", v1::AGENCY_DISAGREEMENT);
+  ASSERT_NE(shared, nullptr);
+  v1::GetFindingRequest get_shared;
+  get_shared.set_finding_id(shared->finding_id());
+  v1::Finding got_shared;
+  EXPECT_TRUE(findings_->GetFinding(school_caller().get(), get_shared, &got_shared).ok());
+  v1::SummarizeFindingsResponse school_summary;
+  ASSERT_TRUE(findings_->SummarizeFindings(school_caller().get(), {}, &school_summary).ok());
+  int64_t school_counted = 0;
+  for (const v1::FindingCount& c : school_summary.counts()) school_counted += c.count();
+  EXPECT_EQ(school_counted, 2);
 
   v1::ListFindingsRequest other;
   other.set_agency("school");
@@ -271,7 +295,7 @@ TEST_F(FindingsScenarioTest, PageTokensAreTiedToTheirFilters) {
   changed = request;
   changed.set_page_size(100000);  // capped, not refused
   ASSERT_TRUE(findings_->ListFindings(Officer().get(), changed, &response).ok());
-  EXPECT_EQ(response.findings_size(), 13);
+  EXPECT_EQ(response.findings_size(), 11);
   EXPECT_TRUE(response.next_page_token().empty());
 }
 
@@ -297,8 +321,8 @@ TEST_F(FindingsScenarioTest, ACorrectionClearsFindingsAtOnceAndReviewsAreKept) {
   EXPECT_EQ(got.history(1).by_role(), "data-quality-officer");
   EXPECT_EQ(got.history(1).note(), "asked the GP practice to check with the family");
 
-  // The GP corrects its record (a new version): the mismatch and the
-  // disagreement clear in the same call.
+  // The GP corrects its record (a new version): the mismatch clears in the
+  // same call.
   v1::RecordObservationRequest write;
   v1::ObservationInput* o = write.mutable_observation();
   o->mutable_child()->set_nhs_number("9990001030");
@@ -318,7 +342,7 @@ TEST_F(FindingsScenarioTest, ACorrectionClearsFindingsAtOnceAndReviewsAreKept) {
   ASSERT_EQ(got.history_size(), 3);
   EXPECT_EQ(got.history(2).action(), v1::FindingEvent::CLEARED);
   all = ListAll({});
-  EXPECT_EQ(all.size(), 10u);  // g103's three findings are gone: it is now self-defined and right
+  EXPECT_EQ(all.size(), 9u);  // g103's two findings are gone: it is now self-defined and right
   v1::SummarizeFindingsResponse summary;
   ASSERT_TRUE(findings_->SummarizeFindings(Officer().get(), {}, &summary).ok());
   for (const v1::AgencyCompleteness& c : summary.completeness()) {
@@ -343,13 +367,13 @@ TEST_F(FindingsScenarioTest, ReportRendersTheScenarioInChromium) {
                                   "data-quality-officer", "report", "--out", dir},
                                  out, err, {});
   ASSERT_EQ(exit, 0) << out.str() << err.str();
-  EXPECT_THAT(out.str(), HasSubstr("13 open finding(s): 13 listed in the HTML table, 13 in the CSV; 6 agency(ies)"));
+  EXPECT_THAT(out.str(), HasSubstr("11 open finding(s): 11 listed in the HTML table, 11 in the CSV; 6 agency(ies)"));
   const std::string html_path = dir + "/ethrec-report.html";
   const std::string csv_path = dir + "/ethrec-findings.csv";
 
   // What the page should say, from the scenario's expected files.
   const std::vector<std::vector<std::string>> expected = ReadCsv(ScenarioPath("expected_findings.csv"));
-  ASSERT_EQ(expected.size(), 14u) << "header and 13 findings";
+  ASSERT_EQ(expected.size(), 12u) << "header and 11 findings";
   ASSERT_THAT(expected[0], ElementsAreArray({"agency", "record_id", "kind", "severity"}));
   std::map<std::string, int> by_agency, by_kind;
   for (size_t i = 1; i < expected.size(); ++i) {
@@ -361,17 +385,17 @@ TEST_F(FindingsScenarioTest, ReportRendersTheScenarioInChromium) {
   for (size_t i = 1; i < completeness.size(); ++i) by_agency.try_emplace(completeness[i][0], 0);  // camhs: 0
   // The scenario as its README describes it.
   EXPECT_EQ(by_agency, (std::map<std::string, int>{
-                           {"camhs", 0}, {"csc", 3}, {"gp", 6}, {"police", 2}, {"school", 1}, {"yjs", 1}}));
+                           {"camhs", 0}, {"csc", 2}, {"gp", 5}, {"police", 2}, {"school", 1}, {"yjs", 1}}));
 
   const std::string dom = testing::RenderedDom(chromium, html_path, "", dir + "/profile");
   std::filesystem::remove_all(dir + "/profile");
   EXPECT_THAT(dom, HasSubstr("data-sortable=\"ready\"")) << "the page's script did not run";
-  EXPECT_EQ(testing::TextAfter(dom, "id=\"open-count\""), "13");
+  EXPECT_EQ(testing::TextAfter(dom, "id=\"open-count\""), "11");
   EXPECT_EQ(testing::TextAfter(dom, "id=\"acknowledged-count\""), "0");
   EXPECT_EQ(testing::TextAfter(dom, "id=\"resolved-count\""), "0");
   EXPECT_EQ(testing::TextAfter(dom, "id=\"children-count\""), "9");
-  EXPECT_EQ(testing::TextAfter(dom, "id=\"row-count\""), "13");
-  EXPECT_EQ(testing::TextAfter(dom, "id=\"total-count\""), "13");
+  EXPECT_EQ(testing::TextAfter(dom, "id=\"row-count\""), "11");
+  EXPECT_EQ(testing::TextAfter(dom, "id=\"total-count\""), "11");
   for (const auto& [agency, count] : by_agency) {
     EXPECT_EQ(testing::TextAfter(dom, absl::StrCat("data-agency=\"", agency, "\"")), absl::StrCat(count)) << agency;
   }
@@ -401,7 +425,7 @@ TEST_F(FindingsScenarioTest, ReportRendersTheScenarioInChromium) {
   std::vector<std::string> ids;
   for (const v1::Finding& f : all) ids.push_back(absl::StrCat(f.finding_id()));
   std::vector<std::string> rows = testing::RowIds(dom);
-  ASSERT_EQ(rows.size(), 13u);
+  ASSERT_EQ(rows.size(), 11u);
   const v1::Finding* mismatch = Find(all, "g103", v1::SELF_ID_MISMATCH);
   ASSERT_NE(mismatch, nullptr);
   EXPECT_EQ(rows.front(), absl::StrCat(mismatch->finding_id()));
@@ -409,9 +433,9 @@ TEST_F(FindingsScenarioTest, ReportRendersTheScenarioInChromium) {
   std::sort(ids.begin(), ids.end());
   EXPECT_EQ(rows, ids);
 
-  // The CSV: 13 findings, exactly the expected ones.
+  // The CSV: 11 findings, exactly the expected ones.
   const std::vector<std::vector<std::string>> csv = ReadCsv(csv_path);
-  ASSERT_EQ(csv.size(), 14u) << "header and 13 findings";
+  ASSERT_EQ(csv.size(), 12u) << "header and 11 findings";
   ASSERT_GE(csv[0].size(), 5u);
   EXPECT_THAT(std::vector<std::string>(csv[0].begin(), csv[0].begin() + 5),
               ElementsAreArray({"finding_id", "agency", "record_id", "kind", "severity"}));

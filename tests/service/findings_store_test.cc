@@ -175,10 +175,12 @@ TYPED_TEST(FindingsStoreTest, AWriteRaisesFindingsInTheSameCall) {
   EXPECT_THAT(this->Kinds(), IsEmpty());
   this->Write({Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 2)});
   const std::vector<StoredFinding> all = this->All();
-  EXPECT_THAT(this->Kinds(), ElementsAre("AGENCY_DISAGREEMENT gp", "NOT_SELF_DEFINED gp", "SELF_ID_MISMATCH gp"));
+  EXPECT_THAT(this->Kinds(), ElementsAre("NOT_SELF_DEFINED gp", "SELF_ID_MISMATCH gp"));
   const StoredFinding* m = this->Find(all, FindingKind::kSelfIdMismatch, "gp");
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->severity, Severity::kHigh);
+  EXPECT_EQ(m->suggested_code, "M");  // the GP's own code for Black Caribbean
+  EXPECT_EQ(m->facts.suggested_display, "Black or Black British - Caribbean");
   EXPECT_EQ(m->status, FindingStatus::kOpen);
   EXPECT_EQ(m->record_id, "g1");
   EXPECT_THAT(m->compared, ElementsAre(RecordRef{"gp", "g1", 1}, RecordRef{"school", "s1", 1}));
@@ -215,8 +217,7 @@ TYPED_TEST(FindingsStoreTest, ACorrectionClearsAndAReturnReopensTheSameFinding) 
   ASSERT_TRUE(cleared.ok());
   EXPECT_EQ(cleared->status, FindingStatus::kCleared);
   EXPECT_THAT(this->Actions(*cleared), ElementsAre(FindingAction::kRaised, FindingAction::kCleared));
-  EXPECT_THAT(this->Kinds({.statuses = {FindingStatus::kCleared}}),
-              UnorderedElementsAre("SELF_ID_MISMATCH gp", "AGENCY_DISAGREEMENT gp"));
+  EXPECT_THAT(this->Kinds({.statuses = {FindingStatus::kCleared}}), ElementsAre("SELF_ID_MISMATCH gp"));
 
   this->SetNow(Day(102));
   this->Write({Obs("gp", "g1", 3, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 4)});
@@ -328,24 +329,24 @@ TYPED_TEST(FindingsStoreTest, ListsPageByPageWithFilters) {
     this->Write({Obs("school", absl::StrCat("s", c), 1, c, "dfe", "BCRB", SuppliedBy::kSelf, 1),
                  Obs("gp", absl::StrCat("g", c), 1, c, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 2)});
   }
-  // Per child: SELF_ID_MISMATCH, AGENCY_DISAGREEMENT and NOT_SELF_DEFINED, all gp.
+  // Per child: SELF_ID_MISMATCH and NOT_SELF_DEFINED, both gp.
   std::vector<StoredFinding> all = this->All();
-  ASSERT_EQ(all.size(), 21u);
+  ASSERT_EQ(all.size(), 14u);
   for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].id, all[i].id);
 
   EXPECT_EQ(this->All({.agency = "school"}).size(), 0u);
-  EXPECT_EQ(this->All({.agency = "gp"}).size(), 21u);
+  EXPECT_EQ(this->All({.agency = "gp"}).size(), 14u);
   EXPECT_EQ(this->All({.kinds = {FindingKind::kSelfIdMismatch}}).size(), 7u);
-  EXPECT_EQ(this->All({.kinds = {FindingKind::kSelfIdMismatch, FindingKind::kAgencyDisagreement}}).size(), 14u);
+  EXPECT_EQ(this->All({.kinds = {FindingKind::kSelfIdMismatch, FindingKind::kNotSelfDefined}}).size(), 14u);
   EXPECT_EQ(this->All({.min_severity = Severity::kHigh}).size(), 7u);
-  EXPECT_EQ(this->All({.raised_after = Day(103), .raised_before = Day(105)}).size(), 6u);
+  EXPECT_EQ(this->All({.raised_after = Day(103), .raised_before = Day(105)}).size(), 4u);
   EXPECT_EQ(this->All({.statuses = {FindingStatus::kResolved}}).size(), 0u);
 
-  absl::StatusOr<FindingsPage> page = this->store_->ListFindings({.limit = 21});
+  absl::StatusOr<FindingsPage> page = this->store_->ListFindings({.limit = 14});
   ASSERT_TRUE(page.ok());
-  EXPECT_EQ(page->findings.size(), 21u);
+  EXPECT_EQ(page->findings.size(), 14u);
   EXPECT_FALSE(page->more);
-  page = this->store_->ListFindings({.limit = 20});
+  page = this->store_->ListFindings({.limit = 13});
   ASSERT_TRUE(page.ok());
   EXPECT_TRUE(page->more);
   EXPECT_THAT(this->store_->ListFindings({.limit = 0}).status(), StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
@@ -370,8 +371,8 @@ TYPED_TEST(FindingsStoreTest, SummarisesCountsAndCompleteness) {
     counts.push_back(absl::StrCat(r.agency, " ", FindingKindName(r.kind), " ", FindingStatusName(r.status), " ",
                                   r.count));
   }
-  EXPECT_THAT(counts, ElementsAre("gp SELF_ID_MISMATCH OPEN 1", "gp AGENCY_DISAGREEMENT OPEN 1",
-                                  "gp NOT_SELF_DEFINED OPEN 1", "police NOT_SELF_DEFINED OPEN 1"));
+  EXPECT_THAT(counts, ElementsAre("gp SELF_ID_MISMATCH OPEN 1", "gp NOT_SELF_DEFINED OPEN 1",
+                                  "police NOT_SELF_DEFINED OPEN 1"));
   std::vector<std::string> completeness;
   for (const CompletenessRow& r : s->completeness) {
     completeness.push_back(absl::StrCat(r.agency, " ", r.children_self_defined, "/", r.children));
@@ -451,6 +452,68 @@ TYPED_TEST(FindingsStoreTest, MergedChildrenAreReconciledAsOne) {
   EXPECT_EQ(s->completeness[1].children_self_defined, 1);
 }
 
+TYPED_TEST(FindingsStoreTest, BothAgenciesOfADisagreementSeeItAndCountIt) {
+  // No reference identity: two practitioner-assumed records disagree. The
+  // finding is about the GP's (older) record and names the school.
+  this->Write({Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 1),
+               Obs("school", "s1", 1, 1, "dfe", "BCRB", SuppliedBy::kPractitioner, 2),
+               Obs("csc", "c1", 1, 2, "dfe", "WBRI", SuppliedBy::kSelf, 1)});
+  const std::vector<StoredFinding> all = this->All({.kinds = {FindingKind::kAgencyDisagreement}});
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].agency, "gp");
+  EXPECT_EQ(all[0].facts.other_agency, "school");
+  EXPECT_TRUE(VisibleToAgency(all[0], "school"));
+  EXPECT_FALSE(VisibleToAgency(all[0], "csc"));
+  EXPECT_THAT(this->Kinds({.agency = "school"}),
+              ElementsAre("AGENCY_DISAGREEMENT gp", "NOT_SELF_DEFINED school"));
+  EXPECT_THAT(this->Kinds({.agency = "gp"}), ElementsAre("AGENCY_DISAGREEMENT gp", "NOT_SELF_DEFINED gp"));
+  EXPECT_THAT(this->Kinds({.agency = "csc"}), IsEmpty());
+
+  auto counts = [this](const std::string& agency) {
+    std::vector<std::string> out;
+    absl::StatusOr<FindingSummary> s = this->store_->SummarizeFindings(agency);
+    EXPECT_TRUE(s.ok()) << s.status();
+    if (!s.ok()) return out;
+    for (const FindingCountRow& r : s->counts) {
+      out.push_back(absl::StrCat(r.agency, " ", FindingKindName(r.kind), " ", FindingStatusName(r.status), " ",
+                                 r.count));
+    }
+    return out;
+  };
+  EXPECT_THAT(counts("school"), ElementsAre("gp AGENCY_DISAGREEMENT OPEN 1", "school NOT_SELF_DEFINED OPEN 1"));
+  EXPECT_THAT(counts(""), ElementsAre("gp AGENCY_DISAGREEMENT OPEN 1", "gp NOT_SELF_DEFINED OPEN 1",
+                                      "school NOT_SELF_DEFINED OPEN 1"));
+  // A review moves the shared count too.
+  ASSERT_TRUE(this->store_->ReviewFinding(all[0].id, ReviewAction::kAcknowledge, {"dq", "data-quality-officer"}, "")
+                  .ok());
+  EXPECT_THAT(counts("school"),
+              ElementsAre("gp AGENCY_DISAGREEMENT ACKNOWLEDGED 1", "school NOT_SELF_DEFINED OPEN 1"));
+}
+
+TYPED_TEST(FindingsStoreTest, ALaterNotStatedUpdatesTheFindingItDoesNotClearIt) {
+  this->Write({Obs("csc", "c1", 1, 1, "", "Black African", SuppliedBy::kSelf, 1),
+               Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 5)});
+  const StoredFinding* m = nullptr;
+  std::vector<StoredFinding> before = this->All({.kinds = {FindingKind::kSelfIdMismatch}});
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_FALSE(before[0].facts.declined_later);
+  // The child says 'prefer not to say' at school: the same finding goes on,
+  // now listing the refusal and saying so.
+  this->Write({Obs("school", "s1", 1, 1, "dfe", "REFU", SuppliedBy::kSelf, 10)});
+  std::vector<StoredFinding> after = this->All({.kinds = {FindingKind::kSelfIdMismatch}});
+  ASSERT_EQ(after.size(), 1u);
+  m = &after[0];
+  EXPECT_EQ(m->id, before[0].id);
+  EXPECT_TRUE(m->facts.declined_later);
+  EXPECT_EQ(m->facts.stated_at, Day(1));
+  EXPECT_THAT(m->compared, ElementsAre(RecordRef{"gp", "g1", 1}, RecordRef{"csc", "c1", 1},
+                                       RecordRef{"school", "s1", 1}));
+  EXPECT_THAT(this->Actions(*m), ElementsAre(FindingAction::kRaised, FindingAction::kUpdated));
+  absl::StatusOr<StoredFinding> got = this->store_->GetFinding(m->id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->facts, m->facts);
+}
+
 TYPED_TEST(FindingsStoreTest, ARefusedBatchLeavesNoFindings) {
   this->Write({Obs("school", "s1", 1, 1, "dfe", "BCRB", SuppliedBy::kSelf, 1)});
   // Item 1 conflicts with the stored s1 v1: the whole batch is refused.
@@ -497,7 +560,7 @@ TEST(SqliteFindingsTest, OpenWithFindingsCatchesUpOnWritesMadeWithout) {
   ASSERT_TRUE(page.ok()) << page.status();
   std::vector<std::string> kinds;
   for (const StoredFinding& f : page->findings) kinds.emplace_back(FindingKindName(f.kind));
-  EXPECT_THAT(kinds, UnorderedElementsAre("SELF_ID_MISMATCH", "AGENCY_DISAGREEMENT", "NOT_SELF_DEFINED"));
+  EXPECT_THAT(kinds, UnorderedElementsAre("SELF_ID_MISMATCH", "NOT_SELF_DEFINED"));
   EXPECT_EQ(page->findings[0].first_raised_at, Day(200));
   absl::StatusOr<FindingSummary> s = (*store)->SummarizeFindings("");
   ASSERT_TRUE(s.ok());
@@ -539,8 +602,7 @@ TEST(SqliteFindingsTest, AVersionOneFileMigratesAndIsReconciled) {
     kinds.push_back(absl::StrCat(FindingKindName(f.kind), " ", f.agency, " ", f.record_id));
     EXPECT_EQ(f.first_raised_at, Day(200));
   }
-  EXPECT_THAT(kinds, UnorderedElementsAre("SELF_ID_MISMATCH gp g103", "AGENCY_DISAGREEMENT gp g103",
-                                          "NOT_SELF_DEFINED gp g103"));
+  EXPECT_THAT(kinds, UnorderedElementsAre("SELF_ID_MISMATCH gp g103", "NOT_SELF_DEFINED gp g103"));
   // The current version (2) is what was compared; completeness came over too.
   for (const StoredFinding& f : page->findings) {
     EXPECT_EQ(f.compared[0].record_version, 2);

@@ -98,6 +98,7 @@ TEST(FindingsJsonTest, EveryField) {
   v1::Finding f = MakeFinding(42, v1::CLASSIFICATION_LIMIT, v1::INFO, v1::ACKNOWLEDGED, "south-gp", "gp-42",
                               "No code for Roma");
   f.set_suggested_code("C");
+  f.set_suggested_display("Any other White background");
   f.set_reopen_count(1);
   f.mutable_last_raised_at()->set_nanos(250000000);
   v1::FindingEvent* ack = f.add_history();
@@ -125,6 +126,7 @@ TEST(FindingsJsonTest, EveryField) {
   EXPECT_THAT(Strings(doc["reference_categories"]), ElementsAre("WHITE_ROMA"));
   EXPECT_STREQ(doc["reason"].GetString(), "No code for Roma");
   EXPECT_STREQ(doc["suggested_code"].GetString(), "C");
+  EXPECT_STREQ(doc["suggested_display"].GetString(), "Any other White background");
   EXPECT_STREQ(doc["first_raised_at"].GetString(), "2026-11-27T10:42:00Z");
   EXPECT_STREQ(doc["last_raised_at"].GetString(), "2026-11-27T10:42:00.25Z");
   EXPECT_EQ(doc["reopen_count"].GetInt(), 1);
