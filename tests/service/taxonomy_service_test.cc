@@ -218,7 +218,7 @@ TEST_F(TaxonomyServiceTest, TranslatesAndSuggests) {
 TEST_F(TaxonomyServiceTest, ListsSystemsAndTaxonomy) {
   v1::ListCodeSystemsResponse systems;
   ASSERT_TRUE(Stub()->ListCodeSystems(Context().get(), {}, &systems).ok());
-  EXPECT_EQ(systems.code_systems_size(), 9);
+  EXPECT_EQ(systems.code_systems_size(), 11);
   EXPECT_EQ(systems.taxonomy_id(), "ons-2021-ew");
   v1::GetTaxonomyResponse taxonomy;
   ASSERT_TRUE(Stub()->GetTaxonomy(Context().get(), {}, &taxonomy).ok());

@@ -338,7 +338,7 @@ TEST(CliSuggestTest, UnknownCategoryIsInvalidArgument) {
   EXPECT_THAT(Str(err["error"], "message"), HasSubstr("\"WHITE\""));
 }
 
-TEST(CliSystemsTest, ListsTheNineBuiltinSystems) {
+TEST(CliSystemsTest, ListsTheElevenBuiltinSystems) {
   CliRun r = RunEthrec({"systems"});
   EXPECT_EQ(r.exit, kExitOk) << r.err;
   rapidjson::Document doc = Json(r.out);
@@ -354,7 +354,7 @@ TEST(CliSystemsTest, ListsTheNineBuiltinSystems) {
   }
   EXPECT_THAT(ids, ::testing::UnorderedElementsAre("ons-2021", "ons-2011", "nhs-ethnic-category",
                                                  "nhs-wales", "dfe", "police-sde", "police-sde-16",
-                                                 "police-ic", "snomed-ct"));
+                                                 "police-ic", "snomed-ct", "ctv3", "ons-2021-detailed"));
 }
 
 // ---------------------------------------------------------------------------
@@ -407,8 +407,8 @@ TEST(CliMapsTest, LocalListAppearsInSystems) {
   EXPECT_EQ(r.exit, kExitOk) << r.err;
   rapidjson::Document doc = Json(r.out);
   ASSERT_TRUE(doc["systems"].IsArray());
-  EXPECT_EQ(doc["systems"].Size(), 10u);
-  EXPECT_EQ(Str(doc["systems"][9], "id"), "local-example-csc");
+  EXPECT_EQ(doc["systems"].Size(), 12u);
+  EXPECT_EQ(Str(doc["systems"][11], "id"), "local-example-csc");
 }
 
 TEST(CliMapsTest, InvalidMapsFailEveryCommand) {
