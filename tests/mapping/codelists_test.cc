@@ -3,7 +3,6 @@
 // lists, the 287 ONS 2021 detailed categories): each code is loaded with its
 // term as display, and the generated maps (tools/codelists/make_maps.py) still
 // say what the sources say. This guards the generated JSON against drift.
-#include <fstream>
 #include <map>
 
 #include "absl/strings/ascii.h"
@@ -14,17 +13,14 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "mapping/normalizer.h"
-#include "tools/csv.h"
+#include "tests/testing/builtin_data.h"
 
 namespace ethrec {
 namespace {
 
-const Normalizer& Shared() {
-  static const Normalizer* const n = Normalizer::Create(LoadOptions())->release();
-  return *n;
-}
+using ::ethrec::testing::BuiltinNormalizer;
 
-using Row = std::map<std::string, std::string>;
+using Row = ::ethrec::testing::CsvRow;
 
 // Lower-case words of `s`, joined by single spaces, ':' spaced as a word.
 std::string Words(absl::string_view s) {
@@ -33,20 +29,7 @@ std::string Words(absl::string_view s) {
 }
 
 std::vector<Row> ReadSource(const std::string& name) {
-  std::ifstream in(std::string(ETHREC_SOURCES_DIR "/") + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  tools::CsvReader reader(&in);
-  tools::CsvRecord header, record;
-  EXPECT_TRUE(*reader.Next(&header));
-  std::vector<Row> rows;
-  while (*reader.Next(&record)) {
-    Row row;
-    for (size_t i = 0; i < header.fields.size() && i < record.fields.size(); ++i) {
-      row[header.fields[i]] = record.fields[i];
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
+  return ::ethrec::testing::ReadCsvRows(std::string(ETHREC_SOURCES_DIR "/") + name);
 }
 
 // The 2001-census 16 groups: the ONS 2021 group each belongs to (the finer
@@ -66,7 +49,7 @@ void ExpectCodedListLoaded(const std::string& file, const std::string& system, s
   ASSERT_GE(rows.size(), min_rows);
   for (const Row& r : rows) {
     SCOPED_TRACE(absl::StrCat(system, " ", r.at("code")));
-    absl::StatusOr<Normalized> n = Shared().Normalize({.system = system, .code = r.at("code")});
+    absl::StatusOr<Normalized> n = BuiltinNormalizer().Normalize({.system = system, .code = r.at("code")});
     ASSERT_TRUE(n.ok()) << n.status();
     EXPECT_FALSE(n->decided_by_text);
     // Sources differ in case, spacing and the semantic tag ("... 2011 census
@@ -97,7 +80,7 @@ TEST(CodeListsTest, EveryOnsDetailedCategoryMapsToItsParent) {
     if (r.at("ts021_code").empty()) continue;  // "Does not apply"
     ++categories;
     SCOPED_TRACE(r.at("label"));
-    absl::StatusOr<Normalized> n = Shared().Normalize({.system = "ons-2021-detailed", .code = r.at("label")});
+    absl::StatusOr<Normalized> n = BuiltinNormalizer().Normalize({.system = "ons-2021-detailed", .code = r.at("label")});
     ASSERT_TRUE(n.ok()) << n.status();
     ASSERT_EQ(n->categories.size(), 1u);
     const Category parent = static_cast<Category>(std::stoi(r.at("ts021_code")) - 1);

@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mapping/normalizer.h"
+#include "tests/testing/builtin_data.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/text_cases.h"
 #include "tools/csv.h"
@@ -20,20 +21,10 @@
 namespace ethrec {
 namespace {
 
+using ::ethrec::testing::BuiltinNormalizer;
+
 using ::ethrec::testing::StatusIs;
 using ::testing::HasSubstr;
-
-const Normalizer& SharedNormalizer() {
-  static const Normalizer* const n = [] {
-    auto created = Normalizer::Create(LoadOptions());
-    if (!created.ok()) {
-      ADD_FAILURE() << created.status();
-      std::abort();
-    }
-    return created->release();
-  }();
-  return *n;
-}
 
 using ::ethrec::testing::CheckTextCase;
 using ::ethrec::testing::LoadTextCases;
@@ -45,7 +36,7 @@ class FreeTextTableTest : public ::testing::TestWithParam<TextCase> {};
 
 TEST_P(FreeTextTableTest, ReadsAsAnExpertWould) {
   const TextCase& c = GetParam();
-  EXPECT_EQ(CheckTextCase(SharedNormalizer(), c), "") << "line " << c.line << ": '" << c.text << "' (" << c.note << ")";
+  EXPECT_EQ(CheckTextCase(BuiltinNormalizer(), c), "") << "line " << c.line << ": '" << c.text << "' (" << c.note << ")";
 }
 
 // A second table, written independently after the first was passing and not
@@ -55,7 +46,7 @@ TEST(FreeTextHeldOutTest, ReadsMostUnseenPhrasingsAsAnExpertWould) {
   ASSERT_GE(cases.size(), 250u);
   int passed = 0;
   for (const TextCase& c : cases) {
-    const std::string problem = CheckTextCase(SharedNormalizer(), c);
+    const std::string problem = CheckTextCase(BuiltinNormalizer(), c);
     if (problem.empty()) {
       ++passed;
     } else {
@@ -88,7 +79,7 @@ TEST(FreeTextTableTest, CoversEveryCategoryAndOutcome) {
 }
 
 Normalized Read(absl::string_view text) {
-  absl::StatusOr<Normalized> n = SharedNormalizer().Normalize({.text = text});
+  absl::StatusOr<Normalized> n = BuiltinNormalizer().Normalize({.text = text});
   EXPECT_TRUE(n.ok()) << n.status();
   return n.ok() ? *n : Normalized();
 }
@@ -180,10 +171,10 @@ TEST(FreeTextClassifierTest, FormLabelsReadAnswerAfterHeading) {
 }
 
 TEST(FreeTextClassifierTest, RejectsInvalidUtf8AndOverlongText) {
-  EXPECT_THAT(SharedNormalizer().Normalize({.text = "white \xC3"}),
+  EXPECT_THAT(BuiltinNormalizer().Normalize({.text = "white \xC3"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not valid UTF-8")));
   std::string huge(kMaxFreeTextBytes + 1, 'a');
-  EXPECT_THAT(SharedNormalizer().Normalize({.text = huge}),
+  EXPECT_THAT(BuiltinNormalizer().Normalize({.text = huge}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit is 1024")));
 }
 

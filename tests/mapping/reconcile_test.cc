@@ -1,4 +1,5 @@
 #include "mapping/reconcile.h"
+#include "tests/testing/builtin_data.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
@@ -8,12 +9,9 @@
 namespace ethrec {
 namespace {
 
-using ::testing::HasSubstr;
+using ::ethrec::testing::BuiltinNormalizer;
 
-const Normalizer& Shared() {
-  static const Normalizer* const n = Normalizer::Create(LoadOptions())->release();
-  return *n;
-}
+using ::testing::HasSubstr;
 
 // One current record: a code of `system`, or free text when system is "".
 RecordState Record(const std::string& agency, SuppliedBy who, const std::string& system,
@@ -25,8 +23,8 @@ RecordState Record(const std::string& agency, SuppliedBy who, const std::string&
   r.supplied_by = who;
   r.recorded_at = absl::FromCivil(absl::CivilDay(2026, 1, day), absl::UTCTimeZone());
   r.system = system;
-  absl::StatusOr<Normalized> n = system.empty() ? Shared().Normalize({.text = code_or_text})
-                                                : Shared().Normalize({.system = system, .code = code_or_text});
+  absl::StatusOr<Normalized> n = system.empty() ? BuiltinNormalizer().Normalize({.text = code_or_text})
+                                                : BuiltinNormalizer().Normalize({.system = system, .code = code_or_text});
   EXPECT_TRUE(n.ok()) << n.status();
   r.normalized = *n;
   return r;
@@ -78,7 +76,7 @@ TEST(ReconcileTest, NhsCAgainstSelfIdentifiedRomaIsAClassificationLimit) {
       Record("gp", SuppliedBy::kSelf, "nhs-ethnic-category", "C", 1),
       Record("school", SuppliedBy::kSelf, "dfe", "WROR", 5),
   };
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   EXPECT_EQ(Kinds(f, "gp"), Kinds_({"CLASSIFICATION_LIMIT"}));
   const Finding* limit = FindingOf(f, FindingKind::kClassificationLimit);
   ASSERT_NE(limit, nullptr);
@@ -91,7 +89,7 @@ TEST(ReconcileTest, PoliceIcNeverRaisesASelfIdMismatch) {
       Record("csc", SuppliedBy::kSelf, "", "Black Caribbean", 3),
       Record("police", SuppliedBy::kOfficerObserved, "police-ic", "IC1", 5),
   };
-  EXPECT_EQ(Kinds(Reconcile(records, Shared()), "police"), Kinds_({"NOT_SELF_DEFINED"}));
+  EXPECT_EQ(Kinds(Reconcile(records, BuiltinNormalizer()), "police"), Kinds_({"NOT_SELF_DEFINED"}));
 }
 
 TEST(ReconcileTest, NotStatedNeverRaisesAnything) {
@@ -100,7 +98,7 @@ TEST(ReconcileTest, NotStatedNeverRaisesAnything) {
       Record("gp", SuppliedBy::kSelf, "nhs-ethnic-category", "Z", 2),
       Record("csc", SuppliedBy::kSelf, "", "Black African", 3),
   };
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   EXPECT_TRUE(Kinds(f, "school").empty());
   EXPECT_TRUE(Kinds(f, "gp").empty());
   EXPECT_TRUE(f.empty());
@@ -111,7 +109,7 @@ TEST(ReconcileTest, NewerSelfStatementMakesOlderRecordsOutdated) {
       Record("school", SuppliedBy::kSelf, "dfe", "WBRI", 1),
       Record("csc", SuppliedBy::kSelf, "", "Mixed White and Black Caribbean", 10),
   };
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   EXPECT_EQ(Kinds(f, "school"), Kinds_({"OUTDATED"}));
 }
 
@@ -120,7 +118,7 @@ TEST(ReconcileTest, LaterDisagreeingRecordIsASelfIdMismatch) {
       Record("csc", SuppliedBy::kSelf, "dfe", "BAFR", 1),
       Record("gp", SuppliedBy::kPractitioner, "nhs-ethnic-category", "A", 5),
   };
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   EXPECT_EQ(Kinds(f, "gp"), Kinds_({"NOT_SELF_DEFINED", "SELF_ID_MISMATCH"}));
   EXPECT_EQ(Kinds(f, "csc"), Kinds_({}));
   const Finding* mismatch = FindingOf(f, FindingKind::kSelfIdMismatch);
@@ -136,9 +134,9 @@ TEST(ReconcileTest, MissingDetailIsReported) {
       Record("gp", SuppliedBy::kSelf, "nhs-ethnic-category", "N", 0 + 2),
   };
   // The GP's N is the latest SELF statement: it is the reference, and has no detail to lose.
-  EXPECT_TRUE(Kinds(Reconcile(records, Shared()), "school").empty());
+  EXPECT_TRUE(Kinds(Reconcile(records, BuiltinNormalizer()), "school").empty());
   records[1].recorded_at = records[0].recorded_at - absl::Hours(24);
-  EXPECT_EQ(Kinds(Reconcile(records, Shared()), "gp"), Kinds_({"DETAIL_LOST"}));
+  EXPECT_EQ(Kinds(Reconcile(records, BuiltinNormalizer()), "gp"), Kinds_({"DETAIL_LOST"}));
 }
 
 TEST(ReconcileTest, NotKnownWhileTheReferenceIsKnownIsMissing) {
@@ -146,7 +144,7 @@ TEST(ReconcileTest, NotKnownWhileTheReferenceIsKnownIsMissing) {
       Record("csc", SuppliedBy::kSelf, "", "Indian", 1),
       Record("gp", SuppliedBy::kUnknown, "nhs-ethnic-category", "99", 2),
   };
-  EXPECT_THAT(Kinds(Reconcile(records, Shared()), "gp"), ::testing::Contains("MISSING"));
+  EXPECT_THAT(Kinds(Reconcile(records, BuiltinNormalizer()), "gp"), ::testing::Contains("MISSING"));
 }
 
 TEST(ReconcileTest, ARecordThatSaysNothingUsableIsMissing) {
@@ -155,7 +153,7 @@ TEST(ReconcileTest, ARecordThatSaysNothingUsableIsMissing) {
       Record("camhs", SuppliedBy::kPractitioner, "", "see previous notes", 2),
   };
   ASSERT_EQ(records[1].normalized.outcome, Outcome::kUnrecognised);
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   EXPECT_THAT(Kinds(f, "camhs"), ::testing::Contains("MISSING"));
   const Finding* missing = FindingOf(f, FindingKind::kMissing);
   ASSERT_NE(missing, nullptr);
@@ -167,7 +165,7 @@ TEST(ReconcileTest, ParentOrCarerReferenceIsMarkedAscribed) {
       Record("csc", SuppliedBy::kParentOrCarer, "", "Pakistani", 1),
       Record("school", SuppliedBy::kPractitioner, "dfe", "AIND", 2),
   };
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   const Finding* mismatch = FindingOf(f, FindingKind::kSelfIdMismatch);
   ASSERT_NE(mismatch, nullptr);
   EXPECT_THAT(mismatch->reason, HasSubstr("the parent or carer says the child is"));
@@ -178,7 +176,7 @@ TEST(ReconcileTest, AgenciesDisagreeWithoutAReference) {
       Record("gp", SuppliedBy::kPractitioner, "nhs-ethnic-category", "A", 1),
       Record("school", SuppliedBy::kPractitioner, "dfe", "BCRB", 2),
   };
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   EXPECT_EQ(Kinds(f, "gp"), Kinds_({"AGENCY_DISAGREEMENT", "NOT_SELF_DEFINED"}));
 }
 
@@ -189,7 +187,7 @@ TEST(ReconcileTest, TheFindingIsAboutTheRecordThatIsNotTheReference) {
       Record("camhs", SuppliedBy::kSelf, "", "Mixed White and Asian", 10),
       Record("csc", SuppliedBy::kSelf, "dfe", "WBRI", 1),
   };
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   EXPECT_EQ(Kinds(f, "camhs"), Kinds_({}));
   EXPECT_EQ(Kinds(f, "csc"), Kinds_({"OUTDATED"}));
   const Finding* d = FindingOf(f, FindingKind::kOutdated);
@@ -202,7 +200,7 @@ TEST(ReconcileTest, WithoutAReferenceTheOlderRecordIsTheOneInDoubt) {
       Record("gp", SuppliedBy::kPractitioner, "nhs-ethnic-category", "A", 9),
       Record("school", SuppliedBy::kPractitioner, "dfe", "BCRB", 2),
   };
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   EXPECT_EQ(Kinds(f, "school"), Kinds_({"AGENCY_DISAGREEMENT", "NOT_SELF_DEFINED"}));
   EXPECT_EQ(Kinds(f, "gp"), Kinds_({"NOT_SELF_DEFINED"}));
 }
@@ -215,7 +213,7 @@ TEST(ReconcileTest, AnUnknownSupplierIsNotCalledNotSelfDefined) {
       Record("yjs", SuppliedBy::kUnknown, "dfe", "NOBT", 2),
       Record("police", SuppliedBy::kOfficerObserved, "police-ic", "IC4", 3),
   };
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   EXPECT_EQ(Kinds(f, "yjs"), Kinds_({"MISSING"}));
   EXPECT_EQ(Kinds(f, "police"), Kinds_({"NOT_SELF_DEFINED"}));
 }
@@ -226,10 +224,10 @@ TEST(ReconcileTest, GroupAgreementDoesNotHideACategoryMismatch) {
       Record("school", SuppliedBy::kSelf, "dfe", "BCRB", 2),  // same group, other category
   };
   // The school's statement is the newer one: the children's services record is outdated.
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   EXPECT_THAT(Kinds(f, "csc"), ::testing::ElementsAre("OUTDATED"));
   records[1].recorded_at = records[0].recorded_at - absl::Hours(1);
-  EXPECT_THAT(Kinds(Reconcile(records, Shared()), "school"), ::testing::Contains("OUTDATED"));
+  EXPECT_THAT(Kinds(Reconcile(records, BuiltinNormalizer()), "school"), ::testing::Contains("OUTDATED"));
 }
 
 // A record whose reading names no ethnic group, as the free-text reader
@@ -262,7 +260,7 @@ TEST(ReconcileTest, WithAReferenceEveryRecordIsJudgedAgainstItAlone) {
       Record("gp", SuppliedBy::kUnknown, "nhs-ethnic-category", "A", 5),
       Record("school", SuppliedBy::kUnknown, "dfe", "BAFR", 6),
   };
-  EXPECT_EQ(All(Reconcile(records, Shared())), Kinds_({"gp:SELF_ID_MISMATCH"}));
+  EXPECT_EQ(All(Reconcile(records, BuiltinNormalizer())), Kinds_({"gp:SELF_ID_MISMATCH"}));
 }
 
 TEST(ReconcileTest, RecordsThatAgreeWithTheChildGetNoDisagreementWhenAnotherAgencyIsWrong) {
@@ -277,7 +275,7 @@ TEST(ReconcileTest, RecordsThatAgreeWithTheChildGetNoDisagreementWhenAnotherAgen
       Record("police", SuppliedBy::kUnknown, "police-sde", "B1", 5),
       Record("gp", SuppliedBy::kUnknown, "nhs-ethnic-category", "A", 6),
   };
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   EXPECT_EQ(All(f), Kinds_({"gp:SELF_ID_MISMATCH"}));
   EXPECT_EQ(FindingOf(f, FindingKind::kAgencyDisagreement), nullptr);
 }
@@ -288,7 +286,7 @@ TEST(ReconcileTest, AgencyDisagreementIsRaisedOncePerConflictingPairOnlyWithoutA
       Record("school", SuppliedBy::kUnknown, "dfe", "BCRB", 2),
       Record("csc", SuppliedBy::kUnknown, "dfe", "BCRB", 3),
   };
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   // Two conflicting pairs (gp-school, gp-csc), one finding each, about the
   // older record, naming the other agency so that it sees the finding too.
   ASSERT_EQ(All(f), Kinds_({"gp:AGENCY_DISAGREEMENT", "gp:AGENCY_DISAGREEMENT"}));
@@ -299,7 +297,7 @@ TEST(ReconcileTest, AgencyDisagreementIsRaisedOncePerConflictingPairOnlyWithoutA
 
   // Once the child speaks, the child's words are the only yardstick.
   records.push_back(Record("camhs", SuppliedBy::kSelf, "", "Black Caribbean", 4));
-  EXPECT_EQ(All(Reconcile(records, Shared())), Kinds_({"gp:OUTDATED"}));
+  EXPECT_EQ(All(Reconcile(records, BuiltinNormalizer())), Kinds_({"gp:OUTDATED"}));
 }
 
 TEST(ReconcileTest, QuickStartGpRecordGetsOneFindingFromTheComparisonAndSocialCareNone) {
@@ -309,7 +307,7 @@ TEST(ReconcileTest, QuickStartGpRecordGetsOneFindingFromTheComparisonAndSocialCa
       Record("demo-csc", SuppliedBy::kSelf, "dfe", "WROM", 1),
       Record("demo-gp", SuppliedBy::kPractitioner, "nhs-ethnic-category", "A", 2),
   };
-  EXPECT_EQ(All(Reconcile(records, Shared())), Kinds_({"demo-gp:NOT_SELF_DEFINED", "demo-gp:SELF_ID_MISMATCH"}));
+  EXPECT_EQ(All(Reconcile(records, BuiltinNormalizer())), Kinds_({"demo-gp:NOT_SELF_DEFINED", "demo-gp:SELF_ID_MISMATCH"}));
 }
 
 TEST(ReconcileTest, ARecordGetsOnlyTheMostSevereFindingFromTheComparison) {
@@ -318,7 +316,7 @@ TEST(ReconcileTest, ARecordGetsOnlyTheMostSevereFindingFromTheComparison) {
   RecordState child = Record("school", SuppliedBy::kSelf, "dfe", "WROR", 1);
   child.normalized.detail = "Romanian";
   std::vector<RecordState> records = {child, Record("gp", SuppliedBy::kUnknown, "nhs-ethnic-category", "C", 2)};
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   EXPECT_EQ(All(f), Kinds_({"gp:DETAIL_LOST"}));
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].severity, Severity::kLow);
@@ -330,7 +328,7 @@ TEST(ReconcileTest, AnAgencyGetsOneNotSelfDefinedPerChild) {
       Record("police", SuppliedBy::kPractitioner, "police-sde", "B1", 2),
   };
   records[1].record_id = "police-other";
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   EXPECT_EQ(All(f), Kinds_({"police:NOT_SELF_DEFINED"}));
   EXPECT_THAT(f[0].compared, ::testing::ElementsAre("police/police-1", "police/police-other"));
 }
@@ -362,7 +360,7 @@ TEST(ReconcileTest, ALaterNotStatedToAThirdAgencyStillCatchesAContradictingRecor
       Record("gp", SuppliedBy::kPractitioner, "nhs-ethnic-category", "A", 5),
       Record("school", SuppliedBy::kSelf, "dfe", "REFU", 10),
   };
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   EXPECT_EQ(All(f), Kinds_({"gp:NOT_SELF_DEFINED", "gp:SELF_ID_MISMATCH"}));
   const Finding* mismatch = FindingOf(f, FindingKind::kSelfIdMismatch);
   ASSERT_NE(mismatch, nullptr);
@@ -380,14 +378,14 @@ TEST(ReconcileTest, ANationalityAloneConflictsWithNoGroup) {
       Record("school", SuppliedBy::kSelf, "dfe", "APKN", 1),
       NoGroup("gp", SuppliedBy::kParentOrCarer, 5),
   };
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   EXPECT_EQ(All(f), Kinds_({"gp:MISSING"}));
   EXPECT_THAT(f[0].reason, HasSubstr("name no ethnic group"));
 
   // It never defines the identity, and without one it disagrees with nobody.
   records[0].supplied_by = SuppliedBy::kPractitioner;
   EXPECT_FALSE(FindReference(records).has_value());
-  EXPECT_EQ(All(Reconcile(records, Shared())), Kinds_({"school:NOT_SELF_DEFINED"}));
+  EXPECT_EQ(All(Reconcile(records, BuiltinNormalizer())), Kinds_({"school:NOT_SELF_DEFINED"}));
 }
 
 TEST(ReconcileTest, CorrectionsCarryTheCodeOfTheAgencysOwnSystemAsSuggestCodeChoosesIt) {
@@ -411,11 +409,11 @@ TEST(ReconcileTest, CorrectionsCarryTheCodeOfTheAgencysOwnSystemAsSuggestCodeCho
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     std::vector<RecordState> records = {c.child, c.record};
-    std::vector<Finding> f = Reconcile(records, Shared());
+    std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
     ASSERT_EQ(f.size(), 1u);
     EXPECT_EQ(f[0].kind, c.kind);
     const Normalized& ref = c.child.normalized;
-    absl::StatusOr<CodeSuggestion> want = Shared().SuggestCode(
+    absl::StatusOr<CodeSuggestion> want = BuiltinNormalizer().SuggestCode(
         TaxonomyValue{Outcome::kCategories, ref.categories.front().category, ref.detail}, c.record.system);
     ASSERT_TRUE(want.ok()) << want.status();
     EXPECT_EQ(f[0].suggested_code, want->code);
@@ -429,7 +427,7 @@ TEST(ReconcileTest, CorrectionsForASomaliChildKeepTheDetail) {
       Record("school", SuppliedBy::kSelf, "dfe", "BSOM", 1),
       Record("csc", SuppliedBy::kUnknown, "dfe", "BAFR", 2),
   };
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].suggested_code, "BSOM");
   EXPECT_THAT(f[0].reason, HasSubstr("Record dfe code BSOM"));
@@ -440,7 +438,7 @@ TEST(ReconcileTest, AFreeTextRecordGetsNoSuggestedCode) {
       Record("school", SuppliedBy::kSelf, "dfe", "AIND", 1),
       Record("camhs", SuppliedBy::kUnknown, "", "White British", 2),
   };
-  std::vector<Finding> f = Reconcile(records, Shared());
+  std::vector<Finding> f = Reconcile(records, BuiltinNormalizer());
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].kind, FindingKind::kSelfIdMismatch);
   EXPECT_EQ(f[0].suggested_code, "");

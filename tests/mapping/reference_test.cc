@@ -2,7 +2,6 @@
 // tests/testdata/reference/ (copied from the project's shared reference
 // data): each code is loaded with its official display, maps to the
 // taxonomy, and every category can be written back into every system.
-#include <fstream>
 #include <map>
 
 #include "absl/strings/match.h"
@@ -11,38 +10,21 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mapping/normalizer.h"
+#include "tests/testing/builtin_data.h"
 #include "tests/testing/status_matchers.h"
-#include "tools/csv.h"
 
 namespace ethrec {
 namespace {
 
+using ::ethrec::testing::BuiltinNormalizer;
+
 using ::ethrec::testing::StatusIs;
 using ::testing::HasSubstr;
 
-const Normalizer& Shared() {
-  static const Normalizer* const n = Normalizer::Create(LoadOptions())->release();
-  return *n;
-}
-
-using Row = std::map<std::string, std::string>;
+using Row = ::ethrec::testing::CsvRow;
 
 std::vector<Row> ReadCsv(const std::string& name) {
-  std::ifstream in(std::string(ETHREC_TESTDATA_DIR "/reference/") + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  tools::CsvReader reader(&in);
-  tools::CsvRecord header, record;
-  EXPECT_TRUE(*reader.Next(&header));
-  std::vector<Row> rows;
-  while (*reader.Next(&record)) {
-    EXPECT_EQ(record.fields.size(), header.fields.size()) << name << " line " << record.line;
-    Row row;
-    for (size_t i = 0; i < header.fields.size() && i < record.fields.size(); ++i) {
-      row[header.fields[i]] = record.fields[i];
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
+  return ::ethrec::testing::ReadCsvRows(std::string(ETHREC_TESTDATA_DIR "/reference/") + name);
 }
 
 // One reference row: which system and code, the display it must carry, and
@@ -96,11 +78,11 @@ class ReferenceRowTest : public ::testing::TestWithParam<RefCase> {};
 
 TEST_P(ReferenceRowTest, CodeIsLoadedWithItsDisplayAndMaps) {
   const RefCase& c = GetParam();
-  absl::StatusOr<const Concept*> concept_ = Shared().registry().LookupCode(c.system, c.code);
+  absl::StatusOr<const Concept*> concept_ = BuiltinNormalizer().registry().LookupCode(c.system, c.code);
   ASSERT_TRUE(concept_.ok()) << concept_.status();
   EXPECT_EQ((*concept_)->display, c.display);
 
-  absl::StatusOr<Normalized> n = Shared().Normalize({.system = c.system, .code = c.code});
+  absl::StatusOr<Normalized> n = BuiltinNormalizer().Normalize({.system = c.system, .code = c.code});
   ASSERT_TRUE(n.ok()) << n.status();
   EXPECT_THAT(n->explanation, HasSubstr(n->map_id));
   EXPECT_FALSE(n->map_version.empty());
@@ -176,12 +158,12 @@ TEST_P(ReverseTranslationTest, EveryCategoryHasACodeThatContainsIt) {
   const std::string& system = GetParam();
   for (int i = 0; i < kNumCategories; ++i) {
     const Category c = static_cast<Category>(i);
-    absl::StatusOr<CodeSuggestion> s = Shared().SuggestCode(TaxonomyValue{Outcome::kCategories, c, ""}, system);
+    absl::StatusOr<CodeSuggestion> s = BuiltinNormalizer().SuggestCode(TaxonomyValue{Outcome::kCategories, c, ""}, system);
     ASSERT_TRUE(s.ok()) << CategoryName(c) << ": " << s.status();
     EXPECT_TRUE(s->category_set.contains(c)) << CategoryName(c) << " -> " << s->code;
-    const Concept* concept_ = *Shared().registry().LookupCode(system, s->code);
+    const Concept* concept_ = *BuiltinNormalizer().registry().LookupCode(system, s->code);
     EXPECT_TRUE(concept_->selectable) << s->code;
-    absl::StatusOr<Normalized> back = Shared().Normalize({.system = system, .code = s->code});
+    absl::StatusOr<Normalized> back = BuiltinNormalizer().Normalize({.system = system, .code = s->code});
     ASSERT_TRUE(back.ok());
     EXPECT_TRUE(back->category_set.contains(c));
   }
@@ -197,7 +179,7 @@ INSTANTIATE_TEST_SUITE_P(SelfDefinedSystems, ReverseTranslationTest,
                          });
 
 TEST(ReverseTranslationTest, ObservedSystemIsRefused) {
-  EXPECT_THAT(Shared().SuggestCode(TaxonomyValue{Outcome::kCategories, Category::kWhiteBritish, ""}, "police-ic"),
+  EXPECT_THAT(BuiltinNormalizer().SuggestCode(TaxonomyValue{Outcome::kCategories, Category::kWhiteBritish, ""}, "police-ic"),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("perception")));
 }
 
@@ -213,11 +195,11 @@ TEST(ReverseTranslationTest, NonAnswersGoToTheSystemsNonAnswerCodes) {
       {"snomed-ct", Outcome::kNotStated, "92531000000104"},
   };
   for (const auto& c : cases) {
-    absl::StatusOr<CodeSuggestion> s = Shared().SuggestCode(TaxonomyValue{c.outcome, {}, ""}, c.system);
+    absl::StatusOr<CodeSuggestion> s = BuiltinNormalizer().SuggestCode(TaxonomyValue{c.outcome, {}, ""}, c.system);
     ASSERT_TRUE(s.ok()) << c.system << ": " << s.status();
     EXPECT_EQ(s->code, c.code) << c.system;
   }
-  EXPECT_THAT(Shared().SuggestCode(TaxonomyValue{Outcome::kNotKnown, {}, ""}, "police-sde"),
+  EXPECT_THAT(BuiltinNormalizer().SuggestCode(TaxonomyValue{Outcome::kNotKnown, {}, ""}, "police-sde"),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("police-sde has no code for NOT_KNOWN")));
 }
 

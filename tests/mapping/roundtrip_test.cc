@@ -4,41 +4,39 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "mapping/normalizer.h"
+#include "tests/testing/builtin_data.h"
 
 namespace ethrec {
 namespace {
 
-const Normalizer& Shared() {
-  static const Normalizer* const n = Normalizer::Create(LoadOptions())->release();
-  return *n;
-}
+using ::ethrec::testing::BuiltinNormalizer;
 
 TEST(RoundTripTest, NormaliseSuggestNormaliseKeepsEveryCategory) {
-  const Registry& registry = Shared().registry();
+  const Registry& registry = BuiltinNormalizer().registry();
   int checks = 0;
   for (const auto& source : registry.systems()) {
     for (const Concept& c : source->concepts) {
-      absl::StatusOr<Normalized> first = Shared().Normalize({.system = source->id, .code = c.code});
+      absl::StatusOr<Normalized> first = BuiltinNormalizer().Normalize({.system = source->id, .code = c.code});
       ASSERT_TRUE(first.ok()) << first.status();
       for (const auto& target : registry.systems()) {
         if (target->basis == RecordingBasis::kObserved) continue;
         if (first->outcome != Outcome::kCategories) {
           absl::StatusOr<CodeSuggestion> s =
-              Shared().SuggestCode(TaxonomyValue{first->outcome, {}, ""}, target->id);
+              BuiltinNormalizer().SuggestCode(TaxonomyValue{first->outcome, {}, ""}, target->id);
           if (!s.ok()) {
             EXPECT_EQ(s.status().code(), absl::StatusCode::kNotFound);  // system lacks that non-answer
             continue;
           }
-          EXPECT_EQ(Shared().Normalize({.system = target->id, .code = s->code})->outcome, first->outcome);
+          EXPECT_EQ(BuiltinNormalizer().Normalize({.system = target->id, .code = s->code})->outcome, first->outcome);
           ++checks;
           continue;
         }
         for (const RankedCategory& rc : first->categories) {
           for (const std::string& detail : {first->detail, std::string()}) {
             absl::StatusOr<CodeSuggestion> s =
-                Shared().SuggestCode(TaxonomyValue{Outcome::kCategories, rc.category, detail}, target->id);
+                BuiltinNormalizer().SuggestCode(TaxonomyValue{Outcome::kCategories, rc.category, detail}, target->id);
             ASSERT_TRUE(s.ok()) << source->id << " " << c.code << " -> " << target->id << ": " << s.status();
-            absl::StatusOr<Normalized> again = Shared().Normalize({.system = target->id, .code = s->code});
+            absl::StatusOr<Normalized> again = BuiltinNormalizer().Normalize({.system = target->id, .code = s->code});
             ASSERT_TRUE(again.ok());
             EXPECT_TRUE(again->category_set.contains(rc.category))
                 << source->id << " " << c.code << " -> " << CategoryName(rc.category) << " -> "
@@ -53,13 +51,13 @@ TEST(RoundTripTest, NormaliseSuggestNormaliseKeepsEveryCategory) {
 }
 
 TEST(RoundTripTest, TranslatedCodesMeetTheSource) {
-  const Registry& registry = Shared().registry();
+  const Registry& registry = BuiltinNormalizer().registry();
   for (const auto& source : registry.systems()) {
     if (source->basis == RecordingBasis::kObserved) continue;
     for (const Concept& c : source->concepts) {
       for (const auto& target : registry.systems()) {
         if (target->basis == RecordingBasis::kObserved) continue;
-        absl::StatusOr<CodeSuggestion> s = Shared().Translate(source->id, c.code, target->id);
+        absl::StatusOr<CodeSuggestion> s = BuiltinNormalizer().Translate(source->id, c.code, target->id);
         if (c.mapping.outcome != Outcome::kCategories) continue;  // non-answers: covered above
         ASSERT_TRUE(s.ok()) << source->id << " " << c.code << " -> " << target->id << ": " << s.status();
         EXPECT_TRUE(s->category_set.Meets(c.mapping.set)) << source->id << " " << c.code << " -> " << s->code;
@@ -80,10 +78,10 @@ TEST(RoundTripTest, TranslatedCodesMeetTheSource) {
 TEST(RoundTripTest, DisplayTextReadsLikeItsCode) {
   int read = 0, agreed = 0;
   std::vector<std::string> misses;
-  for (const auto& system : Shared().registry().systems()) {
+  for (const auto& system : BuiltinNormalizer().registry().systems()) {
     if (system->id == "snomed-ct" || system->id == "ctv3" || system->id == "ons-2021-detailed") continue;
     for (const Concept& c : system->concepts) {
-      absl::StatusOr<Normalized> text = Shared().Normalize({.text = c.display});
+      absl::StatusOr<Normalized> text = BuiltinNormalizer().Normalize({.text = c.display});
       ASSERT_TRUE(text.ok()) << c.display;
       ++read;
       const bool ok = c.mapping.outcome == Outcome::kCategories

@@ -4,18 +4,16 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/builtin_data.h"
 #include "tests/testing/status_matchers.h"
 
 namespace ethrec::tools {
 namespace {
 
+using ::ethrec::testing::BuiltinNormalizer;
+
 using ::ethrec::testing::StatusIs;
 using ::testing::HasSubstr;
-
-const Normalizer& Shared() {
-  static const Normalizer* const n = Normalizer::Create(LoadOptions())->release();
-  return *n;
-}
 
 absl::StatusOr<std::vector<AgreementCase>> Read(const std::string& csv) {
   std::istringstream in(csv);
@@ -32,7 +30,7 @@ TEST(AgreementTest, ScoresEachKindOfExpectation) {
       "White British,dfe,WBRI,WHITE_BRITISH,,coded,e\n"      // right, code known
       "Black African,dfe,NOPE,BLACK_AFRICAN,,coded,f\n");    // right by its text, code unknown
   ASSERT_TRUE(cases.ok()) << cases.status();
-  const AgreementReport r = Score(*cases, Shared(), {});
+  const AgreementReport r = Score(*cases, BuiltinNormalizer(), {});
   EXPECT_EQ(r.all.cases, 6);
   EXPECT_EQ(r.all.right, 5);
   EXPECT_EQ(r.by_genre.at("free").right, 2);
@@ -41,7 +39,7 @@ TEST(AgreementTest, ScoresEachKindOfExpectation) {
   EXPECT_EQ(r.confusions.at("WHITE_BRITISH -> WHITE_OTHER"), 1);
   EXPECT_THAT(FormatReport(r, true), HasSubstr("Polish -> WHITE_OTHER"));
 
-  const AgreementReport text_only = Score(*cases, Shared(), {.text_only = true});
+  const AgreementReport text_only = Score(*cases, BuiltinNormalizer(), {.text_only = true});
   EXPECT_EQ(text_only.all.coded, 0);
 }
 
@@ -49,7 +47,7 @@ TEST(AgreementTest, UnrecognisedIsNeverCountedAsConfident) {
   absl::StatusOr<std::vector<AgreementCase>> cases =
       Read("text,expected,genre,source\nzzqx,BLACK_AFRICAN,free,a\nIrish,WHITE_IRISH,free,b\n");
   ASSERT_TRUE(cases.ok());
-  const AgreementReport r = Score(*cases, Shared(), {});
+  const AgreementReport r = Score(*cases, BuiltinNormalizer(), {});
   EXPECT_EQ(r.confident, 1);
   EXPECT_EQ(r.confident_right, 1);
 }
