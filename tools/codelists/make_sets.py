@@ -43,24 +43,20 @@ def rows():
         seen.add(key)
         return row
 
-    with open(SOURCES / "ctv3_ethnicity_codelist.csv", newline="", encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            if not r["grouping_16"]:
-                continue
-            out = add({"text": r["term"].strip(), "system": "", "code": "",
-                       "expected": from_g16(r["grouping_16"], r["term"]), "acceptable": "",
-                       "genre": "gp-term-ctv3", "source": f"{r['source_repo']}:{r['source_path']} {r['code']}"})
-            if out:
-                yield out
-    with open(SOURCES / "snomed_ethnicity_codelist.csv", newline="", encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            if not r["grouping_16"]:
-                continue
-            out = add({"text": r["term"].strip(), "system": "snomed-ct", "code": r["code"],
-                       "expected": from_g16(r["grouping_16"], r["term"]), "acceptable": "",
-                       "genre": "snomed-coded", "source": f"{r['source_repo']}:{r['source_path']}"})
-            if out:
-                yield out
+    # GP terms are read as free text (the code stays in the source column);
+    # SNOMED CT concepts are sent as GP systems send them, code and term.
+    for file, system, genre in (("ctv3_ethnicity_codelist.csv", "", "gp-term-ctv3"),
+                                ("snomed_ethnicity_codelist.csv", "snomed-ct", "snomed-coded")):
+        with open(SOURCES / file, newline="", encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                if not r["grouping_16"]:
+                    continue
+                source = f"{r['source_repo']}:{r['source_path']}" + ("" if system else f" {r['code']}")
+                out = add({"text": r["term"].strip(), "system": system, "code": r["code"] if system else "",
+                           "expected": from_g16(r["grouping_16"], r["term"]), "acceptable": "",
+                           "genre": genre, "source": source})
+                if out:
+                    yield out
     with open(SOURCES / "ons_2021_detailed.csv", newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f):
             if not r["ts021_code"]:
