@@ -5,6 +5,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -49,7 +50,7 @@ struct Evidence {
   bool conjunction = false;
   bool not_stated = false;
   bool not_known = false;
-  bool slash = false;  // the text joins words with '/' ("white/arab")
+  absl::string_view original;  // the text as given, before folding
   const Term* umbrella = nullptr;
   std::string umbrella_text;  // the words that matched it, for the explanation
   int unknown_words = 0;
@@ -498,7 +499,8 @@ Reading Combine(const Evidence& ev) {
     r.ranked = ComposeMixed(comps, &r.clear_first);
     r.detail = JoinDetails(comps, " and ");
     r.how = "mixed heritage";
-    if (implicit_other && ev.slash) {
+    // Looked for only here: most texts never get this far.
+    if (implicit_other && ev.original.find('/') != absl::string_view::npos) {
       AppendUnique(r.ranked, *implicit_other);
       r.factor = 0.8;
       r.how = "a group word and a heritage of another group joined by '/', read as mixed";
@@ -590,9 +592,14 @@ bool IsClassificationWord(absl::string_view w) {
 // '|'). "asian | bangladeshi | england and wales 2011 census" becomes
 // "asian | bangladeshi |".
 void StripClassificationQualifiers(std::string* folded) {
-  if (folded->find("census") == std::string::npos && folded->find("classification") == std::string::npos) {
-    return;
+  // One pass over the text's 'c's: this runs on every text, and few name a
+  // census.
+  bool named = false;
+  for (size_t c = folded->find('c'); c != std::string::npos && !named; c = folded->find('c', c + 1)) {
+    const absl::string_view rest = absl::string_view(*folded).substr(c);
+    named = absl::StartsWith(rest, "census") || absl::StartsWith(rest, "classification");
   }
+  if (!named) return;
   Small<absl::string_view> words = absl::StrSplit(*folded, ' ', absl::SkipEmpty());
   Small<bool> drop(words.size(), false);
   bool any = false;
@@ -644,7 +651,21 @@ std::string TitleCase(absl::string_view folded) {
 // ("Other Ethnic Groups - Chinese"). The reader's other
 // candidates within the section follow, for the record.
 void ApplySection(Group section, const Evidence& ev, Reading& r) {
-  bool tick_box = r.basis == TermBasis::kEthnicity && r.clear_first && r.ranked.size() == 1;
+  // A tick-box answer names its category in its own words: a heritage that
+  // is an ethnicity standing for that one category ("Gypsy", "Chinese, born
+  // Hong Kong") or naming it without finer detail ("Indian"), or a British
+  // identity ("Welsh", "British": the White British box). "Somali" (African
+  // or any other) and "Polish" (a nationality) are write-ins, even where the
+  // section narrows them to one category.
+  bool tick_box = false;
+  if (r.basis == TermBasis::kEthnicity && r.clear_first && r.ranked.size() == 1) {
+    const Category c = r.ranked.front();
+    for (const Term* t : ev.heritages) {
+      tick_box |= t->basis == TermBasis::kEthnicity && Has(t->categories, c) &&
+                  (t->categories.size() == 1 || t->detail.empty());
+    }
+    for (const Term* t : ev.modifiers) tick_box |= t->categories.size() == 1 && t->categories.front() == c;
+  }
   if (section == Group::kMixed) {
     // Under Mixed, two named heritages that make one Mixed category are that
     // category ("Mixed - Jamaican dad, English mum"); one heritage alone is a
@@ -666,6 +687,13 @@ void ApplySection(Group section, const Evidence& ev, Reading& r) {
     first = r.ranked.front();  // 2001-era lists' "Other: Chinese" tick-box
   } else if (section == Group::kBlack && !heading_caribbean && Has(in, Category::kBlackAfrican)) {
     first = Category::kBlackAfrican;
+  } else if (section != Group::kBlack && ev.heritages.empty()) {
+    // The answer adds only a nationality or birthplace ("Asian Bangladeshi -
+    // born in UK"): the heritage the heading names is the answer. (Black
+    // headings name TS022's background subgroups, handled above.)
+    for (const Term* t : ev.context) {
+      if (t->categories.size() == 1 && GroupOf(t->categories.front()) == section) first = t->categories.front();
+    }
   }
   if (r.detail.empty() && first == OtherCategoryOf(section)) {
     // "Asian: Arab": the answer is the detail.
@@ -740,8 +768,7 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
     segments.push_back(absl::StripAsciiWhitespace(rest));
   }
   Evidence ev;
-  const bool slash = text.find('/') != absl::string_view::npos;
-  ev.slash = slash;
+  ev.original = text;
   size_t answer = segments.size() - 1;
   int dropped_unknown = 0;
   bool dropped_not_stated = false, dropped_not_known = false;
@@ -756,7 +783,7 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
       if (t->kind == TermKind::kNotStated || t->kind == TermKind::kNotKnown) dropped_terms.push_back(t);
     }
     ev = Evidence();
-    ev.slash = slash;
+    ev.original = text;
   }
   // It is a heading only if it names a group, "mixed" or "other"
   // ("Black or Black British - Caribbean"); otherwise ("Traveller - Irish")
@@ -820,8 +847,11 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
   }
 
   Reading reading = Combine(ev);
-  if (const std::optional<Group> section = SectionOf(ev)) ApplySection(*section, ev, reading);
-  if (!ev.context.empty() && reading.ranked.size() > 1) {
+  const std::optional<Group> section = SectionOf(ev);
+  if (section) ApplySection(*section, ev, reading);
+  // A section has already ranked its category first; otherwise the heading's
+  // heritages rank the answer's candidates ("Indian - Tamil").
+  if (!section && !ev.context.empty() && reading.ranked.size() > 1) {
     std::stable_partition(reading.ranked.begin(), reading.ranked.end(), [&](Category c) {
       for (const Term* t : ev.context) {
         if (std::find(t->categories.begin(), t->categories.end(), c) != t->categories.end()) return true;
