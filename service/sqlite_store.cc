@@ -103,7 +103,6 @@ CREATE TABLE findings (
   severity_rank SMALLINT NOT NULL,
   status VARCHAR(16) NOT NULL,
   agency VARCHAR(128) NOT NULL,
-  other_agency VARCHAR(128) NOT NULL,
   record_set TEXT NOT NULL,
   reference_set TEXT NOT NULL,
   facts TEXT NOT NULL,
@@ -116,11 +115,10 @@ CREATE TABLE findings (
 CREATE INDEX findings_by_child ON findings (child_id);
 CREATE TABLE finding_counts (
   agency VARCHAR(128) NOT NULL,
-  other_agency VARCHAR(128) NOT NULL,
   kind VARCHAR(32) NOT NULL,
   status VARCHAR(16) NOT NULL,
   n BIGINT NOT NULL,
-  PRIMARY KEY (agency, other_agency, kind, status)
+  PRIMARY KEY (agency, kind, status)
 );
 ALTER TABLE records ADD COLUMN self_defined SMALLINT NOT NULL DEFAULT 0;
 ALTER TABLE records ADD COLUMN cur_supplied_by VARCHAR(32) NOT NULL DEFAULT '';
@@ -149,6 +147,43 @@ CREATE TABLE store_state (
 );
 INSERT INTO store_state (name, value)
   SELECT 'findings_stale', CASE WHEN EXISTS (SELECT 1 FROM records) THEN '1' ELSE '0' END;
+)sql"},
+    // The findings rules changed (issue 9): a disagreement is seen by both
+    // agencies, and facts record when the identity was stated. Existing rows
+    // are carried over (the other agency is the fifth field of their facts;
+    // an empty "stated at" field goes before their flags, which are at most
+    // "au"), the counts are rebuilt from them, and every child is reconciled
+    // again under the new rules before the store serves.
+    {3, "findings visible to both agencies of a disagreement; when the identity was stated", R"sql(
+ALTER TABLE findings ADD COLUMN other_agency VARCHAR(128) NOT NULL DEFAULT '';
+UPDATE findings SET other_agency = x.f5 FROM (
+  SELECT finding_id, substr(s4, 1, instr(s4, char(9)) - 1) AS f5 FROM (
+    SELECT finding_id, substr(s3, instr(s3, char(9)) + 1) AS s4 FROM (
+      SELECT finding_id, substr(s2, instr(s2, char(9)) + 1) AS s3 FROM (
+        SELECT finding_id, substr(s1, instr(s1, char(9)) + 1) AS s2 FROM (
+          SELECT finding_id, substr(facts, instr(facts, char(9)) + 1) AS s1 FROM findings
+          WHERE kind = 'AGENCY_DISAGREEMENT'))))) AS x
+  WHERE findings.finding_id = x.finding_id;
+UPDATE findings SET facts =
+  substr(facts, 1, length(facts) - f.n) || char(9) || substr(facts, length(facts) - f.n + 1)
+  FROM (SELECT finding_id,
+               CASE WHEN facts LIKE '%' || char(9) || 'au' THEN 2
+                    WHEN facts LIKE '%' || char(9) || 'a' OR facts LIKE '%' || char(9) || 'u' THEN 1
+                    ELSE 0 END AS n
+        FROM findings) AS f
+  WHERE findings.finding_id = f.finding_id;
+DROP TABLE finding_counts;
+CREATE TABLE finding_counts (
+  agency VARCHAR(128) NOT NULL,
+  other_agency VARCHAR(128) NOT NULL,
+  kind VARCHAR(32) NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  n BIGINT NOT NULL,
+  PRIMARY KEY (agency, other_agency, kind, status)
+);
+INSERT INTO finding_counts (agency, other_agency, kind, status, n)
+  SELECT agency, other_agency, kind, status, COUNT(*) FROM findings GROUP BY agency, other_agency, kind, status;
+UPDATE store_state SET value = '1' WHERE name = 'findings_stale' AND EXISTS (SELECT 1 FROM records);
 )sql"},
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion,

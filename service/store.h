@@ -46,7 +46,7 @@ namespace ethrec {
 
 // The version of the storage schema this code reads and writes. SqliteStore
 // migrates an older file forward to it at Open.
-inline constexpr int kStoreSchemaVersion = 2;
+inline constexpr int kStoreSchemaVersion = 3;
 
 // Options common to every Store implementation.
 struct StoreOptions {

@@ -569,23 +569,27 @@ TEST(SqliteFindingsTest, OpenWithFindingsCatchesUpOnWritesMadeWithout) {
   RemoveDb(path);
 }
 
+// Creates the SQLite file `path` from the SQL of `fixture` in tests/testdata.
+void LoadFixture(const std::string& path, const std::string& fixture) {
+  std::ifstream in(std::string(ETHREC_TESTDATA_DIR) + "/" + fixture);
+  ASSERT_TRUE(in.good()) << fixture;
+  std::stringstream sql;
+  sql << in.rdbuf();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.str().c_str(), nullptr, nullptr, &error), SQLITE_OK) << error;
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
 // A file written by the version-1 schema (tests/testdata/schema_v1.sql)
 // migrates forward at Open: its records read as before, and with findings on
 // the child is reconciled before the store serves.
 TEST(SqliteFindingsTest, AVersionOneFileMigratesAndIsReconciled) {
   const std::string path = TempDbPath();
   RemoveDb(path);
-  {
-    std::ifstream in(std::string(ETHREC_TESTDATA_DIR) + "/schema_v1.sql");
-    ASSERT_TRUE(in.good());
-    std::stringstream sql;
-    sql << in.rdbuf();
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    char* error = nullptr;
-    ASSERT_EQ(sqlite3_exec(db, sql.str().c_str(), nullptr, nullptr, &error), SQLITE_OK) << error;
-    sqlite3_close(db);
-  }
+  ASSERT_NO_FATAL_FAILURE(LoadFixture(path, "schema_v1.sql"));
   absl::StatusOr<std::unique_ptr<SqliteStore>> store =
       SqliteStore::Open({.path = path, .store = Options([] { return Day(200); }, true)});
   ASSERT_TRUE(store.ok()) << store.status();
@@ -614,6 +618,48 @@ TEST(SqliteFindingsTest, AVersionOneFileMigratesAndIsReconciled) {
   EXPECT_EQ(s->completeness[0].children_self_defined, 0);
   EXPECT_EQ(s->completeness[1].agency, "school");
   EXPECT_EQ(s->completeness[1].children_self_defined, 1);
+  ASSERT_TRUE((*store)->Close().ok());
+  RemoveDb(path);
+}
+
+// A file written by the released version-2 schema (tests/testdata/
+// schema_v2.sql) migrates to version 3 keeping its findings: the same ids,
+// the disagreement now seen and counted by both agencies, facts that still
+// read (flags kept), and counts that equal the listed findings once every
+// child is reconciled under the new rules.
+TEST(SqliteFindingsTest, AVersionTwoFileMigratesKeepingItsFindings) {
+  const std::string path = TempDbPath();
+  RemoveDb(path);
+  ASSERT_NO_FATAL_FAILURE(LoadFixture(path, "schema_v2.sql"));
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open({.path = path, .store = Options([] { return Day(300); }, true)});
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->schema_version(), kStoreSchemaVersion);
+  absl::StatusOr<FindingsPage> page = (*store)->ListFindings({});
+  ASSERT_TRUE(page.ok()) << page.status();
+  std::vector<std::string> listed;
+  for (const StoredFinding& f : page->findings) {
+    listed.push_back(absl::StrCat(f.id, " ", FindingKindName(f.kind), " ", f.agency, " ", f.facts.other_agency));
+    if (f.kind == FindingKind::kMissing) {
+      EXPECT_TRUE(f.facts.ascribed);
+      EXPECT_TRUE(f.facts.unrecognised);
+    }
+  }
+  EXPECT_THAT(listed, UnorderedElementsAre("1 NOT_SELF_DEFINED gp ", "2 NOT_SELF_DEFINED school ",
+                                           "3 AGENCY_DISAGREEMENT gp school", "4 MISSING gp "));
+  absl::StatusOr<FindingsPage> school = (*store)->ListFindings({.agency = "school"});
+  ASSERT_TRUE(school.ok()) << school.status();
+  std::vector<int64_t> school_ids;
+  for (const StoredFinding& f : school->findings) school_ids.push_back(f.id);
+  EXPECT_THAT(school_ids, UnorderedElementsAre(2, 3));
+  absl::StatusOr<FindingSummary> s = (*store)->SummarizeFindings("school");
+  ASSERT_TRUE(s.ok()) << s.status();
+  std::vector<std::string> counts;
+  for (const FindingCountRow& r : s->counts) {
+    counts.push_back(absl::StrCat(r.agency, " ", FindingKindName(r.kind), " ", FindingStatusName(r.status), " ",
+                                  r.count));
+  }
+  EXPECT_THAT(counts, ElementsAre("gp AGENCY_DISAGREEMENT OPEN 1", "school NOT_SELF_DEFINED OPEN 1"));
   ASSERT_TRUE((*store)->Close().ok());
   RemoveDb(path);
 }
