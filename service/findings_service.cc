@@ -19,49 +19,6 @@ namespace {
 using ::ethrec::service::FromProto;
 using ::ethrec::service::ToProto;
 
-// Proto enum numbers are the mapping/ enum values + 1 (0 is UNSPECIFIED).
-template <typename P, typename E>
-P ToProtoEnum(E e) {
-  return static_cast<P>(static_cast<int>(e) + 1);
-}
-
-template <typename E, int N>
-std::optional<E> FromProtoEnum(int v) {
-  if (v < 1 || v > N) return std::nullopt;
-  return static_cast<E>(v - 1);
-}
-
-void ToProto(const StoredFinding& f, const Taxonomy& taxonomy, v1::Finding* out) {
-  out->set_finding_id(f.id);
-  out->set_kind(ToProtoEnum<v1::FindingKind>(f.kind));
-  out->set_severity(ToProtoEnum<v1::Severity>(f.severity));
-  out->set_status(ToProtoEnum<v1::FindingStatus>(f.status));
-  out->set_agency(f.agency);
-  out->set_record_id(f.record_id);
-  for (const RecordRef& r : f.compared) {
-    v1::RecordRef* ref = out->add_compared();
-    ref->set_agency(r.agency);
-    ref->set_record_id(r.record_id);
-    ref->set_record_version(r.record_version);
-  }
-  for (Category c : f.record_set.ToVector()) out->add_record_categories(ToProto(c));
-  for (Category c : f.reference_set.ToVector()) out->add_reference_categories(ToProto(c));
-  out->set_reason(ExplainFinding(f.kind, f.agency, f.record_set, f.reference_set, f.suggested_code, f.facts, taxonomy));
-  out->set_suggested_code(f.suggested_code);
-  out->set_suggested_display(f.suggested_code.empty() ? "" : f.facts.suggested_display);
-  ToProto(f.first_raised_at, out->mutable_first_raised_at());
-  ToProto(f.last_raised_at, out->mutable_last_raised_at());
-  out->set_reopen_count(f.reopen_count);
-  for (const FindingEvent& e : f.history) {
-    v1::FindingEvent* event = out->add_history();
-    event->set_action(ToProtoEnum<v1::FindingEvent::Action>(e.action));
-    ToProto(e.time, event->mutable_time());
-    event->set_by_agency(e.by_agency);
-    event->set_by_role(e.by_role);
-    event->set_note(e.note);
-  }
-}
-
 bool IsOfficer(const Caller& caller) { return caller.role == kDataQualityRole; }
 
 // The agency the caller may see for a request naming `requested` ("" for

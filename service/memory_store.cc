@@ -1,6 +1,7 @@
 #include "service/memory_store.h"
 
 #include <algorithm>
+#include <optional>
 #include <tuple>
 
 #include "service/internal/findings_plan.h"
@@ -12,8 +13,8 @@ using store_internal::TruncateToMicros;
 
 MemoryStore::MemoryStore(const StoreOptions& options) : options_(options) {}
 
-absl::StatusOr<std::vector<WriteOutcome>> MemoryStore::Write(
-    const std::vector<NormalizedObservation>& batch) {
+absl::StatusOr<WriteResult> MemoryStore::Write(const std::vector<NormalizedObservation>& batch,
+                                               const WriteOptions& options) {
   if (absl::Status s = store_internal::CheckBatch(batch); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   if (closed_) return store_internal::ClosedError();
@@ -30,25 +31,49 @@ absl::StatusOr<std::vector<WriteOutcome>> MemoryStore::Write(
         store_internal::ContentDiff(version->second.observation, o);
     if (!diff.empty()) return store_internal::ConflictError(i, o, diff);
   }
+  std::optional<std::tuple<int64_t, std::map<int64_t, Child>, std::map<std::string, int64_t>,
+                           std::map<AgencyKey, int64_t>, std::map<AgencyKey, Record>, int64_t,
+                           std::map<int64_t, FindingRow>>>
+      saved;
+  if (options.validate_only) {
+    saved.emplace(next_child_, children_, by_nhs_number_, by_agency_child_id_, records_, next_finding_, findings_);
+  }
   const absl::Time received_at = Now();
-  std::vector<WriteOutcome> out;
-  out.reserve(batch.size());
-  for (const NormalizedObservation& item : batch) out.push_back(Apply(item, received_at));
+  WriteResult out;
+  out.outcomes.reserve(batch.size());
+  for (const NormalizedObservation& item : batch) out.outcomes.push_back(Apply(item, received_at));
   if (options_.reconcile) {
     // Children merge into the lowest id, so a record's child now is the
     // child it was written to, or what that merged into.
     std::set<int64_t> touched;
-    for (const NormalizedObservation& item : batch) {
-      touched.insert(records_.at(AgencyKey(item.observation.agency, item.observation.record_id)).child);
+    std::vector<int64_t> item_child(batch.size(), 0);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const Observation& o = batch[i].observation;
+      const int64_t child = records_.at(AgencyKey(o.agency, o.record_id)).child;
+      touched.insert(child);
+      if (out.outcomes[i] == WriteOutcome::kInserted) item_child[i] = child;
     }
-    for (int64_t child : touched) Reconcile(child, received_at);
+    std::optional<store_internal::FeedbackBuilder> feedback;
+    if (options.feedback) feedback.emplace(batch, std::move(item_child));
+    for (int64_t child : touched) Reconcile(child, received_at, feedback ? &*feedback : nullptr);
+    if (feedback.has_value()) out.feedback = std::move(*feedback).Take();
+  }
+  if (options.feedback && out.feedback.empty()) out.feedback.resize(batch.size());
+  if (saved.has_value()) {
+    std::tie(next_child_, children_, by_nhs_number_, by_agency_child_id_, records_, next_finding_, findings_) =
+        *std::move(saved);
+    for (ItemFeedback& item : out.feedback) {
+      for (FindingFeedback& f : item.findings) {
+        if (f.action == FindingAction::kRaised) f.finding.id = 0;  // never stored
+      }
+    }
   }
   return out;
 }
 
 absl::Time MemoryStore::Now() const { return TruncateToMicros(options_.clock ? options_.clock() : absl::Now()); }
 
-void MemoryStore::Reconcile(int64_t child, absl::Time now) {
+void MemoryStore::Reconcile(int64_t child, absl::Time now, store_internal::FeedbackBuilder* feedback) {
   Child& c = children_.at(child);
   std::vector<RecordState> states;
   for (const AgencyKey& key : c.records) {
@@ -62,12 +87,16 @@ void MemoryStore::Reconcile(int64_t child, absl::Time now) {
   std::vector<store_internal::ExistingFinding> existing;
   for (int64_t id : c.findings) {
     const FindingRow& row = findings_.at(id);
-    existing.push_back(
-        {id, row.compared, row.finding.status, row.finding.kind, row.finding.agency, row.finding.facts.other_agency});
+    existing.push_back({id, row.compared, row.finding.status, row.finding.kind, row.finding.agency,
+                        row.finding.facts.other_agency, row.finding.severity});
   }
-  for (const store_internal::FindingChange& change : store_internal::PlanFindingChanges(existing, computed)) {
+  const std::vector<store_internal::FindingChange> changes = store_internal::PlanFindingChanges(existing, computed);
+  std::vector<int64_t> ids;
+  ids.reserve(changes.size());
+  for (const store_internal::FindingChange& change : changes) {
     using Op = store_internal::FindingChange::Op;
     FindingRow* row = nullptr;
+    ids.push_back(change.op == Op::kInsert ? next_finding_ : change.id);
     if (change.op == Op::kInsert) {
       const int64_t id = next_finding_++;
       row = &findings_[id];
@@ -99,6 +128,7 @@ void MemoryStore::Reconcile(int64_t child, absl::Time now) {
     }
     f.history.push_back(FindingEvent{change.event, now, "", "", ""});
   }
+  if (feedback != nullptr) feedback->AddChild(child, states, existing, changes, ids);
 }
 
 absl::StatusOr<FindingsPage> MemoryStore::ListFindings(const FindingQuery& query) {

@@ -20,13 +20,19 @@
 #include "service/store.h"
 
 namespace ethrec {
+namespace store_internal {
+class FeedbackBuilder;
+}  // namespace store_internal
 
 class MemoryStore final : public Store {
  public:
   explicit MemoryStore(const StoreOptions& options = StoreOptions());
 
-  absl::StatusOr<std::vector<WriteOutcome>> Write(
-      const std::vector<NormalizedObservation>& batch) override;
+  using Store::Write;
+  // validate_only copies the whole state and puts it back: fine for tests,
+  // which is what this store is for.
+  absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch,
+                                    const WriteOptions& options) override;
   absl::StatusOr<ChildRecord> GetChild(const ChildKey& key) override;
   absl::StatusOr<FindingsPage> ListFindings(const FindingQuery& query) override;
   absl::StatusOr<StoredFinding> GetFinding(int64_t id) override;
@@ -66,8 +72,10 @@ class MemoryStore final : public Store {
   int64_t ResolveChild(const Observation& o, const Record* record)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Merge(int64_t from, int64_t into) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Recomputes the findings and completeness of `child` (see store.h).
-  void Reconcile(int64_t child, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Recomputes the findings and completeness of `child` (see store.h),
+  // telling `feedback` (may be null) what changed.
+  void Reconcile(int64_t child, absl::Time now, store_internal::FeedbackBuilder* feedback)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Time Now() const;
 
   const StoreOptions options_;

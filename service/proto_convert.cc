@@ -163,3 +163,85 @@ absl::Time FromProto(const google::protobuf::Timestamp& t) {
 }
 
 }  // namespace ethrec::service
+
+namespace ethrec::service {
+
+v1::SuppliedBy ToProto(SuppliedBy s) {
+  switch (s) {
+    case SuppliedBy::kSelf: return v1::SELF;
+    case SuppliedBy::kParentOrCarer: return v1::PARENT_OR_CARER;
+    case SuppliedBy::kPractitioner: return v1::PRACTITIONER;
+    case SuppliedBy::kOfficerObserved: return v1::OFFICER_OBSERVED;
+    case SuppliedBy::kUnknown: return v1::UNKNOWN;
+  }
+  return v1::UNKNOWN;
+}
+
+std::optional<SuppliedBy> FromProto(v1::SuppliedBy s) {
+  switch (s) {
+    case v1::SELF: return SuppliedBy::kSelf;
+    case v1::PARENT_OR_CARER: return SuppliedBy::kParentOrCarer;
+    case v1::PRACTITIONER: return SuppliedBy::kPractitioner;
+    case v1::OFFICER_OBSERVED: return SuppliedBy::kOfficerObserved;
+    case v1::UNKNOWN: return SuppliedBy::kUnknown;
+    default: return std::nullopt;
+  }
+}
+
+v1::WriteOutcome ToProto(WriteOutcome o) {
+  switch (o) {
+    case WriteOutcome::kInserted: return v1::INSERTED;
+    case WriteOutcome::kDuplicate: return v1::DUPLICATE;
+    case WriteOutcome::kHistorical: return v1::HISTORICAL;
+  }
+  return v1::WRITE_OUTCOME_UNSPECIFIED;
+}
+
+void ToProto(const StoredFinding& f, const Taxonomy& taxonomy, v1::Finding* out) {
+  out->set_finding_id(f.id);
+  out->set_kind(ToProtoEnum<v1::FindingKind>(f.kind));
+  out->set_severity(ToProtoEnum<v1::Severity>(f.severity));
+  out->set_status(ToProtoEnum<v1::FindingStatus>(f.status));
+  out->set_agency(f.agency);
+  out->set_record_id(f.record_id);
+  for (const RecordRef& r : f.compared) {
+    v1::RecordRef* ref = out->add_compared();
+    ref->set_agency(r.agency);
+    ref->set_record_id(r.record_id);
+    ref->set_record_version(r.record_version);
+  }
+  for (Category c : f.record_set.ToVector()) out->add_record_categories(ToProto(c));
+  for (Category c : f.reference_set.ToVector()) out->add_reference_categories(ToProto(c));
+  out->set_reason(ExplainFinding(f.kind, f.agency, f.record_set, f.reference_set, f.suggested_code, f.facts, taxonomy));
+  out->set_suggested_code(f.suggested_code);
+  out->set_suggested_display(f.suggested_code.empty() ? "" : f.facts.suggested_display);
+  if (f.first_raised_at != absl::Time()) ToProto(f.first_raised_at, out->mutable_first_raised_at());
+  if (f.last_raised_at != absl::Time()) ToProto(f.last_raised_at, out->mutable_last_raised_at());
+  out->set_reopen_count(f.reopen_count);
+  for (const FindingEvent& e : f.history) {
+    v1::FindingEvent* event = out->add_history();
+    event->set_action(ToProtoEnum<v1::FindingEvent::Action>(e.action));
+    ToProto(e.time, event->mutable_time());
+    event->set_by_agency(e.by_agency);
+    event->set_by_role(e.by_role);
+    event->set_note(e.note);
+  }
+}
+
+void ToProto(const FindingFeedback& f, const Taxonomy& taxonomy, v1::FindingFeedback* out) {
+  out->set_action(ToProtoEnum<v1::FindingEvent::Action>(f.action));
+  ToProto(f.finding, taxonomy, out->mutable_finding());
+  // A cleared finding is fed back by identity only: its old reason would
+  // describe data that is gone.
+  if (f.action == FindingAction::kCleared) out->mutable_finding()->clear_reason();
+}
+
+void ToProto(const ReferenceView& r, v1::ReferenceIdentity* out) {
+  for (Category c : r.categories.ToVector()) out->add_categories(ToProto(c));
+  out->set_detail(r.detail);
+  ToProto(r.stated_at, out->mutable_stated_at());
+  out->set_supplied_by(r.ascribed ? v1::PARENT_OR_CARER : v1::SELF);
+  out->set_declined_later(r.declined_later);
+}
+
+}  // namespace ethrec::service

@@ -5,10 +5,14 @@
 #include <optional>
 
 #include "absl/time/time.h"
+#include "ethrec/v1/findings_service.pb.h"
+#include "ethrec/v1/records_service.pb.h"
 #include "ethrec/v1/taxonomy.pb.h"
 #include "ethrec/v1/taxonomy_service.pb.h"
 #include "mapping/normalized.h"
 #include "mapping/normalizer.h"
+#include "mapping/observation.h"
+#include "service/store.h"
 #include "google/protobuf/timestamp.pb.h"
 
 namespace ethrec::service {
@@ -27,6 +31,30 @@ void ToProto(const CodeSuggestion& s, v1::SuggestedCode* out);
 // Times to the microsecond (what the stores keep), and back.
 void ToProto(absl::Time t, google::protobuf::Timestamp* out);
 absl::Time FromProto(const google::protobuf::Timestamp& t);
+
+// Proto enum numbers of the findings enums (FindingKind, Severity,
+// FindingStatus, FindingEvent.Action, ReviewFindingRequest.Action) are the
+// domain enum values + 1 (0 is UNSPECIFIED).
+template <typename P, typename E>
+P ToProtoEnum(E e) {
+  return static_cast<P>(static_cast<int>(e) + 1);
+}
+// nullopt for 0 (UNSPECIFIED) or a number beyond the N values.
+template <typename E, int N>
+std::optional<E> FromProtoEnum(int v) {
+  if (v < 1 || v > N) return std::nullopt;
+  return static_cast<E>(v - 1);
+}
+
+v1::SuppliedBy ToProto(SuppliedBy s);
+// nullopt for SUPPLIED_BY_UNSPECIFIED or an unknown number.
+std::optional<SuppliedBy> FromProto(v1::SuppliedBy s);
+v1::WriteOutcome ToProto(WriteOutcome o);
+
+// A stored finding, its reason written (ExplainFinding) with `taxonomy`'s labels.
+void ToProto(const StoredFinding& f, const Taxonomy& taxonomy, v1::Finding* out);
+void ToProto(const FindingFeedback& f, const Taxonomy& taxonomy, v1::FindingFeedback* out);
+void ToProto(const ReferenceView& r, v1::ReferenceIdentity* out);
 
 // The reverse, for clients: ToProto then FromProto gives back an equal value.
 Normalized FromProto(const v1::NormalizedValue& v);

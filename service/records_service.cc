@@ -15,37 +15,6 @@ namespace {
 using ::ethrec::service::FromProto;
 using ::ethrec::service::ToProto;
 
-std::optional<SuppliedBy> FromProto(v1::SuppliedBy s) {
-  switch (s) {
-    case v1::SELF: return SuppliedBy::kSelf;
-    case v1::PARENT_OR_CARER: return SuppliedBy::kParentOrCarer;
-    case v1::PRACTITIONER: return SuppliedBy::kPractitioner;
-    case v1::OFFICER_OBSERVED: return SuppliedBy::kOfficerObserved;
-    case v1::UNKNOWN: return SuppliedBy::kUnknown;
-    default: return std::nullopt;
-  }
-}
-
-v1::SuppliedBy ToProto(SuppliedBy s) {
-  switch (s) {
-    case SuppliedBy::kSelf: return v1::SELF;
-    case SuppliedBy::kParentOrCarer: return v1::PARENT_OR_CARER;
-    case SuppliedBy::kPractitioner: return v1::PRACTITIONER;
-    case SuppliedBy::kOfficerObserved: return v1::OFFICER_OBSERVED;
-    case SuppliedBy::kUnknown: return v1::UNKNOWN;
-  }
-  return v1::UNKNOWN;
-}
-
-v1::WriteOutcome ToProto(WriteOutcome o) {
-  switch (o) {
-    case WriteOutcome::kInserted: return v1::INSERTED;
-    case WriteOutcome::kDuplicate: return v1::DUPLICATE;
-    case WriteOutcome::kHistorical: return v1::HISTORICAL;
-  }
-  return v1::WRITE_OUTCOME_UNSPECIFIED;
-}
-
 // Validates and normalises one input; the agency is the caller's.
 absl::StatusOr<NormalizedObservation> Prepare(const Normalizer& normalizer, const Caller& caller,
                                               const v1::ObservationInput& in) {
@@ -91,7 +60,22 @@ void ToProto(const RecordHistory& r, v1::Observation* out) {
   }
 }
 
+// One observation's answer: outcome, reading and feedback.
+void ToProto(const NormalizedObservation& item, WriteOutcome outcome, const ItemFeedback* feedback,
+             const Taxonomy& taxonomy, v1::RecordObservationResponse* out) {
+  out->set_outcome(ToProto(outcome));
+  service::ToProto(item.normalized, out->mutable_value());
+  if (feedback == nullptr) return;
+  for (const FindingFeedback& f : feedback->findings) service::ToProto(f, taxonomy, out->add_findings());
+  if (feedback->reference.has_value()) service::ToProto(*feedback->reference, out->mutable_reference());
+}
+
 }  // namespace
+
+absl::StatusOr<WriteResult> RecordsServiceImpl::Write(const std::vector<NormalizedObservation>& batch,
+                                                      bool validate_only) {
+  return options_.store->Write(batch, WriteOptions{.validate_only = validate_only, .feedback = true});
+}
 
 grpc::Status RecordsServiceImpl::RecordObservation(grpc::ServerContext* context,
                                                    const v1::RecordObservationRequest* request,
@@ -100,10 +84,12 @@ grpc::Status RecordsServiceImpl::RecordObservation(grpc::ServerContext* context,
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<NormalizedObservation> n = Prepare(*options_.normalizer, *caller, request->observation());
   if (!n.ok()) return ToGrpcStatus(n.status(), "observation.");
-  absl::StatusOr<WriteOutcome> outcome = options_.store->WriteOne(*n);
-  if (!outcome.ok()) return ToGrpcStatus(outcome.status(), "observation.");
-  response->set_outcome(ToProto(*outcome));
-  service::ToProto(n->normalized, response->mutable_value());
+  std::vector<NormalizedObservation> batch;
+  batch.push_back(*std::move(n));
+  absl::StatusOr<WriteResult> result = Write(batch, request->validate_only());
+  if (!result.ok()) return ToGrpcStatus(result.status(), "observation.");
+  ToProto(batch.front(), result->outcomes.front(), result->feedback.empty() ? nullptr : &result->feedback.front(),
+          options_.normalizer->registry().taxonomy(), response);
   return grpc::Status::OK;
 }
 
@@ -131,15 +117,15 @@ grpc::Status RecordsServiceImpl::RecordObservations(grpc::ServerContext* context
     }
     batch.push_back(*std::move(item));
   }
-  absl::StatusOr<std::vector<WriteOutcome>> outcomes = options_.store->Write(batch);
-  if (!outcomes.ok()) {
-    std::optional<size_t> index = ItemIndexOf(outcomes.status());
-    return ToGrpcStatus(outcomes.status(), index ? absl::StrCat("observations[", *index, "].") : "");
+  absl::StatusOr<WriteResult> result = Write(batch, request->validate_only());
+  if (!result.ok()) {
+    std::optional<size_t> index = ItemIndexOf(result.status());
+    return ToGrpcStatus(result.status(), index ? absl::StrCat("observations[", *index, "].") : "");
   }
-  for (size_t i = 0; i < outcomes->size(); ++i) {
-    v1::RecordObservationResponse* r = response->add_results();
-    r->set_outcome(ToProto((*outcomes)[i]));
-    service::ToProto(batch[i].normalized, r->mutable_value());
+  const Taxonomy& taxonomy = options_.normalizer->registry().taxonomy();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    ToProto(batch[i], result->outcomes[i], result->feedback.empty() ? nullptr : &result->feedback[i], taxonomy,
+            response->add_results());
   }
   return grpc::Status::OK;
 }

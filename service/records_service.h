@@ -28,6 +28,9 @@ class RecordsServiceImpl final : public v1::RecordsService::Service {
                         v1::GetChildResponse* response) override;
 
  private:
+  // Writes (or, validate_only, checks) `batch` with feedback for the caller.
+  absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch, bool validate_only);
+
   Options options_;
 };
 

@@ -736,6 +736,7 @@ class SqliteStore::Statements {
     kBeginImmediate,
     kBeginRead,
     kCommit,
+    kRollback,
     kFindRecord,
     kFindVersion,
     kChildByNhs,
@@ -784,6 +785,7 @@ class SqliteStore::Statements {
         "BEGIN IMMEDIATE",
         "BEGIN",
         "COMMIT",
+        "ROLLBACK",
         "SELECT child_id, current_version FROM records WHERE agency = ? AND record_id = ?",
         "SELECT nhs_number, agency_child_id, obs_system, obs_code, obs_text, supplied_by,"
         " recorded_at_us FROM observations"
@@ -814,7 +816,7 @@ class SqliteStore::Statements {
         "SELECT agency, record_id, current_version, cur_supplied_by, cur_recorded_at_us, cur_system,"
         " cur_outcome, cur_categories, cur_confidences, cur_detail, cur_basis, cur_code,"
         " child_id FROM records WHERE child_id BETWEEN ? AND ? ORDER BY child_id, agency, record_id",
-        "SELECT finding_id, compared, status, child_id, kind, agency, other_agency FROM findings"
+        "SELECT finding_id, compared, status, child_id, kind, agency, other_agency, severity_rank FROM findings"
         " WHERE child_id BETWEEN ? AND ? ORDER BY child_id",
         "INSERT INTO findings (child_id, compared, kind, severity, severity_rank, status, agency, other_agency,"
         " record_set, reference_set, facts, suggested_code, first_raised_at_us, last_raised_at_us,"
@@ -947,19 +949,19 @@ absl::Status SqliteStore::Rollback(absl::Status cause) {
   return cause;
 }
 
-absl::StatusOr<std::vector<WriteOutcome>> SqliteStore::Write(
-    const std::vector<NormalizedObservation>& batch) {
+absl::StatusOr<WriteResult> SqliteStore::Write(const std::vector<NormalizedObservation>& batch,
+                                               const WriteOptions& options) {
   if (absl::Status s = store_internal::CheckBatch(batch); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   if (db_ == nullptr) return store_internal::ClosedError();
-  std::vector<WriteOutcome> out;
+  WriteResult out;
   if (batch.empty()) return out;
   const int64_t received_us =
       absl::ToUnixMicros(options_.store.clock ? options_.store.clock() : absl::Now());
   if (absl::Status s = stmts_->Use(Statements::kBeginImmediate).Run(); !s.ok()) {
     return Rollback(s);
   }
-  out.reserve(batch.size());
+  out.outcomes.reserve(batch.size());
   // The child each item was written to; merges_ says where merged ones went.
   // Only a new current version changes what a child's records say; a merge
   // (see merges_) changes the child it merged into.
@@ -969,11 +971,42 @@ absl::StatusOr<std::vector<WriteOutcome>> SqliteStore::Write(
     absl::StatusOr<WriteOutcome> outcome = WriteItem(i, batch[i], received_us, &touched[i]);
     if (!outcome.ok()) return Rollback(outcome.status());
     if (*outcome != WriteOutcome::kInserted) touched[i] = 0;
-    out.push_back(*outcome);
+    out.outcomes.push_back(*outcome);
   }
-  if (absl::Status s = UpdateFindings(std::move(touched), received_us); !s.ok()) return Rollback(s);
-  if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
+  std::optional<store_internal::FeedbackBuilder> feedback;
+  if (options.feedback && options_.store.reconcile) {
+    std::vector<int64_t> item_child = touched;
+    for (int64_t& child : item_child) child = AfterMerges(child);
+    feedback.emplace(batch, std::move(item_child));
+  }
+  feedback_ = feedback ? &*feedback : nullptr;
+  absl::Status s = UpdateFindings(std::move(touched), received_us);
+  feedback_ = nullptr;
+  if (!s.ok()) return Rollback(s);
+  if (options.validate_only) {
+    // Everything was checked and computed as for real: undo it.
+    if (absl::Status r = stmts_->Use(Statements::kRollback).Run(); !r.ok()) return Rollback(r);
+  } else if (absl::Status c = stmts_->Use(Statements::kCommit).Run(); !c.ok()) {
+    return Rollback(c);
+  }
+  if (feedback.has_value()) out.feedback = std::move(*feedback).Take();
+  if (options.feedback) out.feedback.resize(batch.size());
+  if (options.validate_only) {
+    for (ItemFeedback& item : out.feedback) {
+      for (FindingFeedback& f : item.findings) {
+        if (f.action == FindingAction::kRaised) f.finding.id = 0;  // rolled back
+      }
+    }
+  }
   return out;
+}
+
+int64_t SqliteStore::AfterMerges(int64_t child) const {
+  // Merges only go to a lower id, so following them in order ends.
+  for (const auto& [from, into] : merges_) {
+    if (child == from) child = into;
+  }
+  return child;
 }
 
 absl::Status SqliteStore::UpdateFindings(std::vector<int64_t> children, int64_t now_us) {
@@ -982,11 +1015,7 @@ absl::Status SqliteStore::UpdateFindings(std::vector<int64_t> children, int64_t 
   // A child merged later in the batch lives on in the child it merged into
   // (merges only go to a lower id, so following them in order ends).
   for (const auto& merge : merges_) children.push_back(merge.second);
-  for (int64_t& child : children) {
-    for (const auto& [from, into] : merges_) {
-      if (child == from) child = into;
-    }
-  }
+  for (int64_t& child : children) child = AfterMerges(child);
   std::sort(children.begin(), children.end());
   children.erase(std::unique(children.begin(), children.end()), children.end());
   if (!children.empty() && children.front() == 0) children.erase(children.begin());  // 0: nothing changed
@@ -1032,8 +1061,11 @@ absl::Status SqliteStore::ReconcileRun(absl::Span<const int64_t> children, int64
       if (!status.has_value()) return CorruptFinding("status");
       std::optional<FindingKind> kind = ParseFindingKind(q.ColumnView(4));
       if (!kind.has_value()) return CorruptFinding("kind");
+      const int64_t rank = q.ColumnInt(7);
+      if (rank < 0 || rank > static_cast<int64_t>(Severity::kHigh)) return CorruptFinding("severity_rank");
       finding_child.push_back(child);
-      existing.push_back({q.ColumnInt(0), q.ColumnText(1), *status, *kind, q.ColumnText(5), q.ColumnText(6)});
+      existing.push_back({q.ColumnInt(0), q.ColumnText(1), *status, *kind, q.ColumnText(5), q.ColumnText(6),
+                          static_cast<Severity>(rank)});
     }
   }
   // The current records, by child, agency and record id (the order of the
@@ -1071,7 +1103,10 @@ absl::Status SqliteStore::ReconcileRun(absl::Span<const int64_t> children, int64
 absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordState> states,
                                         absl::Span<const store_internal::ExistingFinding> existing, int64_t now_us) {
   const std::vector<StoredFinding> computed = store_internal::ComputeFindings(states, options_.store);
-  for (const store_internal::FindingChange& change : store_internal::PlanFindingChanges(existing, computed)) {
+  const std::vector<store_internal::FindingChange> changes = store_internal::PlanFindingChanges(existing, computed);
+  std::vector<int64_t> ids;
+  if (feedback_ != nullptr) ids.reserve(changes.size());
+  for (const store_internal::FindingChange& change : changes) {
     using Op = store_internal::FindingChange::Op;
     // An insert's event (RAISED) is implied by its first_raised_at_us.
     const std::string event = change.op == Op::kInsert ? std::string() : EventLine(change.event, now_us);
@@ -1089,6 +1124,7 @@ absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordSt
       absl::Status s =
           stmts_->Use(Statements::kSetFindingStatus).Text(FindingStatusName(change.status)).Text(event).Int(change.id).Run();
       if (!s.ok()) return s;
+      if (feedback_ != nullptr) ids.push_back(change.id);
       continue;
     }
     const StoredFinding& v = *change.computed;
@@ -1115,7 +1151,9 @@ absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordSt
       q.Int(change.reopened ? 1 : 0).Int(change.reopened ? 1 : 0).Int(now_us).Text(event).Int(change.id);
     }
     if (absl::Status s = q.Run(); !s.ok()) return s;
+    if (feedback_ != nullptr) ids.push_back(change.op == Op::kInsert ? sqlite3_last_insert_rowid(db_) : change.id);
   }
+  if (feedback_ != nullptr) feedback_->AddChild(child, states, existing, changes, ids);
   return absl::OkStatus();
 }
 

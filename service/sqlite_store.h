@@ -42,6 +42,7 @@ struct sqlite3;
 namespace ethrec {
 namespace store_internal {
 struct ExistingFinding;
+class FeedbackBuilder;
 }  // namespace store_internal
 
 struct SqliteStoreOptions {
@@ -70,8 +71,9 @@ class SqliteStore final : public Store {
   // Closes the database if Close() was not called.
   ~SqliteStore() override;
 
-  absl::StatusOr<std::vector<WriteOutcome>> Write(
-      const std::vector<NormalizedObservation>& batch) override;
+  using Store::Write;
+  absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch,
+                                    const WriteOptions& options) override;
   absl::StatusOr<ChildRecord> GetChild(const ChildKey& key) override;
   absl::StatusOr<FindingsPage> ListFindings(const FindingQuery& query) override;
   absl::StatusOr<StoredFinding> GetFinding(int64_t id) override;
@@ -102,6 +104,8 @@ class SqliteStore final : public Store {
   absl::StatusOr<ChildLinks> ResolveChild(const Observation& o, std::optional<int64_t> record_child,
                                           int64_t received_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MergeChild(int64_t from, int64_t into) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The child `child` lives on in after the current Write's merges.
+  int64_t AfterMerges(int64_t child) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<ChildRecord> ReadChild(const ChildKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Inside Write's transaction: recomputes the findings of every child the
   // batch touched (`children`: the child of each item as written; merges_
@@ -146,6 +150,8 @@ class SqliteStore final : public Store {
     int64_t delta = 0;
   };
   std::vector<CountDelta> count_deltas_ ABSL_GUARDED_BY(mu_);
+  // During a Write that asked for feedback: told about every child reconciled.
+  store_internal::FeedbackBuilder* feedback_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace ethrec

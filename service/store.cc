@@ -53,6 +53,12 @@ std::optional<size_t> ItemIndexOf(const absl::Status& status) {
   return index;
 }
 
+absl::StatusOr<std::vector<WriteOutcome>> Store::Write(const std::vector<NormalizedObservation>& batch) {
+  absl::StatusOr<WriteResult> out = Write(batch, WriteOptions{});
+  if (!out.ok()) return out.status();
+  return std::move(out->outcomes);
+}
+
 absl::StatusOr<WriteOutcome> Store::WriteOne(const NormalizedObservation& item) {
   absl::StatusOr<std::vector<WriteOutcome>> out = Write({item});
   if (!out.ok()) return out.status();

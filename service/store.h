@@ -264,6 +264,61 @@ struct Reviewer {
   std::string role;
 };
 
+// How one Write runs.
+struct WriteOptions {
+  // Check the batch and answer exactly as the write would now, storing
+  // nothing (AIP-163 validate_only): same outcomes, same feedback, same
+  // errors. A finding the write would raise has id 0.
+  bool validate_only = false;
+  // Fill WriteResult::feedback. Costs a little per item; record systems
+  // ask for it at data entry, bulk loads do not.
+  bool feedback = false;
+};
+
+// A change a write made to a finding about a record of the item's agency.
+struct FindingFeedback {
+  // kRaised, kUpdated (still raised by the new version), kReopened or kCleared.
+  FindingAction action = FindingAction::kRaised;
+  // The finding as the write left it: id, kind, severity, status, agency,
+  // record_id, sets, suggested code and facts. `compared` lists only the
+  // records of the item's agency: another agency's record ids are never
+  // fed back. Times, reopen_count and history are not filled (GetFinding
+  // has them). A kCleared finding carries its id, kind, severity, agency,
+  // record_id and compared only.
+  StoredFinding finding;
+};
+
+// The child's reference identity (mapping/reconcile.h FindReference), as
+// a record system may learn it: what and when, never which agency or
+// record holds it.
+struct ReferenceView {
+  CategorySet categories;
+  std::string detail;
+  absl::Time stated_at;
+  bool ascribed = false;        // a parent's or carer's statement, not the child's own
+  bool declined_later = false;  // a NOT_STATED was given after it (it is respected)
+  friend bool operator==(const ReferenceView&, const ReferenceView&) = default;
+};
+
+// What a write means for one item's child, seen from the item's agency.
+struct ItemFeedback {
+  // The findings this write raised, updated, reopened or cleared on the
+  // agency's own records about the child. Each change is reported once: on
+  // the item that wrote the finding's record, else on the last item of the
+  // batch about that child from that agency.
+  std::vector<FindingFeedback> findings;
+  // The child's reference identity after the write; nullopt when there is
+  // none. Empty feedback (and no reference) for an item that changed
+  // nothing (kDuplicate, kHistorical), and when findings are disabled.
+  std::optional<ReferenceView> reference;
+};
+
+struct WriteResult {
+  std::vector<WriteOutcome> outcomes;  // one per item, in order
+  // One per item when WriteOptions::feedback, else empty.
+  std::vector<ItemFeedback> feedback;
+};
+
 // The storage interface. Implementations are thread-safe. After Close()
 // every method but Close() and schema_version() returns FailedPrecondition.
 class Store {
@@ -292,8 +347,12 @@ class Store {
   // - Unavailable when the storage is busy or locked (retry later); other
   //   codes for storage failures (ResourceExhausted: disk full; DataLoss:
   //   corruption; Internal: anything else).
-  virtual absl::StatusOr<std::vector<WriteOutcome>> Write(
-      const std::vector<NormalizedObservation>& batch) = 0;
+  // With options.validate_only the same checks and answer, nothing stored.
+  virtual absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch,
+                                            const WriteOptions& options) = 0;
+
+  // Write(batch, {}), returning the outcomes.
+  absl::StatusOr<std::vector<WriteOutcome>> Write(const std::vector<NormalizedObservation>& batch);
 
   // Write({item}), returning the one outcome. Errors as Write.
   absl::StatusOr<WriteOutcome> WriteOne(const NormalizedObservation& item);

@@ -51,6 +51,8 @@ Records (need --server; the agency is --agency):
          (--system S --code C | --text T | both)
          --supplied-by SELF|PARENT_OR_CARER|PRACTITIONER|OFFICER_OBSERVED|UNKNOWN
          [--recorded-at 2026-11-27T10:00:00Z]  (default: now)
+         [--validate-only]  check and answer (findings raised or
+                            cleared, the child's reference), store nothing
   child --nhs-number D | --child-id C        every observation of a child
   import FILE.csv [--batch-size N] [--json]  bulk load a CSV with header
                                              record_id,version,nhs_number,child_id,
@@ -116,7 +118,7 @@ std::optional<std::string> Parse(const std::vector<std::string>& args, ParsedArg
       if (size_t eq = key.find('='); eq != std::string::npos) {
         value = key.substr(eq + 1);
         key = key.substr(0, eq);
-      } else if (key == "help" || key == "json") {
+      } else if (key == "help" || key == "json" || key == "validate-only") {
         value = "";
       } else if (i + 1 < args.size()) {
         value = args[++i];
@@ -170,7 +172,8 @@ class Cli {
         {"suggest", {"category", "detail", "non-answer", "to"}},
         {"systems", {}},
         {"record",
-         {"record-id", "version", "nhs-number", "child-id", "system", "code", "text", "supplied-by", "recorded-at"}},
+         {"record-id", "version", "nhs-number", "child-id", "system", "code", "text", "supplied-by", "recorded-at",
+          "validate-only"}},
         {"child", {"nhs-number", "child-id"}},
         {"import", {"batch-size", "json"}},
         {"findings", {"agency", "kind", "severity", "status", "since", "until", "page-size", "json"}},
@@ -434,7 +437,7 @@ class Cli {
     ToTimestamp(recorded_at, o.mutable_recorded_at());
     if (absl::Status s = Connect(); !s.ok()) return Fail(s);
     if (absl::Status s = ConnectRecords(); !s.ok()) return Fail(s);
-    absl::StatusOr<v1::RecordObservationResponse> r = records_->Record(o);
+    absl::StatusOr<v1::RecordObservationResponse> r = records_->Record(o, Has("validate-only"));
     if (!r.ok()) return Fail(r.status());
     out_ << RecordResultToJson(backend_->labels(), *r) << "\n";
     return kExitOk;

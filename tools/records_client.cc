@@ -63,9 +63,11 @@ std::unique_ptr<grpc::ClientContext> RecordsClient::Context() const {
   return internal::CallContext(identity_, absl::Seconds(60));
 }
 
-absl::StatusOr<v1::RecordObservationResponse> RecordsClient::Record(const v1::ObservationInput& observation) {
+absl::StatusOr<v1::RecordObservationResponse> RecordsClient::Record(const v1::ObservationInput& observation,
+                                                                    bool validate_only) {
   v1::RecordObservationRequest request;
   *request.mutable_observation() = observation;
+  request.set_validate_only(validate_only);
   v1::RecordObservationResponse response;
   grpc::Status s = stub_->RecordObservation(Context().get(), request, &response);
   if (!s.ok()) return FromGrpc(s);

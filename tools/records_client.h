@@ -36,7 +36,9 @@ class RecordsClient {
                                                                 const RemoteIdentity& identity);
 
   // RecordObservation. Errors: the server's (field attached when named).
-  absl::StatusOr<v1::RecordObservationResponse> Record(const v1::ObservationInput& observation);
+  // With `validate_only`, the server checks and answers but stores nothing.
+  absl::StatusOr<v1::RecordObservationResponse> Record(const v1::ObservationInput& observation,
+                                                       bool validate_only = false);
 
   // RecordObservations: all or nothing. An error about one item carries its
   // index (BatchItemOf) and field; any other error (Unavailable, a storage

@@ -7,6 +7,7 @@
 #include "rapidjson/writer.h"
 #include "tools/internal/json_writer.h"
 #include "service/proto_convert.h"
+#include "tools/findings_output.h"
 #include "tools/json_output.h"
 #include "tools/records_client.h"
 
@@ -38,6 +39,31 @@ std::string RecordResultToJson(const CategoryLabels& labels, const v1::RecordObs
   w.StartObject();
   KeyStr(w, "outcome", v1::WriteOutcome_Name(r.outcome()));
   KeyValue(w, labels, r.value());
+  Key(w, "findings");
+  w.StartArray();
+  for (const v1::FindingFeedback& f : r.findings()) {
+    w.StartObject();
+    KeyStr(w, "action", v1::FindingEvent::Action_Name(f.action()));
+    Key(w, "finding");
+    const std::string finding = FindingToJson(f.finding());
+    w.RawValue(finding.data(), finding.size(), rapidjson::kObjectType);
+    w.EndObject();
+  }
+  w.EndArray();
+  if (r.has_reference()) {
+    Key(w, "reference");
+    w.StartObject();
+    Key(w, "categories");
+    w.StartArray();
+    for (int c : r.reference().categories()) Str(w, v1::Category_Name(static_cast<v1::Category>(c)));
+    w.EndArray();
+    KeyStr(w, "detail", r.reference().detail());
+    KeyTime(w, "stated_at", r.reference().stated_at());
+    KeyStr(w, "supplied_by", v1::SuppliedBy_Name(r.reference().supplied_by()));
+    w.Key("declined_later");
+    w.Bool(r.reference().declined_later());
+    w.EndObject();
+  }
   w.EndObject();
   return buf.GetString();
 }

@@ -10,8 +10,11 @@
 
 namespace ethrec::tools {
 
-// {"outcome": "INSERTED"|"DUPLICATE"|"HISTORICAL", "value": {...}} where
-// "value" is the normalised value as NormalizedToJson writes it.
+// {"outcome": "INSERTED"|"DUPLICATE"|"HISTORICAL", "value": {...},
+//  "findings": [{"action", "finding"}], "reference": {"categories",
+//  "detail", "stated_at", "supplied_by", "declined_later"}} where "value" is
+// the normalised value as NormalizedToJson writes it, "finding" as
+// FindingToJson writes it, and "reference" is absent when there is none.
 std::string RecordResultToJson(const CategoryLabels& labels, const v1::RecordObservationResponse& r);
 
 // {"nhs_numbers": [...], "agency_child_ids": [{"agency", "agency_child_id"}],

@@ -174,6 +174,71 @@ std::vector<FindingChange> PlanFindingChanges(absl::Span<const ExistingFinding> 
   return out;
 }
 
+FeedbackBuilder::FeedbackBuilder(const std::vector<NormalizedObservation>& batch, std::vector<int64_t> item_child)
+    : batch_(batch), item_child_(std::move(item_child)), feedback_(batch.size()) {}
+
+void FeedbackBuilder::AddChild(int64_t child, absl::Span<const RecordState> states,
+                               absl::Span<const ExistingFinding> existing, absl::Span<const FindingChange> changes,
+                               absl::Span<const int64_t> ids) {
+  std::optional<ReferenceView> reference;
+  if (std::optional<ReferenceIdentity> r = FindReference(states); r.has_value()) {
+    reference = ReferenceView{r->record->normalized.category_set, r->record->normalized.detail,
+                              r->record->recorded_at, r->ascribed, r->declined != nullptr};
+  }
+  // The item a change on (agency, record_id) is reported on: the last item
+  // that wrote that record, else the last item about the child from the
+  // agency; -1 when no item of the agency touched the child.
+  auto item_for = [&](absl::string_view agency, absl::string_view record_id) {
+    ptrdiff_t by_agency = -1;
+    for (size_t i = batch_.size(); i-- > 0;) {
+      const Observation& o = batch_[i].observation;
+      if (item_child_[i] != child || o.agency != agency) continue;
+      if (o.record_id == record_id) return static_cast<ptrdiff_t>(i);
+      if (by_agency < 0) by_agency = static_cast<ptrdiff_t>(i);
+    }
+    return by_agency;
+  };
+  for (size_t i = 0; i < batch_.size(); ++i) {
+    if (item_child_[i] == child) feedback_[i].reference = reference;
+  }
+  for (size_t k = 0; k < changes.size(); ++k) {
+    const FindingChange& change = changes[k];
+    FindingFeedback out;
+    out.action = change.event;
+    StoredFinding& f = out.finding;
+    if (change.computed != nullptr) {
+      f = *change.computed;
+    } else {
+      const auto e = std::find_if(existing.begin(), existing.end(),
+                                  [&change](const ExistingFinding& x) { return x.id == change.id; });
+      if (e == existing.end()) continue;  // PlanFindingChanges clears only stored findings
+      f.kind = e->kind;
+      f.severity = e->severity;
+      f.agency = e->agency;
+      f.facts.other_agency = e->other_agency;
+      f.compared = DecodeRecordRefs(e->compared).value_or(std::vector<RecordRef>{});
+      if (!f.compared.empty()) f.record_id = f.compared.front().record_id;
+    }
+    f.id = ids[k];
+    f.status = change.status;
+    // The writing agency's: a finding about its record, or a disagreement
+    // naming it as the other agency (both agencies of one see it).
+    std::string agency = f.agency;
+    ptrdiff_t item = item_for(agency, f.record_id);
+    if (item < 0 && f.kind == FindingKind::kAgencyDisagreement) {
+      agency = f.facts.other_agency;
+      const auto theirs = std::find_if(f.compared.begin(), f.compared.end(),
+                                       [&agency](const RecordRef& r) { return r.agency == agency; });
+      item = item_for(agency, theirs == f.compared.end() ? "" : absl::string_view(theirs->record_id));
+    }
+    if (item < 0) continue;  // not about the writing agency's records
+    // Only the agency's own records: never another agency's ids.
+    std::erase_if(f.compared, [&agency](const RecordRef& r) { return r.agency != agency; });
+    if (f.agency != agency) f.record_id.clear();
+    feedback_[item].findings.push_back(std::move(out));
+  }
+}
+
 bool SelfDefined(SuppliedBy supplied_by, const Normalized& n) {
   return (supplied_by == SuppliedBy::kSelf || supplied_by == SuppliedBy::kParentOrCarer) &&
          n.basis != RecordingBasis::kObserved &&

@@ -44,6 +44,7 @@ struct ExistingFinding {
   FindingKind kind = FindingKind::kSelfIdMismatch;
   std::string agency;
   std::string other_agency;  // FindingFacts::other_agency: kept for the counts
+  Severity severity = Severity::kInfo;
 };
 
 struct FindingChange {
@@ -65,6 +66,29 @@ struct FindingChange {
 // `computed`. Unchanged findings get no change.
 std::vector<FindingChange> PlanFindingChanges(absl::Span<const ExistingFinding> existing,
                                               const std::vector<StoredFinding>& computed);
+
+// Builds a write's per-item feedback (WriteOptions::feedback, store.h) as
+// the store reconciles each child the write touched.
+class FeedbackBuilder {
+ public:
+  // `item_child[i]`: the child item i of `batch` now belongs to (after any
+  // merge), or 0 when the item changed nothing. Both outlive the builder.
+  FeedbackBuilder(const std::vector<NormalizedObservation>& batch, std::vector<int64_t> item_child);
+
+  // One reconciled child: its current records, its findings as stored
+  // before, the changes applied (PlanFindingChanges of `computed`) and the
+  // id of each change's finding (the new id for an insert; 0 when not
+  // stored, under validate_only).
+  void AddChild(int64_t child, absl::Span<const RecordState> states, absl::Span<const ExistingFinding> existing,
+                absl::Span<const FindingChange> changes, absl::Span<const int64_t> ids);
+
+  std::vector<ItemFeedback> Take() && { return std::move(feedback_); }
+
+ private:
+  const std::vector<NormalizedObservation>& batch_;
+  const std::vector<int64_t> item_child_;
+  std::vector<ItemFeedback> feedback_;
+};
 
 // Whether a record is a usable self-defined one: supplied by SELF or
 // PARENT_OR_CARER, giving categories or NOT_STATED, from a system that does

@@ -111,6 +111,39 @@ TEST_F(CliRecordsTest, RecordThenChildRoundTrip) {
   EXPECT_THAT(other.err, HasSubstr("\"code\":\"NOT_FOUND\""));
 }
 
+TEST_F(CliRecordsTest, RecordValidateOnlyShowsTheFindingAndTheFixAndStoresNothing) {
+  const std::string nhs = SyntheticNhsNumber(2);
+  CliRun school = Ethrec(Remote({"record", "--record-id", "s-1", "--version", "1", "--nhs-number", nhs, "--system",
+                                 "dfe", "--code", "BCRB", "--supplied-by", "SELF", "--recorded-at",
+                                 "2026-03-01T09:00:00Z"},
+                                "school-a"));
+  ASSERT_EQ(school.exit, tools::kExitOk) << school.err;
+  const std::vector<std::string> gp = {"record", "--record-id", "g-1", "--version", "1", "--nhs-number", nhs,
+                                       "--system", "nhs-ethnic-category", "--code", "A", "--supplied-by", "UNKNOWN"};
+  std::vector<std::string> dry_args = gp;
+  dry_args.push_back("--validate-only");
+  CliRun dry = Ethrec(Remote(dry_args, "gp-b"));
+  ASSERT_EQ(dry.exit, tools::kExitOk) << dry.err;
+  rapidjson::Document r = Json(dry.out);
+  ASSERT_EQ(r["findings"].Size(), 1u) << dry.out;
+  EXPECT_STREQ(r["findings"][0]["action"].GetString(), "RAISED");
+  EXPECT_STREQ(r["findings"][0]["finding"]["kind"].GetString(), "SELF_ID_MISMATCH");
+  EXPECT_STREQ(r["findings"][0]["finding"]["suggested_code"].GetString(), "M");
+  EXPECT_EQ(r["findings"][0]["finding"]["finding_id"].GetInt64(), 0);
+  EXPECT_STREQ(r["reference"]["categories"][0].GetString(), "BLACK_CARIBBEAN");
+  EXPECT_STREQ(r["reference"]["stated_at"].GetString(), "2026-03-01T09:00:00Z");
+  EXPECT_STREQ(r["reference"]["supplied_by"].GetString(), "SELF");
+  EXPECT_THAT(dry.out, Not(HasSubstr("school-a")));
+  // Stored nothing: the GP's own id for the record is still free, and the
+  // real write raises the finding with an id.
+  CliRun real = Ethrec(Remote(gp, "gp-b"));
+  ASSERT_EQ(real.exit, tools::kExitOk) << real.err;
+  rapidjson::Document w = Json(real.out);
+  EXPECT_STREQ(w["outcome"].GetString(), "INSERTED");
+  ASSERT_EQ(w["findings"].Size(), 1u);
+  EXPECT_GT(w["findings"][0]["finding"]["finding_id"].GetInt64(), 0);
+}
+
 TEST_F(CliRecordsTest, RecordRetryIsDuplicateAndCorrectionsKeepHistory) {
   const std::string nhs = SyntheticNhsNumber(2);
   auto record = [&](const std::string& version, const std::string& code) {

@@ -26,6 +26,7 @@
 #include "service/sqlite_store.h"
 #include "service/store.h"
 #include "tests/service/store_factories.h"
+#include "tests/service/store_observations.h"
 #include "tests/testing/status_matchers.h"
 
 namespace ethrec {
@@ -37,38 +38,10 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-const Normalizer& Shared() {
-  static const Normalizer* const n = Normalizer::Create(LoadOptions())->release();
-  return *n;
-}
-
-const absl::Time kT0 = absl::FromUnixSeconds(1767225600);  // 2026-01-01
-
-absl::Time Day(int d) { return kT0 + absl::Hours(24 * (d - 1)); }
-
-// A synthetic NHS number (999 prefix) for child `n`.
-std::string Nhs(int n) { return SyntheticNhsNumber(n); }
-
-// One observation: `code` of `system`, or free text when system is "".
-NormalizedObservation Obs(const std::string& agency, const std::string& record_id, int64_t version, int child,
-                          const std::string& system, const std::string& code, SuppliedBy who, int day) {
-  Observation o;
-  o.agency = agency;
-  o.record_id = record_id;
-  o.record_version = version;
-  o.nhs_number = Nhs(child);
-  o.system = system;
-  if (system.empty()) {
-    o.text = code;
-  } else {
-    o.code = code;
-  }
-  o.supplied_by = who;
-  o.recorded_at = Day(day);
-  absl::StatusOr<NormalizedObservation> n = NormalizeObservation(Shared(), o);
-  EXPECT_TRUE(n.ok()) << n.status();
-  return n.ok() ? *std::move(n) : NormalizedObservation();
-}
+using ::ethrec::testing::Day;
+using ::ethrec::testing::Nhs;
+using ::ethrec::testing::Obs;
+using ::ethrec::testing::Shared;
 
 using ::ethrec::testing::MemoryStoreFactory;
 using ::ethrec::testing::RemoveDb;
@@ -76,12 +49,7 @@ using ::ethrec::testing::SqliteStoreFactory;
 
 std::string TempDbPath() { return ::ethrec::testing::TempDbPath("ethrec_findings_"); }
 
-StoreOptions Options(std::function<absl::Time()> clock, bool findings) {
-  StoreOptions o;
-  o.clock = std::move(clock);
-  if (findings) o.reconcile = [](absl::Span<const RecordState> r) { return Reconcile(r, Shared(), false); };
-  return o;
-}
+using ::ethrec::testing::Options;
 
 template <typename Factory>
 class FindingsStoreTest : public ::testing::Test {

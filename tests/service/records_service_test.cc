@@ -260,5 +260,60 @@ TEST_F(RecordsServiceTest, InvalidUtf8TextIsInvalidArgumentAndNothingIsStored) {
   EXPECT_EQ(Child(nhs, &child).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(RecordsServiceTest, DataEntryHearsWhatItsWriteMeansAndValidateOnlyStoresNothing) {
+  const std::string nhs = SyntheticNhsNumber(7);
+  v1::RecordObservationResponse r;
+  // The child told the school (an agency the GP must not learn of).
+  ASSERT_TRUE(Record(Obs(nhs, "school-rec-1", 1, "dfe", "BCRB", v1::SELF), &r, "school-x").ok());
+
+  // The GP's practitioner is about to record White British: validate first.
+  v1::RecordObservationRequest request;
+  *request.mutable_observation() = Obs(nhs, "gp-rec-1", 2, "nhs-ethnic-category", "A", v1::PRACTITIONER);
+  request.set_validate_only(true);
+  v1::RecordObservationResponse dry;
+  ASSERT_TRUE(stub_->RecordObservation(Context("gp-y").get(), request, &dry).ok());
+  EXPECT_EQ(dry.outcome(), v1::INSERTED);
+  ASSERT_EQ(dry.findings_size(), 2);
+  const v1::Finding& mismatch = dry.findings(1).finding();
+  EXPECT_EQ(dry.findings(1).action(), v1::FindingEvent::RAISED);
+  EXPECT_EQ(mismatch.kind(), v1::SELF_ID_MISMATCH);
+  EXPECT_EQ(mismatch.finding_id(), 0) << "never stored";
+  EXPECT_EQ(mismatch.suggested_code(), "M");
+  EXPECT_EQ(mismatch.suggested_display(), "Black or Black British - Caribbean");
+  EXPECT_THAT(mismatch.reason(), HasSubstr("but the child identifies as Black, Black British, Black Welsh, Caribbean or African: Caribbean."));
+  ASSERT_EQ(dry.reference().categories_size(), 1);
+  EXPECT_EQ(dry.reference().categories(0), v1::BLACK_CARIBBEAN);
+  EXPECT_EQ(dry.reference().supplied_by(), v1::SELF);
+  EXPECT_EQ(dry.reference().stated_at().seconds(), 1764000001);
+  // Nothing in the answer names the school or its record.
+  EXPECT_THAT(dry.DebugString(), Not(HasSubstr("school")));
+  // Nothing was stored.
+  v1::GetChildResponse child;
+  ASSERT_TRUE(Child(nhs, &child).ok());
+  EXPECT_EQ(child.observations_size(), 1);
+
+  // The practitioner asks the child instead and records what they say.
+  *request.mutable_observation() = Obs(nhs, "gp-rec-1", 2, "nhs-ethnic-category", "M", v1::SELF);
+  request.set_validate_only(false);
+  v1::RecordObservationResponse real;
+  ASSERT_TRUE(stub_->RecordObservation(Context("gp-y").get(), request, &real).ok());
+  EXPECT_EQ(real.findings_size(), 0);
+  EXPECT_EQ(real.reference().stated_at().seconds(), 1764000002) << "the GP's record is now the latest statement";
+  ASSERT_TRUE(Child(nhs, &child).ok());
+  EXPECT_EQ(child.observations_size(), 2);
+
+  // A batch answers each observation the same way.
+  v1::RecordObservationsRequest batch;
+  *batch.add_observations() = Obs(nhs, "gp-rec-2", 3, "nhs-ethnic-category", "A", v1::UNKNOWN);
+  batch.set_validate_only(true);
+  v1::RecordObservationsResponse batch_response;
+  ASSERT_TRUE(stub_->RecordObservations(Context("gp-y").get(), batch, &batch_response).ok());
+  ASSERT_EQ(batch_response.results_size(), 1);
+  ASSERT_EQ(batch_response.results(0).findings_size(), 1);
+  EXPECT_EQ(batch_response.results(0).findings(0).finding().kind(), v1::SELF_ID_MISMATCH);
+  ASSERT_TRUE(Child(nhs, &child).ok());
+  EXPECT_EQ(child.observations_size(), 2);
+}
+
 }  // namespace
 }  // namespace ethrec
