@@ -8,10 +8,15 @@
 //      measures what the server sustains, as h2load would)
 //   RecordObservations rows/s / bare SQLite prepared inserts
 //                              of the same rows, same schema  (target >= 0.5)
+// `data-entry` measures what a record system sees at data entry: one
+// RecordObservation at a time about a child who already told another
+// agency who they are, so every write is reconciled and fed back. It
+// alternates plain writes (A) and validate_only (B), --rounds times each,
+// and prints each round's p50 and the median B/A ratio.
 //
 // Usage: ethrec_load --server=127.0.0.1:PORT [--mode=compare|echo|normalize|
-//        normalize-batch|record-batch] [--concurrency=32] [--seconds=5]
-//        [--max_calls=1000000] [--batch=500]
+//        normalize-batch|record-batch|data-entry] [--concurrency=32]
+//        [--seconds=5] [--max_calls=1000000] [--batch=500] [--rounds=5]
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <sqlite3.h>
@@ -37,7 +42,10 @@
 #include "service/sqlite_store.h"
 
 ABSL_FLAG(std::string, server, "", "ethrecd address: 127.0.0.1:PORT or [::1]:PORT (loopback only)");
-ABSL_FLAG(std::string, mode, "compare", "compare, echo, normalize, normalize-batch or record-batch");
+ABSL_FLAG(std::string, mode, "compare", "compare, echo, normalize, normalize-batch, record-batch or data-entry");
+ABSL_FLAG(int, rounds, 5, "data-entry: A/B rounds (each measures --seconds)");
+ABSL_FLAG(bool, expect_feedback, true,
+          "data-entry: every answer must carry findings (false to time a server from before feedback)");
 ABSL_FLAG(int, concurrency, 32, "calls in flight");
 ABSL_FLAG(double, seconds, 5, "time limit per measurement");
 ABSL_FLAG(int64_t, max_calls, 1000000, "call limit per measurement");
@@ -380,6 +388,59 @@ int Main() {
         batch);
   };
 
+  // Data entry: the children told a school who they are (seeded in
+  // batches); each measured call is a GP's record about one of them that
+  // contradicts it, so it raises findings that are fed back.
+  auto data_entry = [&](bool validate_only, int64_t first_child, int64_t children) {
+    return RunAsync<v1::RecordObservationRequest, v1::RecordObservationResponse>(
+        validate_only ? "RecordObservation validate_only" : "RecordObservation",
+        [&](grpc::ClientContext* c, const v1::RecordObservationRequest& q, grpc::CompletionQueue* cq) {
+          return records->PrepareAsyncRecordObservation(c, q, cq);
+        },
+        [&, validate_only](int64_t call) {
+          v1::RecordObservationRequest q;
+          const int64_t child = first_child + call % children;
+          v1::ObservationInput* o = q.mutable_observation();
+          o->mutable_child()->set_nhs_number(SyntheticNhsNumber(child));
+          o->set_record_id(absl::StrCat("gp-", validate_only ? "v" : "w", "-", record_base, "-", call));
+          o->set_record_version(1);
+          o->set_system("nhs-ethnic-category");
+          o->set_code("A");
+          o->set_supplied_by(v1::PRACTITIONER);
+          o->mutable_recorded_at()->set_seconds(1764000100);
+          q.set_validate_only(validate_only);
+          return q;
+        },
+        1, [](int64_t, const v1::RecordObservationResponse& r) {
+          return !absl::GetFlag(FLAGS_expect_feedback) || r.findings_size() > 0;
+        });
+  };
+  auto seed_children = [&](int64_t first_child, int64_t children) -> bool {
+    for (int64_t done = 0; done < children;) {
+      v1::RecordObservationsRequest q;
+      for (int k = 0; k < batch && done < children; ++k, ++done) {
+        v1::ObservationInput* o = q.add_observations();
+        o->mutable_child()->set_nhs_number(SyntheticNhsNumber(first_child + done));
+        o->set_record_id(absl::StrCat("school-", first_child + done));
+        o->set_record_version(1);
+        o->set_system("dfe");
+        o->set_code("BCRB");
+        o->set_supplied_by(v1::SELF);
+        o->mutable_recorded_at()->set_seconds(1764000000);
+      }
+      grpc::ClientContext context;
+      context.AddMetadata("x-ethrec-agency", "load-school");
+      context.AddMetadata("x-ethrec-role", "record-system");
+      v1::RecordObservationsResponse answer;
+      grpc::Status status = records->RecordObservations(&context, q, &answer);
+      if (!status.ok()) {
+        std::printf("seeding failed: %s\n", status.error_message().c_str());
+        return false;
+      }
+    }
+    return true;
+  };
+
   std::printf("ethrec_load against %s: concurrency %d, %.1f s per measurement, batch %d\n", address.c_str(),
               absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_seconds), batch);
   if (all || mode == "echo" || mode == "normalize") {
@@ -404,6 +465,26 @@ int Main() {
     Print(bare);
     std::printf("RATIO RecordObservations/bare SQLite rows per second: %.2f (target >= 0.5)\n",
                 rec.items_per_second() / bare.items_per_second());
+  }
+  if (mode == "data-entry") {
+    constexpr int64_t kChildren = 20000;
+    const int64_t first_child = record_base;
+    if (!seed_children(first_child, kChildren)) return 1;
+    std::vector<double> ratios;
+    for (int round = 1; round <= std::max(1, absl::GetFlag(FLAGS_rounds)); ++round) {
+      Result a = data_entry(false, first_child, kChildren);
+      Result b = data_entry(absl::GetFlag(FLAGS_expect_feedback), first_child, kChildren);
+      std::printf("round %d\n", round);
+      Print(a);
+      Print(b);
+      if (a.errors > 0 || b.errors > 0) return 1;
+      if (a.p50_us > 0) ratios.push_back(b.p50_us / a.p50_us);
+    }
+    std::sort(ratios.begin(), ratios.end());
+    if (!ratios.empty()) {
+      std::printf("RATIO validate_only/write p50 latency: median %.2f, range %.2f..%.2f over %zu rounds\n",
+                  ratios[ratios.size() / 2], ratios.front(), ratios.back(), ratios.size());
+    }
   }
   return 0;
 }
