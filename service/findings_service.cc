@@ -4,11 +4,14 @@
 #include <cstdint>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "mapping/observation.h"
 #include "mapping/status_field.h"
 #include "service/caller.h"
+#include "service/child_sheet.h"
 #include "service/grpc_status.h"
 #include "service/proto_convert.h"
 
@@ -135,7 +138,100 @@ absl::Status NotVisible(int64_t id) {
   return absl::NotFoundError(absl::StrCat("no finding has id ", id));
 }
 
+// Who names a child how: an NHS number, the caller's own agency child id,
+// or (officers) ethrec's child_id. Exactly one.
+absl::StatusOr<ChildKey> ChildKeyFrom(const v1::GetChildReconciliationRequest& r, const Caller& caller) {
+  const int given = (r.child().nhs_number().empty() ? 0 : 1) + (r.child().agency_child_id().empty() ? 0 : 1) +
+                    (r.child_id() == 0 ? 0 : 1);
+  if (given != 1) {
+    return WithField(absl::InvalidArgumentError(
+                         "name the child one way: child.nhs_number, child.agency_child_id or child_id"),
+                     "child");
+  }
+  if (r.child_id() != 0) {
+    if (!IsOfficer(caller)) {
+      return WithField(absl::PermissionDeniedError(absl::StrCat("only role \"", kDataQualityRole,
+                                                                "\" may name a child by child_id")),
+                       "child_id");
+    }
+    if (r.child_id() < 0) {
+      return WithField(absl::InvalidArgumentError(absl::StrCat("child_id ", r.child_id(), " is not a child id (>= 1)")),
+                       "child_id");
+    }
+    return ChildKey::ForChildId(r.child_id());
+  }
+  if (!r.child().nhs_number().empty()) {
+    if (absl::Status s = ValidateNhsNumber(r.child().nhs_number()); !s.ok()) return WithField(s, "child.nhs_number");
+    return ChildKey::ForNhsNumber(CanonicalNhsNumber(r.child().nhs_number()));
+  }
+  return ChildKey::ForAgencyChildId(caller.agency, r.child().agency_child_id());
+}
+
+std::string EncodeChildToken(int64_t after_child_id) {
+  return absl::WebSafeBase64Escape(absl::StrCat("c1:", after_child_id));
+}
+
+absl::StatusOr<int64_t> DecodeChildToken(absl::string_view token) {
+  std::string raw;
+  int64_t after = 0;
+  if (!absl::WebSafeBase64Unescape(token, &raw) || !absl::StartsWith(raw, "c1:") ||
+      !absl::SimpleAtoi(absl::string_view(raw).substr(3), &after) || after < 0) {
+    return BadToken("is not a page token of ListChildReconciliations");
+  }
+  return after;
+}
+
 }  // namespace
+
+grpc::Status FindingsServiceImpl::GetChildReconciliation(grpc::ServerContext* context,
+                                                         const v1::GetChildReconciliationRequest* request,
+                                                         v1::ChildReconciliation* response) {
+  absl::StatusOr<Caller> caller = CallerFrom(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<ChildKey> key = ChildKeyFrom(*request, *caller);
+  if (!key.ok()) return ToGrpcStatus(key.status());
+  absl::StatusOr<ChildRecord> child = options_.store->GetChild(*key);
+  if (!child.ok()) return ToGrpcStatus(child.status());
+  const SheetViewer viewer{IsOfficer(*caller), caller->agency};
+  // A child the caller's agency holds no record about answers as an
+  // unknown one would: its existence is not the caller's business.
+  if (!MaySeeChild(*child, viewer)) {
+    return ToGrpcStatus(absl::NotFoundError(key->is_nhs_number() ? "no child has that NHS number"
+                                                                 : "no child has that agency_child_id at that agency"));
+  }
+  ToSheet(*child, viewer, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status FindingsServiceImpl::ListChildReconciliations(grpc::ServerContext* context,
+                                                           const v1::ListChildReconciliationsRequest* request,
+                                                           v1::ListChildReconciliationsResponse* response) {
+  absl::StatusOr<Caller> caller = CallerFrom(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (!IsOfficer(*caller)) {
+    return ToGrpcStatus(absl::PermissionDeniedError(absl::StrCat(
+        "only role \"", kDataQualityRole, "\" may list children (caller role \"", caller->role, "\")")));
+  }
+  if (request->page_size() < 0) {
+    return ToGrpcStatus(WithField(absl::InvalidArgumentError("page_size must not be negative"), "page_size"));
+  }
+  ChildQuery query;
+  query.limit = request->page_size() == 0 ? options_.default_page_size
+                                          : std::min(request->page_size(), options_.max_page_size);
+  if (!request->page_token().empty()) {
+    absl::StatusOr<int64_t> after = DecodeChildToken(request->page_token());
+    if (!after.ok()) return ToGrpcStatus(after.status());
+    query.after_child_id = *after;
+  }
+  absl::StatusOr<ChildrenPage> page = options_.store->ListChildrenWithFindings(query);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  const SheetViewer viewer{true, caller->agency};
+  for (const ChildRecord& child : page->children) ToSheet(child, viewer, response->add_children());
+  if (page->more && !page->children.empty()) {
+    response->set_next_page_token(EncodeChildToken(page->children.back().child_id));
+  }
+  return grpc::Status::OK;
+}
 
 grpc::Status FindingsServiceImpl::ListFindings(grpc::ServerContext* context, const v1::ListFindingsRequest* request,
                                                v1::ListFindingsResponse* response) {

@@ -37,6 +37,11 @@ class FindingsServiceImpl final : public v1::FindingsService::Service {
                                  v1::SummarizeFindingsResponse* response) override;
   grpc::Status ReviewFinding(grpc::ServerContext* context, const v1::ReviewFindingRequest* request,
                              v1::Finding* response) override;
+  grpc::Status GetChildReconciliation(grpc::ServerContext* context, const v1::GetChildReconciliationRequest* request,
+                                      v1::ChildReconciliation* response) override;
+  grpc::Status ListChildReconciliations(grpc::ServerContext* context,
+                                        const v1::ListChildReconciliationsRequest* request,
+                                        v1::ListChildReconciliationsResponse* response) override;
 
  private:
   Options options_;

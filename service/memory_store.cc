@@ -277,7 +277,10 @@ absl::StatusOr<ChildRecord> MemoryStore::GetChild(const ChildKey& key) {
   absl::MutexLock lock(&mu_);
   if (closed_) return store_internal::ClosedError();
   int64_t child = 0;
-  if (key.is_nhs_number()) {
+  if (key.is_child_id()) {
+    if (!children_.contains(key.child_id())) return store_internal::ChildNotFoundError(false);
+    child = key.child_id();
+  } else if (key.is_nhs_number()) {
     auto it = by_nhs_number_.find(key.nhs_number());
     if (it == by_nhs_number_.end()) return store_internal::ChildNotFoundError(true);
     child = it->second;
@@ -286,8 +289,13 @@ absl::StatusOr<ChildRecord> MemoryStore::GetChild(const ChildKey& key) {
     if (it == by_agency_child_id_.end()) return store_internal::ChildNotFoundError(false);
     child = it->second;
   }
+  return ReadChild(child);
+}
+
+ChildRecord MemoryStore::ReadChild(int64_t child) const {
   const Child& c = children_.at(child);
   ChildRecord out;
+  out.child_id = child;
   out.nhs_numbers.assign(c.nhs_numbers.begin(), c.nhs_numbers.end());
   for (const AgencyKey& id : c.agency_child_ids) {
     out.agency_child_ids.push_back({.agency = id.first, .agency_child_id = id.second});
@@ -301,7 +309,32 @@ absl::StatusOr<ChildRecord> MemoryStore::GetChild(const ChildKey& key) {
       history.versions.push_back(it->second);
     }
   }
+  for (int64_t id : c.findings) {
+    const StoredFinding& f = findings_.at(id).finding;
+    if (f.status != FindingStatus::kCleared) out.findings.push_back(f);
+  }
   return out;
+}
+
+absl::StatusOr<ChildrenPage> MemoryStore::ListChildrenWithFindings(const ChildQuery& query) {
+  if (absl::Status s = store_internal::CheckChildQuery(query); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  if (closed_) return store_internal::ClosedError();
+  if (!options_.reconcile) return store_internal::FindingsDisabledError();
+  ChildrenPage page;
+  for (auto it = children_.upper_bound(query.after_child_id); it != children_.end(); ++it) {
+    const bool needs_work = std::any_of(it->second.findings.begin(), it->second.findings.end(), [this](int64_t id) {
+      const FindingStatus s = findings_.at(id).finding.status;
+      return s == FindingStatus::kOpen || s == FindingStatus::kAcknowledged;
+    });
+    if (!needs_work) continue;
+    if (static_cast<int>(page.children.size()) == query.limit) {
+      page.more = true;
+      break;
+    }
+    page.children.push_back(ReadChild(it->first));
+  }
+  return page;
 }
 
 absl::Status MemoryStore::Close() {

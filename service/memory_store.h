@@ -34,6 +34,7 @@ class MemoryStore final : public Store {
   absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch,
                                     const WriteOptions& options) override;
   absl::StatusOr<ChildRecord> GetChild(const ChildKey& key) override;
+  absl::StatusOr<ChildrenPage> ListChildrenWithFindings(const ChildQuery& query) override;
   absl::StatusOr<FindingsPage> ListFindings(const FindingQuery& query) override;
   absl::StatusOr<StoredFinding> GetFinding(int64_t id) override;
   absl::StatusOr<FindingSummary> SummarizeFindings(absl::string_view agency) override;
@@ -72,6 +73,8 @@ class MemoryStore final : public Store {
   int64_t ResolveChild(const Observation& o, const Record* record)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Merge(int64_t from, int64_t into) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Everything about stored child `child`, as GetChild answers it.
+  ChildRecord ReadChild(int64_t child) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Recomputes the findings and completeness of `child` (see store.h),
   // telling `feedback` (may be null) what changed.
   void Reconcile(int64_t child, absl::Time now, store_internal::FeedbackBuilder* feedback)

@@ -767,6 +767,9 @@ class SqliteStore::Statements {
     kAllChildren,
     kGetFinding,
     kCountChildren,
+    kChildExists,
+    kChildOpenFindings,
+    kChildrenNeedingWork,
     kNumStatements,
   };
 
@@ -837,6 +840,11 @@ class SqliteStore::Statements {
         "SELECT child_id FROM children ORDER BY child_id",
         absl::StrCat("SELECT ", kFindingColumns, " FROM findings WHERE finding_id = ?"),
         "SELECT COUNT(*) FROM children",
+        "SELECT child_id FROM children WHERE child_id = ?",
+        absl::StrCat("SELECT ", kFindingColumns,
+                     " FROM findings WHERE child_id = ? AND status <> 'CLEARED' ORDER BY finding_id"),
+        "SELECT DISTINCT child_id FROM findings WHERE child_id > ? AND status IN ('OPEN', 'ACKNOWLEDGED')"
+        " ORDER BY child_id LIMIT ?",
     };
     auto statements = std::unique_ptr<Statements>(new Statements(db));
     for (int i = 0; i < kNumStatements; ++i) {
@@ -1552,9 +1560,12 @@ absl::StatusOr<ChildRecord> SqliteStore::GetChild(const ChildKey& key) {
 absl::StatusOr<ChildRecord> SqliteStore::ReadChild(const ChildKey& key) {
   int64_t child = 0;
   {
-    Query q = key.is_nhs_number() ? stmts_->Use(Statements::kChildByNhs)
-                                  : stmts_->Use(Statements::kChildByAgencyId);
-    if (key.is_nhs_number()) {
+    Query q = key.is_child_id()     ? stmts_->Use(Statements::kChildExists)
+              : key.is_nhs_number() ? stmts_->Use(Statements::kChildByNhs)
+                                    : stmts_->Use(Statements::kChildByAgencyId);
+    if (key.is_child_id()) {
+      q.Int(key.child_id());
+    } else if (key.is_nhs_number()) {
       q.Text(key.nhs_number());
     } else {
       q.Text(key.agency()).Text(key.agency_child_id());
@@ -1603,7 +1614,49 @@ absl::StatusOr<ChildRecord> SqliteStore::ReadChild(const ChildKey& key) {
       out.records.back().versions.push_back(*std::move(stored));
     }
   }
+  out.child_id = child;
+  if (!options_.store.reconcile) return out;
+  Query q = stmts_->Use(Statements::kChildOpenFindings);
+  q.Int(child);
+  while (true) {
+    absl::StatusOr<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    absl::StatusOr<StoredFinding> f = ReadFindingRow(q);
+    if (!f.ok()) return f.status();
+    out.findings.push_back(*std::move(f));
+  }
   return out;
+}
+
+absl::StatusOr<ChildrenPage> SqliteStore::ListChildrenWithFindings(const ChildQuery& query) {
+  if (absl::Status s = store_internal::CheckChildQuery(query); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  if (db_ == nullptr) return store_internal::ClosedError();
+  if (!options_.store.reconcile) return store_internal::FindingsDisabledError();
+  // One read transaction: every child of the page from one snapshot.
+  if (absl::Status s = stmts_->Use(Statements::kBeginRead).Run(); !s.ok()) return Rollback(s);
+  std::vector<int64_t> ids;
+  {
+    Query q = stmts_->Use(Statements::kChildrenNeedingWork);
+    q.Int(query.after_child_id).Int(query.limit + 1);
+    while (true) {
+      absl::StatusOr<bool> row = q.Step();
+      if (!row.ok()) return Rollback(row.status());
+      if (!*row) break;
+      ids.push_back(q.ColumnInt(0));
+    }
+  }
+  ChildrenPage page;
+  page.more = static_cast<int>(ids.size()) > query.limit;
+  if (page.more) ids.pop_back();
+  for (int64_t id : ids) {
+    absl::StatusOr<ChildRecord> child = ReadChild(ChildKey::ForChildId(id));
+    if (!child.ok()) return Rollback(child.status());
+    page.children.push_back(*std::move(child));
+  }
+  if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
+  return page;
 }
 
 }  // namespace ethrec

@@ -75,6 +75,7 @@ class SqliteStore final : public Store {
   absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch,
                                     const WriteOptions& options) override;
   absl::StatusOr<ChildRecord> GetChild(const ChildKey& key) override;
+  absl::StatusOr<ChildrenPage> ListChildrenWithFindings(const ChildQuery& query) override;
   absl::StatusOr<FindingsPage> ListFindings(const FindingQuery& query) override;
   absl::StatusOr<StoredFinding> GetFinding(int64_t id) override;
   absl::StatusOr<FindingSummary> SummarizeFindings(absl::string_view agency) override;

@@ -28,6 +28,12 @@ ChildKey ChildKey::ForNhsNumber(absl::string_view nhs_number) {
   return k;
 }
 
+ChildKey ChildKey::ForChildId(int64_t child_id) {
+  ChildKey k;
+  k.child_id_ = child_id;
+  return k;
+}
+
 ChildKey ChildKey::ForAgencyChildId(absl::string_view agency, absl::string_view agency_child_id) {
   ChildKey k;
   k.agency_ = std::string(agency);
@@ -36,6 +42,11 @@ ChildKey ChildKey::ForAgencyChildId(absl::string_view agency, absl::string_view 
 }
 
 absl::Status ChildKey::Validate() const {
+  if (is_child_id()) return absl::OkStatus();
+  if (child_id_ < 0) {
+    return WithField(absl::InvalidArgumentError(absl::StrCat("child_id ", child_id_, " is not a child id (>= 1)")),
+                     "child_id");
+  }
   if (is_nhs_number()) return ValidateCanonicalNhsNumber(nhs_number_);
   if (agency_child_id_.empty()) {
     return WithField(absl::InvalidArgumentError(

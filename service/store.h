@@ -85,7 +85,11 @@ class ChildKey {
   // `nhs_number` in canonical form (10 digits; see CanonicalNhsNumber).
   static ChildKey ForNhsNumber(absl::string_view nhs_number);
   static ChildKey ForAgencyChildId(absl::string_view agency, absl::string_view agency_child_id);
+  // ethrec's own internal id for the child (ChildRecord::child_id).
+  static ChildKey ForChildId(int64_t child_id);
 
+  bool is_child_id() const { return child_id_ > 0; }
+  int64_t child_id() const { return child_id_; }  // 0 unless is_child_id()
   bool is_nhs_number() const { return !nhs_number_.empty(); }
   const std::string& nhs_number() const { return nhs_number_; }  // "" unless is_nhs_number()
   const std::string& agency() const { return agency_; }          // "" if is_nhs_number()
@@ -100,6 +104,7 @@ class ChildKey {
   std::string nhs_number_;
   std::string agency_;
   std::string agency_child_id_;
+  int64_t child_id_ = 0;
 };
 
 // An agency's own id for a child.
@@ -126,17 +131,6 @@ struct RecordHistory {
   const StoredObservation& current() const { return versions.front(); }
 };
 
-// Everything stored about one child.
-struct ChildRecord {
-  // Every NHS number linked to the child, sorted. Usually one; more than one
-  // means the agencies disagree about the child's NHS number.
-  std::vector<std::string> nhs_numbers;
-  // Every agency child id linked to the child, sorted by agency then id.
-  // Includes other agencies' ids: the caller decides what to show.
-  std::vector<AgencyChildId> agency_child_ids;
-  // Every record about the child, sorted by agency then record_id.
-  std::vector<RecordHistory> records;
-};
 
 // Write errors about one item of a batch carry that item's index as a
 // payload at this URL (decimal), and the item's field as mapping/status_field.h
@@ -211,6 +205,24 @@ struct StoredFinding {
   std::vector<FindingEvent> history;  // oldest first
 };
 
+// Everything stored about one child.
+struct ChildRecord {
+  // ethrec's internal id for the child: pseudonymous (no NHS number or
+  // agency id), kept until a link merges the child into a lower id.
+  int64_t child_id = 0;
+  // Every NHS number linked to the child, sorted. Usually one; more than one
+  // means the agencies disagree about the child's NHS number.
+  std::vector<std::string> nhs_numbers;
+  // Every agency child id linked to the child, sorted by agency then id.
+  // Includes other agencies' ids: the caller decides what to show.
+  std::vector<AgencyChildId> agency_child_ids;
+  // Every record about the child, sorted by agency then record_id.
+  std::vector<RecordHistory> records;
+  // The child's findings that are not CLEARED, by id (empty when findings
+  // are disabled).
+  std::vector<StoredFinding> findings;
+};
+
 // Whether a caller of `agency` that is not a data-quality officer may see
 // `f`: it is about `agency`, or it is an AGENCY_DISAGREEMENT naming `agency`
 // as the other agency (FindingFacts::other_agency).
@@ -262,6 +274,18 @@ struct FindingSummary {
 struct Reviewer {
   std::string agency;
   std::string role;
+};
+
+// Which children ListChildrenWithFindings returns: those with a finding
+// OPEN or ACKNOWLEDGED, by child_id ascending, after `after_child_id`.
+struct ChildQuery {
+  int64_t after_child_id = 0;
+  int limit = 100;  // 1..1000
+};
+
+struct ChildrenPage {
+  std::vector<ChildRecord> children;  // by child_id ascending, at most limit
+  bool more = false;
 };
 
 // How one Write runs.
@@ -361,6 +385,14 @@ class Store {
   // InvalidArgument when !key.Validate().ok(); NotFound when no child has
   // that identifier (the message never contains it); storage errors as Write.
   virtual absl::StatusOr<ChildRecord> GetChild(const ChildKey& key) = 0;
+
+  // ChildKey::ForChildId names the child by ChildRecord::child_id.
+
+  // The children with findings needing work (see ChildQuery), each as
+  // GetChild reads it. Errors: InvalidArgument for a limit outside
+  // 1..1000; FailedPrecondition when findings are disabled; storage errors
+  // as Write.
+  virtual absl::StatusOr<ChildrenPage> ListChildrenWithFindings(const ChildQuery& query) = 0;
 
   // Findings matching `query` (see FindingQuery). Errors: InvalidArgument
   // for a limit outside 1..1000; FailedPrecondition when findings are

@@ -53,7 +53,9 @@ Records (need --server; the agency is --agency):
          [--recorded-at 2026-11-27T10:00:00Z]  (default: now)
          [--validate-only]  check and answer (findings raised or
                             cleared, the child's reference), store nothing
-  child --nhs-number D | --child-id C        every observation of a child
+  child --nhs-number D | --child-id C        the child's reconciliation sheet: the
+         [--json]                            reference identity and a verdict on each
+                                             agency record (--json: with every version)
   import FILE.csv [--batch-size N] [--json]  bulk load a CSV with header
                                              record_id,version,nhs_number,child_id,
                                              system,code,text,supplied_by,recorded_at;
@@ -174,7 +176,7 @@ class Cli {
         {"record",
          {"record-id", "version", "nhs-number", "child-id", "system", "code", "text", "supplied-by", "recorded-at",
           "validate-only"}},
-        {"child", {"nhs-number", "child-id"}},
+        {"child", {"nhs-number", "child-id", "json"}},
         {"import", {"batch-size", "json"}},
         {"findings", {"agency", "kind", "severity", "status", "since", "until", "page-size", "json"}},
         {"findings summary", {"agency"}},
@@ -448,11 +450,20 @@ class Cli {
     v1::ChildRef child;
     child.set_nhs_number(Opt("nhs-number"));
     child.set_agency_child_id(Opt("child-id"));
+    if (absl::Status s = ConnectFindings(); !s.ok()) return Fail(s);
+    v1::GetChildReconciliationRequest request;
+    *request.mutable_child() = child;
+    absl::StatusOr<v1::ChildReconciliation> sheet = findings_->Child(request);
+    if (!sheet.ok()) return Fail(sheet.status());
+    if (!Has("json")) {
+      out_ << ChildSheetToTable(*sheet);
+      return kExitOk;
+    }
     if (absl::Status s = Connect(); !s.ok()) return Fail(s);
     if (absl::Status s = ConnectRecords(); !s.ok()) return Fail(s);
     absl::StatusOr<v1::GetChildResponse> r = records_->GetChild(child);
     if (!r.ok()) return Fail(r.status());
-    out_ << ChildToJson(backend_->labels(), *r) << "\n";
+    out_ << ChildToJson(backend_->labels(), *r, *sheet) << "\n";
     return kExitOk;
   }
 
@@ -670,6 +681,20 @@ class Cli {
     absl::StatusOr<std::vector<v1::Finding>> open = findings_->ListAll(request);
     if (!open.ok()) return Fail(open.status());
     input.findings = *std::move(open);
+    // The Children section: data-quality officers only (for anyone else the
+    // section says so); one more than the table shows tells if it is cut.
+    absl::StatusOr<std::vector<v1::ChildReconciliation>> children = findings_->AllChildren(input.max_table_rows + 1);
+    if (children.ok()) {
+      input.children = *std::move(children);
+      input.children_cut = static_cast<int>(input.children.size()) > input.max_table_rows;
+      if (input.children_cut) input.children.resize(input.max_table_rows);
+    } else if (children.status().code() == absl::StatusCode::kPermissionDenied) {
+      input.children_unavailable = "Only data-quality officers see children across agencies.";
+    } else if (children.status().code() == absl::StatusCode::kUnimplemented) {
+      input.children_unavailable = "This server does not give children's sheets (it is older than this ethrec).";
+    } else {
+      return Fail(children.status());
+    }
     input.labels = backend_->labels();
     input.generated_at = absl::Now();
     input.title = Opt("agency").empty() ? "Ethnicity recording findings"

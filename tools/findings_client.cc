@@ -77,4 +77,28 @@ absl::StatusOr<v1::Finding> FindingsClient::Review(const v1::ReviewFindingReques
   return response;
 }
 
+absl::StatusOr<v1::ChildReconciliation> FindingsClient::Child(const v1::GetChildReconciliationRequest& request) {
+  v1::ChildReconciliation response;
+  grpc::Status s = stub_->GetChildReconciliation(Context().get(), request, &response);
+  if (!s.ok()) return FromGrpc(s);
+  return response;
+}
+
+absl::StatusOr<std::vector<v1::ChildReconciliation>> FindingsClient::AllChildren(int max_children) {
+  std::vector<v1::ChildReconciliation> out;
+  v1::ListChildReconciliationsRequest request;
+  request.set_page_size(1000);
+  while (true) {
+    v1::ListChildReconciliationsResponse page;
+    grpc::Status s = stub_->ListChildReconciliations(Context().get(), request, &page);
+    if (!s.ok()) return FromGrpc(s);
+    for (v1::ChildReconciliation& c : *page.mutable_children()) {
+      if (static_cast<int>(out.size()) == max_children) return out;
+      out.push_back(std::move(c));
+    }
+    if (page.next_page_token().empty()) return out;
+    request.set_page_token(page.next_page_token());
+  }
+}
+
 }  // namespace ethrec::tools

@@ -69,6 +69,15 @@ class FindingsClient {
   // otherwise.
   absl::StatusOr<v1::Finding> Review(const v1::ReviewFindingRequest& request);
 
+  // GetChildReconciliation: the child's sheet as the caller may see it.
+  // Errors: NotFound for a child unknown (or not the caller's to see); the
+  // server's otherwise.
+  absl::StatusOr<v1::ChildReconciliation> Child(const v1::GetChildReconciliationRequest& request);
+
+  // The pages of ListChildReconciliations (data-quality officers) until
+  // `max_children` children (the first by child_id) or the last page.
+  absl::StatusOr<std::vector<v1::ChildReconciliation>> AllChildren(int max_children);
+
  private:
   FindingsClient(std::unique_ptr<v1::FindingsService::Stub> stub, RemoteIdentity identity)
       : stub_(std::move(stub)), identity_(std::move(identity)) {}

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
@@ -74,6 +76,36 @@ std::string Cell(absl::string_view s, size_t max) {
   while (end > 0 && text[end - 1] == ' ') --end;
   text.resize(end);
   return absl::StrCat(text, kEllipsis);
+}
+
+// Rows as aligned columns, two spaces apart, no trailing spaces.
+std::string AlignedTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()), 0);
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], Width(row[i]));
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      absl::StrAppend(&line, row[i]);
+      if (i + 1 < row.size()) line.append(widths[i] - Width(row[i]) + 2, ' ');
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    absl::StrAppend(&out, line, "\n");
+  }
+  return out;
+}
+
+// "BLACK_AFRICAN|BLACK_OTHER": the categories' API names.
+std::string CategoryNames(const google::protobuf::RepeatedField<int>& categories) {
+  std::string out;
+  for (int c : categories) {
+    absl::StrAppend(&out, out.empty() ? "" : "|",
+                    NameOr(static_cast<v1::Category>(c), [](v1::Category v) { return v1::Category_Name(v); }));
+  }
+  return out;
 }
 
 void KeyTime(Writer& w, absl::string_view k, const google::protobuf::Timestamp& t) {
@@ -149,9 +181,7 @@ std::string FormatTimestampUtc(const google::protobuf::Timestamp& t) {
 
 std::string FindingsToTable(const std::vector<v1::Finding>& findings) {
   if (findings.empty()) return "no findings\n";
-  constexpr size_t kColumns = 7;
-  using Row = std::array<std::string, kColumns>;
-  std::vector<Row> rows;
+  std::vector<std::vector<std::string>> rows;
   rows.reserve(findings.size() + 1);
   rows.push_back({"ID", "STATUS", "SEVERITY", "KIND", "AGENCY", "RECORD", "REASON"});
   for (const v1::Finding& f : findings) {
@@ -159,21 +189,51 @@ std::string FindingsToTable(const std::vector<v1::Finding>& findings) {
                     EnumName(f.kind()), Cell(f.agency(), kMaxIdWidth),
                     Cell(f.record_id(), kMaxIdWidth), Cell(f.reason(), kMaxReasonWidth)});
   }
-  std::array<size_t, kColumns> widths{};
-  for (const Row& row : rows) {
-    for (size_t i = 0; i < kColumns; ++i) widths[i] = std::max(widths[i], Width(row[i]));
-  }
-  std::string out;
-  for (const Row& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < kColumns; ++i) {
-      absl::StrAppend(&line, row[i]);
-      if (i + 1 < kColumns) line.append(widths[i] - Width(row[i]) + 2, ' ');
+  return AlignedTable(rows);
+}
+
+std::string ChildSheetToTable(const v1::ChildReconciliation& sheet) {
+  std::string out = absl::StrCat("child ", sheet.child_id(), "\n");
+  if (!sheet.has_reference()) {
+    absl::StrAppend(&out, "reference: none (no statement by the child or a parent or carer names a group)\n");
+  } else {
+    const v1::ReferenceIdentity& r = sheet.reference();
+    absl::StrAppend(&out, "reference: ", CategoryNames(r.categories()),
+                    r.detail().empty() ? "" : absl::StrCat(" (", Cell(r.detail(), kMaxIdWidth), ")"), ", ",
+                    r.supplied_by() == v1::PARENT_OR_CARER ? "said by a parent or carer" : "said by the child",
+                    " on ", FormatTimestampUtc(r.stated_at()).substr(0, 10),
+                    r.declined_later() ? "; later declined to say" : "");
+    if (sheet.has_reference_record()) {
+      absl::StrAppend(&out, " [", Cell(sheet.reference_record().agency(), kMaxIdWidth), "/",
+                      Cell(sheet.reference_record().record_id(), kMaxIdWidth), "]");
     }
-    line.erase(line.find_last_not_of(' ') + 1);
-    absl::StrAppend(&out, line, "\n");
+    out.append("\n");
   }
-  return out;
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"AGENCY", "RECORD", "VERSION", "SUPPLIED_BY", "RECORDED", "READS AS", "VERDICT", "FINDINGS",
+                  "RECORD INSTEAD"});
+  for (const v1::AgencyVerdicts& agency : sheet.agencies()) {
+    for (const v1::RecordVerdict& r : agency.records()) {
+      const v1::NormalizedValue& v = r.value();
+      google::protobuf::RepeatedField<int> categories;
+      for (const v1::RankedCategory& c : v.categories()) categories.Add(c.category());
+      std::string reads = v.outcome() == v1::CATEGORIES ? CategoryNames(categories) : v1::Outcome_Name(v.outcome());
+      if (!v.detail().empty()) absl::StrAppend(&reads, " (", Cell(v.detail(), kMaxIdWidth), ")");
+      std::string ids;
+      for (int64_t id : r.finding_ids()) absl::StrAppend(&ids, ids.empty() ? "" : ",", id);
+      rows.push_back({Cell(agency.agency(), kMaxIdWidth), Cell(r.record().record_id(), kMaxIdWidth),
+                      absl::StrCat(r.record().record_version()), v1::SuppliedBy_Name(r.supplied_by()),
+                      FormatTimestampUtc(r.recorded_at()).substr(0, 10), reads,
+                      std::string(absl::StripPrefix(
+                          NameOr(r.verdict(), [](v1::Verdict x) { return v1::Verdict_Name(x); }), "VERDICT_")),
+                      ids,
+                      r.suggested_code().empty()
+                          ? ""
+                          : Cell(absl::StrCat(r.suggested_code(), " '", r.suggested_display(), "'"), kMaxReasonWidth)});
+    }
+  }
+  if (rows.size() == 1) return absl::StrCat(out, "no records\n");
+  return out + AlignedTable(rows);
 }
 
 std::string FindingToJson(const v1::Finding& finding) {

@@ -19,6 +19,14 @@ namespace ethrec::tools {
 // give the single line "no findings".
 std::string FindingsToTable(const std::vector<v1::Finding>& findings);
 
+// A child's reconciliation sheet for a terminal: the child's pseudonymous
+// id, the reference identity (categories, detail, who said it and when,
+// whether they later declined; its source only when the server gave it),
+// then one line per agency record with AGENCY, RECORD, VERSION,
+// SUPPLIED_BY, RECORDED (date), READS AS, VERDICT, FINDINGS (ids) and
+// RECORD INSTEAD (the suggested code and display). Never an NHS number.
+std::string ChildSheetToTable(const v1::ChildReconciliation& sheet);
+
 // One JSON object on one line (no newline): finding_id, kind, severity,
 // status, agency, record_id, compared [{agency, record_id, record_version}],
 // record_categories and reference_categories (taxonomy names such as

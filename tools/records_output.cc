@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/json_util.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 #include "tools/internal/json_writer.h"
@@ -68,7 +69,8 @@ std::string RecordResultToJson(const CategoryLabels& labels, const v1::RecordObs
   return buf.GetString();
 }
 
-std::string ChildToJson(const CategoryLabels& labels, const v1::GetChildResponse& child) {
+std::string ChildToJson(const CategoryLabels& labels, const v1::GetChildResponse& child,
+                        const v1::ChildReconciliation& sheet) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
@@ -109,6 +111,12 @@ std::string ChildToJson(const CategoryLabels& labels, const v1::GetChildResponse
     w.EndObject();
   }
   w.EndArray();
+  Key(w, "reconciliation");
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  if (!google::protobuf::util::MessageToJsonString(sheet, &json, options).ok()) json = "{}";
+  w.RawValue(json.data(), json.size(), rapidjson::kObjectType);
   w.EndObject();
   return buf.GetString();
 }

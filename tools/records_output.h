@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "ethrec/v1/findings_service.pb.h"
 #include "ethrec/v1/records_service.pb.h"
 #include "tools/backend.h"
 #include "tools/observation_import.h"
@@ -22,7 +23,10 @@ std::string RecordResultToJson(const CategoryLabels& labels, const v1::RecordObs
 //  "system", "code", "text", "supplied_by", "recorded_at", "received_at",
 //  "value"}]}]}: times in RFC 3339 UTC ("2026-11-27T10:00:00Z"), "value" as
 // NormalizedToJson writes it, versions current first.
-std::string ChildToJson(const CategoryLabels& labels, const v1::GetChildResponse& child);
+// "reconciliation" is the child's sheet (GetChildReconciliation) in
+// protobuf's JSON mapping with the proto field names.
+std::string ChildToJson(const CategoryLabels& labels, const v1::GetChildResponse& child,
+                        const v1::ChildReconciliation& sheet);
 
 // A human-readable summary, one item a line: rows read, accepted (by
 // outcome), rejected, then "line N: reason" per rejection, then why the

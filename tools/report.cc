@@ -15,9 +15,14 @@
 #include "absl/strings/str_join.h"
 #include "service/proto_convert.h"
 #include "tools/findings_output.h"
+#include "tools/internal/html.h"
+#include "tools/report_children.h"
 
 namespace ethrec::tools {
 namespace {
+
+using html_internal::Esc;
+using html_internal::EscTo;
 
 // --- Words for practitioners ---
 
@@ -158,33 +163,6 @@ int64_t PercentDown(int64_t part, int64_t whole) { return whole > 0 ? part * 100
 
 // --- HTML ---
 
-// Appends `s` HTML-escaped (for text and for quoted attribute values).
-void EscTo(std::string* out, absl::string_view s) {
-  size_t plain = 0;  // start of the run of characters that need no escape
-  for (size_t i = 0; i < s.size(); ++i) {
-    absl::string_view entity;
-    switch (s[i]) {
-      case '&': entity = "&amp;"; break;
-      case '<': entity = "&lt;"; break;
-      case '>': entity = "&gt;"; break;
-      case '"': entity = "&quot;"; break;
-      case '\'': entity = "&#39;"; break;
-      default: continue;
-    }
-    out->append(s.data() + plain, i - plain);
-    out->append(entity.data(), entity.size());
-    plain = i + 1;
-  }
-  out->append(s.data() + plain, s.size() - plain);
-}
-
-std::string Esc(absl::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  EscTo(&out, s);
-  return out;
-}
-
 // `n` with thousands separators: "291,234".
 std::string Thousands(int64_t n) {
   const uint64_t magnitude = n < 0 ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
@@ -298,61 +276,69 @@ footer p { max-width: 90ch; margin: 0 0 8px; }
 constexpr absl::string_view kScript = R"js(
 (function () {
   'use strict';
-  var table = document.getElementById('findings-table');
-  if (!table) return;
-  var body = table.tBodies[0];
-  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
   var collator = new Intl.Collator('en-GB', { numeric: true, sensitivity: 'base' });
   function keyOf(cell) {
     return cell.hasAttribute('data-sort') ? cell.getAttribute('data-sort') : cell.textContent.trim();
   }
   function firstDir(th) { return th.getAttribute('data-first') || 'asc'; }
-  function sortBy(key, dir) {
-    var index = -1;
-    heads.forEach(function (th, i) { if (th.getAttribute('data-key') === key) index = i; });
-    if (index < 0) return false;
-    var th = heads[index];
-    var numeric = th.getAttribute('data-type') === 'number';
-    if (dir !== 'asc' && dir !== 'desc') dir = firstDir(th);
-    var sign = dir === 'asc' ? 1 : -1;
-    var rows = Array.prototype.slice.call(body.rows).map(function (row, i) {
-      return { row: row, key: keyOf(row.cells[index]), at: i };
+  // Makes one table sortable by its column headings; returns its sortBy.
+  function sortable(table) {
+    var body = table.tBodies[0];
+    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var note = table.querySelector('.sort-note');
+    function sortBy(key, dir) {
+      var index = -1;
+      heads.forEach(function (th, i) { if (th.getAttribute('data-key') === key) index = i; });
+      if (index < 0) return false;
+      var th = heads[index];
+      var numeric = th.getAttribute('data-type') === 'number';
+      if (dir !== 'asc' && dir !== 'desc') dir = firstDir(th);
+      var sign = dir === 'asc' ? 1 : -1;
+      var rows = Array.prototype.slice.call(body.rows).map(function (row, i) {
+        return { row: row, key: keyOf(row.cells[index]), at: i };
+      });
+      rows.sort(function (a, b) {
+        var c = numeric ? Number(a.key) - Number(b.key) : collator.compare(a.key, b.key);
+        return c !== 0 ? sign * c : a.at - b.at;
+      });
+      rows.forEach(function (r) { body.appendChild(r.row); });
+      heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
+      th.setAttribute('aria-sort', dir === 'asc' ? 'ascending' : 'descending');
+      table.setAttribute('data-sorted-by', key + ':' + dir);
+      if (note) note.textContent = 'sorted by ' + th.textContent.trim() + (dir === 'asc' ? ', ascending' : ', descending');
+      return true;
+    }
+    heads.forEach(function (th) {
+      var key = th.getAttribute('data-key');
+      if (!key) return;
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'sort';
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      button.addEventListener('click', function () {
+        var first = firstDir(th);
+        var dir = table.getAttribute('data-sorted-by') === key + ':' + first
+            ? (first === 'asc' ? 'desc' : 'asc') : first;
+        if (sortBy(key, dir) && table.id === 'findings-table' && window.history.replaceState) {
+          window.history.replaceState(null, '', '#sort=' + key + ':' + dir);
+        }
+      });
     });
-    rows.sort(function (a, b) {
-      var c = numeric ? Number(a.key) - Number(b.key) : collator.compare(a.key, b.key);
-      return c !== 0 ? sign * c : a.at - b.at;
-    });
-    rows.forEach(function (r) { body.appendChild(r.row); });
-    heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
-    th.setAttribute('aria-sort', dir === 'asc' ? 'ascending' : 'descending');
-    table.setAttribute('data-sorted-by', key + ':' + dir);
-    document.getElementById('sort-note').textContent =
-        'sorted by ' + th.textContent.trim() + (dir === 'asc' ? ', ascending' : ', descending');
-    return true;
+    table.setAttribute('data-sortable', 'ready');
+    return sortBy;
   }
-  heads.forEach(function (th) {
-    var key = th.getAttribute('data-key');
-    var button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'sort';
-    while (th.firstChild) button.appendChild(th.firstChild);
-    th.appendChild(button);
-    button.addEventListener('click', function () {
-      var first = firstDir(th);
-      var dir = table.getAttribute('data-sorted-by') === key + ':' + first
-          ? (first === 'asc' ? 'desc' : 'asc') : first;
-      if (sortBy(key, dir) && window.history.replaceState) {
-        window.history.replaceState(null, '', '#sort=' + key + ':' + dir);
-      }
-    });
+  var findingsSort = null;
+  Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function (table) {
+    var sortBy = sortable(table);
+    if (table.id === 'findings-table') findingsSort = sortBy;
   });
   function applyFragment() {
     var m = /^#sort=([a-z]+)(?::(asc|desc))?$/.exec(window.location.hash);
-    if (m) sortBy(m[1], m[2]);
+    if (m && findingsSort) findingsSort(m[1], m[2]);
   }
   window.addEventListener('hashchange', applyFragment);
   applyFragment();
-  table.setAttribute('data-sortable', 'ready');
 })();
 )js";
 
@@ -588,14 +574,14 @@ void AppendFindingsTable(std::string* out, const ReportInput& input, const std::
   const std::string all = Thousands(static_cast<int64_t>(total));
   absl::StrAppend(out,
                   "<div class=\"table-scroll\" role=\"region\" aria-labelledby=\"findings-heading\" tabindex=\"0\">\n"
-                  "<table id=\"findings-table\" data-sorted-by=\"severity:desc\">\n<caption>");
+                  "<table id=\"findings-table\" class=\"sortable\" data-sorted-by=\"severity:desc\">\n<caption>");
   if (listed < total) {
     absl::StrAppend(out, "Showing the <span id=\"row-count\">", shown, "</span> most severe of <span "
                     "id=\"total-count\">", all, "</span> open findings; the CSV file lists all of them. Rows: "
-                    "<span id=\"sort-note\">most severe first</span>. Select a column heading to sort these rows by "
+                    "<span id=\"sort-note\" class=\"sort-note\">most severe first</span>. Select a column heading to sort these rows by "
                     "it.</caption>\n<thead><tr>");
   } else {
-    absl::StrAppend(out, "<span id=\"row-count\">", shown, "</span> findings, <span id=\"sort-note\">most severe "
+    absl::StrAppend(out, "<span id=\"row-count\">", shown, "</span> findings, <span id=\"sort-note\" class=\"sort-note\">most severe "
                     "first</span>; the CSV file lists the same <span id=\"total-count\">", all, "</span>. Select a "
                     "column heading to sort by it.</caption>\n<thead><tr>");
   }
@@ -689,7 +675,7 @@ std::string RenderHtml(const ReportInput& input, const std::vector<const v1::Fin
       "\">\n<meta name=\"referrer\" content=\"no-referrer\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<link rel=\"icon\" href=\"data:,\">\n<title>",
-      Esc(input.title), "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n",
+      Esc(input.title), "</title>\n<style>", kStyle, kChildrenStyle, "</style>\n</head>\n<body>\n",
       "<a class=\"skip-link\" href=\"#findings-heading\">Skip to the findings</a>\n"
       "<header class=\"banner\"><div class=\"wrap\">\n<p class=\"service\">ethrec: ethnicity recording</p>\n<h1>",
       Esc(input.title), "</h1>\n<p class=\"meta\">Generated <time id=\"generated-at\" datetime=\"",
@@ -730,7 +716,7 @@ std::string RenderHtml(const ReportInput& input, const std::vector<const v1::Fin
                   "Data-quality officers review a finding by its ID: <code>ethrec review --finding ID "
                   "--action acknowledge</code>.</p>\n");
   AppendFindingsTable(&out, input, order, listed, input.findings.size());
-  absl::StrAppend(&out, "</section>\n</main>\n");
+  absl::StrAppend(&out, "</section>\n", RenderChildrenSection(input.children, input.labels, input.children_unavailable, input.children_cut), "</main>\n");
 
   absl::StrAppend(&out,
                   "<footer><div class=\"wrap\">\n<p>This report shows the data held when it was generated. It "

@@ -45,6 +45,14 @@ struct ReportInput {
   // The findings to list, normally every OPEN and ACKNOWLEDGED one of the
   // same scope. Any order: the table lists them most severe first, then by id.
   std::vector<v1::Finding> findings;
+  // The sheets of the children with findings needing work
+  // (ListChildReconciliations), for the Children section.
+  std::vector<v1::ChildReconciliation> children;
+  // Why there is no Children section (e.g. the caller is not a data-quality
+  // officer), shown in its place; empty when `children` is the list.
+  // children_cut: `children` are the first max_table_rows of more.
+  std::string children_unavailable;
+  bool children_cut = false;
   // Official labels of the categories ("White: Roma"); a category without
   // one is shown by its taxonomy name.
   CategoryLabels labels;
@@ -81,7 +89,9 @@ struct ReportInput {
 //   fragment "#sort=KEY" or "#sort=KEY:asc|desc" sorts at load, with KEY
 //   one of id, agency, record, kind, severity, status, recorded, compared,
 //   reason, suggested, raised (severity and raised sort descending by
-//   default). Sorting reorders the rows listed; it brings in no others.
+//   default). Sorting reorders the rows listed; it brings in no others;
+// - the Children section, as RenderChildrenSection (report_children.h)
+//   describes it.
 std::string RenderReportHtml(const ReportInput& input);
 
 // RFC 4180 CSV (CRLF line ends, fields quoted when they hold a comma, quote

@@ -312,6 +312,14 @@ absl::Status CheckFindingQuery(const FindingQuery& query) {
   return absl::OkStatus();
 }
 
+absl::Status CheckChildQuery(const ChildQuery& query) {
+  if (query.limit < 1 || query.limit > 1000) {
+    return WithField(absl::InvalidArgumentError(absl::StrCat("page size ", query.limit, " is outside 1..1000")),
+                     "page_size");
+  }
+  return absl::OkStatus();
+}
+
 bool MatchesQuery(const FindingQuery& q, const StoredFinding& f) {
   if (!q.agency.empty() && !VisibleToAgency(f, q.agency)) return false;
   if (!q.kinds.empty() && std::find(q.kinds.begin(), q.kinds.end(), f.kind) == q.kinds.end()) return false;

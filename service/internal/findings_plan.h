@@ -111,6 +111,7 @@ FindingAction ReviewEvent(ReviewAction action);
 
 // InvalidArgument for a limit outside 1..1000.
 absl::Status CheckFindingQuery(const FindingQuery& query);
+absl::Status CheckChildQuery(const ChildQuery& query);
 
 // Whether `f` matches every filter of `query` except after_id and limit
 // (query.agency as VisibleToAgency).

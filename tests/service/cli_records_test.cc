@@ -79,7 +79,7 @@ TEST_F(CliRecordsTest, RecordThenChildRoundTrip) {
   ASSERT_EQ(normalize.exit, tools::kExitOk);
   EXPECT_THAT(record.out, HasSubstr(absl::StrCat("\"value\":", normalize.out.substr(0, normalize.out.size() - 1))));
 
-  CliRun by_nhs = Ethrec(Remote({"child", "--nhs-number", nhs}));
+  CliRun by_nhs = Ethrec(Remote({"child", "--nhs-number", nhs, "--json"}));
   ASSERT_EQ(by_nhs.exit, tools::kExitOk) << by_nhs.err;
   rapidjson::Document c = Json(by_nhs.out);
   ASSERT_EQ(c["nhs_numbers"].Size(), 1u);
@@ -103,7 +103,7 @@ TEST_F(CliRecordsTest, RecordThenChildRoundTrip) {
   EXPECT_STREQ(v["value"]["detail"].GetString(), "Somali");
 
   // The agency's own id finds the same child; another agency's does not.
-  CliRun by_id = Ethrec(Remote({"child", "--child-id", "csc-77"}));
+  CliRun by_id = Ethrec(Remote({"child", "--child-id", "csc-77", "--json"}));
   ASSERT_EQ(by_id.exit, tools::kExitOk) << by_id.err;
   EXPECT_EQ(by_id.out, by_nhs.out);
   CliRun other = Ethrec(Remote({"child", "--child-id", "csc-77"}, "met-police"));
@@ -164,7 +164,7 @@ TEST_F(CliRecordsTest, RecordRetryIsDuplicateAndCorrectionsKeepHistory) {
   EXPECT_EQ(conflict.exit, tools::kExitError);
   EXPECT_THAT(conflict.err, HasSubstr("FAILED_PRECONDITION"));
 
-  rapidjson::Document c = Json(Ethrec(Remote({"child", "--nhs-number", nhs})).out);
+  rapidjson::Document c = Json(Ethrec(Remote({"child", "--nhs-number", nhs, "--json"})).out);
   const auto& versions = c["observations"][0]["versions"];
   ASSERT_EQ(versions.Size(), 3u);
   EXPECT_EQ(versions[0]["record_version"].GetInt(), 3);
@@ -254,7 +254,7 @@ TEST_F(CliRecordsTest, ImportAcceptsEveryGoodRowAndReportsEachBadOne) {
   EXPECT_THAT(run.err, HasSubstr("8 row(s) rejected"));
 
   for (size_t i = 0; i < good_nhs.size(); ++i) {
-    CliRun child = Ethrec(Remote({"child", "--nhs-number", good_nhs[i]}));
+    CliRun child = Ethrec(Remote({"child", "--nhs-number", good_nhs[i], "--json"}));
     ASSERT_EQ(child.exit, tools::kExitOk) << "row " << i + 1 << ": " << child.err;
     rapidjson::Document c = Json(child.out);
     EXPECT_EQ(c["observations"][0]["record_id"].GetString(), absl::StrCat("imp-", i + 1));

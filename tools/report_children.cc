@@ -1,0 +1,154 @@
+#include "tools/report_children.h"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "service/proto_convert.h"
+#include "tools/findings_output.h"
+#include "tools/internal/html.h"
+
+namespace ethrec::tools {
+namespace {
+
+using html_internal::Esc;
+using html_internal::EscTo;
+
+// How a verdict reads in a cell, and how serious it is (for sorting; the
+// same order as mapping/verdict.h VerdictRank).
+struct VerdictStyle {
+  v1::Verdict verdict;
+  const char* label;
+  int rank;
+};
+constexpr VerdictStyle kVerdicts[] = {
+    {v1::VERDICT_DIFFERS, "Differs", 9},           {v1::VERDICT_OUT_OF_DATE, "Out of date", 8},
+    {v1::VERDICT_NOT_KNOWN, "Not known", 7},       {v1::VERDICT_DETAIL_LOST, "Detail lost", 6},
+    {v1::VERDICT_CODE_LIST_LIMIT, "Code list limit", 5}, {v1::VERDICT_NOT_SELF_DEFINED, "Not self-defined", 4},
+    {v1::VERDICT_UNCONFIRMED, "Unconfirmed", 3},   {v1::VERDICT_DECLINED, "Declined to say", 2},
+    {v1::VERDICT_AGREES, "Agrees", 1},             {v1::VERDICT_REFERENCE, "Child's statement", 0},
+};
+
+const VerdictStyle* StyleOf(v1::Verdict v) {
+  for (const VerdictStyle& s : kVerdicts) {
+    if (s.verdict == v) return &s;
+  }
+  return nullptr;
+}
+
+std::string Labels(const CategoryLabels& labels, const google::protobuf::RepeatedField<int>& categories) {
+  std::string out;
+  for (int c : categories) {
+    const std::optional<Category> cat = service::FromProto(static_cast<v1::Category>(c));
+    const std::string label = cat && !labels[static_cast<int>(*cat)].empty()
+                                  ? labels[static_cast<int>(*cat)]
+                                  : v1::Category_Name(static_cast<v1::Category>(c));
+    absl::StrAppend(&out, out.empty() ? "" : " or ", label);
+  }
+  return out;
+}
+
+}  // namespace
+
+const char kChildrenStyle[] = R"css(
+td.verdict .tag { white-space: nowrap; }
+.v-differs { background: #d4351c; color: #fff; }
+.v-out_of_date { background: #f47738; color: #0b0c0c; }
+.v-not_known { background: #912b88; color: #fff; }
+.v-detail_lost, .v-code_list_limit { background: #ffdd00; color: #0b0c0c; }
+.v-not_self_defined { background: #b1b4b6; color: #0b0c0c; }
+.v-unconfirmed, .v-declined { background: #f3f2f1; color: #0b0c0c; border: 1px solid #505a5f; }
+.v-agrees { background: #00703c; color: #fff; }
+.v-reference { background: #1d70b8; color: #fff; }
+td.verdict .ids { display: block; font-family: monospace; font-size: 0.875rem; color: #505a5f; }
+)css";
+
+std::string RenderChildrenSection(const std::vector<v1::ChildReconciliation>& children, const CategoryLabels& labels,
+                                  absl::string_view unavailable, bool cut) {
+  std::string out =
+      "<section aria-labelledby=\"children-heading\">\n<h2 id=\"children-heading\">Children</h2>\n"
+      "<p class=\"lede\">One row per child with findings needing work: beside the child's own statement (or a "
+      "parent's), what each agency's current records say of it. Children are shown by ethrec's pseudonymous id; "
+      "see one in full with <code>ethrec child</code>.</p>\n";
+  if (!unavailable.empty()) return absl::StrCat(out, "<p class=\"empty\">", Esc(unavailable), "</p>\n</section>\n");
+  if (cut) {
+    absl::StrAppend(&out, "<p class=\"hint\">These are the first ", children.size(),
+                    " children by id of more with findings needing work; list them all with the API "
+                    "(ListChildReconciliations).</p>\n");
+  }
+  if (children.empty()) {
+    return out + "<p class=\"empty\"><span id=\"children-row-count\">0</span> children have findings needing "
+                 "work.</p>\n</section>\n";
+  }
+  std::set<std::string> agencies;
+  for (const v1::ChildReconciliation& c : children) {
+    for (const v1::AgencyVerdicts& a : c.agencies()) agencies.insert(a.agency());
+  }
+  absl::StrAppend(&out,
+                  "<div class=\"table-scroll\" role=\"region\" aria-labelledby=\"children-heading\" tabindex=\"0\">\n"
+                  "<table id=\"children-table\" class=\"sortable\" data-sorted-by=\"open:desc\">\n<caption><span "
+                  "id=\"children-row-count\">",
+                  children.size(),
+                  "</span> children, <span class=\"sort-note\">most open findings first</span>. Select a column "
+                  "heading to sort by it.</caption>\n<thead><tr><th scope=\"col\" data-key=\"child\" "
+                  "data-type=\"number\">Child</th><th scope=\"col\" data-key=\"open\" data-type=\"number\" "
+                  "data-first=\"desc\" aria-sort=\"descending\">Open findings</th><th scope=\"col\" "
+                  "data-key=\"reference\">Child's identity</th>");
+  int column = 0;
+  for (const std::string& agency : agencies) {
+    absl::StrAppend(&out, "<th scope=\"col\" data-key=\"a", column++, "\" data-type=\"number\" data-first=\"desc\" "
+                    "data-agency-column=\"", Esc(agency), "\">", Esc(agency), "</th>");
+  }
+  out.append("</tr></thead>\n<tbody>\n");
+  std::vector<const v1::ChildReconciliation*> order;
+  for (const v1::ChildReconciliation& c : children) order.push_back(&c);
+  std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
+    return a->open_findings() > b->open_findings();
+  });
+  for (const v1::ChildReconciliation* c : order) {
+    absl::StrAppend(&out, "<tr data-child-id=\"", c->child_id(), "\"><td class=\"num mono\">", c->child_id(),
+                    "</td><td class=\"num\">", c->open_findings(), "</td>");
+    if (c->has_reference()) {
+      const std::string reference = Labels(labels, c->reference().categories());
+      out.append("<td data-sort=\"");
+      EscTo(&out, reference);
+      out.append("\">");
+      EscTo(&out, reference);
+      if (!c->reference().detail().empty()) absl::StrAppend(&out, " (", Esc(c->reference().detail()), ")");
+      absl::StrAppend(&out, "<span class=\"muted\"> &middot; ",
+                      c->reference().supplied_by() == v1::PARENT_OR_CARER ? "a parent or carer" : "the child",
+                      ", ", FormatTimestampUtc(c->reference().stated_at()).substr(0, 10),
+                      c->reference().declined_later() ? "; later declined to say" : "", "</span></td>");
+    } else {
+      out.append("<td data-sort=\"\"><span class=\"muted\">no statement</span></td>");
+    }
+    for (const std::string& agency : agencies) {
+      const auto it = std::find_if(c->agencies().begin(), c->agencies().end(),
+                                   [&agency](const v1::AgencyVerdicts& a) { return a.agency() == agency; });
+      if (it == c->agencies().end()) {
+        out.append("<td class=\"verdict\" data-verdict=\"\" data-sort=\"-1\"></td>");
+        continue;
+      }
+      const VerdictStyle* style = StyleOf(it->verdict());
+      const std::string name = v1::Verdict_Name(it->verdict());
+      absl::StrAppend(&out, "<td class=\"verdict\" data-verdict=\"", Esc(name), "\" data-sort=\"",
+                      style ? style->rank : -1, "\"><span class=\"tag v-", absl::AsciiStrToLower(absl::StripPrefix(name, "VERDICT_")), "\">",
+                      style ? style->label : Esc(name), "</span><span class=\"ids\">");
+      bool first = true;
+      for (const v1::RecordVerdict& r : it->records()) {
+        if (!first) out.append(", ");
+        first = false;
+        EscTo(&out, r.record().record_id());
+      }
+      out.append("</span></td>");
+    }
+    out.append("</tr>\n");
+  }
+  out.append("</tbody>\n</table>\n</div>\n</section>\n");
+  return out;
+}
+
+}  // namespace ethrec::tools
