@@ -339,6 +339,42 @@ describe('ethrecd through @grpc/grpc-js and proto/', { timeout: 120_000 }, () =>
     assert.equal(noReview.code, grpc.status.PERMISSION_DENIED);
   });
 
+  it('data entry: validate_only feeds back the finding and the fix, stores nothing; the sheet shows the verdicts', async () => {
+    const nhsNumber = syntheticNhsNumber(626262);
+    const observation = (recordId, system, code, suppliedBy, seconds) => ({
+      child: { nhs_number: nhsNumber }, record_id: recordId, record_version: 1, system, code,
+      supplied_by: suppliedBy, recorded_at: { seconds, nanos: 0 },
+    });
+    await unary(records, 'RecordObservation', { observation: observation('s-9', 'dfe', 'BSOM', 'SELF', 1764000000) },
+      identity('node-school-2'));
+    const gp = observation('g-9', 'nhs-ethnic-category', 'A', 'UNKNOWN', 1764100000);
+    const dry = await unary(records, 'RecordObservation', { observation: gp, validate_only: true }, identity('node-gp-2'));
+    assert.equal(dry.outcome, 'INSERTED');
+    assert.equal(dry.findings.length, 1);
+    assert.equal(dry.findings[0].action, 'RAISED');
+    assert.equal(dry.findings[0].finding.kind, 'SELF_ID_MISMATCH');
+    assert.equal(dry.findings[0].finding.finding_id, '0');
+    assert.equal(dry.findings[0].finding.suggested_code, 'PA');  // the NHS extended code for Somali
+    assert.deepEqual(dry.reference.categories, ['BLACK_AFRICAN']);
+    assert.equal(dry.reference.detail, 'Somali');
+    assert.equal(dry.reference.supplied_by, 'SELF');
+    assert.equal(dry.reference.stated_at.seconds, '1764000000');
+    assert.ok(!JSON.stringify(dry).includes('node-school-2'), 'the reference never says which agency holds it');
+    // Nothing stored: the GP holds no record about the child yet.
+    const notYet = await unaryError(findings, 'GetChildReconciliation', { child: { nhs_number: nhsNumber } },
+      identity('node-gp-2'));
+    assert.equal(notYet.code, grpc.status.NOT_FOUND);
+
+    const written = await unary(records, 'RecordObservation', { observation: gp }, identity('node-gp-2'));
+    assert.ok(Number(written.findings[0].finding.finding_id) > 0);
+    const sheet = await unary(findings, 'GetChildReconciliation', { child: { nhs_number: nhsNumber } },
+      identity('node-partnership', 'data-quality-officer'));
+    const verdicts = sheet.agencies.map((a) => `${a.agency}=${a.verdict}`);
+    assert.deepEqual(verdicts, ['node-gp-2=VERDICT_DIFFERS', 'node-school-2=VERDICT_REFERENCE']);
+    assert.equal(sheet.agencies[0].records[0].suggested_code, 'PA');
+    assert.equal(sheet.reference_record.agency, 'node-school-2');
+  });
+
   it('a call without identity metadata is UNAUTHENTICATED', async () => {
     const err = await unaryError(taxonomy, 'Normalize', { system: 'dfe', code: 'BSOM' }, new grpc.Metadata());
     assert.equal(err.code, grpc.status.UNAUTHENTICATED);
