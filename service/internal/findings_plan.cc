@@ -175,7 +175,13 @@ std::vector<FindingChange> PlanFindingChanges(absl::Span<const ExistingFinding> 
 }
 
 FeedbackBuilder::FeedbackBuilder(const std::vector<NormalizedObservation>& batch, std::vector<int64_t> item_child)
-    : batch_(batch), item_child_(std::move(item_child)), feedback_(batch.size()) {}
+    : batch_(batch), feedback_(batch.size()) {
+  by_child_.reserve(batch.size());
+  for (size_t i = 0; i < item_child.size(); ++i) {
+    if (item_child[i] != 0) by_child_.emplace_back(item_child[i], i);
+  }
+  std::sort(by_child_.begin(), by_child_.end());
+}
 
 void FeedbackBuilder::AddChild(int64_t child, absl::Span<const RecordState> states,
                                absl::Span<const ExistingFinding> existing, absl::Span<const FindingChange> changes,
@@ -188,19 +194,22 @@ void FeedbackBuilder::AddChild(int64_t child, absl::Span<const RecordState> stat
   // The item a change on (agency, record_id) is reported on: the last item
   // that wrote that record, else the last item about the child from the
   // agency; -1 when no item of the agency touched the child.
+  // The child's items, in batch order.
+  const auto first = std::lower_bound(by_child_.begin(), by_child_.end(), std::pair<int64_t, size_t>(child, 0));
+  auto last = first;
+  while (last != by_child_.end() && last->first == child) ++last;
   auto item_for = [&](absl::string_view agency, absl::string_view record_id) {
     ptrdiff_t by_agency = -1;
-    for (size_t i = batch_.size(); i-- > 0;) {
+    for (auto it = last; it != first;) {
+      const size_t i = (--it)->second;
       const Observation& o = batch_[i].observation;
-      if (item_child_[i] != child || o.agency != agency) continue;
+      if (o.agency != agency) continue;
       if (o.record_id == record_id) return static_cast<ptrdiff_t>(i);
       if (by_agency < 0) by_agency = static_cast<ptrdiff_t>(i);
     }
     return by_agency;
   };
-  for (size_t i = 0; i < batch_.size(); ++i) {
-    if (item_child_[i] == child) feedback_[i].reference = reference;
-  }
+  for (auto it = first; it != last; ++it) feedback_[it->second].reference = reference;
   for (size_t k = 0; k < changes.size(); ++k) {
     const FindingChange& change = changes[k];
     FindingFeedback out;

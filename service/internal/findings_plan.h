@@ -72,7 +72,7 @@ std::vector<FindingChange> PlanFindingChanges(absl::Span<const ExistingFinding> 
 class FeedbackBuilder {
  public:
   // `item_child[i]`: the child item i of `batch` now belongs to (after any
-  // merge), or 0 when the item changed nothing. Both outlive the builder.
+  // merge), or 0 when the item changed nothing. `batch` outlives the builder.
   FeedbackBuilder(const std::vector<NormalizedObservation>& batch, std::vector<int64_t> item_child);
 
   // One reconciled child: its current records, its findings as stored
@@ -86,7 +86,8 @@ class FeedbackBuilder {
 
  private:
   const std::vector<NormalizedObservation>& batch_;
-  const std::vector<int64_t> item_child_;
+  // (child, item index) for every item that changed something, sorted.
+  std::vector<std::pair<int64_t, size_t>> by_child_;
   std::vector<ItemFeedback> feedback_;
 };
 
