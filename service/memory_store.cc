@@ -4,7 +4,7 @@
 #include <optional>
 #include <tuple>
 
-#include "service/internal/findings_plan.h"
+#include "service/internal/findings_queries.h"
 #include "service/internal/store_checks.h"
 
 namespace ethrec {
@@ -53,7 +53,7 @@ absl::StatusOr<WriteResult> MemoryStore::Write(const std::vector<NormalizedObser
       touched.insert(child);
       if (out.outcomes[i] == WriteOutcome::kInserted) item_child[i] = child;
     }
-    std::optional<store_internal::FeedbackBuilder> feedback;
+    std::optional<FeedbackBuilder> feedback;
     if (options.feedback) feedback.emplace(batch, std::move(item_child));
     for (int64_t child : touched) Reconcile(child, received_at, feedback ? &*feedback : nullptr);
     if (feedback.has_value()) out.feedback = std::move(*feedback).Take();
@@ -73,7 +73,7 @@ absl::StatusOr<WriteResult> MemoryStore::Write(const std::vector<NormalizedObser
 
 absl::Time MemoryStore::Now() const { return TruncateToMicros(options_.clock ? options_.clock() : absl::Now()); }
 
-void MemoryStore::Reconcile(int64_t child, absl::Time now, store_internal::FeedbackBuilder* feedback) {
+void MemoryStore::Reconcile(int64_t child, absl::Time now, FeedbackBuilder* feedback) {
   Child& c = children_.at(child);
   std::vector<RecordState> states;
   for (const AgencyKey& key : c.records) {
@@ -82,19 +82,19 @@ void MemoryStore::Reconcile(int64_t child, absl::Time now, store_internal::Feedb
                                  current.observation.record_version, current.observation.supplied_by,
                                  current.observation.recorded_at, current.observation.system, current.normalized});
   }
-  c.agencies = store_internal::AgencySelfDefined(states);
+  c.agencies = AgencySelfDefined(states);
   const std::vector<StoredFinding> computed = store_internal::ComputeFindings(states, options_);
-  std::vector<store_internal::ExistingFinding> existing;
+  std::vector<ExistingFinding> existing;
   for (int64_t id : c.findings) {
     const FindingRow& row = findings_.at(id);
     existing.push_back({id, row.compared, row.finding.status, row.finding.kind, row.finding.agency,
                         row.finding.facts.other_agency, row.finding.severity});
   }
-  const std::vector<store_internal::FindingChange> changes = store_internal::PlanFindingChanges(existing, computed);
+  const std::vector<FindingChange> changes = PlanFindingChanges(existing, computed);
   std::vector<int64_t> ids;
   ids.reserve(changes.size());
-  for (const store_internal::FindingChange& change : changes) {
-    using Op = store_internal::FindingChange::Op;
+  for (const FindingChange& change : changes) {
+    using Op = FindingChange::Op;
     FindingRow* row = nullptr;
     ids.push_back(change.op == Op::kInsert ? next_finding_ : change.id);
     if (change.op == Op::kInsert) {
@@ -119,7 +119,7 @@ void MemoryStore::Reconcile(int64_t child, absl::Time now, store_internal::Feedb
       f.reference_set = v.reference_set;
       f.suggested_code = v.suggested_code;
       f.facts = v.facts;
-      row->compared = store_internal::EncodeRecordRefs(v.compared);
+      row->compared = EncodeRecordRefs(v.compared);
     }
     f.status = change.status;
     if (change.reopened) {
@@ -132,7 +132,7 @@ void MemoryStore::Reconcile(int64_t child, absl::Time now, store_internal::Feedb
 }
 
 absl::StatusOr<FindingsPage> MemoryStore::ListFindings(const FindingQuery& query) {
-  if (absl::Status s = store_internal::CheckFindingQuery(query); !s.ok()) return s;
+  if (absl::Status s = store_internal::CheckPageSize(query.limit); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   if (closed_) return store_internal::ClosedError();
   if (!options_.reconcile) return store_internal::FindingsDisabledError();
@@ -195,11 +195,11 @@ absl::StatusOr<StoredFinding> MemoryStore::ReviewFinding(int64_t id, ReviewActio
   auto it = findings_.find(id);
   if (it == findings_.end()) return store_internal::FindingNotFoundError(id);
   StoredFinding& f = it->second.finding;
-  absl::StatusOr<FindingStatus> to = store_internal::ReviewTransition(f.status, action, note);
+  absl::StatusOr<FindingStatus> to = ReviewTransition(f.status, action, note);
   if (!to.ok()) return to.status();
   f.status = *to;
   f.history.push_back(
-      FindingEvent{store_internal::ReviewEvent(action), Now(), reviewer.agency, reviewer.role, std::string(note)});
+      FindingEvent{ReviewEvent(action), Now(), reviewer.agency, reviewer.role, std::string(note)});
   return f;
 }
 
@@ -317,7 +317,7 @@ ChildRecord MemoryStore::ReadChild(int64_t child) const {
 }
 
 absl::StatusOr<ChildrenPage> MemoryStore::ListChildrenWithFindings(const ChildQuery& query) {
-  if (absl::Status s = store_internal::CheckChildQuery(query); !s.ok()) return s;
+  if (absl::Status s = store_internal::CheckPageSize(query.limit); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   if (closed_) return store_internal::ClosedError();
   if (!options_.reconcile) return store_internal::FindingsDisabledError();

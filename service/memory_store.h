@@ -20,9 +20,6 @@
 #include "service/store.h"
 
 namespace ethrec {
-namespace store_internal {
-class FeedbackBuilder;
-}  // namespace store_internal
 
 class MemoryStore final : public Store {
  public:
@@ -57,12 +54,12 @@ class MemoryStore final : public Store {
     std::set<AgencyKey> records;  // (agency, record_id)
     std::set<int64_t> findings;   // finding ids
     // Each agency with a record about the child: does it hold a usable
-    // self-defined one (see store_internal::AgencySelfDefined)?
+    // self-defined one (see AgencySelfDefined)?
     std::vector<std::pair<std::string, bool>> agencies;
   };
   struct FindingRow {
     StoredFinding finding;
-    std::string compared;  // store_internal::EncodeRecordRefs of finding.compared
+    std::string compared;  // EncodeRecordRefs of finding.compared
   };
 
   // Applies one item that is known not to conflict. Cannot fail.
@@ -77,7 +74,7 @@ class MemoryStore final : public Store {
   ChildRecord ReadChild(int64_t child) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Recomputes the findings and completeness of `child` (see store.h),
   // telling `feedback` (may be null) what changed.
-  void Reconcile(int64_t child, absl::Time now, store_internal::FeedbackBuilder* feedback)
+  void Reconcile(int64_t child, absl::Time now, FeedbackBuilder* feedback)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Time Now() const;
 

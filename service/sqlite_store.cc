@@ -14,7 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/types/span.h"
-#include "service/internal/findings_plan.h"
+#include "service/internal/findings_queries.h"
 #include "service/internal/store_checks.h"
 
 namespace ethrec {
@@ -642,7 +642,7 @@ absl::StatusOr<StoredFinding> ReadFindingRow(const Query& q) {
   if (!status.has_value()) return CorruptFinding("status");
   f.status = *status;
   f.agency = q.ColumnText(4);
-  std::optional<std::vector<RecordRef>> compared = store_internal::DecodeRecordRefs(q.ColumnView(5));
+  std::optional<std::vector<RecordRef>> compared = DecodeRecordRefs(q.ColumnView(5));
   if (!compared.has_value() || compared->empty()) return CorruptFinding("compared");
   f.compared = *std::move(compared);
   f.record_id = f.compared.front().record_id;
@@ -981,7 +981,7 @@ absl::StatusOr<WriteResult> SqliteStore::Write(const std::vector<NormalizedObser
     if (*outcome != WriteOutcome::kInserted) touched[i] = 0;
     out.outcomes.push_back(*outcome);
   }
-  std::optional<store_internal::FeedbackBuilder> feedback;
+  std::optional<FeedbackBuilder> feedback;
   if (options.feedback && options_.store.reconcile) {
     std::vector<int64_t> item_child = touched;
     for (int64_t& child : item_child) child = AfterMerges(child);
@@ -1055,7 +1055,7 @@ absl::Status SqliteStore::ReconcileRun(absl::Span<const int64_t> children, int64
   auto wanted = [children](int64_t child) { return std::binary_search(children.begin(), children.end(), child); };
   // The run's stored findings, by child (the statement reads them in child order).
   std::vector<int64_t> finding_child;
-  std::vector<store_internal::ExistingFinding> existing;
+  std::vector<ExistingFinding> existing;
   {
     Query q = stmts_->Use(Statements::kChildFindings);
     q.Int(lo).Int(hi);
@@ -1109,20 +1109,20 @@ absl::Status SqliteStore::ReconcileRun(absl::Span<const int64_t> children, int64
 }
 
 absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordState> states,
-                                        absl::Span<const store_internal::ExistingFinding> existing, int64_t now_us) {
+                                        absl::Span<const ExistingFinding> existing, int64_t now_us) {
   const std::vector<StoredFinding> computed = store_internal::ComputeFindings(states, options_.store);
-  const std::vector<store_internal::FindingChange> changes = store_internal::PlanFindingChanges(existing, computed);
+  const std::vector<FindingChange> changes = PlanFindingChanges(existing, computed);
   std::vector<int64_t> ids;
   if (feedback_ != nullptr) ids.reserve(changes.size());
-  for (const store_internal::FindingChange& change : changes) {
-    using Op = store_internal::FindingChange::Op;
+  for (const FindingChange& change : changes) {
+    using Op = FindingChange::Op;
     // An insert's event (RAISED) is implied by its first_raised_at_us.
     const std::string event = change.op == Op::kInsert ? std::string() : EventLine(change.event, now_us);
     if (change.op == Op::kInsert) {
       CountFinding(change.computed->agency, change.computed->facts.other_agency, change.computed->kind, change.status,
                    +1);
     } else {
-      for (const store_internal::ExistingFinding& e : existing) {
+      for (const ExistingFinding& e : existing) {
         if (e.id != change.id || e.status == change.status) continue;
         CountFinding(e.agency, e.other_agency, e.kind, e.status, -1);
         CountFinding(e.agency, e.other_agency, e.kind, change.status, +1);
@@ -1141,7 +1141,7 @@ absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordSt
     Query q = stmts_->Use(change.op == Op::kInsert ? Statements::kInsertFinding : Statements::kUpdateFinding);
     if (change.op == Op::kInsert) q.Int(child);
     const std::string facts = FactsText(v.facts);
-    const std::string compared = store_internal::EncodeRecordRefs(v.compared);
+    const std::string compared = EncodeRecordRefs(v.compared);
     q.Text(compared)
         .Text(FindingKindName(v.kind))
         .Text(SeverityName(v.severity))
@@ -1230,7 +1230,7 @@ absl::StatusOr<StoredFinding> SqliteStore::ReadFinding(int64_t id) {
 }
 
 absl::StatusOr<FindingsPage> SqliteStore::ListFindings(const FindingQuery& query) {
-  if (absl::Status s = store_internal::CheckFindingQuery(query); !s.ok()) return s;
+  if (absl::Status s = store_internal::CheckPageSize(query.limit); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   if (db_ == nullptr) return store_internal::ClosedError();
   if (!options_.store.reconcile) return store_internal::FindingsDisabledError();
@@ -1357,13 +1357,13 @@ absl::StatusOr<StoredFinding> SqliteStore::ReviewFinding(int64_t id, ReviewActio
   if (absl::Status s = stmts_->Use(Statements::kBeginImmediate).Run(); !s.ok()) return Rollback(s);
   absl::StatusOr<StoredFinding> f = ReadFinding(id);
   if (!f.ok()) return Rollback(f.status());
-  absl::StatusOr<FindingStatus> to = store_internal::ReviewTransition(f->status, action, note);
+  absl::StatusOr<FindingStatus> to = ReviewTransition(f->status, action, note);
   if (!to.ok()) return Rollback(to.status());
   count_deltas_.clear();
   CountFinding(f->agency, f->facts.other_agency, f->kind, f->status, -1);
   CountFinding(f->agency, f->facts.other_agency, f->kind, *to, +1);
   if (absl::Status s = FlushCounts(); !s.ok()) return Rollback(s);
-  const FindingAction event = store_internal::ReviewEvent(action);
+  const FindingAction event = ReviewEvent(action);
   if (absl::Status s = stmts_->Use(Statements::kSetFindingStatus)
                            .Text(FindingStatusName(*to))
                            .Text(EventLine(event, now_us, reviewer.agency, reviewer.role, note))
@@ -1439,7 +1439,7 @@ absl::StatusOr<WriteOutcome> SqliteStore::WriteItem(size_t index, const Normaliz
   const std::string notes = NotesText(n.notes);
   // The record row keeps what reconciliation reads of its current version.
   auto current_state = [&](Query& q) -> Query& {
-    return q.Int(store_internal::SelfDefined(o.supplied_by, n) ? 1 : 0)
+    return q.Int(SelfDefined(o.supplied_by, n) ? 1 : 0)
         .Text(SuppliedByName(o.supplied_by))
         .Int(absl::ToUnixMicros(o.recorded_at))
         .Text(o.system)
@@ -1630,7 +1630,7 @@ absl::StatusOr<ChildRecord> SqliteStore::ReadChild(const ChildKey& key) {
 }
 
 absl::StatusOr<ChildrenPage> SqliteStore::ListChildrenWithFindings(const ChildQuery& query) {
-  if (absl::Status s = store_internal::CheckChildQuery(query); !s.ok()) return s;
+  if (absl::Status s = store_internal::CheckPageSize(query.limit); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   if (db_ == nullptr) return store_internal::ClosedError();
   if (!options_.store.reconcile) return store_internal::FindingsDisabledError();

@@ -40,10 +40,6 @@
 struct sqlite3;
 
 namespace ethrec {
-namespace store_internal {
-struct ExistingFinding;
-class FeedbackBuilder;
-}  // namespace store_internal
 
 struct SqliteStoreOptions {
   // The database file, created if missing (its directory must exist).
@@ -119,7 +115,7 @@ class SqliteStore final : public Store {
   absl::Status ReconcileRun(absl::Span<const int64_t> children, int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Stores what the rules make of one child's current records.
   absl::Status ApplyFindings(int64_t child, absl::Span<const RecordState> states,
-                             absl::Span<const store_internal::ExistingFinding> existing, int64_t now_us)
+                             absl::Span<const ExistingFinding> existing, int64_t now_us)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // At Open with findings enabled: if writes went by without them (or the
   // file predates them), recomputes every child in one transaction.
@@ -152,7 +148,7 @@ class SqliteStore final : public Store {
   };
   std::vector<CountDelta> count_deltas_ ABSL_GUARDED_BY(mu_);
   // During a Write that asked for feedback: told about every child reconciled.
-  store_internal::FeedbackBuilder* feedback_ ABSL_GUARDED_BY(mu_) = nullptr;
+  FeedbackBuilder* feedback_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace ethrec

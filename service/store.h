@@ -40,6 +40,7 @@
 #include "absl/time/time.h"
 #include "mapping/normalized.h"
 #include "mapping/observation.h"
+#include "mapping/finding.h"
 #include "mapping/reconcile.h"
 
 namespace ethrec {
@@ -142,68 +143,7 @@ inline constexpr absl::string_view kItemPayloadUrl = "type.ethrec.dev/item";
 // error is not about one item (e.g. a storage failure).
 std::optional<size_t> ItemIndexOf(const absl::Status& status);
 
-// --- Findings (see mapping/reconcile.h for the rules) ---
-//
-// A stored finding is identified by its kind, its agency and the first two
-// records it compares (agency and record_id, not versions; NOT_SELF_DEFINED
-// by kind and agency alone), so it keeps its id, status and history while the data
-// behind it changes. Recomputing a child's findings:
-// - a finding raised for the first time is OPEN (event RAISED);
-// - one still raised by newer record versions is UPDATED; if it was
-//   RESOLVED it is reopened (OPEN, event REOPENED, reopen_count + 1): the
-//   new data did not fix it;
-// - one the data no longer raises becomes CLEARED (event CLEARED);
-// - a CLEARED one raised again is reopened (OPEN, REOPENED).
-// An officer's review moves it between OPEN, ACKNOWLEDGED and RESOLVED.
-
-enum class FindingStatus : uint8_t { kOpen, kAcknowledged, kResolved, kCleared };
-enum class FindingAction : uint8_t { kRaised, kUpdated, kCleared, kReopened, kAcknowledged, kResolved };
-enum class ReviewAction : uint8_t { kAcknowledge, kResolve, kReopen };
-
-// API names: "OPEN", ...; "RAISED", ...; "ACKNOWLEDGE", ....
-absl::string_view FindingStatusName(FindingStatus s);
-absl::string_view FindingActionName(FindingAction a);
-absl::string_view ReviewActionName(ReviewAction a);
-std::optional<FindingStatus> ParseFindingStatus(absl::string_view name);
-std::optional<FindingAction> ParseFindingAction(absl::string_view name);
-std::optional<FindingKind> ParseFindingKind(absl::string_view name);
-std::optional<Severity> ParseSeverity(absl::string_view name);
-
-// A record a finding compares, by the agency's own ids.
-struct RecordRef {
-  std::string agency;
-  std::string record_id;
-  int64_t record_version = 0;
-  friend bool operator==(const RecordRef&, const RecordRef&) = default;
-};
-
-struct FindingEvent {
-  FindingAction action = FindingAction::kRaised;
-  absl::Time time;
-  std::string by_agency;  // the officer; empty for what the data did
-  std::string by_role;
-  std::string note;
-};
-
-struct StoredFinding {
-  int64_t id = 0;
-  FindingKind kind = FindingKind::kSelfIdMismatch;
-  Severity severity = Severity::kInfo;
-  FindingStatus status = FindingStatus::kOpen;
-  std::string agency;     // the agency the finding is about
-  std::string record_id;  // its record: compared.front().record_id
-  std::vector<RecordRef> compared;
-  CategorySet record_set;
-  CategorySet reference_set;
-  std::string suggested_code;
-  // What the reason is made of; ExplainFinding (mapping/reconcile.h) writes
-  // the sentence when the finding is shown.
-  FindingFacts facts;
-  absl::Time first_raised_at;
-  absl::Time last_raised_at;  // raised or reopened
-  int reopen_count = 0;
-  std::vector<FindingEvent> history;  // oldest first
-};
+// --- Findings (the model: mapping/finding.h; the rules: mapping/reconcile.h) ---
 
 // Everything stored about one child.
 struct ChildRecord {
@@ -222,11 +162,6 @@ struct ChildRecord {
   // are disabled).
   std::vector<StoredFinding> findings;
 };
-
-// Whether a caller of `agency` that is not a data-quality officer may see
-// `f`: it is about `agency`, or it is an AGENCY_DISAGREEMENT naming `agency`
-// as the other agency (FindingFacts::other_agency).
-bool VisibleToAgency(const StoredFinding& f, absl::string_view agency);
 
 // Which findings ListFindings returns. Empty fields match everything.
 struct FindingQuery {
@@ -297,44 +232,6 @@ struct WriteOptions {
   // Fill WriteResult::feedback. Costs a little per item; record systems
   // ask for it at data entry, bulk loads do not.
   bool feedback = false;
-};
-
-// A change a write made to a finding about a record of the item's agency.
-struct FindingFeedback {
-  // kRaised, kUpdated (still raised by the new version), kReopened or kCleared.
-  FindingAction action = FindingAction::kRaised;
-  // The finding as the write left it: id, kind, severity, status, agency,
-  // record_id, sets, suggested code and facts. `compared` lists only the
-  // records of the item's agency: another agency's record ids are never
-  // fed back. Times, reopen_count and history are not filled (GetFinding
-  // has them). A kCleared finding carries its id, kind, severity, agency,
-  // record_id and compared only.
-  StoredFinding finding;
-};
-
-// The child's reference identity (mapping/reconcile.h FindReference), as
-// a record system may learn it: what and when, never which agency or
-// record holds it.
-struct ReferenceView {
-  CategorySet categories;
-  std::string detail;
-  absl::Time stated_at;
-  bool ascribed = false;        // a parent's or carer's statement, not the child's own
-  bool declined_later = false;  // a NOT_STATED was given after it (it is respected)
-  friend bool operator==(const ReferenceView&, const ReferenceView&) = default;
-};
-
-// What a write means for one item's child, seen from the item's agency.
-struct ItemFeedback {
-  // The findings this write raised, updated, reopened or cleared on the
-  // agency's own records about the child. Each change is reported once: on
-  // the item that wrote the finding's record, else on the last item of the
-  // batch about that child from that agency.
-  std::vector<FindingFeedback> findings;
-  // The child's reference identity after the write; nullopt when there is
-  // none. Empty feedback (and no reference) for an item that changed
-  // nothing (kDuplicate, kHistorical), and when findings are disabled.
-  std::optional<ReferenceView> reference;
 };
 
 struct WriteResult {

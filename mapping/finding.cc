@@ -1,17 +1,78 @@
-#include "service/internal/findings_plan.h"
+#include "mapping/finding.h"
 
 #include <algorithm>
 #include <cstdint>
 
 #include <unicode/utf8.h>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "mapping/status_field.h"
 
-namespace ethrec::store_internal {
+namespace ethrec {
+namespace {
+
+template <typename E, int N>
+std::optional<E> ParseByName(absl::string_view name, absl::string_view (*to_name)(E)) {
+  for (int i = 0; i < N; ++i) {
+    if (to_name(static_cast<E>(i)) == name) return static_cast<E>(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+absl::string_view FindingStatusName(FindingStatus s) {
+  switch (s) {
+    case FindingStatus::kOpen: return "OPEN";
+    case FindingStatus::kAcknowledged: return "ACKNOWLEDGED";
+    case FindingStatus::kResolved: return "RESOLVED";
+    case FindingStatus::kCleared: return "CLEARED";
+  }
+  return "OPEN";
+}
+
+absl::string_view FindingActionName(FindingAction a) {
+  switch (a) {
+    case FindingAction::kRaised: return "RAISED";
+    case FindingAction::kUpdated: return "UPDATED";
+    case FindingAction::kCleared: return "CLEARED";
+    case FindingAction::kReopened: return "REOPENED";
+    case FindingAction::kAcknowledged: return "ACKNOWLEDGED";
+    case FindingAction::kResolved: return "RESOLVED";
+  }
+  return "RAISED";
+}
+
+absl::string_view ReviewActionName(ReviewAction a) {
+  switch (a) {
+    case ReviewAction::kAcknowledge: return "ACKNOWLEDGE";
+    case ReviewAction::kResolve: return "RESOLVE";
+    case ReviewAction::kReopen: return "REOPEN";
+  }
+  return "ACKNOWLEDGE";
+}
+
+std::optional<FindingStatus> ParseFindingStatus(absl::string_view name) {
+  return ParseByName<FindingStatus, 4>(name, FindingStatusName);
+}
+std::optional<FindingAction> ParseFindingAction(absl::string_view name) {
+  return ParseByName<FindingAction, 6>(name, FindingActionName);
+}
+std::optional<FindingKind> ParseFindingKind(absl::string_view name) {
+  return ParseByName<FindingKind, 7>(name, FindingKindName);
+}
+std::optional<Severity> ParseSeverity(absl::string_view name) {
+  return ParseByName<Severity, 4>(name, SeverityName);
+}
+
+bool VisibleToAgency(const StoredFinding& f, absl::string_view agency) {
+  return f.agency == agency || (!f.facts.other_agency.empty() && f.facts.other_agency == agency);
+}
+
+
 namespace {
 
 bool ValidUtf8(absl::string_view s) {
@@ -52,10 +113,8 @@ std::optional<std::vector<RecordRef>> DecodeRecordRefs(absl::string_view text) {
   return out;
 }
 
-std::vector<StoredFinding> ComputeFindings(absl::Span<const RecordState> records, const StoreOptions& options) {
+std::vector<StoredFinding> ToStoredFindings(std::vector<Finding> findings, absl::Span<const RecordState> records) {
   std::vector<StoredFinding> out;
-  if (!options.reconcile) return out;
-  std::vector<Finding> findings = options.reconcile(records);
   out.reserve(findings.size());
   for (Finding& f : findings) {
     StoredFinding& v = out.emplace_back();
@@ -313,42 +372,4 @@ FindingAction ReviewEvent(ReviewAction action) {
   return FindingAction::kReopened;
 }
 
-absl::Status CheckFindingQuery(const FindingQuery& query) {
-  if (query.limit < 1 || query.limit > 1000) {
-    return WithField(absl::InvalidArgumentError(absl::StrCat("page size ", query.limit, " is outside 1..1000")),
-                     "page_size");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckChildQuery(const ChildQuery& query) {
-  if (query.limit < 1 || query.limit > 1000) {
-    return WithField(absl::InvalidArgumentError(absl::StrCat("page size ", query.limit, " is outside 1..1000")),
-                     "page_size");
-  }
-  return absl::OkStatus();
-}
-
-bool MatchesQuery(const FindingQuery& q, const StoredFinding& f) {
-  if (!q.agency.empty() && !VisibleToAgency(f, q.agency)) return false;
-  if (!q.kinds.empty() && std::find(q.kinds.begin(), q.kinds.end(), f.kind) == q.kinds.end()) return false;
-  if (q.min_severity.has_value() && f.severity < *q.min_severity) return false;
-  if (q.statuses.empty()) {
-    if (f.status != FindingStatus::kOpen && f.status != FindingStatus::kAcknowledged) return false;
-  } else if (std::find(q.statuses.begin(), q.statuses.end(), f.status) == q.statuses.end()) {
-    return false;
-  }
-  if (q.raised_after.has_value() && f.last_raised_at < *q.raised_after) return false;
-  if (q.raised_before.has_value() && f.last_raised_at >= *q.raised_before) return false;
-  return true;
-}
-
-absl::Status FindingsDisabledError() {
-  return absl::FailedPreconditionError("findings are disabled on this server (started with --findings=false)");
-}
-
-absl::Status FindingNotFoundError(int64_t id) {
-  return absl::NotFoundError(absl::StrCat("no finding has id ", id));
-}
-
-}  // namespace ethrec::store_internal
+}  // namespace ethrec
