@@ -133,11 +133,22 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position
   }
   std::string corrected;
   int corrections_here = 0;
+  int plurals = 0;
   Small<Lexicon::Span> single(words.size());  // each word looked up alone
   for (size_t k = 0; k < words.size(); ++k) {
     absl::string_view& w = words[k];
     single[k] = lexicon.Look(w);
     if (single[k].term != nullptr || single[k].prefix || lexicon.IsKnownWord(w)) continue;
+    if (w.size() > 4 && w.back() == 's') {
+      // A people in the plural ("Palauans", "Finns"): read as one of them.
+      const Lexicon::Span singular = lexicon.Look(w.substr(0, w.size() - 1));
+      if (singular.term != nullptr || singular.prefix) {
+        w.remove_suffix(1);
+        single[k] = singular;
+        ++plurals;
+        continue;
+      }
+    }
     absl::string_view near = lexicon.FindNearWord(w);
     if (near.empty()) continue;
     ev.notes.push_back(absl::StrCat("read '", w, "' as '", near, "'"));
@@ -148,13 +159,13 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position
   ev.corrections += corrections_here;
   // Phrases are matched on the words joined by single spaces.
   absl::string_view text = folded;
-  if (corrections_here > 0) {
+  if (corrections_here + plurals > 0) {
     corrected = absl::StrJoin(words, " ");
     text = corrected;
   }
   // Word start offsets in `text`, plus one past the end.
   Small<size_t> starts;
-  if (corrections_here == 0) {
+  if (corrections_here + plurals == 0) {
     for (absl::string_view w : words) starts.push_back(static_cast<size_t>(w.data() - text.data()));
   } else {
     starts.push_back(0);
@@ -334,6 +345,7 @@ Reading Combine(const Evidence& ev) {
     r.ranked.assign(t->categories.begin(), t->categories.end());
     r.detail = t->detail;
     r.basis = t->basis;
+    r.clear_first = !t->ambiguous;
     r.how = "single heritage";
     return r;
   }

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "mapping/internal/json_reader.h"
 #include "mapping/text_fold.h"
+#include "mapping/world_names.h"
 
 namespace ethrec {
 namespace {
@@ -155,6 +157,7 @@ void Lexicon::AddDocument(const rapidjson::Value& doc, const std::string& file,
     OptionalString(t, path, "note", sink);  // for people reading the data; checked, not kept
     term.modifier = OptionalBool(t, path, "modifier", false, sink);
     term.fuzzy = OptionalBool(t, path, "fuzzy", true, sink);
+    term.ambiguous = OptionalBool(t, path, "ambiguous", false, sink);
 
     std::vector<std::pair<std::string, std::string>> spellings;  // folded, json path
     spellings.emplace_back(*phrase, Child(path, "phrase"));
@@ -210,6 +213,41 @@ void Lexicon::AddDocument(const rapidjson::Value& doc, const std::string& file,
         info.protected_word |= single_word && !term.fuzzy;
       }
     }
+    terms_.push_back(std::move(term));
+  }
+}
+
+void Lexicon::AddWorldNames() {
+  absl::StrAppend(&versions_, versions_.empty() ? "" : ", ", "world ", WorldNamesSource());
+  auto taken = [&](const std::string& phrase) {
+    auto it = spans_.find(phrase);
+    return it != spans_.end() && it->second.term >= 0;
+  };
+  // A place the lexicon names ("somalia") is the lexicon's: none of its
+  // generated names ("somalian") stands in the way of the lexicon's spelling
+  // corrections.
+  absl::flat_hash_set<std::string> lexicon_places;
+  for (const WorldName& n : WorldNames()) {
+    if (!n.language && taken(n.phrase)) lexicon_places.insert(n.region);
+  }
+  for (const WorldName& n : WorldNames()) {
+    if (taken(n.phrase) || (!n.language && lexicon_places.contains(n.region))) continue;
+    Term term;
+    term.phrase = n.phrase;
+    term.kind = TermKind::kHeritage;
+    term.basis = n.language ? TermBasis::kLanguage : TermBasis::kNationality;
+    term.categories = n.categories;
+    term.detail = n.detail;
+    term.ambiguous = n.ambiguous;
+    term.fuzzy = false;  // generated words are never the target of a correction
+    term.lexicon_id = "world";
+    term.label = absl::StrCat("'", n.phrase, "' (", n.language ? "language of " : "", n.detail, ")");
+    const int index = static_cast<int>(terms_.size());
+    spans_[n.phrase].term = index;
+    for (size_t sp = n.phrase.find(' '); sp != std::string::npos; sp = n.phrase.find(' ', sp + 1)) {
+      spans_[n.phrase.substr(0, sp)].prefix = true;
+    }
+    for (absl::string_view word : absl::StrSplit(n.phrase, ' ')) words_[word];
     terms_.push_back(std::move(term));
   }
 }
