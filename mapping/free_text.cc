@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -50,6 +51,7 @@ struct Evidence {
   bool conjunction = false;
   bool not_stated = false;
   bool not_known = false;
+  bool not_mixed = false;  // "non-mixed", "(NMO)": lists are alternatives
   absl::string_view original;  // the text as given, before folding
   const Term* umbrella = nullptr;
   std::string umbrella_text;  // the words that matched it, for the explanation
@@ -114,6 +116,7 @@ void AddTerm(const Term* t, int at, int last, bool heading_only, Evidence& ev) {
     case TermKind::kUmbrella:
       if (ev.umbrella == nullptr) ev.umbrella = t;  // its words are kept by Gather
       break;
+    case TermKind::kNotMixed: ev.not_mixed = true; break;
     case TermKind::kFiller: break;
   }
 }
@@ -326,6 +329,18 @@ double BasisFactor(TermBasis b) {
   return 1.0;
 }
 
+// True when `original` joins two words by '/' ("White/Arab"); the list
+// syntax "&/or", "and/or" joins alternatives and does not count.
+bool JoinsBySlash(absl::string_view original) {
+  for (size_t i = original.find('/'); i != absl::string_view::npos; i = original.find('/', i + 1)) {
+    const absl::string_view before = original.substr(0, i);
+    const bool and_or = (absl::EndsWith(before, "&") || absl::EndsWithIgnoreCase(before, "and")) &&
+                        absl::StartsWithIgnoreCase(original.substr(i + 1), "or");
+    if (!and_or) return true;
+  }
+  return false;
+}
+
 // The reading of the evidence.
 struct Reading {
   Small<Category> ranked;
@@ -349,7 +364,7 @@ Reading Combine(const Evidence& ev) {
     r.how = "single heritage";
     return r;
   }
-  bool mixing = ev.mixed || ev.conjunction || ev.groups.size() >= 2;
+  bool mixing = !ev.not_mixed && (ev.mixed || ev.conjunction || ev.groups.size() >= 2);
   std::optional<Category> implicit_other;  // set when only word order suggests mixing
   // A qualifier ("british") gives way to any heritage, and to a group word of
   // another group ("black british"); one that names a nation joins a mixed
@@ -497,6 +512,15 @@ Reading Combine(const Evidence& ev) {
       r.ranked = MixedWith(c);
       r.clear_first = false;
       r.how = "mixed, one heritage named";
+      if (c.group_only && c.group() != Group::kOther) {
+        // "Mixed White", "Mixed Asian", "Mixed Black" name one group only:
+        // mixing within it, as the NHS 2001 extended codes and TS022 ("White:
+        // Mixed White", "Asian: Mixed South Asian") code them, comes first.
+        Small<Category> ranked = {OtherCategoryOf(c.group())};
+        for (Category cat : r.ranked) AppendUnique(ranked, cat);
+        r.ranked = std::move(ranked);
+        r.how = "mixed, one group named: mixing within the group";
+      }
     } else {
       r.ranked = c.ranked;
       r.clear_first = !c.group_only;
@@ -512,7 +536,11 @@ Reading Combine(const Evidence& ev) {
     r.detail = JoinDetails(comps, " and ");
     r.how = "mixed heritage";
     // Looked for only here: most texts never get this far.
-    if (implicit_other && ev.original.find('/') != absl::string_view::npos) {
+    if (implicit_other && ev.not_mixed) {
+      r.ranked = {*implicit_other};
+      r.clear_first = true;
+      r.how = "a group word beside a heritage of another group, not of mixed origin: the group";
+    } else if (implicit_other && JoinsBySlash(ev.original)) {
       AppendUnique(r.ranked, *implicit_other);
       r.factor = 0.8;
       r.how = "a group word and a heritage of another group joined by '/', read as mixed";
@@ -527,6 +555,19 @@ Reading Combine(const Evidence& ev) {
       r.factor = 0.8;
       r.how = "a group word beside a heritage of another group: the group, of that origin";
     }
+    return r;
+  }
+  if (ev.not_mixed) {
+    // A list of alternatives, none mixed ("N African Arab/Iranian (NMO)"):
+    // within one group, any of them is the group's "other" category.
+    bool one_group = true;
+    for (const Component& c : comps) one_group &= c.group() == comps.front().group();
+    if (one_group) r.ranked.push_back(OtherCategoryOf(comps.front().group()));
+    for (const Component& c : comps) AppendUnique(r.ranked, c.ranked.front());
+    r.clear_first = one_group;
+    r.detail = JoinDetails(comps, ", ");
+    r.how = one_group ? "alternatives within one group, not of mixed origin: the group's other"
+                      : "alternatives, not of mixed origin";
     return r;
   }
   // An ethnicity outranks nationalities, languages and religions beside it
@@ -599,30 +640,35 @@ bool IsClassificationWord(absl::string_view w) {
   return false;
 }
 
-// Removes, in place, each run of classification words around "census" or
-// "classification" in folded text, within its label segment (never across a
-// '|'). "asian | bangladeshi | england and wales 2011 census" becomes
-// "asian | bangladeshi |".
-void StripClassificationQualifiers(std::string* folded) {
+// Removes, in place, each run of classification words around "census" (or
+// the clinical terms' "cens") or "classification" in folded text, within its
+// label segment (never across a '|'). "asian | bangladeshi | england and
+// wales 2011 census" becomes "asian | bangladeshi |". Returns the census
+// year the removed words name (2001, 2011, ...), or 0.
+int StripClassificationQualifiers(std::string* folded) {
   // One pass over the text's 'c's: this runs on every text, and few name a
   // census.
   bool named = false;
   for (size_t c = folded->find('c'); c != std::string::npos && !named; c = folded->find('c', c + 1)) {
     const absl::string_view rest = absl::string_view(*folded).substr(c);
-    named = absl::StartsWith(rest, "census") || absl::StartsWith(rest, "classification");
+    named = absl::StartsWith(rest, "cens") || absl::StartsWith(rest, "classification");
   }
-  if (!named) return;
+  if (!named) return 0;
   Small<absl::string_view> words = absl::StrSplit(*folded, ' ', absl::SkipEmpty());
   Small<bool> drop(words.size(), false);
   bool any = false;
+  int year = 0;
   for (size_t i = 0; i < words.size(); ++i) {
-    if (words[i] != "census" && words[i] != "classification") continue;
+    if (words[i] != "census" && words[i] != "cens" && words[i] != "classification") continue;
     any = true;
     drop[i] = true;
     for (size_t j = i; j-- > 0 && IsClassificationWord(words[j]);) drop[j] = true;
     for (size_t j = i + 1; j < words.size() && IsClassificationWord(words[j]); ++j) drop[j] = true;
   }
-  if (!any) return;
+  if (!any) return 0;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (drop[i] && words[i].size() == 4 && absl::SimpleAtoi(words[i], &year)) break;
+  }
   std::string out;
   out.reserve(folded->size());
   for (size_t i = 0; i < words.size(); ++i) {
@@ -631,6 +677,56 @@ void StripClassificationQualifiers(std::string* folded) {
     out.append(words[i].data(), words[i].size());
   }
   *folded = std::move(out);
+  return year;
+}
+
+// Moves what follows "excl", "excluding" or "except" in folded text, to the
+// end of its label segment, into `excluded`: "mid east excl israeli iranian
+// and arab | ..." keeps "mid east | ...". Empty when nothing is excluded.
+void SplitExclusion(std::string* folded, std::string* excluded) {
+  excluded->clear();
+  size_t at = folded->find(" exc");
+  while (at != std::string::npos) {
+    const size_t word_end = std::min(folded->find(' ', at + 1), folded->size());
+    const absl::string_view word = absl::string_view(*folded).substr(at + 1, word_end - at - 1);
+    if (word == "excl" || word == "excluding" || word == "except" || word == "exc") break;
+    at = folded->find(" exc", at + 1);
+  }
+  if (at == std::string::npos) return;
+  const size_t end = std::min(folded->find('|', at), folded->size());
+  excluded->assign(*folded, at + 1, end - at - 1);
+  folded->erase(at, end - at);
+}
+
+// Drops from `r` each category that an excluded term is the name of ("Middle
+// Eastern, excluding Arab" is not OTHER_ARAB), keeping at least one. An
+// excluded write-in people ("excluding Iranian") leaves its category, which
+// holds other peoples too.
+void ApplyExclusion(const Lexicon& lexicon, absl::string_view excluded, Reading& r) {
+  Evidence ex;
+  Gather(lexicon, excluded, 0, /*heading_only=*/false, ex);
+  for (const Term* t : ex.heritages) {
+    if (t->categories.size() != 1 || !t->detail.empty() || r.ranked.size() < 2) continue;
+    auto it = std::find(r.ranked.begin(), r.ranked.end(), t->categories.front());
+    if (it != r.ranked.end()) r.ranked.erase(it);
+  }
+}
+
+// The 2001 census classification's Asian section was for South Asia: a
+// people of East or South-East Asia other than Chinese was coded to 'Other
+// ethnic group' (the NHS 2001 extended codes list Vietnamese, Japanese,
+// Filipino and Malaysian under S, 'Any other ethnic group'). A label of that
+// classification ("Filipino - ethnic category 2001 census") reads so.
+void Apply2001Classification(const Evidence& ev, Reading& r) {
+  if (r.ranked.empty() || r.ranked.front() != Category::kAsianOther || ev.heritages.empty()) return;
+  for (const Term* t : ev.heritages) {
+    if (t->subregion != "030" && t->subregion != "035") return;
+  }
+  Small<Category> ranked = {Category::kOtherAny};
+  for (Category c : r.ranked) AppendUnique(ranked, c);
+  r.ranked = std::move(ranked);
+  r.clear_first = true;
+  r.how = "a 2001 census label: East and South-East Asian peoples were 'Other ethnic group'";
 }
 
 // The section of a census-style label ("Mixed or Multiple ethnic groups:
@@ -764,7 +860,9 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
     result = std::move(s);
     return result;
   }
-  StripClassificationQualifiers(&folded_buffer);
+  const int census_year = StripClassificationQualifiers(&folded_buffer);
+  thread_local std::string excluded;
+  SplitExclusion(&folded_buffer, &excluded);
   const std::string* const folded = &folded_buffer;
 
   // A form label reads "heading | answer": peel answers from the right until
@@ -861,6 +959,8 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
   Reading reading = Combine(ev);
   const std::optional<Group> section = SectionOf(ev);
   if (section) ApplySection(*section, ev, reading);
+  if (!excluded.empty()) ApplyExclusion(*lexicon_, excluded, reading);
+  if (census_year == 2001 && !section) Apply2001Classification(ev, reading);
   // A section has already ranked its category first; otherwise the heading's
   // heritages rank the answer's candidates ("Indian - Tamil").
   if (!section && !ev.context.empty() && reading.ranked.size() > 1) {

@@ -31,6 +31,7 @@ std::optional<TermKind> ParseKind(absl::string_view s) {
   if (s == "not_known") return TermKind::kNotKnown;
   if (s == "filler") return TermKind::kFiller;
   if (s == "umbrella") return TermKind::kUmbrella;
+  if (s == "not_mixed") return TermKind::kNotMixed;
   return std::nullopt;
 }
 
@@ -60,6 +61,7 @@ absl::string_view KindLabel(TermKind k) {
     case TermKind::kNotKnown: return "not known";
     case TermKind::kFiller: return "filler";
     case TermKind::kUmbrella: return "umbrella term";
+    case TermKind::kNotMixed: return "not mixed";
   }
   return "";
 }
@@ -104,8 +106,8 @@ void Lexicon::AddDocument(const rapidjson::Value& doc, const std::string& file,
     if (!kind) {
       sink.Add(Child(path, "kind"), absl::StrCat("unknown kind \"", *kind_name,
                                                  "\" (expected group, heritage, mixed, other, "
-                                                 "conjunction, not_stated, not_known, filler or "
-                                                 "umbrella)"));
+                                                 "conjunction, not_stated, not_known, filler, "
+                                                 "umbrella or not_mixed)"));
       continue;
     }
     term.kind = *kind;
@@ -199,7 +201,7 @@ void Lexicon::AddDocument(const rapidjson::Value& doc, const std::string& file,
     const int index = static_cast<int>(terms_.size());
     const bool fuzzy_target = term.fuzzy && term.kind != TermKind::kFiller &&
                               term.kind != TermKind::kConjunction &&
-                              term.kind != TermKind::kUmbrella;
+                              term.kind != TermKind::kUmbrella && term.kind != TermKind::kNotMixed;
     for (const std::string& key : keys) {
       spans_[key].term = index;
       for (size_t sp = key.find(' '); sp != std::string::npos; sp = key.find(' ', sp + 1)) {
@@ -231,13 +233,21 @@ void Lexicon::AddWorldNames() {
     if (!n.language && taken(n.phrase)) lexicon_places.insert(n.region);
   }
   for (const WorldName& n : WorldNames()) {
-    if (taken(n.phrase) || (!n.language && lexicon_places.contains(n.region))) continue;
+    if (taken(n.phrase)) {
+      // The lexicon's own word for the place keeps its reading and learns
+      // its world region ("filipino": South-eastern Asia).
+      Term& t = terms_[spans_.find(n.phrase)->second.term];
+      if (t.kind == TermKind::kHeritage && t.subregion.empty()) t.subregion = n.subregion;
+      continue;
+    }
+    if (!n.language && lexicon_places.contains(n.region)) continue;
     Term term;
     term.phrase = n.phrase;
     term.kind = TermKind::kHeritage;
     term.basis = n.language ? TermBasis::kLanguage : TermBasis::kNationality;
     term.categories = n.categories;
     term.detail = n.detail;
+    term.subregion = n.subregion;
     term.ambiguous = n.ambiguous;
     term.fuzzy = false;  // generated words are never the target of a correction
     term.lexicon_id = "world";

@@ -16,6 +16,8 @@
 //   not_stated / not_known: non-answers.
 //   filler      "background", "ethnic", "origin": ignored.
 //   umbrella    "bame": recognised, but names no ethnic group; never guessed.
+//   not_mixed   "non-mixed", "(NMO)": the person is not of mixed origin, so
+//               words joined by '/', "and" or "&/or" are alternatives.
 #ifndef ETHREC_MAPPING_LEXICON_H_
 #define ETHREC_MAPPING_LEXICON_H_
 
@@ -43,6 +45,7 @@ enum class TermKind : uint8_t {
   kNotKnown,
   kFiller,
   kUmbrella,
+  kNotMixed,
 };
 
 enum class TermBasis : uint8_t { kEthnicity, kNationality, kLanguage, kReligion };
@@ -56,6 +59,8 @@ struct Term {
   std::optional<Group> group;         // kGroup only
   std::vector<Category> categories;   // ranked; kHeritage and kGroup
   std::string detail;                 // kHeritage, may be empty
+  std::string subregion;              // kHeritage naming a place or people: CLDR
+                                      // subregion ("035"), from world_names.h
   bool modifier = false;              // kHeritage: qualifies other terms
   bool fuzzy = true;                  // may be matched with a spelling slip
   bool ambiguous = false;             // kHeritage: no candidate comes first

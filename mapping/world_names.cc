@@ -358,7 +358,8 @@ class Builder {
            const RegionCategories& cats, bool language) {
     auto [it, inserted] = index_.emplace(phrase, names_.size());
     if (inserted) {
-      names_.push_back(WorldName{phrase, detail, region, cats.ranked, cats.ambiguous, language});
+      names_.push_back(
+          WorldName{phrase, detail, region, SubregionOf(region), cats.ranked, cats.ambiguous, language});
       return;
     }
     // Two places (or peoples) share the word: it stands for either.

@@ -44,6 +44,7 @@ struct WorldName {
   std::string phrase;   // folded (FoldText): "marshall islander"
   std::string detail;   // ICU's English display name: "Marshall Islands"
   std::string region;   // CLDR region code: "MH"
+  std::string subregion;  // its UN M49 subregion: "057" (the region itself for a subregion)
   std::vector<Category> categories;  // ranked
   bool ambiguous = false;            // no candidate comes first
   bool language = false;  // a language's name (a people), not a place's
