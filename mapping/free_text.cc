@@ -265,9 +265,11 @@ Small<Category> ComposeMixed(const Components& comps, bool* clear_first) {
   if (distinct_groups == 2 && white && !black.empty()) {
     if (black == CategorySet::Of(Category::kBlackCaribbean)) return {Category::kMixedWhiteBlackCaribbean};
     if (black == CategorySet::Of(Category::kBlackAfrican)) return {Category::kMixedWhiteBlackAfrican};
+    // The Black heritage is not named: ONS codes the write-in "Black and
+    // White (unspecified)" (TS022) to Other Mixed, which comes first.
     *clear_first = false;
-    return {Category::kMixedWhiteBlackCaribbean, Category::kMixedWhiteBlackAfrican,
-            Category::kMixedOther};
+    return {Category::kMixedOther, Category::kMixedWhiteBlackCaribbean,
+            Category::kMixedWhiteBlackAfrican};
   }
   if (distinct_groups == 2 && white && asian) return {Category::kMixedWhiteAsian};
   if (distinct_groups == 1 && !comps.empty() && comps.front().group() != Group::kMixed) {
@@ -339,6 +341,18 @@ bool JoinsBySlash(absl::string_view original) {
     if (!and_or) return true;
   }
   return false;
+}
+
+// True when the answer of `original` (after its last ':' or " - ") is one
+// hyphenated compound ("Race: Afro-Caucasian", "Black-Arab"): two heritages
+// joined, as '/' joins them.
+bool IsHyphenCompound(absl::string_view original) {
+  size_t start = 0;
+  if (size_t colon = original.rfind(':'); colon != absl::string_view::npos) start = colon + 1;
+  if (size_t dash = original.rfind(" - "); dash != absl::string_view::npos) start = std::max(start, dash + 3);
+  const absl::string_view answer = absl::StripAsciiWhitespace(original.substr(start));
+  const size_t hyphen = answer.find('-');
+  return hyphen != absl::string_view::npos && hyphen > 0 && answer.find(' ') == absl::string_view::npos;
 }
 
 // The reading of the evidence.
@@ -512,7 +526,9 @@ Reading Combine(const Evidence& ev) {
       r.ranked = MixedWith(c);
       r.clear_first = false;
       r.how = "mixed, one heritage named";
-      if (c.group_only && c.group() != Group::kOther) {
+      // ("Other ethnic, mixed White origin" names a mixed person, one of
+      // whose heritages is White: Other Mixed stays first.)
+      if (c.group_only && c.group() != Group::kOther && !ev.other) {
         // "Mixed White", "Mixed Asian", "Mixed Black" name one group only:
         // mixing within it, as the NHS 2001 extended codes and TS022 ("White:
         // Mixed White", "Asian: Mixed South Asian") code them, comes first.
@@ -540,10 +556,10 @@ Reading Combine(const Evidence& ev) {
       r.ranked = {*implicit_other};
       r.clear_first = true;
       r.how = "a group word beside a heritage of another group, not of mixed origin: the group";
-    } else if (implicit_other && JoinsBySlash(ev.original)) {
+    } else if (implicit_other && (JoinsBySlash(ev.original) || IsHyphenCompound(ev.original))) {
       AppendUnique(r.ranked, *implicit_other);
       r.factor = 0.8;
-      r.how = "a group word and a heritage of another group joined by '/', read as mixed";
+      r.how = "a group word and a heritage of another group joined by '/' or '-', read as mixed";
     } else if (implicit_other) {
       // "Black Arab", "Caribbean Asian": the group word names the person's
       // group and the heritage its origin, as clinical terms use them (a
@@ -560,14 +576,19 @@ Reading Combine(const Evidence& ev) {
   if (ev.not_mixed) {
     // A list of alternatives, none mixed ("N African Arab/Iranian (NMO)"):
     // within one group, any of them is the group's "other" category.
-    bool one_group = true;
-    for (const Component& c : comps) one_group &= c.group() == comps.front().group();
-    if (one_group) r.ranked.push_back(OtherCategoryOf(comps.front().group()));
+    // Alternatives that agree ("Caribbean I. &/or W.I.") are their answer.
+    bool one_group = true, agree = true;
+    for (const Component& c : comps) {
+      one_group &= c.group() == comps.front().group();
+      agree &= c.ranked.front() == comps.front().ranked.front();
+    }
+    if (one_group && !agree) r.ranked.push_back(OtherCategoryOf(comps.front().group()));
     for (const Component& c : comps) AppendUnique(r.ranked, c.ranked.front());
     r.clear_first = one_group;
     r.detail = JoinDetails(comps, ", ");
-    r.how = one_group ? "alternatives within one group, not of mixed origin: the group's other"
-                      : "alternatives, not of mixed origin";
+    r.how = !one_group ? "alternatives, not of mixed origin"
+            : agree    ? "alternatives that agree, not of mixed origin"
+                       : "alternatives within one group, not of mixed origin: the group's other";
     return r;
   }
   // An ethnicity outranks nationalities, languages and religions beside it
@@ -712,21 +733,28 @@ void ApplyExclusion(const Lexicon& lexicon, absl::string_view excluded, Reading&
   }
 }
 
-// The 2001 census classification's Asian section was for South Asia: a
-// people of East or South-East Asia other than Chinese was coded to 'Other
-// ethnic group' (the NHS 2001 extended codes list Vietnamese, Japanese,
-// Filipino and Malaysian under S, 'Any other ethnic group'). A label of that
-// classification ("Filipino - ethnic category 2001 census") reads so.
+// The 2001 census classification's Asian section was for South Asia, and
+// Chinese stood with 'Other ethnic group': a people of East or South-East
+// Asia other than Chinese was coded to 'Other ethnic group' (the NHS 2001
+// extended codes list Vietnamese, Japanese, Filipino and Malaysian under S,
+// 'Any other ethnic group'), and White with Chinese or another East Asian
+// heritage to 'Any other Mixed background', not 'White and Asian'. A label
+// of that classification ("Filipino - ethnic category 2001 census") reads so.
 void Apply2001Classification(const Evidence& ev, Reading& r) {
-  if (r.ranked.empty() || r.ranked.front() != Category::kAsianOther || ev.heritages.empty()) return;
+  if (r.ranked.empty() || ev.heritages.empty()) return;
+  const Category first = r.ranked.front();
+  if (first != Category::kAsianOther && first != Category::kMixedWhiteAsian) return;
   for (const Term* t : ev.heritages) {
-    if (t->subregion != "030" && t->subregion != "035") return;
+    const bool east = t->subregion == "030" || t->subregion == "035";
+    // In a Mixed answer the White heritage is a group word; every named
+    // heritage must be East Asian.
+    if (!east) return;
   }
-  Small<Category> ranked = {Category::kOtherAny};
+  Small<Category> ranked = {first == Category::kAsianOther ? Category::kOtherAny : Category::kMixedOther};
   for (Category c : r.ranked) AppendUnique(ranked, c);
   r.ranked = std::move(ranked);
   r.clear_first = true;
-  r.how = "a 2001 census label: East and South-East Asian peoples were 'Other ethnic group'";
+  r.how = "a 2001 census label: East and South-East Asian peoples were 'Other ethnic group' (or Other Mixed)";
 }
 
 // The section of a census-style label ("Mixed or Multiple ethnic groups:

@@ -204,6 +204,12 @@ TEST(FreeTextClassifierTest, ReadsClinicalTermSyntax) {
       {"Mixed Asian", Category::kAsianOther, true},
       {"Mixed Black", Category::kBlackOther, true},
       {"mixed European", Category::kMixedOther, true},  // a heritage, not a group word
+      {"Other, mixed White origin", Category::kMixedOther, true},  // a mixed person, one heritage White
+      {"Black and White", Category::kMixedOther, true},  // TS022 'Black and White (unspecified)'
+      {"Background: Black-Arab", Category::kMixedOther, false},  // a hyphenated compound, as '/'
+      {"Black Arab", Category::kBlackOther, false},              // the group, of that origin
+      {"West Indian/Caribbean (not mixed)", Category::kBlackCaribbean, false},  // alternatives agree
+      {"Mediterranean", Category::kWhiteOther, true},
   };
   for (const Case& c : cases) {
     Normalized n = Read(c.text);
