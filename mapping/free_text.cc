@@ -706,12 +706,16 @@ int StripClassificationQualifiers(std::string* folded) {
 // and arab | ..." keeps "mid east | ...". Empty when nothing is excluded.
 void SplitExclusion(std::string* folded, std::string* excluded) {
   excluded->clear();
-  size_t at = folded->find(" exc");
-  while (at != std::string::npos) {
-    const size_t word_end = std::min(folded->find(' ', at + 1), folded->size());
-    const absl::string_view word = absl::string_view(*folded).substr(at + 1, word_end - at - 1);
-    if (word == "excl" || word == "excluding" || word == "except" || word == "exc") break;
-    at = folded->find(" exc", at + 1);
+  // One pass over the text's 'x's (few texts have any), as for "census".
+  size_t at = std::string::npos;
+  for (size_t x = folded->find('x'); x != std::string::npos; x = folded->find('x', x + 1)) {
+    if (x < 2 || (*folded)[x - 1] != 'e' || (*folded)[x - 2] != ' ') continue;
+    const size_t end = std::min(folded->find(' ', x), folded->size());
+    const absl::string_view word = absl::string_view(*folded).substr(x - 1, end - x + 1);
+    if (word == "excl" || word == "excluding" || word == "except" || word == "exc") {
+      at = x - 2;
+      break;
+    }
   }
   if (at == std::string::npos) return;
   const size_t end = std::min(folded->find('|', at), folded->size());
@@ -944,7 +948,7 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
   out.basis = RecordingBasis::kUnspecified;
   out.decided_by_text = true;
   out.notes = std::move(ev.notes);
-  out.explanation.reserve(192);
+  out.explanation.reserve(224);
   out.explanation.append("free text (lexicon ").append(lexicon_->versions()).append("): ");
 
   if (!ev.HasEthnicContent()) {
