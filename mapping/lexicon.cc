@@ -251,7 +251,7 @@ void Lexicon::AddWorldNames() {
     term.ambiguous = n.ambiguous;
     term.fuzzy = false;  // generated words are never the target of a correction
     term.lexicon_id = "world";
-    term.label = absl::StrCat("'", n.phrase, "' (", n.language ? "language of " : "", n.detail, ")");
+    term.label = absl::StrCat("'", n.phrase, "' (", n.language ? "language: " : "place: ", n.detail, ")");
     const int index = static_cast<int>(terms_.size());
     spans_[n.phrase].term = index;
     for (size_t sp = n.phrase.find(' '); sp != std::string::npos; sp = n.phrase.find(' ', sp + 1)) {
