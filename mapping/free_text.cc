@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -50,6 +51,7 @@ struct Evidence {
   bool conjunction = false;
   bool not_stated = false;
   bool not_known = false;
+  bool not_mixed = false;  // "non-mixed", "(NMO)": lists are alternatives
   absl::string_view original;  // the text as given, before folding
   const Term* umbrella = nullptr;
   std::string umbrella_text;  // the words that matched it, for the explanation
@@ -114,6 +116,7 @@ void AddTerm(const Term* t, int at, int last, bool heading_only, Evidence& ev) {
     case TermKind::kUmbrella:
       if (ev.umbrella == nullptr) ev.umbrella = t;  // its words are kept by Gather
       break;
+    case TermKind::kNotMixed: ev.not_mixed = true; break;
     case TermKind::kFiller: break;
   }
 }
@@ -133,11 +136,22 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position
   }
   std::string corrected;
   int corrections_here = 0;
+  int plurals = 0;
   Small<Lexicon::Span> single(words.size());  // each word looked up alone
   for (size_t k = 0; k < words.size(); ++k) {
     absl::string_view& w = words[k];
     single[k] = lexicon.Look(w);
     if (single[k].term != nullptr || single[k].prefix || lexicon.IsKnownWord(w)) continue;
+    if (w.size() > 4 && w.back() == 's') {
+      // A people in the plural ("Palauans", "Finns"): read as one of them.
+      const Lexicon::Span singular = lexicon.Look(w.substr(0, w.size() - 1));
+      if (singular.term != nullptr || singular.prefix) {
+        w.remove_suffix(1);
+        single[k] = singular;
+        ++plurals;
+        continue;
+      }
+    }
     absl::string_view near = lexicon.FindNearWord(w);
     if (near.empty()) continue;
     ev.notes.push_back(absl::StrCat("read '", w, "' as '", near, "'"));
@@ -148,13 +162,13 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position
   ev.corrections += corrections_here;
   // Phrases are matched on the words joined by single spaces.
   absl::string_view text = folded;
-  if (corrections_here > 0) {
+  if (corrections_here + plurals > 0) {
     corrected = absl::StrJoin(words, " ");
     text = corrected;
   }
   // Word start offsets in `text`, plus one past the end.
   Small<size_t> starts;
-  if (corrections_here == 0) {
+  if (corrections_here + plurals == 0) {
     for (absl::string_view w : words) starts.push_back(static_cast<size_t>(w.data() - text.data()));
   } else {
     starts.push_back(0);
@@ -251,9 +265,11 @@ Small<Category> ComposeMixed(const Components& comps, bool* clear_first) {
   if (distinct_groups == 2 && white && !black.empty()) {
     if (black == CategorySet::Of(Category::kBlackCaribbean)) return {Category::kMixedWhiteBlackCaribbean};
     if (black == CategorySet::Of(Category::kBlackAfrican)) return {Category::kMixedWhiteBlackAfrican};
+    // The Black heritage is not named: ONS codes the write-in "Black and
+    // White (unspecified)" (TS022) to Other Mixed, which comes first.
     *clear_first = false;
-    return {Category::kMixedWhiteBlackCaribbean, Category::kMixedWhiteBlackAfrican,
-            Category::kMixedOther};
+    return {Category::kMixedOther, Category::kMixedWhiteBlackCaribbean,
+            Category::kMixedWhiteBlackAfrican};
   }
   if (distinct_groups == 2 && white && asian) return {Category::kMixedWhiteAsian};
   if (distinct_groups == 1 && !comps.empty() && comps.front().group() != Group::kMixed) {
@@ -315,6 +331,30 @@ double BasisFactor(TermBasis b) {
   return 1.0;
 }
 
+// True when `original` joins two words by '/' ("White/Arab"); the list
+// syntax "&/or", "and/or" joins alternatives and does not count.
+bool JoinsBySlash(absl::string_view original) {
+  for (size_t i = original.find('/'); i != absl::string_view::npos; i = original.find('/', i + 1)) {
+    const absl::string_view before = original.substr(0, i);
+    const bool and_or = (absl::EndsWith(before, "&") || absl::EndsWithIgnoreCase(before, "and")) &&
+                        absl::StartsWithIgnoreCase(original.substr(i + 1), "or");
+    if (!and_or) return true;
+  }
+  return false;
+}
+
+// True when the answer of `original` (after its last ':' or " - ") is one
+// hyphenated compound ("Race: Afro-Caucasian", "Black-Arab"): two heritages
+// joined, as '/' joins them.
+bool IsHyphenCompound(absl::string_view original) {
+  size_t start = 0;
+  if (size_t colon = original.rfind(':'); colon != absl::string_view::npos) start = colon + 1;
+  if (size_t dash = original.rfind(" - "); dash != absl::string_view::npos) start = std::max(start, dash + 3);
+  const absl::string_view answer = absl::StripAsciiWhitespace(original.substr(start));
+  const size_t hyphen = answer.find('-');
+  return hyphen != absl::string_view::npos && hyphen > 0 && answer.find(' ') == absl::string_view::npos;
+}
+
 // The reading of the evidence.
 struct Reading {
   Small<Category> ranked;
@@ -334,10 +374,11 @@ Reading Combine(const Evidence& ev) {
     r.ranked.assign(t->categories.begin(), t->categories.end());
     r.detail = t->detail;
     r.basis = t->basis;
+    r.clear_first = !t->ambiguous;
     r.how = "single heritage";
     return r;
   }
-  bool mixing = ev.mixed || ev.conjunction || ev.groups.size() >= 2;
+  bool mixing = !ev.not_mixed && (ev.mixed || ev.conjunction || ev.groups.size() >= 2);
   std::optional<Category> implicit_other;  // set when only word order suggests mixing
   // A qualifier ("british") gives way to any heritage, and to a group word of
   // another group ("black british"); one that names a nation joins a mixed
@@ -485,6 +526,17 @@ Reading Combine(const Evidence& ev) {
       r.ranked = MixedWith(c);
       r.clear_first = false;
       r.how = "mixed, one heritage named";
+      // ("Other ethnic, mixed White origin" names a mixed person, one of
+      // whose heritages is White: Other Mixed stays first.)
+      if (c.group_only && c.group() != Group::kOther && !ev.other) {
+        // "Mixed White", "Mixed Asian", "Mixed Black" name one group only:
+        // mixing within it, as the NHS 2001 extended codes and TS022 ("White:
+        // Mixed White", "Asian: Mixed South Asian") code them, comes first.
+        Small<Category> ranked = {OtherCategoryOf(c.group())};
+        for (Category cat : r.ranked) AppendUnique(ranked, cat);
+        r.ranked = std::move(ranked);
+        r.how = "mixed, one group named: mixing within the group";
+      }
     } else {
       r.ranked = c.ranked;
       r.clear_first = !c.group_only;
@@ -500,10 +552,14 @@ Reading Combine(const Evidence& ev) {
     r.detail = JoinDetails(comps, " and ");
     r.how = "mixed heritage";
     // Looked for only here: most texts never get this far.
-    if (implicit_other && ev.original.find('/') != absl::string_view::npos) {
+    if (implicit_other && ev.not_mixed) {
+      r.ranked = {*implicit_other};
+      r.clear_first = true;
+      r.how = "a group word beside a heritage of another group, not of mixed origin: the group";
+    } else if (implicit_other && (JoinsBySlash(ev.original) || IsHyphenCompound(ev.original))) {
       AppendUnique(r.ranked, *implicit_other);
       r.factor = 0.8;
-      r.how = "a group word and a heritage of another group joined by '/', read as mixed";
+      r.how = "a group word and a heritage of another group joined by '/' or '-', read as mixed";
     } else if (implicit_other) {
       // "Black Arab", "Caribbean Asian": the group word names the person's
       // group and the heritage its origin, as clinical terms use them (a
@@ -515,6 +571,24 @@ Reading Combine(const Evidence& ev) {
       r.factor = 0.8;
       r.how = "a group word beside a heritage of another group: the group, of that origin";
     }
+    return r;
+  }
+  if (ev.not_mixed) {
+    // A list of alternatives, none mixed ("N African Arab/Iranian (NMO)"):
+    // within one group, any of them is the group's "other" category.
+    // Alternatives that agree ("Caribbean I. &/or W.I.") are their answer.
+    bool one_group = true, agree = true;
+    for (const Component& c : comps) {
+      one_group &= c.group() == comps.front().group();
+      agree &= c.ranked.front() == comps.front().ranked.front();
+    }
+    if (one_group && !agree) r.ranked.push_back(OtherCategoryOf(comps.front().group()));
+    for (const Component& c : comps) AppendUnique(r.ranked, c.ranked.front());
+    r.clear_first = one_group;
+    r.detail = JoinDetails(comps, ", ");
+    r.how = !one_group ? "alternatives, not of mixed origin"
+            : agree    ? "alternatives that agree, not of mixed origin"
+                       : "alternatives within one group, not of mixed origin: the group's other";
     return r;
   }
   // An ethnicity outranks nationalities, languages and religions beside it
@@ -587,30 +661,35 @@ bool IsClassificationWord(absl::string_view w) {
   return false;
 }
 
-// Removes, in place, each run of classification words around "census" or
-// "classification" in folded text, within its label segment (never across a
-// '|'). "asian | bangladeshi | england and wales 2011 census" becomes
-// "asian | bangladeshi |".
-void StripClassificationQualifiers(std::string* folded) {
+// Removes, in place, each run of classification words around "census" (or
+// the clinical terms' "cens") or "classification" in folded text, within its
+// label segment (never across a '|'). "asian | bangladeshi | england and
+// wales 2011 census" becomes "asian | bangladeshi |". Returns the census
+// year the removed words name (2001, 2011, ...), or 0.
+int StripClassificationQualifiers(std::string* folded) {
   // One pass over the text's 'c's: this runs on every text, and few name a
   // census.
   bool named = false;
   for (size_t c = folded->find('c'); c != std::string::npos && !named; c = folded->find('c', c + 1)) {
     const absl::string_view rest = absl::string_view(*folded).substr(c);
-    named = absl::StartsWith(rest, "census") || absl::StartsWith(rest, "classification");
+    named = absl::StartsWith(rest, "cens") || absl::StartsWith(rest, "classification");
   }
-  if (!named) return;
+  if (!named) return 0;
   Small<absl::string_view> words = absl::StrSplit(*folded, ' ', absl::SkipEmpty());
   Small<bool> drop(words.size(), false);
   bool any = false;
+  int year = 0;
   for (size_t i = 0; i < words.size(); ++i) {
-    if (words[i] != "census" && words[i] != "classification") continue;
+    if (words[i] != "census" && words[i] != "cens" && words[i] != "classification") continue;
     any = true;
     drop[i] = true;
     for (size_t j = i; j-- > 0 && IsClassificationWord(words[j]);) drop[j] = true;
     for (size_t j = i + 1; j < words.size() && IsClassificationWord(words[j]); ++j) drop[j] = true;
   }
-  if (!any) return;
+  if (!any) return 0;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (drop[i] && words[i].size() == 4 && absl::SimpleAtoi(words[i], &year)) break;
+  }
   std::string out;
   out.reserve(folded->size());
   for (size_t i = 0; i < words.size(); ++i) {
@@ -619,6 +698,67 @@ void StripClassificationQualifiers(std::string* folded) {
     out.append(words[i].data(), words[i].size());
   }
   *folded = std::move(out);
+  return year;
+}
+
+// Moves what follows "excl", "excluding" or "except" in folded text, to the
+// end of its label segment, into `excluded`: "mid east excl israeli iranian
+// and arab | ..." keeps "mid east | ...". Empty when nothing is excluded.
+void SplitExclusion(std::string* folded, std::string* excluded) {
+  excluded->clear();
+  // One pass over the text's 'x's (few texts have any), as for "census".
+  size_t at = std::string::npos;
+  for (size_t x = folded->find('x'); x != std::string::npos; x = folded->find('x', x + 1)) {
+    if (x < 2 || (*folded)[x - 1] != 'e' || (*folded)[x - 2] != ' ') continue;
+    const size_t end = std::min(folded->find(' ', x), folded->size());
+    const absl::string_view word = absl::string_view(*folded).substr(x - 1, end - x + 1);
+    if (word == "excl" || word == "excluding" || word == "except" || word == "exc") {
+      at = x - 2;
+      break;
+    }
+  }
+  if (at == std::string::npos) return;
+  const size_t end = std::min(folded->find('|', at), folded->size());
+  excluded->assign(*folded, at + 1, end - at - 1);
+  folded->erase(at, end - at);
+}
+
+// Drops from `r` each category that an excluded term is the name of ("Middle
+// Eastern, excluding Arab" is not OTHER_ARAB), keeping at least one. An
+// excluded write-in people ("excluding Iranian") leaves its category, which
+// holds other peoples too.
+void ApplyExclusion(const Lexicon& lexicon, absl::string_view excluded, Reading& r) {
+  Evidence ex;
+  Gather(lexicon, excluded, 0, /*heading_only=*/false, ex);
+  for (const Term* t : ex.heritages) {
+    if (t->categories.size() != 1 || !t->detail.empty() || r.ranked.size() < 2) continue;
+    auto it = std::find(r.ranked.begin(), r.ranked.end(), t->categories.front());
+    if (it != r.ranked.end()) r.ranked.erase(it);
+  }
+}
+
+// The 2001 census classification's Asian section was for South Asia, and
+// Chinese stood with 'Other ethnic group': a people of East or South-East
+// Asia other than Chinese was coded to 'Other ethnic group' (the NHS 2001
+// extended codes list Vietnamese, Japanese, Filipino and Malaysian under S,
+// 'Any other ethnic group'), and White with Chinese or another East Asian
+// heritage to 'Any other Mixed background', not 'White and Asian'. A label
+// of that classification ("Filipino - ethnic category 2001 census") reads so.
+void Apply2001Classification(const Evidence& ev, Reading& r) {
+  if (r.ranked.empty() || ev.heritages.empty()) return;
+  const Category first = r.ranked.front();
+  if (first != Category::kAsianOther && first != Category::kMixedWhiteAsian) return;
+  for (const Term* t : ev.heritages) {
+    const bool east = t->subregion == "030" || t->subregion == "035";
+    // In a Mixed answer the White heritage is a group word; every named
+    // heritage must be East Asian.
+    if (!east) return;
+  }
+  Small<Category> ranked = {first == Category::kAsianOther ? Category::kOtherAny : Category::kMixedOther};
+  for (Category c : r.ranked) AppendUnique(ranked, c);
+  r.ranked = std::move(ranked);
+  r.clear_first = true;
+  r.how = "a 2001 census label: East and South-East Asian peoples were 'Other ethnic group' (or Other Mixed)";
 }
 
 // The section of a census-style label ("Mixed or Multiple ethnic groups:
@@ -752,7 +892,9 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
     result = std::move(s);
     return result;
   }
-  StripClassificationQualifiers(&folded_buffer);
+  const int census_year = StripClassificationQualifiers(&folded_buffer);
+  thread_local std::string excluded;
+  SplitExclusion(&folded_buffer, &excluded);
   const std::string* const folded = &folded_buffer;
 
   // A form label reads "heading | answer": peel answers from the right until
@@ -806,7 +948,7 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
   out.basis = RecordingBasis::kUnspecified;
   out.decided_by_text = true;
   out.notes = std::move(ev.notes);
-  out.explanation.reserve(192);
+  out.explanation.reserve(224);
   out.explanation.append("free text (lexicon ").append(lexicon_->versions()).append("): ");
 
   if (!ev.HasEthnicContent()) {
@@ -849,6 +991,8 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
   Reading reading = Combine(ev);
   const std::optional<Group> section = SectionOf(ev);
   if (section) ApplySection(*section, ev, reading);
+  if (!excluded.empty()) ApplyExclusion(*lexicon_, excluded, reading);
+  if (census_year == 2001 && !section) Apply2001Classification(ev, reading);
   // A section has already ranked its category first; otherwise the heading's
   // heritages rank the answer's candidates ("Indian - Tamil").
   if (!section && !ev.context.empty() && reading.ranked.size() > 1) {

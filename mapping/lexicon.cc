@@ -2,11 +2,13 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "mapping/internal/json_reader.h"
 #include "mapping/text_fold.h"
+#include "mapping/world_names.h"
 
 namespace ethrec {
 namespace {
@@ -29,6 +31,7 @@ std::optional<TermKind> ParseKind(absl::string_view s) {
   if (s == "not_known") return TermKind::kNotKnown;
   if (s == "filler") return TermKind::kFiller;
   if (s == "umbrella") return TermKind::kUmbrella;
+  if (s == "not_mixed") return TermKind::kNotMixed;
   return std::nullopt;
 }
 
@@ -58,6 +61,7 @@ absl::string_view KindLabel(TermKind k) {
     case TermKind::kNotKnown: return "not known";
     case TermKind::kFiller: return "filler";
     case TermKind::kUmbrella: return "umbrella term";
+    case TermKind::kNotMixed: return "not mixed";
   }
   return "";
 }
@@ -102,8 +106,8 @@ void Lexicon::AddDocument(const rapidjson::Value& doc, const std::string& file,
     if (!kind) {
       sink.Add(Child(path, "kind"), absl::StrCat("unknown kind \"", *kind_name,
                                                  "\" (expected group, heritage, mixed, other, "
-                                                 "conjunction, not_stated, not_known, filler or "
-                                                 "umbrella)"));
+                                                 "conjunction, not_stated, not_known, filler, "
+                                                 "umbrella or not_mixed)"));
       continue;
     }
     term.kind = *kind;
@@ -155,6 +159,7 @@ void Lexicon::AddDocument(const rapidjson::Value& doc, const std::string& file,
     OptionalString(t, path, "note", sink);  // for people reading the data; checked, not kept
     term.modifier = OptionalBool(t, path, "modifier", false, sink);
     term.fuzzy = OptionalBool(t, path, "fuzzy", true, sink);
+    term.ambiguous = OptionalBool(t, path, "ambiguous", false, sink);
 
     std::vector<std::pair<std::string, std::string>> spellings;  // folded, json path
     spellings.emplace_back(*phrase, Child(path, "phrase"));
@@ -196,7 +201,7 @@ void Lexicon::AddDocument(const rapidjson::Value& doc, const std::string& file,
     const int index = static_cast<int>(terms_.size());
     const bool fuzzy_target = term.fuzzy && term.kind != TermKind::kFiller &&
                               term.kind != TermKind::kConjunction &&
-                              term.kind != TermKind::kUmbrella;
+                              term.kind != TermKind::kUmbrella && term.kind != TermKind::kNotMixed;
     for (const std::string& key : keys) {
       spans_[key].term = index;
       for (size_t sp = key.find(' '); sp != std::string::npos; sp = key.find(' ', sp + 1)) {
@@ -210,6 +215,49 @@ void Lexicon::AddDocument(const rapidjson::Value& doc, const std::string& file,
         info.protected_word |= single_word && !term.fuzzy;
       }
     }
+    terms_.push_back(std::move(term));
+  }
+}
+
+void Lexicon::AddWorldNames() {
+  absl::StrAppend(&versions_, versions_.empty() ? "" : ", ", "world ", WorldNamesSource());
+  auto taken = [&](const std::string& phrase) {
+    auto it = spans_.find(phrase);
+    return it != spans_.end() && it->second.term >= 0;
+  };
+  // A place the lexicon names ("somalia") is the lexicon's: none of its
+  // generated names ("somalian") stands in the way of the lexicon's spelling
+  // corrections.
+  absl::flat_hash_set<std::string> lexicon_places;
+  for (const WorldName& n : WorldNames()) {
+    if (!n.language && taken(n.phrase)) lexicon_places.insert(n.region);
+  }
+  for (const WorldName& n : WorldNames()) {
+    if (taken(n.phrase)) {
+      // The lexicon's own word for the place keeps its reading and learns
+      // its world region ("filipino": South-eastern Asia).
+      Term& t = terms_[spans_.find(n.phrase)->second.term];
+      if (t.kind == TermKind::kHeritage && t.subregion.empty()) t.subregion = n.subregion;
+      continue;
+    }
+    if (!n.language && lexicon_places.contains(n.region)) continue;
+    Term term;
+    term.phrase = n.phrase;
+    term.kind = TermKind::kHeritage;
+    term.basis = n.language ? TermBasis::kLanguage : TermBasis::kNationality;
+    term.categories = n.categories;
+    term.detail = n.detail;
+    term.subregion = n.subregion;
+    term.ambiguous = n.ambiguous;
+    term.fuzzy = false;  // generated words are never the target of a correction
+    term.lexicon_id = "world";
+    term.label = absl::StrCat("'", n.phrase, "' (", n.language ? "language: " : "place: ", n.detail, ")");
+    const int index = static_cast<int>(terms_.size());
+    spans_[n.phrase].term = index;
+    for (size_t sp = n.phrase.find(' '); sp != std::string::npos; sp = n.phrase.find(' ', sp + 1)) {
+      spans_[n.phrase.substr(0, sp)].prefix = true;
+    }
+    for (absl::string_view word : absl::StrSplit(n.phrase, ' ')) words_[word];
     terms_.push_back(std::move(term));
   }
 }

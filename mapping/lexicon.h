@@ -16,6 +16,8 @@
 //   not_stated / not_known: non-answers.
 //   filler      "background", "ethnic", "origin": ignored.
 //   umbrella    "bame": recognised, but names no ethnic group; never guessed.
+//   not_mixed   "non-mixed", "(NMO)": the person is not of mixed origin, so
+//               words joined by '/', "and" or "&/or" are alternatives.
 #ifndef ETHREC_MAPPING_LEXICON_H_
 #define ETHREC_MAPPING_LEXICON_H_
 
@@ -43,6 +45,7 @@ enum class TermKind : uint8_t {
   kNotKnown,
   kFiller,
   kUmbrella,
+  kNotMixed,
 };
 
 enum class TermBasis : uint8_t { kEthnicity, kNationality, kLanguage, kReligion };
@@ -56,8 +59,11 @@ struct Term {
   std::optional<Group> group;         // kGroup only
   std::vector<Category> categories;   // ranked; kHeritage and kGroup
   std::string detail;                 // kHeritage, may be empty
+  std::string subregion;              // kHeritage naming a place or people: CLDR
+                                      // subregion ("035"), from world_names.h
   bool modifier = false;              // kHeritage: qualifies other terms
   bool fuzzy = true;                  // may be matched with a spelling slip
+  bool ambiguous = false;             // kHeritage: no candidate comes first
   std::string lexicon_id;
   std::string label;  // "'caribbean' (heritage)", for explanations
 };
@@ -69,6 +75,11 @@ class Lexicon {
   // with `file` and the JSON path; a term with a problem is not added.
   void AddDocument(const rapidjson::Value& doc, const std::string& file,
                    std::vector<LoadProblem>* problems);
+
+  // Adds the names of the world's places and peoples (world_names.h) whose
+  // phrases no term has taken, so a lexicon term always wins. They never
+  // receive spelling corrections. Call after the last AddDocument().
+  void AddWorldNames();
 
   // What a run of folded words is: the term it spells (or nullptr), and
   // whether it begins some longer phrase (so a longer match may follow).
@@ -99,7 +110,7 @@ class Lexicon {
   void Finalize();
 
   size_t size() const { return terms_.size(); }
-  // "core 1.0.0, places 1.0.0"
+  // "core 1.0.0, places 1.0.0" (and ", world ICU 72.1" after AddWorldNames)
   const std::string& versions() const { return versions_; }
 
  private:

@@ -193,17 +193,22 @@ class RegistryBuilder {
       ProblemSink sink(f.name, problems_);
       if (ResourceType(f, sink) == "ConceptMap") AddConceptMap(f, sink);
     }
+    bool builtin_lexicon = false;
     for (ParsedFile& f : files_) {
       ProblemSink sink(f.name, problems_);
       std::string type = ResourceType(f, sink);
       if (type == "EthrecLexicon") {
         registry_->lexicon_.AddDocument(f.doc, f.name, problems_);
+        builtin_lexicon |= f.builtin;
       } else if (!type.empty() && type != "CodeSystem" && type != "ConceptMap") {
         sink.Add("$.resourceType",
                  absl::StrCat("unsupported resourceType \"", type,
                               "\" (expected CodeSystem, ConceptMap or EthrecLexicon)"));
       }
     }
+    // The world's places and peoples come with the built-in lexicon, after
+    // every lexicon term (loaded ones too), which they never override.
+    if (builtin_lexicon) registry_->lexicon_.AddWorldNames();
     registry_->lexicon_.Finalize();
     for (const auto& system : registry_->systems_) {
       registry_->system_view_.push_back(system.get());

@@ -178,5 +178,50 @@ TEST(FreeTextClassifierTest, RejectsInvalidUtf8AndOverlongText) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit is 1024")));
 }
 
+// Clinical-term and classification syntax (examples written for this test):
+// "(NMO)" lists alternatives, "excluding" takes a category away, "cens" is a
+// census qualifier, a 2001-census label follows that classification, and
+// "mixed" with one group word is mixing within the group.
+TEST(FreeTextClassifierTest, ReadsClinicalTermSyntax) {
+  struct Case {
+    const char* text;
+    Category first;
+    bool ambiguous;
+  };
+  const Case cases[] = {
+      {"Kenyan Asian/Indo-Guyanese (NMO)", Category::kAsianOther, false},
+      {"Arab/Iranian, not mixed", Category::kOtherAny, false},  // one group: its 'other'
+      {"Other ethnic group, non-mixed", Category::kOtherAny, false},
+      {"Black Kenyan Asian &/or Indo-Guyanese", Category::kBlackOther, false},  // '&/or' is no '/'
+      {"White/Arab", Category::kMixedOther, false},
+      {"Middle Eastern (excluding Arab)", Category::kOtherAny, false},
+      {"Middle Eastern", Category::kOtherArab, false},
+      {"White: any other White background - England and Wales ethnic cat 2011 cens", Category::kWhiteOther,
+       false},
+      {"Thai - ethnic category 2001 census", Category::kOtherAny, false},
+      {"Thai - ethnic category 2011 census", Category::kAsianOther, false},
+      {"Thai", Category::kAsianOther, false},
+      {"Mixed Asian", Category::kAsianOther, true},
+      {"Mixed Black", Category::kBlackOther, true},
+      {"mixed European", Category::kMixedOther, true},  // a heritage, not a group word
+      {"Other, mixed White origin", Category::kMixedOther, true},  // a mixed person, one heritage White
+      {"Black and White", Category::kMixedOther, true},  // TS022 'Black and White (unspecified)'
+      {"Background: Black-Arab", Category::kMixedOther, false},  // a hyphenated compound, as '/'
+      {"Black Arab", Category::kBlackOther, false},              // the group, of that origin
+      {"West Indian/Caribbean (not mixed)", Category::kBlackCaribbean, false},  // alternatives agree
+      {"Mediterranean", Category::kWhiteOther, true},
+  };
+  for (const Case& c : cases) {
+    Normalized n = Read(c.text);
+    ASSERT_FALSE(n.categories.empty()) << c.text;
+    EXPECT_EQ(n.categories.front().category, c.first) << c.text << ": " << n.explanation;
+    EXPECT_EQ(n.ambiguous, c.ambiguous) << c.text << ": " << n.explanation;
+  }
+  // The tick-box wording is the category itself: no detail.
+  Normalized tick = Read("Gypsy or Irish Traveller");
+  EXPECT_EQ(tick.detail, "");
+  EXPECT_EQ(tick.relationship, Relationship::kEquivalent);
+}
+
 }  // namespace
 }  // namespace ethrec
