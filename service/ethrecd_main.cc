@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
       return ethrec::Reconcile(records, *n, /*explain=*/false);  // the service explains when it answers
     };
   }
-  absl::StatusOr<std::unique_ptr<ethrec::SqliteStore>> store = ethrec::SqliteStore::Open(store_options);
+  absl::StatusOr<std::unique_ptr<ethrec::Store>> store = ethrec::OpenSqliteStore(store_options);
   if (!store.ok()) {
     std::cerr << "ethrecd: cannot open the database: " << store.status() << "\n";
     return 1;

@@ -17,27 +17,18 @@
 // transaction, then fails with Unavailable.
 //
 // Example:
-//   absl::StatusOr<std::unique_ptr<SqliteStore>> store =
-//       SqliteStore::Open({.path = "/var/lib/ethrec/ethrec.db"});
+//   absl::StatusOr<std::unique_ptr<Store>> store =
+//       OpenSqliteStore({.path = "/var/lib/ethrec/ethrec.db"});
 //   if (!store.ok()) return store.status();
 #ifndef ETHREC_SERVICE_SQLITE_STORE_H_
 #define ETHREC_SERVICE_SQLITE_STORE_H_
 
-#include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
-#include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "absl/types/span.h"
 #include "service/store.h"
-
-struct sqlite3;
 
 namespace ethrec {
 
@@ -53,103 +44,14 @@ struct SqliteStoreOptions {
   StoreOptions store;
 };
 
-class SqliteStore final : public Store {
- public:
-  // Opens (creating if needed) the database at options.path, sets WAL mode,
-  // synchronous=FULL, foreign keys and the busy timeout, and migrates the
-  // schema to kStoreSchemaVersion. Errors: InvalidArgument for an empty
-  // path; FailedPrecondition when the file cannot be opened or written, is
-  // not in WAL mode afterwards, or has a schema version newer than
-  // kStoreSchemaVersion (a newer ethrecd wrote it); DataLoss when it is not
-  // a database or is corrupt; Unavailable when it stays locked.
-  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const SqliteStoreOptions& options);
-
-  // Closes the database if Close() was not called.
-  ~SqliteStore() override;
-
-  using Store::Write;
-  absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch,
-                                    const WriteOptions& options) override;
-  absl::StatusOr<ChildRecord> GetChild(const ChildKey& key) override;
-  absl::StatusOr<ChildrenPage> ListChildrenWithFindings(const ChildQuery& query) override;
-  absl::StatusOr<FindingsPage> ListFindings(const FindingQuery& query) override;
-  absl::StatusOr<StoredFinding> GetFinding(int64_t id) override;
-  absl::StatusOr<FindingSummary> SummarizeFindings(absl::string_view agency) override;
-  absl::StatusOr<StoredFinding> ReviewFinding(int64_t id, ReviewAction action, const Reviewer& reviewer,
-                                              absl::string_view note) override;
-  absl::Status Close() override;
-  int schema_version() const override { return schema_version_; }
-
- private:
-  class Statements;  // the prepared statements; defined in sqlite_store.cc
-
-  SqliteStore(const SqliteStoreOptions& options, sqlite3* db, int schema_version,
-              std::unique_ptr<Statements> statements);
-
-  // Writes one item; `*child_out` is the child it now belongs to.
-  absl::StatusOr<WriteOutcome> WriteItem(size_t index, const NormalizedObservation& item, int64_t received_us,
-                                         int64_t* child_out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The child an item belongs to, and which of its identifiers already
-  // lead there.
-  struct ChildLinks {
-    int64_t child = 0;
-    bool nhs_number_linked = false;
-    bool agency_child_id_linked = false;
-  };
-  // Finds the child for an item (see store.h): the child of its record and
-  // of its identifiers, merged into the lowest id, or a new child.
-  absl::StatusOr<ChildLinks> ResolveChild(const Observation& o, std::optional<int64_t> record_child,
-                                          int64_t received_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status MergeChild(int64_t from, int64_t into) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The child `child` lives on in after the current Write's merges.
-  int64_t AfterMerges(int64_t child) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<ChildRecord> ReadChild(const ChildKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Inside Write's transaction: recomputes the findings of every child the
-  // batch touched (`children`: the child of each item as written; merges_
-  // maps merged ones on), or (findings disabled) marks the findings stale.
-  absl::Status UpdateFindings(std::vector<int64_t> children, int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Recomputes the findings of `children` (sorted, unique), reading runs of
-  // nearby ids together (ReconcileRun).
-  absl::Status ReconcileChildren(const std::vector<int64_t>& children, int64_t now_us)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status ReconcileRun(absl::Span<const int64_t> children, int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Stores what the rules make of one child's current records.
-  absl::Status ApplyFindings(int64_t child, absl::Span<const RecordState> states,
-                             absl::Span<const ExistingFinding> existing, int64_t now_us)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // At Open with findings enabled: if writes went by without them (or the
-  // file predates them), recomputes every child in one transaction.
-  absl::Status Backfill(int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<StoredFinding> ReadFinding(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Adds `delta` to the count of (agency, other agency, kind, status)
-  // findings, in memory
-  // until FlushCounts writes the sums to finding_counts (in the same
-  // transaction): one statement per key and batch, not per finding.
-  void CountFinding(absl::string_view agency, absl::string_view other_agency, FindingKind kind, FindingStatus status,
-                    int64_t delta)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status FlushCounts() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Rolls back the open transaction, if any. Keeps `cause` as the answer.
-  absl::Status Rollback(absl::Status cause) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-
-  const SqliteStoreOptions options_;
-  const int schema_version_;
-  absl::Mutex mu_;
-  sqlite3* db_ ABSL_GUARDED_BY(mu_);  // null once closed
-  std::unique_ptr<Statements> stmts_ ABSL_GUARDED_BY(mu_);
-  // Children merged during the current Write, (from, into) in order.
-  std::vector<std::pair<int64_t, int64_t>> merges_ ABSL_GUARDED_BY(mu_);
-  struct CountDelta {
-    std::string agency;
-    std::string other_agency;  // AGENCY_DISAGREEMENT's other agency, else ""
-    FindingKind kind;
-    FindingStatus status;
-    int64_t delta = 0;
-  };
-  std::vector<CountDelta> count_deltas_ ABSL_GUARDED_BY(mu_);
-  // During a Write that asked for feedback: told about every child reconciled.
-  FeedbackBuilder* feedback_ ABSL_GUARDED_BY(mu_) = nullptr;
-};
+// Opens (creating if needed) the database at options.path, sets WAL mode,
+// synchronous=FULL, foreign keys and the busy timeout, and migrates the
+// schema to kStoreSchemaVersion. Errors: InvalidArgument for an empty
+// path; FailedPrecondition when the file cannot be opened or written, is
+// not in WAL mode afterwards, or has a schema version newer than
+// kStoreSchemaVersion (a newer ethrecd wrote it); DataLoss when it is not
+// a database or is corrupt; Unavailable when it stays locked.
+absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options);
 
 }  // namespace ethrec
 

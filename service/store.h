@@ -20,8 +20,8 @@
 //   recorded_at that differs only below a microsecond is the same content.
 //
 // Example:
-//   absl::StatusOr<std::unique_ptr<SqliteStore>> store =
-//       SqliteStore::Open({.path = "/var/lib/ethrec/ethrec.db"});
+//   absl::StatusOr<std::unique_ptr<Store>> store =
+//       OpenSqliteStore({.path = "/var/lib/ethrec/ethrec.db"});
 //   absl::StatusOr<std::vector<WriteOutcome>> out = (*store)->Write(batch);
 //   absl::StatusOr<ChildRecord> child = (*store)->GetChild(ChildKey::ForNhsNumber(nhs));
 //   (*store)->Close();

@@ -34,11 +34,14 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "ethrec/v1/diagnostics_service.grpc.pb.h"
 #include "ethrec/v1/records_service.grpc.pb.h"
 #include "ethrec/v1/taxonomy_service.grpc.pb.h"
 #include "mapping/normalizer.h"
 #include "mapping/observation.h"
+#include "service/sqlite/row_codec.h"
+#include "service/sqlite/schema.h"
 #include "service/sqlite_store.h"
 
 ABSL_FLAG(std::string, server, "", "ethrecd address: 127.0.0.1:PORT or [::1]:PORT (loopback only)");
@@ -179,7 +182,7 @@ Result BareSqliteInserts(const Normalizer& n) {
   const std::string path = "/tmp/ethrec_load_bare_" + std::to_string(getpid()) + ".db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
   {
-    absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({.path = path});
+    absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore({.path = path});
     if (!store.ok()) {
       r.first_error = std::string(store.status().message());
       return r;
@@ -195,13 +198,11 @@ Result BareSqliteInserts(const Normalizer& n) {
   sqlite3_prepare_v2(db, "INSERT INTO child_nhs_numbers (nhs_number, child_id) VALUES (?, ?)", -1, &link, nullptr);
   sqlite3_prepare_v2(db, "INSERT INTO records (agency, record_id, child_id, current_version) VALUES (?, ?, ?, 1)",
                      -1, &record, nullptr);
+  // The observation row exactly as the store writes it: its schema's
+  // columns, bound by its row codec.
   const std::string cols = absl::StrCat(
-      "INSERT INTO observations (agency, record_id, record_version, nhs_number, agency_child_id, obs_system, "
-      "obs_code, obs_text, supplied_by, recorded_at_us, received_at_us, norm_outcome, norm_categories, "
-      "norm_confidences, norm_category_set, norm_relationship, norm_ambiguous, norm_detail, norm_basis, "
-      "norm_system, norm_system_version, norm_code, norm_display, norm_map_id, norm_map_version, "
-      "norm_decided_by_text, norm_explanation, norm_notes) VALUES (?,?,1,?,'',?,?,'','SELF',?,?,'CATEGORIES',"
-      "'BLACK_AFRICAN','1',32,'equivalent',0,'','self-defined',?,?,?,?,?,?,0,?,'')");
+      "INSERT INTO observations (", sqlite_internal::kObservationColumns, ") VALUES (?",
+      absl::StrJoin(std::vector<std::string>(sqlite_internal::kNumObservationColumns - 1, ", ?"), ""), ")");
   sqlite3_prepare_v2(db, cols.c_str(), -1, &obs, nullptr);
   absl::StatusOr<Normalized> value = n.Normalize({.system = "dfe", .code = "BAFR"});
   const int batch = absl::GetFlag(FLAGS_batch);
@@ -230,22 +231,21 @@ Result BareSqliteInserts(const Normalizer& n) {
       sqlite3_bind_int64(record, 3, child_id);
       sqlite3_step(record);
       sqlite3_reset(record);
-      text(obs, 1, "load-test");
-      text(obs, 2, record_id);
-      text(obs, 3, nhs);
-      text(obs, 4, "dfe");
-      text(obs, 5, "BAFR");
-      sqlite3_bind_int64(obs, 6, row);
-      sqlite3_bind_int64(obs, 7, row);
-      text(obs, 8, value->system);
-      text(obs, 9, value->system_version);
-      text(obs, 10, value->code);
-      text(obs, 11, value->display);
-      text(obs, 12, value->map_id);
-      text(obs, 13, value->map_version);
-      text(obs, 14, value->explanation);
-      if (sqlite3_step(obs) != SQLITE_DONE && r.first_error.empty()) r.first_error = sqlite3_errmsg(db);
-      sqlite3_reset(obs);
+      Observation o;
+      o.agency = "load-test";
+      o.record_id = record_id;
+      o.record_version = 1;
+      o.nhs_number = nhs;
+      o.system = "dfe";
+      o.code = "BAFR";
+      o.supplied_by = SuppliedBy::kSelf;
+      o.recorded_at = absl::FromUnixMicros(row);
+      const sqlite_internal::EncodedNormalized encoded(*value);
+      absl::Status inserted = [&] {
+        sqlite_internal::Query q(db, obs);
+        return sqlite_internal::BindObservation(q, o, *value, encoded, row).Run();
+      }();
+      if (!inserted.ok() && r.first_error.empty()) r.first_error = std::string(inserted.message());
     }
     sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
     ++r.calls;

@@ -512,8 +512,8 @@ TEST(SqliteFindingsTest, OpenWithFindingsCatchesUpOnWritesMadeWithout) {
   const std::string path = TempDbPath();
   RemoveDb(path);
   {
-    absl::StatusOr<std::unique_ptr<SqliteStore>> store =
-        SqliteStore::Open({.path = path, .store = Options([] { return Day(100); }, false)});
+    absl::StatusOr<std::unique_ptr<Store>> store =
+        OpenSqliteStore({.path = path, .store = Options([] { return Day(100); }, false)});
     ASSERT_TRUE(store.ok()) << store.status();
     ASSERT_TRUE((*store)
                     ->Write({Obs("school", "s1", 1, 1, "dfe", "BCRB", SuppliedBy::kSelf, 1),
@@ -521,8 +521,8 @@ TEST(SqliteFindingsTest, OpenWithFindingsCatchesUpOnWritesMadeWithout) {
                     .ok());
     ASSERT_TRUE((*store)->Close().ok());
   }
-  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
-      SqliteStore::Open({.path = path, .store = Options([] { return Day(200); }, true)});
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      OpenSqliteStore({.path = path, .store = Options([] { return Day(200); }, true)});
   ASSERT_TRUE(store.ok()) << store.status();
   absl::StatusOr<FindingsPage> page = (*store)->ListFindings({});
   ASSERT_TRUE(page.ok()) << page.status();
@@ -558,8 +558,8 @@ TEST(SqliteFindingsTest, AVersionOneFileMigratesAndIsReconciled) {
   const std::string path = TempDbPath();
   RemoveDb(path);
   ASSERT_NO_FATAL_FAILURE(LoadFixture(path, "schema_v1.sql"));
-  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
-      SqliteStore::Open({.path = path, .store = Options([] { return Day(200); }, true)});
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      OpenSqliteStore({.path = path, .store = Options([] { return Day(200); }, true)});
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_EQ((*store)->schema_version(), kStoreSchemaVersion);
   absl::StatusOr<ChildRecord> child = (*store)->GetChild(ChildKey::ForNhsNumber("9990001030"));
@@ -599,8 +599,8 @@ TEST(SqliteFindingsTest, AVersionTwoFileMigratesKeepingItsFindings) {
   const std::string path = TempDbPath();
   RemoveDb(path);
   ASSERT_NO_FATAL_FAILURE(LoadFixture(path, "schema_v2.sql"));
-  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
-      SqliteStore::Open({.path = path, .store = Options([] { return Day(300); }, true)});
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      OpenSqliteStore({.path = path, .store = Options([] { return Day(300); }, true)});
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_EQ((*store)->schema_version(), kStoreSchemaVersion);
   absl::StatusOr<FindingsPage> page = (*store)->ListFindings({});

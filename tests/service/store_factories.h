@@ -41,9 +41,7 @@ struct MemoryStoreFactory {
 
 struct SqliteStoreFactory {
   static absl::StatusOr<std::unique_ptr<Store>> Create(const StoreOptions& options, const std::string& path) {
-    absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({.path = path, .store = options});
-    if (!store.ok()) return store.status();
-    return std::unique_ptr<Store>(*std::move(store));
+    return OpenSqliteStore({.path = path, .store = options});
   }
 };
 

@@ -576,8 +576,8 @@ class SqliteStoreTest : public ::testing::Test {
   }
   void TearDown() override { RemoveDb(path_); }
 
-  std::unique_ptr<SqliteStore> OpenOk() {
-    absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({.path = path_});
+  std::unique_ptr<Store> OpenOk() {
+    absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore({.path = path_});
     EXPECT_TRUE(store.ok()) << store.status();
     return store.ok() ? *std::move(store) : nullptr;
   }
@@ -587,7 +587,7 @@ class SqliteStoreTest : public ::testing::Test {
 
 TEST_F(SqliteStoreTest, ReopenedFileKeepsEveryWrite) {
   {
-    std::unique_ptr<SqliteStore> store = OpenOk();
+    std::unique_ptr<Store> store = OpenOk();
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store
                     ->Write({Item("school-b", "R-1", 1, NhsA(), "PUPIL-1"),
@@ -595,7 +595,7 @@ TEST_F(SqliteStoreTest, ReopenedFileKeepsEveryWrite) {
                     .ok());
     ASSERT_TRUE(store->Close().ok());
   }
-  std::unique_ptr<SqliteStore> store = OpenOk();
+  std::unique_ptr<Store> store = OpenOk();
   ASSERT_NE(store, nullptr);
   absl::StatusOr<ChildRecord> child =
       store->GetChild(ChildKey::ForAgencyChildId("school-b", "PUPIL-1"));
@@ -609,17 +609,17 @@ TEST_F(SqliteStoreTest, ReopenedFileKeepsEveryWrite) {
 
 TEST_F(SqliteStoreTest, DestructorWithoutCloseKeepsData) {
   {
-    std::unique_ptr<SqliteStore> store = OpenOk();
+    std::unique_ptr<Store> store = OpenOk();
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store->WriteOne(Item("school-b", "R-1", 1, NhsA(), "")).ok());
   }
-  std::unique_ptr<SqliteStore> store = OpenOk();
+  std::unique_ptr<Store> store = OpenOk();
   ASSERT_NE(store, nullptr);
   EXPECT_TRUE(store->GetChild(ChildKey::ForNhsNumber(NhsA())).ok());
 }
 
 TEST_F(SqliteStoreTest, SchemaVersionIsRecorded) {
-  std::unique_ptr<SqliteStore> store = OpenOk();
+  std::unique_ptr<Store> store = OpenOk();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->schema_version(), kStoreSchemaVersion);
   RawDb raw(path_);
@@ -643,7 +643,7 @@ TEST_F(SqliteStoreTest, FutureSchemaVersionIsRefused) {
                      "VALUES (",
                      kStoreSchemaVersion + 1, ", 'from the future', 0)"));
   }
-  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({.path = path_});
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore({.path = path_});
   EXPECT_THAT(store,
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr(absl::StrCat("database schema version ", kStoreSchemaVersion + 1,
@@ -651,14 +651,14 @@ TEST_F(SqliteStoreTest, FutureSchemaVersionIsRefused) {
 }
 
 TEST_F(SqliteStoreTest, JournalModeIsWal) {
-  std::unique_ptr<SqliteStore> store = OpenOk();
+  std::unique_ptr<Store> store = OpenOk();
   ASSERT_NE(store, nullptr);
   RawDb raw(path_);
   EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");
 }
 
 TEST_F(SqliteStoreTest, ValuesAreStoredByTheirNames) {
-  std::unique_ptr<SqliteStore> store = OpenOk();
+  std::unique_ptr<Store> store = OpenOk();
   ASSERT_NE(store, nullptr);
   NormalizedObservation item = Item("school-b", "R-1", 1, NhsA(), "");
   item.observation.supplied_by = SuppliedBy::kParentOrCarer;
@@ -679,7 +679,7 @@ TEST_F(SqliteStoreTest, ValuesAreStoredByTheirNames) {
 }
 
 TEST_F(SqliteStoreTest, FailedBatchLeavesNoRowsAnywhere) {
-  std::unique_ptr<SqliteStore> store = OpenOk();
+  std::unique_ptr<Store> store = OpenOk();
   ASSERT_NE(store, nullptr);
   NormalizedObservation original = Item("school-b", "R-1", 1, NhsA(), "");
   ASSERT_TRUE(store->WriteOne(original).ok());
@@ -700,8 +700,8 @@ TEST_F(SqliteStoreTest, FailedBatchLeavesNoRowsAnywhere) {
 }
 
 TEST_F(SqliteStoreTest, LockedDatabaseIsUnavailable) {
-  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
-      SqliteStore::Open({.path = path_, .busy_timeout = absl::Milliseconds(50)});
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      OpenSqliteStore({.path = path_, .busy_timeout = absl::Milliseconds(50)});
   ASSERT_TRUE(store.ok()) << store.status();
   RawDb raw(path_);
   raw.Exec("BEGIN IMMEDIATE");
@@ -712,9 +712,9 @@ TEST_F(SqliteStoreTest, LockedDatabaseIsUnavailable) {
 }
 
 TEST_F(SqliteStoreTest, BadPathsAreRefused) {
-  EXPECT_THAT(SqliteStore::Open({.path = ""}),
+  EXPECT_THAT(OpenSqliteStore({.path = ""}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("path is required")));
-  EXPECT_THAT(SqliteStore::Open({.path = absl::StrCat(::testing::TempDir(), "no/such/dir/x.db")}),
+  EXPECT_THAT(OpenSqliteStore({.path = absl::StrCat(::testing::TempDir(), "no/such/dir/x.db")}),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no/such/dir")));
 }
 
@@ -724,7 +724,7 @@ TEST_F(SqliteStoreTest, NotADatabaseIsDataLoss) {
     f << "this is not an SQLite database, just some synthetic text padded out to a page. "
       << std::string(4096, 'x');
   }
-  EXPECT_THAT(SqliteStore::Open({.path = path_}),
+  EXPECT_THAT(OpenSqliteStore({.path = path_}),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not a database")));
 }
 
@@ -737,7 +737,7 @@ TEST_F(SqliteStoreTest, KilledWriterLosesNoAcknowledgedBatch) {
   if (pid == 0) {
     // The writer: batch after batch until killed, acknowledging each OK.
     close(acks[0]);
-    absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({.path = path_});
+    absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore({.path = path_});
     if (!store.ok()) _exit(1);
     for (int b = 0;; ++b) {
       std::vector<NormalizedObservation> batch;
@@ -758,7 +758,7 @@ TEST_F(SqliteStoreTest, KilledWriterLosesNoAcknowledgedBatch) {
   ASSERT_TRUE(WIFSIGNALED(wstatus)) << "writer exited early with " << WEXITSTATUS(wstatus);
   ASSERT_GE(last_ack, 30);
 
-  std::unique_ptr<SqliteStore> store = OpenOk();
+  std::unique_ptr<Store> store = OpenOk();
   ASSERT_NE(store, nullptr);
   absl::StatusOr<ChildRecord> child = store->GetChild(ChildKey::ForNhsNumber(NhsA()));
   ASSERT_TRUE(child.ok()) << child.status();
@@ -769,7 +769,7 @@ TEST_F(SqliteStoreTest, KilledWriterLosesNoAcknowledgedBatch) {
 }
 
 TEST_F(SqliteStoreTest, InMemoryDatabaseWorks) {
-  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({.path = ":memory:"});
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore({.path = ":memory:"});
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_EQ(
       (*store)->WriteOne(Item("school-b", "R-1", 1, NhsA(), "")).value_or(WriteOutcome::kDuplicate),

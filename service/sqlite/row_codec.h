@@ -1,0 +1,75 @@
+// How the SQLite store writes its rows and reads them back: Normalized
+// values as readable text ("WHITE_ROMA|WHITE_OTHER", most likely first),
+// the binding of an observation's columns (schema.h kObservationColumns,
+// kCurrentColumns), and the rows read back as StoredObservation,
+// RecordState and StoredFinding. A column holding what this build cannot
+// read is DataLoss naming the column.
+#ifndef ETHREC_SERVICE_SQLITE_ROW_CODEC_H_
+#define ETHREC_SERVICE_SQLITE_ROW_CODEC_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "mapping/finding.h"
+#include "mapping/normalized.h"
+#include "mapping/observation.h"
+#include "mapping/reconcile.h"
+#include "service/sqlite/statement.h"
+#include "service/store.h"
+
+namespace ethrec::sqlite_internal {
+
+// The text columns of a Normalized value, encoded once per write. Query
+// binds text without a copy, so these must outlive the Query they are bound to.
+struct EncodedNormalized {
+  explicit EncodedNormalized(const Normalized& n);
+  std::string categories;    // "WHITE_ROMA|WHITE_OTHER"
+  std::string confidences;   // "0.5|0.5"
+  std::string category_set;  // the set's names, taxonomy order
+  std::string notes;         // each note escaped, then a newline
+};
+
+// Binds, in kCurrentColumns order, what reconciliation reads of a record's
+// current version (`o`, `n`; `e` encodes `n`).
+Query& BindCurrentState(Query& q, const Observation& o, const Normalized& n, const EncodedNormalized& e);
+
+// Binds every column of one version, in kObservationColumns order.
+Query& BindObservation(Query& q, const Observation& o, const Normalized& n, const EncodedNormalized& e,
+                       int64_t received_us);
+
+// The row the query is on: an observation (kObservationColumns), a
+// record's current state (the columns of the kCurrentRecords statement;
+// `r` may hold an earlier row), a finding (kFindingColumns).
+absl::StatusOr<StoredObservation> ReadObservationRow(const Query& q);
+absl::Status ReadRecordStateRow(const Query& q, RecordState& r);
+absl::StatusOr<StoredFinding> ReadFindingRow(const Query& q);
+
+// A set of categories as its names, and back (DataLoss naming `column`).
+std::string CategorySetText(CategorySet set);
+absl::StatusOr<CategorySet> ParseCategorySet(absl::string_view text, absl::string_view column);
+
+// A finding's history after its first event, one line per event:
+// ACTION<TAB>at_us<TAB>by_agency<TAB>by_role<TAB>note<NEWLINE>, every field
+// escaped; appending an event is part of the one UPDATE that changes the
+// finding. ParseHistory reads what EventLine lines make (nullopt otherwise).
+std::string EventLine(FindingAction action, int64_t at_us, absl::string_view by_agency = "",
+                      absl::string_view by_role = "", absl::string_view note = "");
+std::optional<std::vector<FindingEvent>> ParseHistory(absl::string_view text);
+
+// A finding's facts as one line, and back (nullopt for text FactsText cannot have written).
+std::string FactsText(const FindingFacts& f);
+std::optional<FindingFacts> ParseFacts(absl::string_view text);
+
+// DataLoss for a column this build cannot read; `column` is in
+// `observations` unless it names its table ("findings.record_set").
+absl::Status Corrupt(absl::string_view column);
+absl::Status CorruptFinding(absl::string_view column);
+
+}  // namespace ethrec::sqlite_internal
+
+#endif  // ETHREC_SERVICE_SQLITE_ROW_CODEC_H_
