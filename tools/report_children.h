@@ -32,9 +32,6 @@ namespace ethrec::tools {
 std::string RenderChildrenSection(const std::vector<v1::ChildReconciliation>& children, const CategoryLabels& labels,
                                   absl::string_view unavailable, bool cut);
 
-// CSS for the verdict colours, for the page's style sheet.
-extern const char kChildrenStyle[];
-
 }  // namespace ethrec::tools
 
 #endif  // ETHREC_TOOLS_REPORT_CHILDREN_H_
