@@ -68,12 +68,12 @@ class CommandContext {
   // Prints `status` as a JSON error object to err(); returns kExitError.
   int Fail(const absl::Status& status);
 
-  // Connect the in-process mapping library or the --server (ConnectBackend),
-  // or the server's RecordsService or FindingsService. Each connects once;
-  // a later call returns OK at once. InvalidArgument when --maps is given
-  // with --server (--maps applies in-process only), else as
-  // NewRemoteBackend, Normalizer::Create, RecordsClient::Connect or
-  // FindingsClient::Connect.
+  // Connect what a command asks for: the Backend (the mapping library
+  // in-process, or the --server), or the server's RecordsService or
+  // FindingsService. Each connects once; a later call returns OK at once.
+  // InvalidArgument when --maps is given with --server (--maps applies
+  // in-process only); otherwise the error of Normalizer::Create,
+  // NewRemoteBackend, RecordsClient::Connect or FindingsClient::Connect.
   absl::Status ConnectBackend();
   absl::Status ConnectRecords();
   absl::Status ConnectFindings();
