@@ -16,6 +16,7 @@
 #include "service/proto_convert.h"
 #include "tools/findings_output.h"
 #include "tools/internal/html.h"
+#include "tools/internal/report_assets.h"
 #include "tools/report_children.h"
 
 namespace ethrec::tools {
@@ -23,6 +24,9 @@ namespace {
 
 using html_internal::Esc;
 using html_internal::EscTo;
+using report_internal::kChildrenCss;
+using report_internal::kReportCss;
+using report_internal::kReportJs;
 
 // --- Words for practitioners ---
 
@@ -186,161 +190,6 @@ std::string TimeElement(const google::protobuf::Timestamp& t) {
 constexpr absl::string_view kCsp =
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
     "base-uri 'none'; form-action 'none'";
-
-// NHS identity colours; every text and background pair here has a contrast
-// ratio of at least 4.5:1 (WCAG 2.1 AA).
-constexpr absl::string_view kStyle = R"css(
-:root { --blue: #005eb8; --dark-blue: #003087; --text: #212b32; --secondary: #4c6272;
-  --page: #f0f4f5; --border: #d8dde0; --red: #d5281b; --green: #007f3b; --warm-yellow: #ffb81c;
-  --focus: #ffeb3b; }
-* { box-sizing: border-box; }
-body { margin: 0; background: var(--page); color: var(--text); line-height: 1.5; font-size: 16px;
-  font-family: "Frutiger W01", Arial, Helvetica, sans-serif; }
-a { color: var(--blue); }
-a:focus, button:focus, .table-scroll:focus { outline: 4px solid transparent; background: var(--focus);
-  color: var(--text); box-shadow: 0 -2px var(--focus), 0 4px var(--text); }
-.skip-link { position: absolute; left: -9999px; top: 8px; padding: 8px 12px; }
-.skip-link:focus { left: 16px; z-index: 2; }
-.wrap { max-width: 1440px; margin: 0 auto; padding: 0 24px; }
-.banner { background: var(--blue); color: #fff; padding: 24px 0 28px; }
-.banner .service { margin: 0 0 4px; font-weight: 700; letter-spacing: .02em; }
-.banner h1 { margin: 0; font-size: 2rem; line-height: 1.2; }
-.banner .meta { margin: 8px 0 0; }
-main { padding: 8px 0 40px; }
-section { margin: 32px 0; }
-h2 { font-size: 1.5rem; line-height: 1.3; margin: 0 0 16px; }
-.lede { max-width: 75ch; margin: 0 0 16px; }
-.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 190px), 1fr)); gap: 16px; }
-.tile { background: #fff; border-top: 4px solid var(--blue); padding: 16px 20px; }
-.tile.tile-open { border-top-color: var(--red); }
-.tile .number { display: block; font-size: 2.5rem; font-weight: 700; line-height: 1.1; }
-.tile .label { color: var(--secondary); }
-.panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 460px), 1fr)); gap: 16px; }
-.panel { background: #fff; padding: 20px 24px; }
-figure { margin: 0; }
-figcaption { font-weight: 700; font-size: 1.15rem; margin-bottom: 4px; }
-.panel p.hint { color: var(--secondary); margin: 0 0 12px; }
-svg.chart { display: block; width: 100%; max-width: 720px; height: auto; }
-.chart text { font: 15px Arial, Helvetica, sans-serif; fill: var(--text); }
-.chart .bar { fill: var(--blue); }
-.chart .bar.good { fill: var(--green); }
-.chart .track { fill: var(--border); }
-.chart .value { font-weight: 700; }
-.chart .note { font-weight: 400; fill: var(--secondary); }
-.empty { background: #fff; padding: 20px 24px; border-left: 8px solid var(--green); }
-dl.kinds { display: grid; grid-template-columns: minmax(180px, 16rem) 1fr; gap: 12px 24px; margin: 0;
-  background: #fff; padding: 20px 24px; }
-dl.kinds dt { font-weight: 700; }
-dl.kinds dd { margin: 0; }
-.table-scroll { overflow-x: auto; background: #fff; }
-table { border-collapse: collapse; width: 100%; font-size: .95rem; }
-caption { text-align: left; padding: 16px; color: var(--secondary); caption-side: top; }
-th, td { text-align: left; vertical-align: top; padding: 10px 12px; border-bottom: 1px solid var(--border); }
-thead th { border-bottom: 2px solid var(--text); white-space: nowrap; }
-tbody tr:nth-child(even) { background: #f8fafb; }
-th button.sort { font: inherit; font-weight: 700; color: var(--blue); background: none; border: 0; padding: 0;
-  cursor: pointer; text-decoration: underline; text-underline-offset: 3px; }
-th button.sort::after { content: " \2195"; color: var(--secondary); text-decoration: none; display: inline-block;
-  margin-left: 2px; }
-th[aria-sort="ascending"] button.sort::after { content: " \25B2"; color: var(--text); }
-th[aria-sort="descending"] button.sort::after { content: " \25BC"; color: var(--text); }
-td.num { font-variant-numeric: tabular-nums; }
-td.id, td.mono { font-family: ui-monospace, Consolas, "Liberation Mono", monospace; word-break: break-all; }
-td.agency { min-width: 12ch; overflow-wrap: anywhere; }
-td.kind { min-width: 14ch; }
-td.reason { min-width: 28ch; max-width: 44ch; }
-td ul { margin: 0; padding-left: 1.1em; }
-.tag { display: inline-block; padding: 1px 8px; border: 1px solid transparent; font-weight: 700; font-size: .85rem;
-  white-space: nowrap; }
-.sev-high { background: var(--red); color: #fff; }
-.sev-medium { background: var(--warm-yellow); color: var(--text); }
-.sev-low { background: #e8f1fb; color: var(--dark-blue); border-color: #b7cfe8; }
-.sev-info { background: var(--page); color: var(--secondary); border-color: var(--border); }
-.st-open { background: var(--blue); color: #fff; }
-.st-acknowledged { background: #fff9c4; color: var(--text); border-color: #d8c300; }
-.st-other { background: var(--page); color: var(--secondary); border-color: var(--border); }
-.muted { color: var(--secondary); }
-footer { border-top: 4px solid var(--blue); background: #fff; padding: 20px 0; color: var(--secondary); }
-footer p { max-width: 90ch; margin: 0 0 8px; }
-@media print {
-  body { background: #fff; font-size: 11pt; }
-  .skip-link, th button.sort::after { display: none; }
-  .banner { background: none; color: var(--text); border-bottom: 4px solid var(--blue); }
-  .table-scroll { overflow: visible; }
-  .panel, .tile, section { break-inside: avoid; }
-}
-)css";
-
-// Adds sorting by column. It reads only the page (data-sort values and
-// cell text) and writes only element order and attributes, never markup.
-constexpr absl::string_view kScript = R"js(
-(function () {
-  'use strict';
-  var collator = new Intl.Collator('en-GB', { numeric: true, sensitivity: 'base' });
-  function keyOf(cell) {
-    return cell.hasAttribute('data-sort') ? cell.getAttribute('data-sort') : cell.textContent.trim();
-  }
-  function firstDir(th) { return th.getAttribute('data-first') || 'asc'; }
-  // Makes one table sortable by its column headings; returns its sortBy.
-  function sortable(table) {
-    var body = table.tBodies[0];
-    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
-    var note = table.querySelector('.sort-note');
-    function sortBy(key, dir) {
-      var index = -1;
-      heads.forEach(function (th, i) { if (th.getAttribute('data-key') === key) index = i; });
-      if (index < 0) return false;
-      var th = heads[index];
-      var numeric = th.getAttribute('data-type') === 'number';
-      if (dir !== 'asc' && dir !== 'desc') dir = firstDir(th);
-      var sign = dir === 'asc' ? 1 : -1;
-      var rows = Array.prototype.slice.call(body.rows).map(function (row, i) {
-        return { row: row, key: keyOf(row.cells[index]), at: i };
-      });
-      rows.sort(function (a, b) {
-        var c = numeric ? Number(a.key) - Number(b.key) : collator.compare(a.key, b.key);
-        return c !== 0 ? sign * c : a.at - b.at;
-      });
-      rows.forEach(function (r) { body.appendChild(r.row); });
-      heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
-      th.setAttribute('aria-sort', dir === 'asc' ? 'ascending' : 'descending');
-      table.setAttribute('data-sorted-by', key + ':' + dir);
-      if (note) note.textContent = 'sorted by ' + th.textContent.trim() + (dir === 'asc' ? ', ascending' : ', descending');
-      return true;
-    }
-    heads.forEach(function (th) {
-      var key = th.getAttribute('data-key');
-      if (!key) return;
-      var button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'sort';
-      while (th.firstChild) button.appendChild(th.firstChild);
-      th.appendChild(button);
-      button.addEventListener('click', function () {
-        var first = firstDir(th);
-        var dir = table.getAttribute('data-sorted-by') === key + ':' + first
-            ? (first === 'asc' ? 'desc' : 'asc') : first;
-        if (sortBy(key, dir) && table.id === 'findings-table' && window.history.replaceState) {
-          window.history.replaceState(null, '', '#sort=' + key + ':' + dir);
-        }
-      });
-    });
-    table.setAttribute('data-sortable', 'ready');
-    return sortBy;
-  }
-  var findingsSort = null;
-  Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function (table) {
-    var sortBy = sortable(table);
-    if (table.id === 'findings-table') findingsSort = sortBy;
-  });
-  function applyFragment() {
-    var m = /^#sort=([a-z]+)(?::(asc|desc))?$/.exec(window.location.hash);
-    if (m && findingsSort) findingsSort(m[1], m[2]);
-  }
-  window.addEventListener('hashchange', applyFragment);
-  applyFragment();
-})();
-)js";
 
 // One bar of a horizontal bar chart.
 struct Bar {
@@ -667,7 +516,8 @@ std::string RenderHtml(const ReportInput& input, const std::vector<const v1::Fin
   size_t text = 0;
   for (size_t i = 0; i < listed; ++i) text += TextBytes(*order[i]);
   std::string out;
-  out.reserve(kHtmlPageBytes + kStyle.size() + kScript.size() + listed * kHtmlBytesPerRow + text * 6 / 5);
+  out.reserve(kHtmlPageBytes + kReportCss.size() + kChildrenCss.size() + kReportJs.size() +
+              listed * kHtmlBytesPerRow + text * 6 / 5);
   absl::StrAppend(&out,
       "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta http-equiv=\"Content-Security-Policy\" content=\"",
@@ -675,7 +525,7 @@ std::string RenderHtml(const ReportInput& input, const std::vector<const v1::Fin
       "\">\n<meta name=\"referrer\" content=\"no-referrer\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<link rel=\"icon\" href=\"data:,\">\n<title>",
-      Esc(input.title), "</title>\n<style>", kStyle, kChildrenStyle, "</style>\n</head>\n<body>\n",
+      Esc(input.title), "</title>\n<style>\n", kReportCss, "\n", kChildrenCss, "</style>\n</head>\n<body>\n",
       "<a class=\"skip-link\" href=\"#findings-heading\">Skip to the findings</a>\n"
       "<header class=\"banner\"><div class=\"wrap\">\n<p class=\"service\">ethrec: ethnicity recording</p>\n<h1>",
       Esc(input.title), "</h1>\n<p class=\"meta\">Generated <time id=\"generated-at\" datetime=\"",
@@ -722,8 +572,8 @@ std::string RenderHtml(const ReportInput& input, const std::vector<const v1::Fin
                   "<footer><div class=\"wrap\">\n<p>This report shows the data held when it was generated. It "
                   "contains agencies' record ids about children but no NHS numbers or names: store and share it "
                   "under your organisation's information governance rules.</p>\n<p>Categories are the ONS 2021 "
-                  "Census ethnic groups for England and Wales.</p>\n</div></footer>\n<script>",
-                  kScript, "</script>\n</body>\n</html>\n");
+                  "Census ethnic groups for England and Wales.</p>\n</div></footer>\n<script>\n",
+                  kReportJs, "</script>\n</body>\n</html>\n");
   return out;
 }
 

@@ -53,19 +53,6 @@ std::string Labels(const CategoryLabels& labels, const google::protobuf::Repeate
 
 }  // namespace
 
-const char kChildrenStyle[] = R"css(
-td.verdict .tag { white-space: nowrap; }
-.v-differs { background: #d4351c; color: #fff; }
-.v-out_of_date { background: #f47738; color: #0b0c0c; }
-.v-not_known { background: #912b88; color: #fff; }
-.v-detail_lost, .v-code_list_limit { background: #ffdd00; color: #0b0c0c; }
-.v-not_self_defined { background: #b1b4b6; color: #0b0c0c; }
-.v-unconfirmed, .v-declined { background: #f3f2f1; color: #0b0c0c; border: 1px solid #505a5f; }
-.v-agrees { background: #00703c; color: #fff; }
-.v-reference { background: #1d70b8; color: #fff; }
-td.verdict .ids { display: block; font-family: monospace; font-size: 0.875rem; color: #505a5f; }
-)css";
-
 std::string RenderChildrenSection(const std::vector<v1::ChildReconciliation>& children, const CategoryLabels& labels,
                                   absl::string_view unavailable, bool cut) {
   std::string out =

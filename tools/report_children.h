@@ -1,8 +1,8 @@
 // The report's Children section: one row per child with findings needing
 // work, one column per agency, each cell the verdict on that agency's
-// records (GetChildReconciliation), colour-coded and sortable. Children
-// are named by ethrec's pseudonymous child_id and agencies' own record ids,
-// never by NHS number (a sheet carries none).
+// records (GetChildReconciliation), colour-coded (tools/report/children.css)
+// and sortable. Children are named by ethrec's pseudonymous child_id and
+// agencies' own record ids, never by NHS number (a sheet carries none).
 #ifndef ETHREC_TOOLS_REPORT_CHILDREN_H_
 #define ETHREC_TOOLS_REPORT_CHILDREN_H_
 
@@ -31,9 +31,6 @@ namespace ethrec::tools {
 // list); with `cut` it says the rows are the first of more (by child id).
 std::string RenderChildrenSection(const std::vector<v1::ChildReconciliation>& children, const CategoryLabels& labels,
                                   absl::string_view unavailable, bool cut);
-
-// CSS for the verdict colours, for the page's style sheet.
-extern const char kChildrenStyle[];
 
 }  // namespace ethrec::tools
 
