@@ -5,7 +5,9 @@
 # writes, then validate_only where the server has it). Prints each run and
 # the median ratios: B/A plain-write p50, and B's validate_only/write p50.
 #   tools/data_entry_ab.sh A/ethrecd B/ethrecd B/ethrec_load [rounds] [seconds]
-# A may be a build from before feedback existed (its validate_only is not timed).
+# A may be a build from before feedback existed (its validate_only is not
+# timed). With FEEDBACK_B=false, B is timed the same way (plain writes
+# twice): run the pair both ways round to see the order's own effect.
 set -euo pipefail
 a="$1" b="$2" load="$3" rounds="${4:-5}" seconds="${5:-3}"
 dir=$(mktemp -d)
@@ -29,7 +31,7 @@ for i in $(seq 1 "$rounds"); do
   taskset -c 1 "$load" --server="$addr_a" --mode=data-entry --rounds=1 --concurrency=1 --seconds="$seconds" \
       --expect_feedback=false > "$dir/a.txt"
   taskset -c 1 "$load" --server="$addr_b" --mode=data-entry --rounds=1 --concurrency=1 --seconds="$seconds" \
-      > "$dir/b.txt"
+      --expect_feedback="${FEEDBACK_B:-true}" > "$dir/b.txt"
   wa=$(p50 RecordObservation < "$dir/a.txt")
   wb=$(p50 RecordObservation < "$dir/b.txt")
   vb=$(awk '/^RecordObservation validate_only/ {for (i = 1; i <= NF; i++) if ($i == "p50") print $(i + 1)}' "$dir/b.txt")
