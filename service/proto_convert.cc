@@ -135,6 +135,14 @@ CodeSuggestion FromProto(const v1::SuggestedCode& s) {
   return out;
 }
 
+void ToBasicView(v1::NormalizedValue* value) {
+  value->clear_display();
+  value->clear_explanation();
+  value->clear_notes();
+  value->clear_system_version();
+  value->clear_map_version();
+}
+
 void ToProto(const CodeSuggestion& s, v1::SuggestedCode* out) {
   out->set_system(s.system);
   out->set_system_version(s.system_version);

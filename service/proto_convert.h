@@ -26,6 +26,9 @@ v1::Relationship ToProto(Relationship r);
 v1::RecordingBasis ToProto(RecordingBasis b);
 
 void ToProto(const Normalized& n, v1::NormalizedValue* out);
+// The BASIC view (ResultView): the value without its words (display,
+// explanation, notes, system and map versions).
+void ToBasicView(v1::NormalizedValue* value);
 void ToProto(const CodeSuggestion& s, v1::SuggestedCode* out);
 
 // Times to the microsecond (what the stores keep), and back.

@@ -73,8 +73,8 @@ void ToProto(const NormalizedObservation& item, WriteOutcome outcome, const Item
 }  // namespace
 
 absl::StatusOr<WriteResult> RecordsServiceImpl::Write(const std::vector<NormalizedObservation>& batch,
-                                                      bool validate_only) {
-  return options_.store->Write(batch, WriteOptions{.validate_only = validate_only, .feedback = true});
+                                                      bool validate_only, bool feedback) {
+  return options_.store->Write(batch, WriteOptions{.validate_only = validate_only, .feedback = feedback});
 }
 
 grpc::Status RecordsServiceImpl::RecordObservation(grpc::ServerContext* context,
@@ -86,7 +86,7 @@ grpc::Status RecordsServiceImpl::RecordObservation(grpc::ServerContext* context,
   if (!n.ok()) return ToGrpcStatus(n.status(), "observation.");
   std::vector<NormalizedObservation> batch;
   batch.push_back(*std::move(n));
-  absl::StatusOr<WriteResult> result = Write(batch, request->validate_only());
+  absl::StatusOr<WriteResult> result = Write(batch, request->validate_only(), /*feedback=*/true);
   if (!result.ok()) return ToGrpcStatus(result.status(), "observation.");
   ToProto(batch.front(), result->outcomes.front(), result->feedback.empty() ? nullptr : &result->feedback.front(),
           options_.normalizer->registry().taxonomy(), response);
@@ -117,15 +117,17 @@ grpc::Status RecordsServiceImpl::RecordObservations(grpc::ServerContext* context
     }
     batch.push_back(*std::move(item));
   }
-  absl::StatusOr<WriteResult> result = Write(batch, request->validate_only());
+  const bool basic = request->view() == v1::BASIC;
+  absl::StatusOr<WriteResult> result = Write(batch, request->validate_only(), /*feedback=*/!basic);
   if (!result.ok()) {
     std::optional<size_t> index = ItemIndexOf(result.status());
     return ToGrpcStatus(result.status(), index ? absl::StrCat("observations[", *index, "].") : "");
   }
   const Taxonomy& taxonomy = options_.normalizer->registry().taxonomy();
   for (size_t i = 0; i < batch.size(); ++i) {
-    ToProto(batch[i], result->outcomes[i], result->feedback.empty() ? nullptr : &result->feedback[i], taxonomy,
-            response->add_results());
+    v1::RecordObservationResponse* r = response->add_results();
+    ToProto(batch[i], result->outcomes[i], result->feedback.empty() ? nullptr : &result->feedback[i], taxonomy, r);
+    if (basic) ToBasicView(r->mutable_value());
   }
   return grpc::Status::OK;
 }

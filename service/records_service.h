@@ -28,8 +28,9 @@ class RecordsServiceImpl final : public v1::RecordsService::Service {
                         v1::GetChildResponse* response) override;
 
  private:
-  // Writes (or, validate_only, checks) `batch` with feedback for the caller.
-  absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch, bool validate_only);
+  // Writes (or, validate_only, checks) `batch`, with feedback for the caller when asked.
+  absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch, bool validate_only,
+                                    bool feedback);
 
   Options options_;
 };

@@ -19,15 +19,6 @@ NormalizeRequest FromProto(const v1::NormalizeRequest& r) {
   return NormalizeRequest{.system = r.system(), .code = r.code(), .text = r.text()};
 }
 
-// The BASIC view: the answer without its words.
-void MakeBasic(v1::NormalizedValue* value) {
-  value->clear_display();
-  value->clear_explanation();
-  value->clear_notes();
-  value->clear_system_version();
-  value->clear_map_version();
-}
-
 }  // namespace
 
 TaxonomyServiceImpl::TaxonomyServiceImpl(const Options& options) : options_(options) {
@@ -38,7 +29,7 @@ TaxonomyServiceImpl::TaxonomyServiceImpl(const Options& options) : options_(opti
       CodedAnswer& answer = coded_[&c];
       ToProto(*n, &answer.full);
       v1::NormalizedValue basic = answer.full;
-      MakeBasic(&basic);
+      ToBasicView(&basic);
       answer.full_bytes = answer.full.SerializeAsString();
       answer.basic_bytes = basic.SerializeAsString();
     }
@@ -180,7 +171,7 @@ absl::Status TaxonomyServiceImpl::NormalizeBatchBytes(const grpc::CallbackServer
       if (n.ok()) {
         v1::NormalizedValue value;
         ToProto(*n, &value);
-        if (basic) MakeBasic(&value);
+        if (basic) ToBasicView(&value);
         scratch.clear();
         value.SerializeToString(&scratch);
         write_result(item.id(), 2, scratch);

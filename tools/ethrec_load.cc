@@ -46,14 +46,15 @@
 
 ABSL_FLAG(std::string, server, "", "ethrecd address: 127.0.0.1:PORT or [::1]:PORT (loopback only)");
 ABSL_FLAG(std::string, mode, "compare", "compare, echo, normalize, normalize-batch, record-batch or data-entry");
-ABSL_FLAG(int, rounds, 5, "data-entry: A/B rounds (each measures --seconds)");
+ABSL_FLAG(int, rounds, 5, "A/B pairs per ratio, measured interleaved (each side --seconds)");
 ABSL_FLAG(bool, expect_feedback, true,
           "data-entry: every answer must carry findings (false to time a server from before feedback)");
 ABSL_FLAG(int, concurrency, 32, "calls in flight");
 ABSL_FLAG(double, seconds, 5, "time limit per measurement");
 ABSL_FLAG(int64_t, max_calls, 1000000, "call limit per measurement");
 ABSL_FLAG(int, batch, 500, "items per batch call");
-ABSL_FLAG(bool, basic_view, true, "NormalizeBatch asks for the BASIC view (no words)");
+ABSL_FLAG(bool, basic_view, true,
+          "NormalizeBatch and RecordObservations ask for the BASIC view (no words, no feedback)");
 
 namespace ethrec {
 namespace {
@@ -364,16 +365,21 @@ int Main() {
           return response.Length() == answer_sizes[call % kRequests];
         });
   };
+  // Every run writes new rows (a repeated row would be a cheap DUPLICATE):
+  // each starts after the rows the runs before it sent.
+  int64_t next_row = record_base;
   auto record_batch = [&] {
-    return RunAsync<v1::RecordObservationsRequest, v1::RecordObservationsResponse>(
+    const int64_t first_row = next_row;
+    Result r = RunAsync<v1::RecordObservationsRequest, v1::RecordObservationsResponse>(
         "RecordObservations (rows)",
         [&](grpc::ClientContext* c, const v1::RecordObservationsRequest& q, grpc::CompletionQueue* cq) {
           return records->PrepareAsyncRecordObservations(c, q, cq);
         },
         [&](int64_t call) {
           v1::RecordObservationsRequest q;
+          q.set_view(absl::GetFlag(FLAGS_basic_view) ? v1::BASIC : v1::FULL);
           for (int k = 0; k < batch; ++k) {
-            const int64_t row = record_base + call * batch + k;
+            const int64_t row = first_row + call * batch + k;
             v1::ObservationInput* o = q.add_observations();
             o->mutable_child()->set_nhs_number(SyntheticNhsNumber(row));
             o->set_record_id(absl::StrCat("load-", row));
@@ -386,6 +392,8 @@ int Main() {
           return q;
         },
         batch);
+    next_row = first_row + r.calls * batch;
+    return r;
   };
 
   // Data entry: the children told a school who they are (seeded in
@@ -443,28 +451,38 @@ int Main() {
 
   std::printf("ethrec_load against %s: concurrency %d, %.1f s per measurement, batch %d\n", address.c_str(),
               absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_seconds), batch);
-  if (all || mode == "echo" || mode == "normalize") {
-    Result e = echo(), n = normalize();
-    Print(e);
-    Print(n);
-    if (e.items_per_second() > 0) {
-      std::printf("RATIO Normalize/Echo calls per second: %.2f (target >= 0.85)\n",
-                  n.items_per_second() / e.items_per_second());
+  // Each ratio from pairs measured interleaved (A, B, A, B, ...): drift on
+  // the machine hits both sides of a pair alike. Prints every pair, then the
+  // median ratio and its range.
+  const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
+  auto interleaved = [rounds](const char* what, double target, const std::function<Result()>& a,
+                              const std::function<Result()>& b) {
+    std::vector<double> ratios;
+    for (int round = 1; round <= rounds; ++round) {
+      Result ra = a(), rb = b();
+      Print(ra);
+      Print(rb);
+      if (ra.errors > 0 || rb.errors > 0 || ra.items_per_second() <= 0) continue;
+      ratios.push_back(rb.items_per_second() / ra.items_per_second());
     }
+    if (ratios.empty()) {
+      std::printf("RATIO %s: no clean pair\n", what);
+      return;
+    }
+    std::sort(ratios.begin(), ratios.end());
+    std::printf("RATIO %s: median %.2f, range %.2f..%.2f over %zu pairs (target >= %.2f)\n", what,
+                ratios[ratios.size() / 2], ratios.front(), ratios.back(), ratios.size(), target);
+  };
+  if (all || mode == "echo" || mode == "normalize") {
+    interleaved("Normalize/Echo calls per second", 0.85, echo, normalize);
   }
   if (all || mode == "normalize-batch") {
-    Result b = normalize_batch(), local = InProcessNormalize(normalizer, codes);
-    Print(b);
-    Print(local);
-    std::printf("RATIO NormalizeBatch/in-process codes per second: %.2f (target >= 0.5)\n",
-                b.items_per_second() / local.items_per_second());
+    interleaved("NormalizeBatch/in-process codes per second", 0.5,
+                [&] { return InProcessNormalize(normalizer, codes); }, normalize_batch);
   }
   if (all || mode == "record-batch") {
-    Result rec = record_batch(), bare = BareSqliteInserts(normalizer);
-    Print(rec);
-    Print(bare);
-    std::printf("RATIO RecordObservations/bare SQLite rows per second: %.2f (target >= 0.5)\n",
-                rec.items_per_second() / bare.items_per_second());
+    interleaved("RecordObservations/bare SQLite rows per second", 0.5,
+                [&] { return BareSqliteInserts(normalizer); }, record_batch);
   }
   if (mode == "data-entry") {
     constexpr int64_t kChildren = 20000;

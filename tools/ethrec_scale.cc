@@ -171,6 +171,7 @@ int Run() {
       }
       const auto [agency, first] = work[i];
       v1::RecordObservationsRequest request;
+      request.set_view(v1::BASIC);  // a bulk load, as `ethrec import` sends it
       for (int c = first; c < std::min(children, first + batch); ++c) Fill(agency, c, request.add_observations());
       v1::RecordObservationsResponse response;
       grpc::Status status =

@@ -13,7 +13,7 @@ namespace {
 // names.
 absl::Status FromGrpc(const grpc::Status& s) {
   std::string field;
-  absl::Status out = internal::StatusFromGrpc(s, &field);
+  absl::Status out = grpc_internal::StatusFromGrpc(s, &field);
   return field.empty() ? out : WithField(out, field);
 }
 
@@ -21,13 +21,13 @@ absl::Status FromGrpc(const grpc::Status& s) {
 
 absl::StatusOr<std::unique_ptr<FindingsClient>> FindingsClient::Connect(const std::string& address,
                                                                         const RemoteIdentity& identity) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = internal::ConnectTo(address);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = grpc_internal::ConnectTo(address);
   if (!channel.ok()) return channel.status();
   return std::unique_ptr<FindingsClient>(new FindingsClient(v1::FindingsService::NewStub(*channel), identity));
 }
 
 std::unique_ptr<grpc::ClientContext> FindingsClient::Context() const {
-  return internal::CallContext(identity_, absl::Seconds(60));
+  return grpc_internal::CallContext(identity_, absl::Seconds(60));
 }
 
 absl::StatusOr<v1::ListFindingsResponse> FindingsClient::List(const v1::ListFindingsRequest& request) {

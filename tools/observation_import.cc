@@ -188,6 +188,8 @@ class Importer {
   // rest again. Returns false when the import must stop.
   bool Flush() {
     bool ok = true;
+    // A bulk load reads only the outcomes: no per-row feedback (BASIC).
+    batch_.set_view(v1::BASIC);
     while (batch_.observations_size() > 0) {
       absl::StatusOr<v1::RecordObservationsResponse> response = write_(batch_);
       if (response.ok() && response->results_size() != batch_.observations_size()) {

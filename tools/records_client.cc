@@ -33,7 +33,7 @@ std::optional<size_t> ParseItemPrefix(absl::string_view s, absl::string_view* re
 // The server's status, with the field and batch item it names.
 absl::Status FromGrpc(const grpc::Status& s) {
   std::string violation;
-  absl::Status out = internal::StatusFromGrpc(s, &violation);
+  absl::Status out = grpc_internal::StatusFromGrpc(s, &violation);
   std::optional<size_t> item;
   if (!violation.empty()) {
     absl::string_view field = violation;
@@ -54,13 +54,13 @@ absl::Status FromGrpc(const grpc::Status& s) {
 
 absl::StatusOr<std::unique_ptr<RecordsClient>> RecordsClient::Connect(const std::string& address,
                                                                       const RemoteIdentity& identity) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = internal::ConnectTo(address);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = grpc_internal::ConnectTo(address);
   if (!channel.ok()) return channel.status();
   return std::unique_ptr<RecordsClient>(new RecordsClient(v1::RecordsService::NewStub(*channel), identity));
 }
 
 std::unique_ptr<grpc::ClientContext> RecordsClient::Context() const {
-  return internal::CallContext(identity_, absl::Seconds(60));
+  return grpc_internal::CallContext(identity_, absl::Seconds(60));
 }
 
 absl::StatusOr<v1::RecordObservationResponse> RecordsClient::Record(const v1::ObservationInput& observation,

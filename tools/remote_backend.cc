@@ -11,7 +11,7 @@ namespace {
 
 constexpr int kBatchChunk = 500;  // well under the server's 1000-item limit
 
-absl::Status FromGrpc(const grpc::Status& s) { return internal::StatusFromGrpc(s); }
+absl::Status FromGrpc(const grpc::Status& s) { return grpc_internal::StatusFromGrpc(s); }
 
 class RemoteBackend final : public Backend {
  public:
@@ -120,7 +120,7 @@ class RemoteBackend final : public Backend {
     return out;
   }
 
-  std::unique_ptr<grpc::ClientContext> Context() const { return internal::CallContext(identity_, absl::Seconds(30)); }
+  std::unique_ptr<grpc::ClientContext> Context() const { return grpc_internal::CallContext(identity_, absl::Seconds(30)); }
 
   std::unique_ptr<v1::TaxonomyService::Stub> stub_;
   RemoteIdentity identity_;
@@ -131,7 +131,7 @@ class RemoteBackend final : public Backend {
 
 absl::StatusOr<std::unique_ptr<Backend>> NewRemoteBackend(const std::string& address,
                                                          const RemoteIdentity& identity) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = internal::ConnectTo(address);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = grpc_internal::ConnectTo(address);
   if (!channel.ok()) return channel.status();
   auto backend = std::make_unique<RemoteBackend>(*channel, identity);
   if (absl::Status s = backend->LoadLabels(); !s.ok()) return s;

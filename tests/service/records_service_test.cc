@@ -313,6 +313,21 @@ TEST_F(RecordsServiceTest, DataEntryHearsWhatItsWriteMeansAndValidateOnlyStoresN
   EXPECT_EQ(batch_response.results(0).findings(0).finding().kind(), v1::SELF_ID_MISMATCH);
   ASSERT_TRUE(Child(nhs, &child).ok());
   EXPECT_EQ(child.observations_size(), 2);
+
+  // A bulk load asks for the BASIC view: no feedback, no words; the write
+  // (and its findings) is the same.
+  batch.set_validate_only(false);
+  batch.set_view(v1::BASIC);
+  ASSERT_TRUE(stub_->RecordObservations(Context("gp-y").get(), batch, &batch_response).ok());
+  ASSERT_EQ(batch_response.results_size(), 1);
+  EXPECT_EQ(batch_response.results(0).outcome(), v1::INSERTED);
+  EXPECT_EQ(batch_response.results(0).findings_size(), 0);
+  EXPECT_FALSE(batch_response.results(0).has_reference());
+  EXPECT_TRUE(batch_response.results(0).value().explanation().empty());
+  EXPECT_EQ(batch_response.results(0).value().categories(0).category(), v1::WHITE_BRITISH);
+  // Written: the same batch again is a DUPLICATE.
+  ASSERT_TRUE(stub_->RecordObservations(Context("gp-y").get(), batch, &batch_response).ok());
+  EXPECT_EQ(batch_response.results(0).outcome(), v1::DUPLICATE);
 }
 
 }  // namespace

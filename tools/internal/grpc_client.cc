@@ -6,7 +6,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
-namespace ethrec::tools::internal {
+namespace ethrec::tools::grpc_internal {
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> ConnectTo(const std::string& address) {
   std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
@@ -39,4 +39,4 @@ absl::Status StatusFromGrpc(const grpc::Status& s, std::string* field) {
   return out;
 }
 
-}  // namespace ethrec::tools::internal
+}  // namespace ethrec::tools::grpc_internal

@@ -13,7 +13,7 @@
 #include "absl/time/time.h"
 #include "tools/backend.h"
 
-namespace ethrec::tools::internal {
+namespace ethrec::tools::grpc_internal {
 
 // A channel to the ethrecd at `address` (host:port) once it answers.
 // Unavailable "no ethrecd answers at ADDRESS" when it does not within 5 s.
@@ -27,6 +27,6 @@ std::unique_ptr<grpc::ClientContext> CallContext(const RemoteIdentity& identity,
 // in the status details ("" when there is none).
 absl::Status StatusFromGrpc(const grpc::Status& s, std::string* field = nullptr);
 
-}  // namespace ethrec::tools::internal
+}  // namespace ethrec::tools::grpc_internal
 
 #endif  // ETHREC_TOOLS_INTERNAL_GRPC_CLIENT_H_
