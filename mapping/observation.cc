@@ -187,4 +187,14 @@ std::string SyntheticNhsNumber(int64_t n) {
   return "";
 }
 
+absl::string_view WriteOutcomeName(WriteOutcome o) {
+  switch (o) {
+    case WriteOutcome::kInserted: return "INSERTED";
+    case WriteOutcome::kDuplicate: return "DUPLICATE";
+    case WriteOutcome::kHistorical: return "HISTORICAL";
+  }
+  return "INSERTED";
+}
+
+
 }  // namespace ethrec

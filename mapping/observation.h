@@ -124,6 +124,22 @@ absl::Status ValidateCanonicalNhsNumber(absl::string_view nhs_number);
 // "record_id", "record_version", "text", "supplied_by", "recorded_at".
 absl::Status ValidateObservation(const Observation& o);
 
+// What a store did with one observation it was given to record.
+enum class WriteOutcome : uint8_t {
+  // Stored, and now the record's current version: a new record, or a
+  // version higher than the current one (the older versions stay as history).
+  kInserted = 0,
+  // The same agency, record_id and record_version was already stored with
+  // identical content: an idempotent retry. Nothing written.
+  kDuplicate,
+  // A version lower than the current one, not seen before: stored as
+  // history; the current version is unchanged. Replays never reorder.
+  kHistorical,
+};
+
+// API names: "INSERTED", "DUPLICATE", "HISTORICAL".
+absl::string_view WriteOutcomeName(WriteOutcome o);
+
 // An observation with what the Normalizer made of it: the unit of storage.
 struct NormalizedObservation {
   Observation observation;

@@ -7,9 +7,12 @@
 
 #include "mapping/reconcile.h"
 #include "mapping/verdict.h"
-#include "service/proto_convert.h"
+#include "api/convert.h"
 
 namespace ethrec::service {
+
+using ::ethrec::api::FromProto;
+using ::ethrec::api::ToProto;
 
 bool MaySeeChild(const ChildRecord& child, const SheetViewer& viewer) {
   if (viewer.officer) return true;
@@ -86,16 +89,15 @@ void ToSheet(const ChildRecord& child, const SheetViewer& viewer, v1::ChildRecon
     rv->set_supplied_by(ToProto(o.supplied_by));
     ToProto(o.recorded_at, rv->mutable_recorded_at());
     ToProto(s.normalized, rv->mutable_value());
-    rv->set_verdict(ToProtoEnum<v1::Verdict>(verdict));
+    rv->set_verdict(ToProto(verdict));
     for (int64_t id : ids[i]) rv->add_finding_ids(id);
     if (correction[i] != nullptr) {
       rv->set_suggested_code(correction[i]->suggested_code);
       rv->set_suggested_display(correction[i]->facts.suggested_display);
     }
-    const auto current = static_cast<v1::Verdict>(agency->verdict());
-    if (current == v1::VERDICT_UNSPECIFIED ||
-        VerdictRank(verdict) > VerdictRank(static_cast<Verdict>(static_cast<int>(current) - 1))) {
-      agency->set_verdict(ToProtoEnum<v1::Verdict>(verdict));
+    const std::optional<Verdict> current = FromProto(agency->verdict());
+    if (!current.has_value() || VerdictRank(verdict) > VerdictRank(*current)) {
+      agency->set_verdict(ToProto(verdict));
     }
   }
 }

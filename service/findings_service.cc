@@ -13,14 +13,14 @@
 #include "service/caller.h"
 #include "service/child_sheet.h"
 #include "service/grpc_status.h"
-#include "service/proto_convert.h"
+#include "api/convert.h"
 
 namespace ethrec::service {
 namespace {
 
-// Overloads below would hide proto_convert.h's.
-using ::ethrec::service::FromProto;
-using ::ethrec::service::ToProto;
+// Overloads below would hide api/convert.h's.
+using ::ethrec::api::FromProto;
+using ::ethrec::api::ToProto;
 
 bool IsOfficer(const Caller& caller) { return caller.role == kDataQualityRole; }
 
@@ -88,7 +88,7 @@ absl::StatusOr<FindingQuery> QueryFrom(const v1::ListFindingsRequest& r, const C
   if (!agency.ok()) return agency.status();
   q.agency = *agency;
   for (int i = 0; i < r.kinds_size(); ++i) {
-    std::optional<FindingKind> k = FromProtoEnum<FindingKind, 7>(r.kinds(i));
+    std::optional<FindingKind> k = FromProto(r.kinds(i));
     if (!k) {
       return WithField(absl::InvalidArgumentError(absl::StrCat("kinds[", i, "] ", r.kinds(i), " is not a finding kind")),
                        absl::StrCat("kinds[", i, "]"));
@@ -96,7 +96,7 @@ absl::StatusOr<FindingQuery> QueryFrom(const v1::ListFindingsRequest& r, const C
     q.kinds.push_back(*k);
   }
   if (r.min_severity() != v1::SEVERITY_UNSPECIFIED) {
-    std::optional<Severity> sev = FromProtoEnum<Severity, 4>(r.min_severity());
+    std::optional<Severity> sev = FromProto(r.min_severity());
     if (!sev) {
       return WithField(absl::InvalidArgumentError(absl::StrCat("min_severity ", r.min_severity(), " is not a severity")),
                        "min_severity");
@@ -104,7 +104,7 @@ absl::StatusOr<FindingQuery> QueryFrom(const v1::ListFindingsRequest& r, const C
     q.min_severity = *sev;
   }
   for (int i = 0; i < r.statuses_size(); ++i) {
-    std::optional<FindingStatus> st = FromProtoEnum<FindingStatus, 4>(r.statuses(i));
+    std::optional<FindingStatus> st = FromProto(r.statuses(i));
     if (!st) {
       return WithField(
           absl::InvalidArgumentError(absl::StrCat("statuses[", i, "] ", r.statuses(i), " is not a finding status")),
@@ -277,8 +277,8 @@ grpc::Status FindingsServiceImpl::SummarizeFindings(grpc::ServerContext* context
   for (const FindingCountRow& row : summary->counts) {
     v1::FindingCount* c = response->add_counts();
     c->set_agency(row.agency);
-    c->set_kind(ToProtoEnum<v1::FindingKind>(row.kind));
-    c->set_status(ToProtoEnum<v1::FindingStatus>(row.status));
+    c->set_kind(ToProto(row.kind));
+    c->set_status(ToProto(row.status));
     c->set_count(row.count);
   }
   for (const CompletenessRow& row : summary->completeness) {
@@ -304,7 +304,7 @@ grpc::Status FindingsServiceImpl::ReviewFinding(grpc::ServerContext* context, co
   if (request->finding_id() <= 0) {
     return ToGrpcStatus(WithField(absl::InvalidArgumentError("finding_id is required (a positive id)"), "finding_id"));
   }
-  std::optional<ReviewAction> action = FromProtoEnum<ReviewAction, 3>(request->action());
+  std::optional<ReviewAction> action = FromProto(request->action());
   if (!action) {
     return ToGrpcStatus(
         WithField(absl::InvalidArgumentError("action is required: ACKNOWLEDGE, RESOLVE or REOPEN"), "action"));

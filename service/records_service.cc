@@ -6,14 +6,15 @@
 #include "mapping/status_field.h"
 #include "service/caller.h"
 #include "service/grpc_status.h"
-#include "service/proto_convert.h"
+#include "api/convert.h"
 
 namespace ethrec::service {
 namespace {
 
-// Overloads below would hide proto_convert.h's.
-using ::ethrec::service::FromProto;
-using ::ethrec::service::ToProto;
+// Overloads below would hide api/convert.h's.
+using ::ethrec::api::FromProto;
+using ::ethrec::api::ToBasicView;
+using ::ethrec::api::ToProto;
 
 // Validates and normalises one input; the agency is the caller's.
 absl::StatusOr<NormalizedObservation> Prepare(const Normalizer& normalizer, const Caller& caller,
@@ -56,7 +57,7 @@ void ToProto(const RecordHistory& r, v1::Observation* out) {
     v->set_supplied_by(ToProto(s.observation.supplied_by));
     ToProto(s.observation.recorded_at, v->mutable_recorded_at());
     ToProto(s.received_at, v->mutable_received_at());
-    service::ToProto(s.normalized, v->mutable_value());
+    api::ToProto(s.normalized, v->mutable_value());
   }
 }
 
@@ -64,10 +65,10 @@ void ToProto(const RecordHistory& r, v1::Observation* out) {
 void ToProto(const NormalizedObservation& item, WriteOutcome outcome, const ItemFeedback* feedback,
              const Taxonomy& taxonomy, v1::RecordObservationResponse* out) {
   out->set_outcome(ToProto(outcome));
-  service::ToProto(item.normalized, out->mutable_value());
+  api::ToProto(item.normalized, out->mutable_value());
   if (feedback == nullptr) return;
-  for (const FindingFeedback& f : feedback->findings) service::ToProto(f, taxonomy, out->add_findings());
-  if (feedback->reference.has_value()) service::ToProto(*feedback->reference, out->mutable_reference());
+  for (const FindingFeedback& f : feedback->findings) api::ToProto(f, taxonomy, out->add_findings());
+  if (feedback->reference.has_value()) api::ToProto(*feedback->reference, out->mutable_reference());
 }
 
 }  // namespace

@@ -13,15 +13,6 @@
 
 namespace ethrec {
 
-absl::string_view WriteOutcomeName(WriteOutcome o) {
-  switch (o) {
-    case WriteOutcome::kInserted: return "INSERTED";
-    case WriteOutcome::kDuplicate: return "DUPLICATE";
-    case WriteOutcome::kHistorical: return "HISTORICAL";
-  }
-  return "INSERTED";
-}
-
 ChildKey ChildKey::ForNhsNumber(absl::string_view nhs_number) {
   ChildKey k;
   k.nhs_number_ = std::string(nhs_number);

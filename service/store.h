@@ -64,21 +64,6 @@ struct StoreOptions {
   std::function<std::vector<Finding>(absl::Span<const RecordState>)> reconcile;
 };
 
-// What Write did with one item of a batch.
-enum class WriteOutcome : uint8_t {
-  // Stored, and now the record's current version: a new record, or a
-  // version higher than the current one (the older versions stay as history).
-  kInserted = 0,
-  // The same agency, record_id and record_version was already stored with
-  // identical content: an idempotent retry. Nothing written.
-  kDuplicate,
-  // A version lower than the current one, not seen before: stored as
-  // history; the current version is unchanged. Replays never reorder.
-  kHistorical,
-};
-
-// API names: "INSERTED", "DUPLICATE", "HISTORICAL".
-absl::string_view WriteOutcomeName(WriteOutcome o);
 
 // How a caller names a child: an NHS number, or an agency's own id for it.
 class ChildKey {

@@ -10,9 +10,13 @@
 #include "service/caller.h"
 #include "service/grpc_status.h"
 #include "service/parse_errors.h"
-#include "service/proto_convert.h"
+#include "api/convert.h"
 
 namespace ethrec::service {
+
+using ::ethrec::api::FromProto;
+using ::ethrec::api::ToBasicView;
+using ::ethrec::api::ToProto;
 namespace {
 
 NormalizeRequest FromProto(const v1::NormalizeRequest& r) {
@@ -207,7 +211,7 @@ grpc::Status TaxonomyServiceImpl::SuggestCode(grpc::ServerContext* context, cons
   TaxonomyValue value;
   value.detail = request->detail();
   if (request->value_case() == v1::SuggestCodeRequest::kCategory) {
-    std::optional<Category> c = service::FromProto(request->category());
+    std::optional<Category> c = api::FromProto(request->category());
     if (!c) {
       return ToGrpcStatus(WithField(absl::InvalidArgumentError(absl::StrCat(
                                         "category ", request->category(), " is not one of the 19")),

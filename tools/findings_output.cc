@@ -4,6 +4,7 @@
 #include <array>
 #include <vector>
 
+#include "api/convert.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
@@ -176,7 +177,7 @@ std::string EnumName(v1::FindingStatus status) {
 }
 
 std::string FormatTimestampUtc(const google::protobuf::Timestamp& t) {
-  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", FromTimestamp(t), absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", api::FromProto(t), absl::UTCTimeZone());
 }
 
 std::string FindingsToTable(const std::vector<v1::Finding>& findings) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "api/convert.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -97,7 +98,7 @@ absl::StatusOr<v1::ObservationInput> ParseRow(const CsvRecord& row, const Column
   if (cell(kRecordedAt).empty() || !absl::ParseTime(absl::RFC3339_full, cell(kRecordedAt), &recorded_at, &error)) {
     return Invalid("recorded_at", "recorded_at is not an RFC 3339 time such as 2026-11-27T10:00:00Z");
   }
-  ToTimestamp(recorded_at, o.mutable_recorded_at());
+  api::ToProto(recorded_at, o.mutable_recorded_at());
   return o;
 }
 

@@ -91,16 +91,6 @@ absl::StatusOr<v1::GetChildResponse> RecordsClient::GetChild(const v1::ChildRef&
   return response;
 }
 
-void ToTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
-  const int64_t seconds = absl::ToUnixSeconds(t);  // rounds toward the past
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
-}
-
-absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
 absl::Status WithBatchItem(absl::Status status, size_t index) {
   if (!status.ok()) status.SetPayload(kBatchItemPayloadUrl, absl::Cord(absl::StrCat(index)));
   return status;

@@ -58,9 +58,6 @@ class RecordsClient {
   RemoteIdentity identity_;
 };
 
-// google.protobuf.Timestamp to and from absl::Time, to the nanosecond.
-void ToTimestamp(absl::Time t, google::protobuf::Timestamp* out);
-absl::Time FromTimestamp(const google::protobuf::Timestamp& t);
 
 // Returns `status` marking it as about item `index` of a batch.
 absl::Status WithBatchItem(absl::Status status, size_t index);

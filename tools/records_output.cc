@@ -7,7 +7,7 @@
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 #include "tools/internal/json_writer.h"
-#include "service/proto_convert.h"
+#include "api/convert.h"
 #include "tools/findings_output.h"
 #include "tools/json_output.h"
 #include "tools/records_client.h"
@@ -24,12 +24,12 @@ using json_internal::KeyInt;
 // The normalised value, exactly as `ethrec normalize` prints it.
 void KeyValue(Writer& w, const CategoryLabels& labels, const v1::NormalizedValue& v) {
   Key(w, "value");
-  const std::string json = NormalizedToJson(labels, service::FromProto(v));
+  const std::string json = NormalizedToJson(labels, api::FromProto(v));
   w.RawValue(json.data(), json.size(), rapidjson::kObjectType);
 }
 
 void KeyTime(Writer& w, absl::string_view k, const google::protobuf::Timestamp& t) {
-  KeyStr(w, k, absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", FromTimestamp(t), absl::UTCTimeZone()));
+  KeyStr(w, k, absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", api::FromProto(t), absl::UTCTimeZone()));
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ethrec/v1/taxonomy_service.grpc.pb.h"
-#include "service/proto_convert.h"
+#include "api/convert.h"
 #include "tools/backend.h"
 #include "tools/internal/grpc_client.h"
 
@@ -23,7 +23,7 @@ class RemoteBackend final : public Backend {
     grpc::Status s = stub_->GetTaxonomy(Context().get(), {}, &taxonomy);
     if (!s.ok()) return FromGrpc(s);
     for (const v1::CategoryInfo& c : taxonomy.categories()) {
-      if (std::optional<Category> cat = service::FromProto(c.category())) {
+      if (std::optional<Category> cat = api::FromProto(c.category())) {
         labels_[static_cast<int>(*cat)] = c.label_full();
       }
     }
@@ -37,7 +37,7 @@ class RemoteBackend final : public Backend {
     v1::NormalizeResponse response;
     grpc::Status s = stub_->Normalize(Context().get(), req, &response);
     if (!s.ok()) return FromGrpc(s);
-    return service::FromProto(response.value());
+    return api::FromProto(response.value());
   }
 
   std::vector<absl::StatusOr<Normalized>> NormalizeMany(
@@ -61,7 +61,7 @@ class RemoteBackend final : public Backend {
         }
         const v1::NormalizeBatchResult& r = response.results(static_cast<int>(i - start));
         if (r.has_value()) {
-          out.push_back(service::FromProto(r.value()));
+          out.push_back(api::FromProto(r.value()));
         } else {
           out.push_back(absl::Status(static_cast<absl::StatusCode>(r.error().code()), r.error().message()));
         }
@@ -79,7 +79,7 @@ class RemoteBackend final : public Backend {
     v1::TranslateResponse response;
     grpc::Status s = stub_->Translate(Context().get(), req, &response);
     if (!s.ok()) return FromGrpc(s);
-    return service::FromProto(response.result());
+    return api::FromProto(response.result());
   }
 
   absl::StatusOr<CodeSuggestion> SuggestCode(const TaxonomyValue& value, absl::string_view system) override {
@@ -87,14 +87,14 @@ class RemoteBackend final : public Backend {
     req.set_system(std::string(system));
     req.set_detail(value.detail);
     if (value.outcome == Outcome::kCategories) {
-      req.set_category(service::ToProto(value.category));
+      req.set_category(api::ToProto(value.category));
     } else {
-      req.set_non_answer(service::ToProto(value.outcome));
+      req.set_non_answer(api::ToProto(value.outcome));
     }
     v1::SuggestCodeResponse response;
     grpc::Status s = stub_->SuggestCode(Context().get(), req, &response);
     if (!s.ok()) return FromGrpc(s);
-    return service::FromProto(response.result());
+    return api::FromProto(response.result());
   }
 
   absl::StatusOr<SystemsListing> ListSystems() override {

@@ -13,7 +13,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "service/proto_convert.h"
+#include "api/convert.h"
 #include "tools/findings_output.h"
 #include "tools/internal/html.h"
 #include "tools/internal/report_assets.h"
@@ -99,7 +99,7 @@ std::string StatusLabel(v1::FindingStatus s) {
 // (kept in `storage` when it has to be made up).
 absl::string_view CategoryLabel(const CategoryLabels& labels, int proto_category, std::string* storage) {
   const auto c = static_cast<v1::Category>(proto_category);
-  if (std::optional<Category> cat = service::FromProto(c); cat && !labels[static_cast<int>(*cat)].empty()) {
+  if (std::optional<Category> cat = api::FromProto(c); cat && !labels[static_cast<int>(*cat)].empty()) {
     return labels[static_cast<int>(*cat)];
   }
   const std::string& name = v1::Category_Name(c);
@@ -183,7 +183,7 @@ std::string DisplayTime(absl::Time t) { return absl::FormatTime("%d %b %Y, %H:%M
 
 std::string TimeElement(const google::protobuf::Timestamp& t) {
   return absl::StrCat("<time datetime=\"", FormatTimestampUtc(t), "\">",
-                      Esc(absl::FormatTime("%d %b %Y %H:%M", service::FromProto(t), absl::UTCTimeZone())),
+                      Esc(absl::FormatTime("%d %b %Y %H:%M", api::FromProto(t), absl::UTCTimeZone())),
                       "</time>");
 }
 

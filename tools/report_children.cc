@@ -7,7 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "service/proto_convert.h"
+#include "api/convert.h"
 #include "tools/findings_output.h"
 #include "tools/internal/html.h"
 
@@ -42,7 +42,7 @@ const VerdictStyle* StyleOf(v1::Verdict v) {
 std::string Labels(const CategoryLabels& labels, const google::protobuf::RepeatedField<int>& categories) {
   std::string out;
   for (int c : categories) {
-    const std::optional<Category> cat = service::FromProto(static_cast<v1::Category>(c));
+    const std::optional<Category> cat = api::FromProto(static_cast<v1::Category>(c));
     const std::string label = cat && !labels[static_cast<int>(*cat)].empty()
                                   ? labels[static_cast<int>(*cat)]
                                   : v1::Category_Name(static_cast<v1::Category>(c));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "api/convert.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -96,8 +97,8 @@ std::optional<std::string> FindingFilters(const CommandContext& c, v1::ListFindi
   absl::Time since = absl::InfinitePast(), until = absl::InfiniteFuture();
   if (c.Has("since") && !ParseRfc3339(c.Opt("since"), &since)) return NotATime(c, "since");
   if (c.Has("until") && !ParseRfc3339(c.Opt("until"), &until)) return NotATime(c, "until");
-  if (c.Has("since")) ToTimestamp(since, request->mutable_raised_after());
-  if (c.Has("until")) ToTimestamp(until, request->mutable_raised_before());
+  if (c.Has("since")) api::ToProto(since, request->mutable_raised_after());
+  if (c.Has("until")) api::ToProto(until, request->mutable_raised_before());
   if (c.Has("since") && c.Has("until") && since >= until) {
     return absl::StrCat("--since \"", c.Opt("since"), "\" must be before --until \"", c.Opt("until"), "\"");
   }

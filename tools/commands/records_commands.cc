@@ -2,6 +2,7 @@
 #include <fstream>
 #include <optional>
 
+#include "api/convert.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -52,7 +53,7 @@ int Record(CommandContext& c) {
     return c.Fail(absl::InvalidArgumentError(absl::StrCat(
         "--recorded-at \"", c.Opt("recorded-at"), "\" is not an RFC 3339 time such as 2026-11-27T10:00:00Z")));
   }
-  ToTimestamp(recorded_at, o.mutable_recorded_at());
+  api::ToProto(recorded_at, o.mutable_recorded_at());
   if (absl::Status s = c.ConnectBackend(); !s.ok()) return c.Fail(s);  // for the category labels
   if (absl::Status s = c.ConnectRecords(); !s.ok()) return c.Fail(s);
   absl::StatusOr<v1::RecordObservationResponse> r = c.records().Record(o, c.Has("validate-only"));

@@ -1,6 +1,9 @@
-// Conversions between mapping/ values and the ethrec.v1 messages.
-#ifndef ETHREC_SERVICE_PROTO_CONVERT_H_
-#define ETHREC_SERVICE_PROTO_CONVERT_H_
+// Every conversion between mapping/ values and the ethrec.v1 messages, for
+// the service and for the tools alike: enums by table (every value of both
+// sides is listed once, and tests walk both), times at the microsecond the
+// stores keep, and the domain's values and findings.
+#ifndef ETHREC_API_CONVERT_H_
+#define ETHREC_API_CONVERT_H_
 
 #include <optional>
 
@@ -12,10 +15,11 @@
 #include "mapping/normalized.h"
 #include "mapping/normalizer.h"
 #include "mapping/observation.h"
-#include "service/store.h"
+#include "mapping/finding.h"
+#include "mapping/verdict.h"
 #include "google/protobuf/timestamp.pb.h"
 
-namespace ethrec::service {
+namespace ethrec::api {
 
 v1::Category ToProto(Category c);
 // nullopt for CATEGORY_UNSPECIFIED or an unknown number.
@@ -35,19 +39,20 @@ void ToProto(const CodeSuggestion& s, v1::SuggestedCode* out);
 void ToProto(absl::Time t, google::protobuf::Timestamp* out);
 absl::Time FromProto(const google::protobuf::Timestamp& t);
 
-// Proto enum numbers of the findings enums (FindingKind, Severity,
-// FindingStatus, FindingEvent.Action, ReviewFindingRequest.Action) are the
-// domain enum values + 1 (0 is UNSPECIFIED).
-template <typename P, typename E>
-P ToProtoEnum(E e) {
-  return static_cast<P>(static_cast<int>(e) + 1);
-}
-// nullopt for 0 (UNSPECIFIED) or a number beyond the N values.
-template <typename E, int N>
-std::optional<E> FromProtoEnum(int v) {
-  if (v < 1 || v > N) return std::nullopt;
-  return static_cast<E>(v - 1);
-}
+// The findings enums, each by one table (convert.cc) that lists every
+// value once; FromProto gives nullopt for UNSPECIFIED or a number this
+// build does not know.
+v1::FindingKind ToProto(FindingKind k);
+std::optional<FindingKind> FromProto(v1::FindingKind k);
+v1::Severity ToProto(Severity s);
+std::optional<Severity> FromProto(v1::Severity s);
+v1::FindingStatus ToProto(FindingStatus s);
+std::optional<FindingStatus> FromProto(v1::FindingStatus s);
+v1::FindingEvent::Action ToProto(FindingAction a);
+std::optional<FindingAction> FromProto(v1::FindingEvent::Action a);
+std::optional<ReviewAction> FromProto(v1::ReviewFindingRequest::Action a);
+v1::Verdict ToProto(Verdict v);
+std::optional<Verdict> FromProto(v1::Verdict v);
 
 v1::SuppliedBy ToProto(SuppliedBy s);
 // nullopt for SUPPLIED_BY_UNSPECIFIED or an unknown number.
@@ -63,6 +68,6 @@ void ToProto(const ReferenceView& r, v1::ReferenceIdentity* out);
 Normalized FromProto(const v1::NormalizedValue& v);
 CodeSuggestion FromProto(const v1::SuggestedCode& s);
 
-}  // namespace ethrec::service
+}  // namespace ethrec::api
 
-#endif  // ETHREC_SERVICE_PROTO_CONVERT_H_
+#endif  // ETHREC_API_CONVERT_H_

@@ -1,6 +1,6 @@
-#include "service/proto_convert.h"
+#include "api/convert.h"
 
-namespace ethrec::service {
+namespace ethrec::api {
 
 // The proto numbers are the ONS TS021 codes: the enum value plus one.
 v1::Category ToProto(Category c) { return static_cast<v1::Category>(Ts021Code(c)); }
@@ -170,9 +170,95 @@ absl::Time FromProto(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
 
-}  // namespace ethrec::service
+}  // namespace ethrec::api
 
-namespace ethrec::service {
+namespace ethrec::api {
+
+namespace {
+
+// One row per value: the domain enum and its proto counterpart.
+template <typename D, typename P>
+struct EnumRow {
+  D domain;
+  P proto;
+};
+
+template <typename D, typename P, size_t N>
+P ToProtoBy(const EnumRow<D, P> (&table)[N], D d) {
+  for (const EnumRow<D, P>& row : table) {
+    if (row.domain == d) return row.proto;
+  }
+  return static_cast<P>(0);  // UNSPECIFIED: a value missing here fails convert_test
+}
+
+template <typename D, typename P, size_t N>
+std::optional<D> FromProtoBy(const EnumRow<D, P> (&table)[N], P p) {
+  for (const EnumRow<D, P>& row : table) {
+    if (row.proto == p) return row.domain;
+  }
+  return std::nullopt;
+}
+
+constexpr EnumRow<FindingKind, v1::FindingKind> kKinds[] = {
+    {FindingKind::kSelfIdMismatch, v1::SELF_ID_MISMATCH},
+    {FindingKind::kAgencyDisagreement, v1::AGENCY_DISAGREEMENT},
+    {FindingKind::kClassificationLimit, v1::CLASSIFICATION_LIMIT},
+    {FindingKind::kDetailLost, v1::DETAIL_LOST},
+    {FindingKind::kOutdated, v1::OUTDATED},
+    {FindingKind::kNotSelfDefined, v1::NOT_SELF_DEFINED},
+    {FindingKind::kMissing, v1::MISSING},
+};
+constexpr EnumRow<Severity, v1::Severity> kSeverities[] = {
+    {Severity::kInfo, v1::INFO},
+    {Severity::kLow, v1::LOW},
+    {Severity::kMedium, v1::MEDIUM},
+    {Severity::kHigh, v1::HIGH},
+};
+constexpr EnumRow<FindingStatus, v1::FindingStatus> kStatuses[] = {
+    {FindingStatus::kOpen, v1::OPEN},
+    {FindingStatus::kAcknowledged, v1::ACKNOWLEDGED},
+    {FindingStatus::kResolved, v1::RESOLVED},
+    {FindingStatus::kCleared, v1::CLEARED},
+};
+constexpr EnumRow<FindingAction, v1::FindingEvent::Action> kActions[] = {
+    {FindingAction::kRaised, v1::FindingEvent::RAISED},
+    {FindingAction::kUpdated, v1::FindingEvent::UPDATED},
+    {FindingAction::kCleared, v1::FindingEvent::CLEARED},
+    {FindingAction::kReopened, v1::FindingEvent::REOPENED},
+    {FindingAction::kAcknowledged, v1::FindingEvent::ACKNOWLEDGED},
+    {FindingAction::kResolved, v1::FindingEvent::RESOLVED},
+};
+constexpr EnumRow<ReviewAction, v1::ReviewFindingRequest::Action> kReviewActions[] = {
+    {ReviewAction::kAcknowledge, v1::ReviewFindingRequest::ACKNOWLEDGE},
+    {ReviewAction::kResolve, v1::ReviewFindingRequest::RESOLVE},
+    {ReviewAction::kReopen, v1::ReviewFindingRequest::REOPEN},
+};
+constexpr EnumRow<Verdict, v1::Verdict> kVerdicts[] = {
+    {Verdict::kReference, v1::VERDICT_REFERENCE},
+    {Verdict::kAgrees, v1::VERDICT_AGREES},
+    {Verdict::kDiffers, v1::VERDICT_DIFFERS},
+    {Verdict::kOutdated, v1::VERDICT_OUT_OF_DATE},
+    {Verdict::kCodeListLimit, v1::VERDICT_CODE_LIST_LIMIT},
+    {Verdict::kDetailLost, v1::VERDICT_DETAIL_LOST},
+    {Verdict::kNotSelfDefined, v1::VERDICT_NOT_SELF_DEFINED},
+    {Verdict::kNotKnown, v1::VERDICT_NOT_KNOWN},
+    {Verdict::kDeclined, v1::VERDICT_DECLINED},
+    {Verdict::kUnconfirmed, v1::VERDICT_UNCONFIRMED},
+};
+
+}  // namespace
+
+v1::FindingKind ToProto(FindingKind k) { return ToProtoBy(kKinds, k); }
+std::optional<FindingKind> FromProto(v1::FindingKind k) { return FromProtoBy(kKinds, k); }
+v1::Severity ToProto(Severity s) { return ToProtoBy(kSeverities, s); }
+std::optional<Severity> FromProto(v1::Severity s) { return FromProtoBy(kSeverities, s); }
+v1::FindingStatus ToProto(FindingStatus s) { return ToProtoBy(kStatuses, s); }
+std::optional<FindingStatus> FromProto(v1::FindingStatus s) { return FromProtoBy(kStatuses, s); }
+v1::FindingEvent::Action ToProto(FindingAction a) { return ToProtoBy(kActions, a); }
+std::optional<FindingAction> FromProto(v1::FindingEvent::Action a) { return FromProtoBy(kActions, a); }
+std::optional<ReviewAction> FromProto(v1::ReviewFindingRequest::Action a) { return FromProtoBy(kReviewActions, a); }
+v1::Verdict ToProto(Verdict v) { return ToProtoBy(kVerdicts, v); }
+std::optional<Verdict> FromProto(v1::Verdict v) { return FromProtoBy(kVerdicts, v); }
 
 v1::SuppliedBy ToProto(SuppliedBy s) {
   switch (s) {
@@ -207,9 +293,9 @@ v1::WriteOutcome ToProto(WriteOutcome o) {
 
 void ToProto(const StoredFinding& f, const Taxonomy& taxonomy, v1::Finding* out) {
   out->set_finding_id(f.id);
-  out->set_kind(ToProtoEnum<v1::FindingKind>(f.kind));
-  out->set_severity(ToProtoEnum<v1::Severity>(f.severity));
-  out->set_status(ToProtoEnum<v1::FindingStatus>(f.status));
+  out->set_kind(ToProto(f.kind));
+  out->set_severity(ToProto(f.severity));
+  out->set_status(ToProto(f.status));
   out->set_agency(f.agency);
   out->set_record_id(f.record_id);
   for (const RecordRef& r : f.compared) {
@@ -228,7 +314,7 @@ void ToProto(const StoredFinding& f, const Taxonomy& taxonomy, v1::Finding* out)
   out->set_reopen_count(f.reopen_count);
   for (const FindingEvent& e : f.history) {
     v1::FindingEvent* event = out->add_history();
-    event->set_action(ToProtoEnum<v1::FindingEvent::Action>(e.action));
+    event->set_action(ToProto(e.action));
     ToProto(e.time, event->mutable_time());
     event->set_by_agency(e.by_agency);
     event->set_by_role(e.by_role);
@@ -237,7 +323,7 @@ void ToProto(const StoredFinding& f, const Taxonomy& taxonomy, v1::Finding* out)
 }
 
 void ToProto(const FindingFeedback& f, const Taxonomy& taxonomy, v1::FindingFeedback* out) {
-  out->set_action(ToProtoEnum<v1::FindingEvent::Action>(f.action));
+  out->set_action(ToProto(f.action));
   ToProto(f.finding, taxonomy, out->mutable_finding());
   // A cleared finding is fed back by identity only: its old reason would
   // describe data that is gone.
@@ -252,4 +338,4 @@ void ToProto(const ReferenceView& r, v1::ReferenceIdentity* out) {
   out->set_declined_later(r.declined_later);
 }
 
-}  // namespace ethrec::service
+}  // namespace ethrec::api
