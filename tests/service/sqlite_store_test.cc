@@ -1,0 +1,295 @@
+// What only the SQLite store promises: durability across crashes and
+// reopening, the schema and its migrations, WAL, and the names it stores.
+#include "service/store.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mapping/status_field.h"
+#include "service/memory_store.h"
+#include "service/sqlite_store.h"
+#include "tests/service/store_factories.h"
+#include "tests/service/store_items.h"
+#include "tests/testing/status_matchers.h"
+
+namespace ethrec {
+namespace {
+
+using ::ethrec::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+using ::ethrec::store_items::ExpectSameNormalized;
+using ::ethrec::store_items::ExpectSameObservation;
+using ::ethrec::store_items::Item;
+using ::ethrec::store_items::kNow;
+using ::ethrec::store_items::kRecorded;
+using ::ethrec::store_items::NhsA;
+using ::ethrec::store_items::NhsB;
+using ::ethrec::store_items::NhsC;
+using ::ethrec::store_items::RecordIds;
+using ::ethrec::store_items::Versions;
+
+using ::ethrec::testing::RemoveDb;
+
+std::string TempDbPath() { return ::ethrec::testing::TempDbPath("ethrec_sqlite_store_"); }
+
+// --- SqliteStore only ----------------------------------------------------------
+
+// A second, raw connection to the same file, to look at what was stored.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+    sqlite3_busy_timeout(db_, 5000);
+  }
+  ~RawDb() { sqlite3_close(db_); }
+  sqlite3* get() { return db_; }
+
+  // The first column of the first row of `sql` as text ("" if none).
+  std::string One(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db_);
+    std::string out;
+    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  }
+  void Exec(const std::string& sql) {
+    EXPECT_EQ(sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db_);
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = TempDbPath();
+    RemoveDb(path_);
+  }
+  void TearDown() override { RemoveDb(path_); }
+
+  std::unique_ptr<Store> OpenOk() {
+    absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore({.path = path_});
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+
+  std::string path_;
+};
+
+TEST_F(SqliteStoreTest, ReopenedFileKeepsEveryWrite) {
+  {
+    std::unique_ptr<Store> store = OpenOk();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store
+                    ->Write({Item("school-b", "R-1", 1, NhsA(), "PUPIL-1"),
+                             Item("school-b", "R-1", 2, NhsA(), "PUPIL-1")})
+                    .ok());
+    ASSERT_TRUE(store->Close().ok());
+  }
+  std::unique_ptr<Store> store = OpenOk();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<ChildRecord> child =
+      store->GetChild(ChildKey::ForAgencyChildId("school-b", "PUPIL-1"));
+  ASSERT_TRUE(child.ok()) << child.status();
+  ASSERT_EQ(child->records.size(), 1u);
+  EXPECT_THAT(Versions(child->records[0]), ElementsAre(2, 1));
+  EXPECT_EQ(store->WriteOne(Item("school-b", "R-1", 1, NhsA(), "PUPIL-1"))
+                .value_or(WriteOutcome::kInserted),
+            WriteOutcome::kDuplicate);
+}
+
+TEST_F(SqliteStoreTest, DestructorWithoutCloseKeepsData) {
+  {
+    std::unique_ptr<Store> store = OpenOk();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->WriteOne(Item("school-b", "R-1", 1, NhsA(), "")).ok());
+  }
+  std::unique_ptr<Store> store = OpenOk();
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->GetChild(ChildKey::ForNhsNumber(NhsA())).ok());
+}
+
+TEST_F(SqliteStoreTest, SchemaVersionIsRecorded) {
+  std::unique_ptr<Store> store = OpenOk();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schema_version(), kStoreSchemaVersion);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.One("SELECT MAX(version) FROM schema_migrations"),
+            absl::StrCat(kStoreSchemaVersion));
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM schema_migrations"), absl::StrCat(kStoreSchemaVersion));
+  EXPECT_NE(raw.One("SELECT description FROM schema_migrations WHERE version = 1"), "");
+  // Reopening runs no migration twice.
+  ASSERT_TRUE(store->Close().ok());
+  store = OpenOk();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM schema_migrations"), absl::StrCat(kStoreSchemaVersion));
+}
+
+TEST_F(SqliteStoreTest, FutureSchemaVersionIsRefused) {
+  ASSERT_NE(OpenOk(), nullptr);
+  {
+    RawDb raw(path_);
+    raw.Exec(
+        absl::StrCat("INSERT INTO schema_migrations (version, description, applied_at_us) "
+                     "VALUES (",
+                     kStoreSchemaVersion + 1, ", 'from the future', 0)"));
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore({.path = path_});
+  EXPECT_THAT(store,
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr(absl::StrCat("database schema version ", kStoreSchemaVersion + 1,
+                                              " is newer than this build knows"))));
+}
+
+TEST_F(SqliteStoreTest, JournalModeIsWal) {
+  std::unique_ptr<Store> store = OpenOk();
+  ASSERT_NE(store, nullptr);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");
+}
+
+TEST_F(SqliteStoreTest, ValuesAreStoredByTheirNames) {
+  std::unique_ptr<Store> store = OpenOk();
+  ASSERT_NE(store, nullptr);
+  NormalizedObservation item = Item("school-b", "R-1", 1, NhsA(), "");
+  item.observation.supplied_by = SuppliedBy::kParentOrCarer;
+  item.normalized.categories = {{Category::kWhiteRoma, 0.6}, {Category::kWhiteOther, 0.4}};
+  item.normalized.category_set =
+      CategorySet::Of(Category::kWhiteRoma).Union(CategorySet::Of(Category::kWhiteOther));
+  ASSERT_TRUE(store->WriteOne(item).ok());
+  RawDb raw(path_);
+  EXPECT_EQ(raw.One("SELECT norm_categories FROM observations"), "WHITE_ROMA|WHITE_OTHER");
+  EXPECT_EQ(raw.One("SELECT norm_confidences FROM observations"), "0.6|0.4");
+  EXPECT_EQ(raw.One("SELECT norm_category_set FROM observations"), "WHITE_ROMA|WHITE_OTHER");
+  EXPECT_EQ(raw.One("SELECT supplied_by FROM observations"), "PARENT_OR_CARER");
+  EXPECT_EQ(raw.One("SELECT norm_outcome FROM observations"), "CATEGORIES");
+  EXPECT_EQ(raw.One("SELECT norm_relationship FROM observations"),
+            "source-is-narrower-than-target");
+  EXPECT_EQ(raw.One("SELECT recorded_at_us FROM observations"),
+            absl::StrCat(absl::ToUnixMicros(kRecorded)));
+}
+
+TEST_F(SqliteStoreTest, FailedBatchLeavesNoRowsAnywhere) {
+  std::unique_ptr<Store> store = OpenOk();
+  ASSERT_NE(store, nullptr);
+  NormalizedObservation original = Item("school-b", "R-1", 1, NhsA(), "");
+  ASSERT_TRUE(store->WriteOne(original).ok());
+  NormalizedObservation changed = original;
+  changed.observation.supplied_by = SuppliedBy::kPractitioner;
+  // New children, links and a merge before the conflict: all rolled back.
+  EXPECT_THAT(store->Write({Item("police-c", "P-1", 1, NhsB(), "CUST-1"),
+                            Item("police-c", "P-2", 1, NhsA(), "CUST-1"), changed}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("(supplied_by)")));
+  RawDb raw(path_);
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM children"), "1");
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM child_nhs_numbers"), "1");
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM child_agency_ids"), "0");
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM records"), "1");
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM observations"), "1");
+  // And the store is still usable.
+  EXPECT_TRUE(store->WriteOne(Item("police-c", "P-1", 1, NhsB(), "CUST-1")).ok());
+}
+
+TEST_F(SqliteStoreTest, LockedDatabaseIsUnavailable) {
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      OpenSqliteStore({.path = path_, .busy_timeout = absl::Milliseconds(50)});
+  ASSERT_TRUE(store.ok()) << store.status();
+  RawDb raw(path_);
+  raw.Exec("BEGIN IMMEDIATE");
+  EXPECT_THAT((*store)->WriteOne(Item("school-b", "R-1", 1, NhsA(), "")),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("locked")));
+  raw.Exec("ROLLBACK");
+  EXPECT_TRUE((*store)->WriteOne(Item("school-b", "R-1", 1, NhsA(), "")).ok());
+}
+
+TEST_F(SqliteStoreTest, BadPathsAreRefused) {
+  EXPECT_THAT(OpenSqliteStore({.path = ""}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("path is required")));
+  EXPECT_THAT(OpenSqliteStore({.path = absl::StrCat(::testing::TempDir(), "no/such/dir/x.db")}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no/such/dir")));
+}
+
+TEST_F(SqliteStoreTest, NotADatabaseIsDataLoss) {
+  {
+    std::ofstream f(path_);
+    f << "this is not an SQLite database, just some synthetic text padded out to a page. "
+      << std::string(4096, 'x');
+  }
+  EXPECT_THAT(OpenSqliteStore({.path = path_}),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not a database")));
+}
+
+TEST_F(SqliteStoreTest, KilledWriterLosesNoAcknowledgedBatch) {
+  constexpr int kBatchSize = 20;
+  int acks[2];
+  ASSERT_EQ(pipe(acks), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // The writer: batch after batch until killed, acknowledging each OK.
+    close(acks[0]);
+    absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore({.path = path_});
+    if (!store.ok()) _exit(1);
+    for (int b = 0;; ++b) {
+      std::vector<NormalizedObservation> batch;
+      for (int i = 0; i < kBatchSize; ++i) {
+        batch.push_back(Item("school-b", absl::StrCat("B", b, "-", i), 1, NhsA(), ""));
+      }
+      if (!(*store)->Write(batch).ok()) _exit(2);
+      if (write(acks[1], &b, sizeof(b)) != sizeof(b)) _exit(3);
+    }
+  }
+  close(acks[1]);
+  int last_ack = -1;
+  for (int b; last_ack < 30 && read(acks[0], &b, sizeof(b)) == sizeof(b);) last_ack = b;
+  kill(pid, SIGKILL);
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  close(acks[0]);
+  ASSERT_TRUE(WIFSIGNALED(wstatus)) << "writer exited early with " << WEXITSTATUS(wstatus);
+  ASSERT_GE(last_ack, 30);
+
+  std::unique_ptr<Store> store = OpenOk();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<ChildRecord> child = store->GetChild(ChildKey::ForNhsNumber(NhsA()));
+  ASSERT_TRUE(child.ok()) << child.status();
+  const size_t stored = child->records.size();
+  EXPECT_EQ(stored % kBatchSize, 0u) << "a batch was half written";
+  EXPECT_GE(stored, static_cast<size_t>((last_ack + 1) * kBatchSize))
+      << "an acknowledged batch is missing";
+}
+
+TEST_F(SqliteStoreTest, InMemoryDatabaseWorks) {
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore({.path = ":memory:"});
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(
+      (*store)->WriteOne(Item("school-b", "R-1", 1, NhsA(), "")).value_or(WriteOutcome::kDuplicate),
+      WriteOutcome::kInserted);
+  EXPECT_TRUE((*store)->GetChild(ChildKey::ForNhsNumber(NhsA())).ok());
+}
+
+}  // namespace
+}  // namespace ethrec
