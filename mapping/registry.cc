@@ -12,12 +12,16 @@
 #include "absl/strings/str_join.h"
 #include "mapping/builtin_data.h"
 #include "mapping/internal/json_reader.h"
+#include "mapping/internal/taxonomy_builder.h"
 #include "mapping/status_field.h"
 #include "rapidjson/error/en.h"
 
 namespace ethrec {
 
 using mapping_internal::Child;
+using mapping_internal::PropertyBool;
+using mapping_internal::PropertyValue;
+using mapping_internal::TaxonomyBuilder;
 using mapping_internal::Index;
 using mapping_internal::OptionalArray;
 using mapping_internal::OptionalBool;
@@ -41,12 +45,6 @@ absl::Status ProblemsToStatus(const std::vector<LoadProblem>& problems) {
                                                  absl::StrJoin(lines, "\n")));
 }
 
-class TaxonomyBuilder {
- public:
-  // Fills `taxonomy` from the taxonomy CodeSystem; problems go to `sink`.
-  static void Build(const rapidjson::Value& doc, ProblemSink& sink, Taxonomy* taxonomy);
-};
-
 namespace {
 
 constexpr absl::string_view kRecordingBasisUrl = "urn:ethrec:recording-basis";
@@ -56,16 +54,6 @@ struct ParsedFile {
   rapidjson::Document doc;
   bool builtin = false;
 };
-
-// The integer or string value of a FHIR concept property, as text.
-std::optional<std::string> PropertyValue(const rapidjson::Value& prop) {
-  if (!prop.IsObject()) return std::nullopt;
-  for (const char* key : {"valueCode", "valueString"}) {
-    auto it = prop.FindMember(key);
-    if (it != prop.MemberEnd() && it->value.IsString()) return std::string(it->value.GetString());
-  }
-  return std::nullopt;
-}
 
 // The R5 relationship for an R4 ConceptMap equivalence, or "" if unknown.
 // R4 reads target-to-source ("wider": the target is wider than the source).
@@ -78,86 +66,7 @@ std::string RelationshipFromR4(absl::string_view equivalence) {
   return "";
 }
 
-std::optional<int> PropertyInt(const rapidjson::Value& prop) {
-  if (!prop.IsObject()) return std::nullopt;
-  auto it = prop.FindMember("valueInteger");
-  if (it != prop.MemberEnd() && it->value.IsInt()) return it->value.GetInt();
-  return std::nullopt;
-}
-
-std::optional<bool> PropertyBool(const rapidjson::Value& prop) {
-  if (!prop.IsObject()) return std::nullopt;
-  auto it = prop.FindMember("valueBoolean");
-  if (it != prop.MemberEnd() && it->value.IsBool()) return it->value.GetBool();
-  return std::nullopt;
-}
-
 }  // namespace
-
-void TaxonomyBuilder::Build(const rapidjson::Value& doc, ProblemSink& sink, Taxonomy* taxonomy) {
-  const std::string root = "$";
-  taxonomy->id_ = RequiredString(doc, root, "id", sink).value_or("");
-  taxonomy->version_ = RequiredString(doc, root, "version", sink).value_or("");
-  if (taxonomy->id_ != kTaxonomyId) {
-    sink.Add(Child(root, "id"), absl::StrCat("taxonomy id must be \"", kTaxonomyId, "\", not \"",
-                                             taxonomy->id_, "\""));
-  }
-  const rapidjson::Value* concepts = RequiredArray(doc, root, "concept", sink);
-  if (concepts == nullptr) return;
-  std::array<bool, kNumCategories> seen_category{};
-  std::array<bool, kNumGroups> seen_group{};
-  bool seen_not_stated = false, seen_not_known = false;
-  for (rapidjson::SizeType i = 0; i < concepts->Size(); ++i) {
-    const std::string path = Index(Child(root, "concept"), i);
-    const rapidjson::Value& c = (*concepts)[i];
-    auto code = RequiredString(c, path, "code", sink);
-    auto display = RequiredString(c, path, "display", sink);
-    if (!code || !display) continue;
-    std::string label_full, kind;
-    int order = 0;
-    if (const rapidjson::Value* props = OptionalArray(c, path, "property", sink)) {
-      for (const rapidjson::Value& p : props->GetArray()) {
-        if (!p.IsObject()) continue;
-        auto pc = p.FindMember("code");
-        if (pc == p.MemberEnd() || !pc->value.IsString()) continue;
-        absl::string_view name = pc->value.GetString();
-        if (name == "labelFull") label_full = PropertyValue(p).value_or("");
-        if (name == "kind") kind = PropertyValue(p).value_or("");
-        if (name == "order") order = PropertyInt(p).value_or(0);
-      }
-    }
-    if (auto cat = ParseCategory(*code)) {
-      CategoryInfo& info = taxonomy->categories_[static_cast<int>(*cat)];
-      info = CategoryInfo{*cat, *display, label_full.empty() ? *display : label_full, order};
-      seen_category[static_cast<int>(*cat)] = true;
-    } else if (auto group = ParseGroup(*code)) {
-      taxonomy->groups_[static_cast<int>(*group)] = GroupInfo{*group, *display, order};
-      seen_group[static_cast<int>(*group)] = true;
-    } else if (*code == "NOT_STATED") {
-      taxonomy->not_stated_label_ = *display;
-      seen_not_stated = true;
-    } else if (*code == "NOT_KNOWN") {
-      taxonomy->not_known_label_ = *display;
-      seen_not_known = true;
-    } else {
-      sink.Add(Child(path, "code"), absl::StrCat("\"", *code, "\" is not a taxonomy name"));
-    }
-  }
-  for (int i = 0; i < kNumCategories; ++i) {
-    if (!seen_category[i]) {
-      sink.Add(Child(root, "concept"), absl::StrCat("category ", CategoryName(static_cast<Category>(i)),
-                                                    " is missing"));
-    }
-  }
-  for (int i = 0; i < kNumGroups; ++i) {
-    if (!seen_group[i]) {
-      sink.Add(Child(root, "concept"),
-               absl::StrCat("group ", GroupName(static_cast<Group>(i)), " is missing"));
-    }
-  }
-  if (!seen_not_stated) sink.Add(Child(root, "concept"), "NOT_STATED is missing");
-  if (!seen_not_known) sink.Add(Child(root, "concept"), "NOT_KNOWN is missing");
-}
 
 class RegistryBuilder {
  public:

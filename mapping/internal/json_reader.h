@@ -114,6 +114,32 @@ inline const rapidjson::Value* RequiredArray(const rapidjson::Value& obj, absl::
   return &it->value;
 }
 
+// The integer or string value of a FHIR concept property, as text.
+inline std::optional<std::string> PropertyValue(const rapidjson::Value& prop) {
+  if (!prop.IsObject()) return std::nullopt;
+  for (const char* key : {"valueCode", "valueString"}) {
+    auto it = prop.FindMember(key);
+    if (it != prop.MemberEnd() && it->value.IsString()) return std::string(it->value.GetString());
+  }
+  return std::nullopt;
+}
+
+// The integer value of a FHIR concept property.
+inline std::optional<int> PropertyInt(const rapidjson::Value& prop) {
+  if (!prop.IsObject()) return std::nullopt;
+  auto it = prop.FindMember("valueInteger");
+  if (it != prop.MemberEnd() && it->value.IsInt()) return it->value.GetInt();
+  return std::nullopt;
+}
+
+// The boolean value of a FHIR concept property.
+inline std::optional<bool> PropertyBool(const rapidjson::Value& prop) {
+  if (!prop.IsObject()) return std::nullopt;
+  auto it = prop.FindMember("valueBoolean");
+  if (it != prop.MemberEnd() && it->value.IsBool()) return it->value.GetBool();
+  return std::nullopt;
+}
+
 }  // namespace ethrec::mapping_internal
 
 #endif  // ETHREC_MAPPING_INTERNAL_JSON_READER_H_
