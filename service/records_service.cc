@@ -114,15 +114,16 @@ grpc::Status RecordsServiceImpl::RecordObservations(grpc::ServerContext* context
       // Nothing is stored when any item is bad: name it and its field.
       absl::Status named(item.status().code(),
                          absl::StrCat("observations[", i, "]: ", item.status().message()));
-      return ToGrpcStatus(WithField(named, FieldOf(item.status())), absl::StrCat("observations[", i, "]."));
+      return ToGrpcStatus(WithField(named, BatchFieldPath("observations", i, FieldOf(item.status()))));
     }
     batch.push_back(*std::move(item));
   }
   const bool basic = request->view() == v1::BASIC;
   absl::StatusOr<WriteResult> result = Write(batch, request->validate_only(), /*feedback=*/!basic);
   if (!result.ok()) {
-    std::optional<size_t> index = ItemIndexOf(result.status());
-    return ToGrpcStatus(result.status(), index ? absl::StrCat("observations[", *index, "].") : "");
+    std::optional<size_t> index = BatchItemOf(result.status());
+    if (!index.has_value()) return ToGrpcStatus(result.status());
+    return ToGrpcStatus(WithField(result.status(), BatchFieldPath("observations", *index, FieldOf(result.status()))));
   }
   const Taxonomy& taxonomy = options_.normalizer->registry().taxonomy();
   for (size_t i = 0; i < batch.size(); ++i) {

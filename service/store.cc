@@ -48,13 +48,6 @@ absl::Status ChildKey::Validate() const {
   return WithField(ValidateId("agency_child_id", agency_child_id_), "child.agency_child_id");
 }
 
-std::optional<size_t> ItemIndexOf(const absl::Status& status) {
-  absl::optional<absl::Cord> item = status.GetPayload(kItemPayloadUrl);
-  size_t index = 0;
-  if (!item.has_value() || !absl::SimpleAtoi(std::string(*item), &index)) return std::nullopt;
-  return index;
-}
-
 absl::StatusOr<std::vector<WriteOutcome>> Store::Write(const std::vector<NormalizedObservation>& batch) {
   absl::StatusOr<WriteResult> out = Write(batch, WriteOptions{});
   if (!out.ok()) return out.status();
@@ -69,11 +62,6 @@ absl::StatusOr<WriteOutcome> Store::WriteOne(const NormalizedObservation& item) 
 
 namespace store_internal {
 
-absl::Status WithItem(absl::Status status, size_t index) {
-  status.SetPayload(kItemPayloadUrl, absl::Cord(absl::StrCat(index)));
-  return status;
-}
-
 absl::Status CheckBatch(const std::vector<NormalizedObservation>& batch) {
   using Key = std::tuple<absl::string_view, absl::string_view, int64_t>;
   absl::flat_hash_map<Key, size_t> seen;
@@ -83,11 +71,11 @@ absl::Status CheckBatch(const std::vector<NormalizedObservation>& batch) {
     if (absl::Status s = ValidateObservation(o); !s.ok()) {
       absl::Status out = absl::InvalidArgumentError(absl::StrCat("item ", i, ": ", s.message()));
       if (std::string field = FieldOf(s); !field.empty()) out = WithField(out, field);
-      return WithItem(out, i);
+      return WithBatchItem(out, i);
     }
     auto [it, inserted] = seen.try_emplace(Key(o.agency, o.record_id, o.record_version), i);
     if (!inserted) {
-      return WithItem(
+      return WithBatchItem(
           WithField(absl::InvalidArgumentError(absl::StrCat(
                         "items ", it->second, " and ", i, " are both version ", o.record_version,
                         " of record_id \"", o.record_id, "\": a batch may hold each version once")),
@@ -114,7 +102,7 @@ std::vector<absl::string_view> ContentDiff(const Observation& a, const Observati
 
 absl::Status ConflictError(size_t index, const Observation& o,
                            const std::vector<absl::string_view>& fields) {
-  return WithItem(
+  return WithBatchItem(
       WithField(absl::FailedPreconditionError(absl::StrCat(
                     "item ", index, ": version ", o.record_version, " of record_id \"", o.record_id,
                     "\" is already stored with different content (", absl::StrJoin(fields, ", "),

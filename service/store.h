@@ -118,15 +118,10 @@ struct RecordHistory {
 };
 
 
-// Write errors about one item of a batch carry that item's index as a
-// payload at this URL (decimal), and the item's field as mapping/status_field.h
-// describes (e.g. "record_version", "child.nhs_number"), so the server can
-// report "observations[3].record_version" without parsing messages.
-inline constexpr absl::string_view kItemPayloadUrl = "type.ethrec.dev/item";
-
-// The index of the batch item a Write error is about, or nullopt when the
-// error is not about one item (e.g. a storage failure).
-std::optional<size_t> ItemIndexOf(const absl::Status& status);
+// Write errors about one item of a batch carry that item's index
+// (mapping/status_field.h WithBatchItem, BatchItemOf) and the item's field
+// (WithField: "record_version", "child.nhs_number"), so the server reports
+// "observations[3].record_version" without parsing messages.
 
 // --- Findings (the model: mapping/finding.h; the rules: mapping/reconcile.h) ---
 

@@ -53,7 +53,7 @@ struct ImportOptions {
 };
 
 // Sends one batch, as RecordsClient::RecordBatch does: an error about one
-// item carries its index (BatchItemOf, tools/records_client.h).
+// item carries its index (BatchItemOf, mapping/status_field.h).
 using BatchWriter =
     std::function<absl::StatusOr<v1::RecordObservationsResponse>(const v1::RecordObservationsRequest&)>;
 

@@ -6,7 +6,7 @@
 // server names a request field (a google.rpc.BadRequest field violation such
 // as "observations[3].child.nhs_number"), the status carries that field
 // (without "observation." or "observations[3].") as mapping/status_field.h
-// describes, and for a batch the item's index (see BatchItemOf).
+// describes, and for a batch the item's index (mapping/status_field.h BatchItemOf).
 //
 // Example:
 //   absl::StatusOr<std::unique_ptr<RecordsClient>> client =
@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ethrec/v1/records_service.grpc.pb.h"
+#include "mapping/status_field.h"
 #include "tools/backend.h"
 
 namespace ethrec::tools {
@@ -58,12 +59,6 @@ class RecordsClient {
   RemoteIdentity identity_;
 };
 
-
-// Returns `status` marking it as about item `index` of a batch.
-absl::Status WithBatchItem(absl::Status status, size_t index);
-
-// The batch item an error is about, or nullopt when it is about no one item.
-std::optional<size_t> BatchItemOf(const absl::Status& status);
 
 }  // namespace ethrec::tools
 

@@ -14,9 +14,6 @@
 
 namespace ethrec::store_internal {
 
-// Returns `status` with item `index` attached (see ItemIndexOf).
-absl::Status WithItem(absl::Status status, size_t index);
-
 // Validates every item of a batch (InvalidArgument "item I: ...") and
 // refuses two items with the same agency, record_id and record_version
 // (InvalidArgument naming both indexes).

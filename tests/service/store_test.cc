@@ -246,7 +246,7 @@ TYPED_TEST(StoreTest, ConflictFailsTheWholeBatchAndStoresNothing) {
                             HasSubstr("item 2: version 1 of record_id \"R-1\" is already stored "
                                       "with different content (code, text)")));
   EXPECT_THAT(std::string(out.status().message()), Not(HasSubstr("private")));
-  EXPECT_EQ(ItemIndexOf(out.status()), 2u);
+  EXPECT_EQ(BatchItemOf(out.status()), 2u);
   EXPECT_EQ(FieldOf(out.status()), "record_version");
 
   // Nothing of the batch is there: no new child, no new version, no link.
@@ -274,7 +274,7 @@ TYPED_TEST(StoreTest, SameVersionTwiceInABatchNamesBothIndexes) {
   absl::StatusOr<std::vector<WriteOutcome>> out = this->store_->Write(batch);
   EXPECT_THAT(out, StatusIs(absl::StatusCode::kInvalidArgument,
                             HasSubstr("items 0 and 2 are both version 1 of record_id \"R-1\"")));
-  EXPECT_EQ(ItemIndexOf(out.status()), 2u);
+  EXPECT_EQ(BatchItemOf(out.status()), 2u);
   EXPECT_THAT(this->store_->GetChild(ChildKey::ForNhsNumber(NhsA())),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("no child")));
   // Another agency may use the same record id.
@@ -288,7 +288,7 @@ TYPED_TEST(StoreTest, InvalidItemFailsTheBatchNamingItsIndexAndField) {
       this->store_->Write({Item("school-b", "R-1", 1, NhsA(), ""), bad});
   EXPECT_THAT(out, StatusIs(absl::StatusCode::kInvalidArgument,
                             HasSubstr("item 1: record_version must be >= 1, got 0")));
-  EXPECT_EQ(ItemIndexOf(out.status()), 1u);
+  EXPECT_EQ(BatchItemOf(out.status()), 1u);
   EXPECT_EQ(FieldOf(out.status()), "record_version");
   EXPECT_THAT(this->store_->GetChild(ChildKey::ForNhsNumber(NhsA())),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("no child")));
