@@ -34,12 +34,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   ethrec::SqliteStoreOptions store_options{.path = absl::GetFlag(FLAGS_db)};
-  if (absl::GetFlag(FLAGS_findings)) {
-    const ethrec::Normalizer* n = normalizer->get();
-    store_options.store.reconcile = [n](absl::Span<const ethrec::RecordState> records) {
-      return ethrec::Reconcile(records, *n, /*explain=*/false);  // the service explains when it answers
-    };
-  }
+  if (absl::GetFlag(FLAGS_findings)) store_options.store.findings_normalizer = normalizer->get();
   absl::StatusOr<std::unique_ptr<ethrec::Store>> store = ethrec::OpenSqliteStore(store_options);
   if (!store.ok()) {
     std::cerr << "ethrecd: cannot open the database: " << store.status() << "\n";

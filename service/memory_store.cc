@@ -42,7 +42,7 @@ absl::StatusOr<WriteResult> MemoryStore::Write(const std::vector<NormalizedObser
   WriteResult out;
   out.outcomes.reserve(batch.size());
   for (const NormalizedObservation& item : batch) out.outcomes.push_back(Apply(item, received_at));
-  if (options_.reconcile) {
+  if (options_.findings_normalizer) {
     // Children merge into the lowest id, so a record's child now is the
     // child it was written to, or what that merged into.
     std::set<int64_t> touched;
@@ -135,7 +135,7 @@ absl::StatusOr<FindingsPage> MemoryStore::ListFindings(const FindingQuery& query
   if (absl::Status s = store_internal::CheckPageSize(query.limit); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   if (closed_) return store_internal::ClosedError();
-  if (!options_.reconcile) return store_internal::FindingsDisabledError();
+  if (!options_.findings_normalizer) return store_internal::FindingsDisabledError();
   FindingsPage page;
   for (auto it = findings_.upper_bound(query.after_id); it != findings_.end(); ++it) {
     if (!store_internal::MatchesQuery(query, it->second.finding)) continue;
@@ -151,7 +151,7 @@ absl::StatusOr<FindingsPage> MemoryStore::ListFindings(const FindingQuery& query
 absl::StatusOr<StoredFinding> MemoryStore::GetFinding(int64_t id) {
   absl::MutexLock lock(&mu_);
   if (closed_) return store_internal::ClosedError();
-  if (!options_.reconcile) return store_internal::FindingsDisabledError();
+  if (!options_.findings_normalizer) return store_internal::FindingsDisabledError();
   auto it = findings_.find(id);
   if (it == findings_.end()) return store_internal::FindingNotFoundError(id);
   return it->second.finding;
@@ -160,7 +160,7 @@ absl::StatusOr<StoredFinding> MemoryStore::GetFinding(int64_t id) {
 absl::StatusOr<FindingSummary> MemoryStore::SummarizeFindings(absl::string_view agency) {
   absl::MutexLock lock(&mu_);
   if (closed_) return store_internal::ClosedError();
-  if (!options_.reconcile) return store_internal::FindingsDisabledError();
+  if (!options_.findings_normalizer) return store_internal::FindingsDisabledError();
   std::map<std::tuple<std::string, FindingKind, FindingStatus>, int64_t> counts;
   for (const auto& [id, row] : findings_) {
     const StoredFinding& f = row.finding;
@@ -191,7 +191,7 @@ absl::StatusOr<StoredFinding> MemoryStore::ReviewFinding(int64_t id, ReviewActio
                                                          absl::string_view note) {
   absl::MutexLock lock(&mu_);
   if (closed_) return store_internal::ClosedError();
-  if (!options_.reconcile) return store_internal::FindingsDisabledError();
+  if (!options_.findings_normalizer) return store_internal::FindingsDisabledError();
   auto it = findings_.find(id);
   if (it == findings_.end()) return store_internal::FindingNotFoundError(id);
   StoredFinding& f = it->second.finding;
@@ -320,7 +320,7 @@ absl::StatusOr<ChildrenPage> MemoryStore::ListChildrenWithFindings(const ChildQu
   if (absl::Status s = store_internal::CheckPageSize(query.limit); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   if (closed_) return store_internal::ClosedError();
-  if (!options_.reconcile) return store_internal::FindingsDisabledError();
+  if (!options_.findings_normalizer) return store_internal::FindingsDisabledError();
   ChildrenPage page;
   for (auto it = children_.upper_bound(query.after_child_id); it != children_.end(); ++it) {
     const bool needs_work = std::any_of(it->second.findings.begin(), it->second.findings.end(), [this](int64_t id) {

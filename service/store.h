@@ -41,6 +41,7 @@
 #include "mapping/normalized.h"
 #include "mapping/observation.h"
 #include "mapping/finding.h"
+#include "mapping/normalizer.h"
 #include "mapping/reconcile.h"
 
 namespace ethrec {
@@ -54,14 +55,15 @@ struct StoreOptions {
   // Gives the receipt time of each write. Default (empty): absl::Now.
   // Tests set a fixed clock.
   std::function<absl::Time()> clock;
-  // Computes one child's findings from its current records (normally
-  // ethrec::Reconcile with the server's Normalizer). When set, every Write
-  // recomputes the findings of each child it touches inside its own
-  // transaction, so findings are never stale. When empty, findings are
-  // disabled: writes do not touch them and the findings methods answer
-  // FailedPrecondition. (SqliteStore remembers that writes went by without
-  // findings and recomputes every child at the next Open that has them.)
-  std::function<std::vector<Finding>(absl::Span<const RecordState>)> reconcile;
+  // The Normalizer the findings rules (mapping/reconcile.h Reconcile) name
+  // categories and suggest codes with; not owned, outlives the store. When
+  // set, every Write recomputes the findings of each child it touches inside
+  // its own transaction, so findings are never stale. When null, findings
+  // are disabled: writes do not touch them and the findings methods answer
+  // FailedPrecondition. (The SQLite store remembers that writes went by
+  // without findings and recomputes every child at the next Open that has
+  // them.)
+  const Normalizer* findings_normalizer = nullptr;
 };
 
 

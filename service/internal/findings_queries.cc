@@ -9,8 +9,9 @@
 namespace ethrec::store_internal {
 
 std::vector<StoredFinding> ComputeFindings(absl::Span<const RecordState> records, const StoreOptions& options) {
-  if (!options.reconcile) return {};
-  return ToStoredFindings(options.reconcile(records), records);
+  if (options.findings_normalizer == nullptr) return {};
+  // The reasons are written when a finding is read (ExplainFinding), not here.
+  return ToStoredFindings(Reconcile(records, *options.findings_normalizer, /*explain=*/false), records);
 }
 
 absl::Status CheckPageSize(int limit) {

@@ -1,6 +1,6 @@
 // What the Store implementations share about findings beyond the model
 // (mapping/finding.h): computing a child's findings with the store's
-// reconciler, checking and matching queries, and the errors they answer.
+// normalizer, checking and matching queries, and the errors they answer.
 // Not part of the public interface: only service/*_store.cc include this.
 #ifndef ETHREC_SERVICE_INTERNAL_FINDINGS_QUERIES_H_
 #define ETHREC_SERVICE_INTERNAL_FINDINGS_QUERIES_H_
@@ -20,7 +20,8 @@
 namespace ethrec::store_internal {
 
 // The findings of one child's current records as a store keeps them
-// (ToStoredFindings of options.reconcile); none when findings are disabled.
+// (ToStoredFindings of mapping/reconcile.h Reconcile); none when findings
+// are disabled.
 std::vector<StoredFinding> ComputeFindings(absl::Span<const RecordState> records,
                                              const StoreOptions& options);
 
@@ -31,7 +32,8 @@ absl::Status CheckPageSize(int limit);
 // (query.agency as VisibleToAgency).
 bool MatchesQuery(const FindingQuery& query, const StoredFinding& f);
 
-// FailedPrecondition for a findings call on a store without StoreOptions::reconcile.
+// FailedPrecondition for a findings call on a store without
+// StoreOptions::findings_normalizer.
 absl::Status FindingsDisabledError();
 
 // NotFound for finding `id`.

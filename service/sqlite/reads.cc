@@ -117,7 +117,7 @@ absl::StatusOr<ChildRecord> SqliteStore::ReadChild(const ChildKey& key) {
     }
   }
   out.child_id = child;
-  if (!options_.store.reconcile) return out;
+  if (!options_.store.findings_normalizer) return out;
   Query q = stmts_->Use(Statements::kChildOpenFindings);
   q.Int(child);
   while (true) {
@@ -135,7 +135,7 @@ absl::StatusOr<ChildrenPage> SqliteStore::ListChildrenWithFindings(const ChildQu
   if (absl::Status s = store_internal::CheckPageSize(query.limit); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   if (db_ == nullptr) return store_internal::ClosedError();
-  if (!options_.store.reconcile) return store_internal::FindingsDisabledError();
+  if (!options_.store.findings_normalizer) return store_internal::FindingsDisabledError();
   // One read transaction: every child of the page from one snapshot.
   if (absl::Status s = stmts_->Use(Statements::kBeginRead).Run(); !s.ok()) return Rollback(s);
   std::vector<int64_t> ids;
@@ -165,7 +165,7 @@ absl::StatusOr<FindingsPage> SqliteStore::ListFindings(const FindingQuery& query
   if (absl::Status s = store_internal::CheckPageSize(query.limit); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   if (db_ == nullptr) return store_internal::ClosedError();
-  if (!options_.store.reconcile) return store_internal::FindingsDisabledError();
+  if (!options_.store.findings_normalizer) return store_internal::FindingsDisabledError();
   // Filters vary per call, so the statement is built and prepared here;
   // every value is bound, never spliced into the SQL.
   std::string sql = absl::StrCat("SELECT ", kFindingColumns, " FROM findings WHERE finding_id > ?");
@@ -218,7 +218,7 @@ absl::StatusOr<FindingsPage> SqliteStore::ListFindings(const FindingQuery& query
 absl::StatusOr<StoredFinding> SqliteStore::GetFinding(int64_t id) {
   absl::MutexLock lock(&mu_);
   if (db_ == nullptr) return store_internal::ClosedError();
-  if (!options_.store.reconcile) return store_internal::FindingsDisabledError();
+  if (!options_.store.findings_normalizer) return store_internal::FindingsDisabledError();
   if (absl::Status s = stmts_->Use(Statements::kBeginRead).Run(); !s.ok()) return Rollback(s);
   absl::StatusOr<StoredFinding> f = ReadFinding(id);
   if (!f.ok()) return Rollback(f.status());
@@ -237,7 +237,7 @@ absl::StatusOr<StoredFinding> SqliteStore::ReadFinding(int64_t id) {
 absl::StatusOr<FindingSummary> SqliteStore::SummarizeFindings(absl::string_view agency) {
   absl::MutexLock lock(&mu_);
   if (db_ == nullptr) return store_internal::ClosedError();
-  if (!options_.store.reconcile) return store_internal::FindingsDisabledError();
+  if (!options_.store.findings_normalizer) return store_internal::FindingsDisabledError();
   const std::string where = agency.empty() ? "" : " AND agency = ?";
   // Counts are kept up to date by every write and review (finding_counts).
   // An agency sees the disagreements naming it as the other agency too.
@@ -292,7 +292,7 @@ absl::StatusOr<StoredFinding> SqliteStore::ReviewFinding(int64_t id, ReviewActio
                                                          absl::string_view note) {
   absl::MutexLock lock(&mu_);
   if (db_ == nullptr) return store_internal::ClosedError();
-  if (!options_.store.reconcile) return store_internal::FindingsDisabledError();
+  if (!options_.store.findings_normalizer) return store_internal::FindingsDisabledError();
   const int64_t now_us = absl::ToUnixMicros(options_.store.clock ? options_.store.clock() : absl::Now());
   if (absl::Status s = stmts_->Use(Statements::kBeginImmediate).Run(); !s.ok()) return Rollback(s);
   absl::StatusOr<StoredFinding> f = ReadFinding(id);

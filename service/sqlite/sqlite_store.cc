@@ -109,7 +109,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStore
   absl::StatusOr<std::unique_ptr<Statements>> statements = Statements::Prepare(db);
   if (!statements.ok()) return fail(statements.status());
   auto store = std::unique_ptr<SqliteStore>(new SqliteStore(options, db, *version, *std::move(statements)));
-  if (options.store.reconcile) {
+  if (options.store.findings_normalizer) {
     absl::MutexLock lock(&store->mu_);
     if (absl::Status s = store->Backfill(now_us); !s.ok()) return s;  // the destructor closes the file
   }
@@ -164,7 +164,7 @@ absl::StatusOr<WriteResult> SqliteStore::Write(const std::vector<NormalizedObser
     out.outcomes.push_back(*outcome);
   }
   std::optional<FeedbackBuilder> feedback;
-  if (options.feedback && options_.store.reconcile) {
+  if (options.feedback && options_.store.findings_normalizer) {
     std::vector<int64_t> item_child = touched;
     for (int64_t& child : item_child) child = AfterMerges(child);
     feedback.emplace(batch, std::move(item_child));
@@ -323,7 +323,7 @@ int64_t SqliteStore::AfterMerges(int64_t child) const {
 }
 
 absl::Status SqliteStore::UpdateFindings(std::vector<int64_t> children, int64_t now_us) {
-  if (!options_.store.reconcile) return stmts_->Use(Statements::kMarkStale).Run();
+  if (!options_.store.findings_normalizer) return stmts_->Use(Statements::kMarkStale).Run();
   count_deltas_.clear();
   // A child merged later in the batch lives on in the child it merged into
   // (merges only go to a lower id, so following them in order ends).

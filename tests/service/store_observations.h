@@ -55,7 +55,7 @@ inline NormalizedObservation Obs(const std::string& agency, const std::string& r
 inline StoreOptions Options(std::function<absl::Time()> clock, bool findings) {
   StoreOptions o;
   o.clock = std::move(clock);
-  if (findings) o.reconcile = [](absl::Span<const RecordState> r) { return Reconcile(r, Shared(), false); };
+  if (findings) o.findings_normalizer = &Shared();
   return o;
 }
 
