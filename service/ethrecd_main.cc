@@ -8,10 +8,14 @@
 #include "absl/flags/usage.h"
 #include "mapping/normalizer.h"
 #include "mapping/reconcile.h"
+#include "service/listen_address.h"
 #include "service/server.h"
 #include "service/sqlite_store.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "address to listen on (port 0: any free port)");
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "address to listen on (port 0: any free port); plaintext, so loopback only unless --allow_insecure");
+ABSL_FLAG(bool, allow_insecure, false,
+          "serve plaintext on an address other machines can reach (not for real data: it warns at start-up)");
 ABSL_FLAG(std::vector<std::string>, maps, {},
           "directories of local code lists (CodeSystem + ConceptMap JSON), comma-separated");
 ABSL_FLAG(std::string, db, "ethrec.db", "SQLite database file (created if missing; WAL mode)");
@@ -25,6 +29,16 @@ int main(int argc, char** argv) {
   ethrec::service::BlockStopSignals();
   absl::SetProgramUsageMessage("ethrecd: serves ethnicity normalisation and records over gRPC");
   absl::ParseCommandLine(argc, argv);
+
+  const std::string listen = absl::GetFlag(FLAGS_listen);
+  if (absl::Status s = ethrec::service::CheckPlaintextListen(listen, absl::GetFlag(FLAGS_allow_insecure)); !s.ok()) {
+    std::cerr << "ethrecd: " << s.message() << "\n";
+    return 2;
+  }
+  if (!ethrec::service::IsLoopbackAddress(listen)) {
+    std::cerr << "ethrecd: WARNING: serving plaintext on " << listen
+              << " (--allow_insecure): anyone who can reach it can read and write children's data\n";
+  }
 
   ethrec::LoadOptions load;
   load.local_dirs = absl::GetFlag(FLAGS_maps);
@@ -42,7 +56,7 @@ int main(int argc, char** argv) {
   }
   ethrec::service::ServerOptions options;
   options.store = store->get();
-  options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.listen_address = listen;
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.max_batch_items = absl::GetFlag(FLAGS_max_batch_items);
   options.normalizer = normalizer->get();

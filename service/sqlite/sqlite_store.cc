@@ -1,8 +1,13 @@
 #include "service/sqlite/sqlite_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <charconv>
 #include <optional>
 #include <tuple>
@@ -11,6 +16,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/types/span.h"
@@ -43,6 +49,32 @@ using sqlite_internal::SqliteError;
 using sqlite_internal::Statements;
 using store_internal::TruncateToMicros;
 
+// The database holds special-category personal data: it is its owner's
+// alone. A new file is created with mode 0600 (SQLite gives its -wal and
+// -shm files the same mode); an existing file that anyone may read or write
+// is refused rather than served. ":memory:" has no file.
+absl::Status OwnerOnlyFile(const std::string& path) {
+  if (path == ":memory:") return absl::OkStatus();
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0) {
+    if ((st.st_mode & S_IRWXO) != 0) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "sqlite: %s is readable or writable by anyone (mode %04o): it holds special-category personal "
+          "data; make it the owner's alone (chmod 600 %s, and the same for its -wal and -shm files)",
+          path, st.st_mode & 07777, path));
+    }
+    return absl::OkStatus();
+  }
+  if (errno != ENOENT) return absl::ErrnoToStatus(errno, absl::StrCat("sqlite: open ", path));
+  const int fd = open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0 && errno != EEXIST) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("sqlite: open ", path, ": cannot create the file (", std::strerror(errno), ")"));
+  }
+  if (fd >= 0) close(fd);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options) {
@@ -53,6 +85,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions&
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options) {
   if (options.path.empty()) return absl::InvalidArgumentError("sqlite: path is required");
+  if (absl::Status s = OwnerOnlyFile(options.path); !s.ok()) return s;
   sqlite3* db = nullptr;
   // Serialised by our mutex, so SQLite's own per-connection mutex is not needed.
   const int rc =

@@ -3,6 +3,7 @@
 // changes of the data, reviewed by officers, listed a page at a time and
 // summarised. The rules themselves are tested in mapping/reconcile_test.
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -549,6 +550,8 @@ void LoadFixture(const std::string& path, const std::string& fixture) {
   EXPECT_EQ(sqlite3_exec(db, sql.str().c_str(), nullptr, nullptr, &error), SQLITE_OK) << error;
   sqlite3_free(error);
   sqlite3_close(db);
+  // As a file the store made would be: its owner's alone.
+  ASSERT_EQ(chmod(path.c_str(), 0600), 0);
 }
 
 // A file written by the version-1 schema (tests/testdata/schema_v1.sql)

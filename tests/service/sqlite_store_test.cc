@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -238,8 +239,29 @@ TEST_F(SqliteStoreTest, NotADatabaseIsDataLoss) {
     f << "this is not an SQLite database, just some synthetic text padded out to a page. "
       << std::string(4096, 'x');
   }
+  ASSERT_EQ(chmod(path_.c_str(), 0600), 0);
   EXPECT_THAT(OpenSqliteStore({.path = path_}),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not a database")));
+}
+
+TEST_F(SqliteStoreTest, TheFileIsTheOwnersAloneAndAnyoneElsesIsRefused) {
+  {
+    std::unique_ptr<Store> store = OpenOk();
+    ASSERT_TRUE(store->WriteOne(Item("school", "r1", 1, NhsA(), "")).ok());
+    for (const std::string& file : {path_, path_ + "-wal"}) {
+      struct stat st {};
+      ASSERT_EQ(stat(file.c_str(), &st), 0) << file;
+      EXPECT_EQ(st.st_mode & 0777, 0600u) << file;
+    }
+    ASSERT_TRUE(store->Close().ok());
+  }
+  ASSERT_EQ(chmod(path_.c_str(), 0644), 0);
+  EXPECT_THAT(OpenSqliteStore({.path = path_}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("readable or writable by anyone (mode 0644)")));
+  // Nothing was changed: made private again, it opens with its data.
+  ASSERT_EQ(chmod(path_.c_str(), 0600), 0);
+  std::unique_ptr<Store> store = OpenOk();
+  EXPECT_TRUE(store->GetChild(ChildKey::ForNhsNumber(NhsA())).ok());
 }
 
 TEST_F(SqliteStoreTest, KilledWriterLosesNoAcknowledgedBatch) {
