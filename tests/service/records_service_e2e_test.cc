@@ -1,5 +1,8 @@
 // Integration tests of RecordsService: the real ethrecd with a temporary
-// SQLite database, called through a real gRPC client. Synthetic data only.
+// SQLite database, called through a real gRPC client: round trips, field
+// violations over the wire, identity, unparsable text and crash safety. The
+// calls' logic is tested in process in records_service_test.cc. Synthetic
+// data only.
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
@@ -101,17 +104,6 @@ TEST_F(RecordsServiceTest, RecordsNormalisesAndKeepsHistory) {
   EXPECT_EQ(o.versions(0).value().categories(0).category(), v1::WHITE_ROMA);
   EXPECT_EQ(o.versions(1).record_version(), 2);
   EXPECT_EQ(o.versions(2).record_version(), 1);
-}
-
-TEST_F(RecordsServiceTest, ConflictingRewriteOfAVersionIsRefused) {
-  const std::string nhs = SyntheticNhsNumber(2);
-  v1::RecordObservationResponse r;
-  ASSERT_TRUE(Record(Obs(nhs, "eth-2", 1, "dfe", "WBRI"), &r).ok());
-  grpc::Status s = Record(Obs(nhs, "eth-2", 1, "dfe", "BAFR"), &r);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  v1::GetChildResponse child;
-  ASSERT_TRUE(Child(nhs, &child).ok());
-  EXPECT_EQ(child.observations(0).versions(0).code(), "WBRI");
 }
 
 TEST_F(RecordsServiceTest, BadInputIsRefusedNamingTheFieldAndStoresNothing) {

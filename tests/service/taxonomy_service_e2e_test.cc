@@ -1,5 +1,7 @@
 // Integration tests: the real ethrecd binary on a free loopback port, called
-// through a real gRPC client.
+// through a real gRPC client: identity, errors and their details over the
+// wire, unparsable requests, message limits and the server's lifecycle. The
+// calls' logic is tested in process in taxonomy_service_test.cc.
 #include <grpcpp/grpcpp.h>
 
 #include "ethrec/v1/taxonomy_service.grpc.pb.h"
@@ -83,33 +85,6 @@ TEST_F(TaxonomyServiceTest, UnknownSystemNamesTheFieldAndTheKnownSystems) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_THAT(status.error_message(), HasSubstr("nhs-ethnic-category"));
   EXPECT_THAT(Fields(status), ::testing::ElementsAre("system"));
-}
-
-TEST_F(TaxonomyServiceTest, BadInputGetsTheRightCode) {
-  const struct {
-    const char* system;
-    const char* code;
-    std::string text;
-    grpc::StatusCode want;
-    const char* field;
-    const char* message;
-  } cases[] = {
-      {"", "", "", grpc::StatusCode::INVALID_ARGUMENT, "code", "give a code"},
-      {"", "A", "", grpc::StatusCode::INVALID_ARGUMENT, "system", "without its code system"},
-      {"dfe", "WXYZ", "", grpc::StatusCode::NOT_FOUND, "code", "\"WXYZ\" is not in code system dfe"},
-      {"", "", std::string(2000, 'a'), grpc::StatusCode::INVALID_ARGUMENT, "text", "limit is 1024"},
-  };
-  for (const auto& c : cases) {
-    v1::NormalizeRequest request;
-    request.set_system(c.system);
-    request.set_code(c.code);
-    request.set_text(c.text);
-    v1::NormalizeResponse response;
-    grpc::Status status = Stub()->Normalize(Context().get(), request, &response);
-    EXPECT_EQ(status.error_code(), c.want) << c.message;
-    EXPECT_THAT(status.error_message(), HasSubstr(c.message));
-    EXPECT_THAT(Fields(status), ::testing::ElementsAre(c.field)) << c.message;
-  }
 }
 
 // Text that is not valid UTF-8 cannot even be parsed into the request
