@@ -15,8 +15,7 @@ bool ValidName(absl::string_view s) {
   });
 }
 
-absl::StatusOr<std::string> Read(const grpc::ServerContextBase& context, const char* key) {
-  const auto& metadata = context.client_metadata();
+absl::StatusOr<std::string> Read(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata, const char* key) {
   auto it = metadata.find(key);
   if (it == metadata.end()) {
     return absl::UnauthenticatedError(absl::StrCat("call metadata \"", key, "\" is missing"));
@@ -31,12 +30,16 @@ absl::StatusOr<std::string> Read(const grpc::ServerContextBase& context, const c
 
 }  // namespace
 
-absl::StatusOr<Caller> CallerFrom(const grpc::ServerContextBase& context) {
-  absl::StatusOr<std::string> agency = Read(context, kAgencyMetadataKey);
+absl::StatusOr<Caller> CallerFromMetadata(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+  absl::StatusOr<std::string> agency = Read(metadata, kAgencyMetadataKey);
   if (!agency.ok()) return agency.status();
-  absl::StatusOr<std::string> role = Read(context, kRoleMetadataKey);
+  absl::StatusOr<std::string> role = Read(metadata, kRoleMetadataKey);
   if (!role.ok()) return role.status();
   return Caller{*std::move(agency), *std::move(role)};
+}
+
+absl::StatusOr<Caller> CallerFrom(const grpc::ServerContextBase& context) {
+  return CallerFromMetadata(context.client_metadata());
 }
 
 }  // namespace ethrec::service

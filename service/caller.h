@@ -4,9 +4,11 @@
 #ifndef ETHREC_SERVICE_CALLER_H_
 #define ETHREC_SERVICE_CALLER_H_
 
+#include <map>
 #include <string>
 
 #include <grpcpp/server_context.h>
+#include <grpcpp/support/string_ref.h>
 
 #include "absl/status/statusor.h"
 
@@ -20,8 +22,12 @@ struct Caller {
   std::string role;    // e.g. "record-system": same alphabet
 };
 
-// Reads the caller from `context`'s metadata. Unauthenticated, naming the
-// missing or malformed metadata key, when either is absent or invalid.
+// Reads the caller from call metadata (kAgencyMetadataKey and
+// kRoleMetadataKey). Unauthenticated, naming the missing or malformed
+// metadata key, when either is absent or invalid.
+absl::StatusOr<Caller> CallerFromMetadata(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
+
+// CallerFromMetadata of `context`'s client metadata.
 absl::StatusOr<Caller> CallerFrom(const grpc::ServerContextBase& context);
 
 }  // namespace ethrec::service

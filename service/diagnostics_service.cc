@@ -1,15 +1,19 @@
 #include "service/diagnostics_service.h"
 
-#include "service/caller.h"
-#include "service/grpc_status.h"
+#include "service/serve_call.h"
 
 namespace ethrec::service {
 
+v1::EchoResponse EchoReply(const v1::EchoRequest& request) {
+  v1::EchoResponse response;
+  response.set_message(request.message());
+  return response;
+}
+
 grpc::Status DiagnosticsServiceImpl::Echo(grpc::ServerContext* context, const v1::EchoRequest* request,
                                           v1::EchoResponse* response) {
-  if (absl::StatusOr<Caller> caller = CallerFrom(*context); !caller.ok()) return ToGrpcStatus(caller.status());
-  response->set_message(request->message());
-  return grpc::Status::OK;
+  return ServeCall(*context, response,
+                   [&](const Caller&) -> absl::StatusOr<v1::EchoResponse> { return EchoReply(*request); });
 }
 
 }  // namespace ethrec::service

@@ -1,10 +1,14 @@
-// DiagnosticsServiceImpl: the trivial Echo call.
+// DiagnosticsService: the trivial Echo call, as EchoReply and its gRPC
+// adapter DiagnosticsServiceImpl.
 #ifndef ETHREC_SERVICE_DIAGNOSTICS_SERVICE_H_
 #define ETHREC_SERVICE_DIAGNOSTICS_SERVICE_H_
 
 #include "ethrec/v1/diagnostics_service.grpc.pb.h"
 
 namespace ethrec::service {
+
+// The Echo call without a server: the request's message, back.
+v1::EchoResponse EchoReply(const v1::EchoRequest& request);
 
 class DiagnosticsServiceImpl final : public v1::DiagnosticsService::Service {
  public:

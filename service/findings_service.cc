@@ -10,9 +10,8 @@
 #include "absl/strings/str_split.h"
 #include "mapping/observation.h"
 #include "mapping/status_field.h"
-#include "service/caller.h"
 #include "service/child_sheet.h"
-#include "service/grpc_status.h"
+#include "service/serve_call.h"
 #include "api/convert.h"
 
 namespace ethrec::service {
@@ -183,137 +182,159 @@ absl::StatusOr<int64_t> DecodeChildToken(absl::string_view token) {
 
 }  // namespace
 
-grpc::Status FindingsServiceImpl::GetChildReconciliation(grpc::ServerContext* context,
-                                                         const v1::GetChildReconciliationRequest* request,
-                                                         v1::ChildReconciliation* response) {
-  absl::StatusOr<Caller> caller = CallerFrom(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  absl::StatusOr<ChildKey> key = ChildKeyFrom(*request, *caller);
-  if (!key.ok()) return ToGrpcStatus(key.status());
+absl::StatusOr<v1::ChildReconciliation> FindingsApi::GetChildReconciliation(
+    const Caller& caller, const v1::GetChildReconciliationRequest& request) {
+  absl::StatusOr<ChildKey> key = ChildKeyFrom(request, caller);
+  if (!key.ok()) return key.status();
   absl::StatusOr<ChildRecord> child = options_.store->GetChild(*key);
-  if (!child.ok()) return ToGrpcStatus(child.status());
-  const SheetViewer viewer{IsOfficer(*caller), caller->agency};
+  if (!child.ok()) return child.status();
+  const SheetViewer viewer{IsOfficer(caller), caller.agency};
   // A child the caller's agency holds no record about answers as an
   // unknown one would: its existence is not the caller's business.
   if (!MaySeeChild(*child, viewer)) {
-    return ToGrpcStatus(absl::NotFoundError(key->is_nhs_number() ? "no child has that NHS number"
-                                                                 : "no child has that agency_child_id at that agency"));
+    return absl::NotFoundError(key->is_nhs_number() ? "no child has that NHS number"
+                                                    : "no child has that agency_child_id at that agency");
   }
-  ToSheet(*child, viewer, response);
-  return grpc::Status::OK;
+  v1::ChildReconciliation response;
+  ToSheet(*child, viewer, &response);
+  return response;
 }
 
-grpc::Status FindingsServiceImpl::ListChildReconciliations(grpc::ServerContext* context,
-                                                           const v1::ListChildReconciliationsRequest* request,
-                                                           v1::ListChildReconciliationsResponse* response) {
-  absl::StatusOr<Caller> caller = CallerFrom(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (!IsOfficer(*caller)) {
-    return ToGrpcStatus(absl::PermissionDeniedError(absl::StrCat(
-        "only role \"", kDataQualityRole, "\" may list children (caller role \"", caller->role, "\")")));
+absl::StatusOr<v1::ListChildReconciliationsResponse> FindingsApi::ListChildReconciliations(
+    const Caller& caller, const v1::ListChildReconciliationsRequest& request) {
+  if (!IsOfficer(caller)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("only role \"", kDataQualityRole, "\" may list children (caller role \"", caller.role, "\")"));
   }
-  if (request->page_size() < 0) {
-    return ToGrpcStatus(WithField(absl::InvalidArgumentError("page_size must not be negative"), "page_size"));
+  if (request.page_size() < 0) {
+    return WithField(absl::InvalidArgumentError("page_size must not be negative"), "page_size");
   }
   ChildQuery query;
-  query.limit = request->page_size() == 0 ? options_.default_page_size
-                                          : std::min(request->page_size(), options_.max_page_size);
-  if (!request->page_token().empty()) {
-    absl::StatusOr<int64_t> after = DecodeChildToken(request->page_token());
-    if (!after.ok()) return ToGrpcStatus(after.status());
+  query.limit =
+      request.page_size() == 0 ? options_.default_page_size : std::min(request.page_size(), options_.max_page_size);
+  if (!request.page_token().empty()) {
+    absl::StatusOr<int64_t> after = DecodeChildToken(request.page_token());
+    if (!after.ok()) return after.status();
     query.after_child_id = *after;
   }
   absl::StatusOr<ChildrenPage> page = options_.store->ListChildrenWithFindings(query);
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  const SheetViewer viewer{true, caller->agency};
-  for (const ChildRecord& child : page->children) ToSheet(child, viewer, response->add_children());
+  if (!page.ok()) return page.status();
+  const SheetViewer viewer{true, caller.agency};
+  v1::ListChildReconciliationsResponse response;
+  for (const ChildRecord& child : page->children) ToSheet(child, viewer, response.add_children());
   if (page->more && !page->children.empty()) {
-    response->set_next_page_token(EncodeChildToken(page->children.back().child_id));
+    response.set_next_page_token(EncodeChildToken(page->children.back().child_id));
   }
-  return grpc::Status::OK;
+  return response;
 }
 
-grpc::Status FindingsServiceImpl::ListFindings(grpc::ServerContext* context, const v1::ListFindingsRequest* request,
-                                               v1::ListFindingsResponse* response) {
-  absl::StatusOr<Caller> caller = CallerFrom(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  absl::StatusOr<FindingQuery> query =
-      QueryFrom(*request, *caller, options_.default_page_size, options_.max_page_size);
-  if (!query.ok()) return ToGrpcStatus(query.status());
+absl::StatusOr<v1::ListFindingsResponse> FindingsApi::ListFindings(const Caller& caller,
+                                                                   const v1::ListFindingsRequest& request) {
+  absl::StatusOr<FindingQuery> query = QueryFrom(request, caller, options_.default_page_size, options_.max_page_size);
+  if (!query.ok()) return query.status();
   absl::StatusOr<FindingsPage> page = options_.store->ListFindings(*query);
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  for (const StoredFinding& f : page->findings) ToProto(f, *options_.taxonomy, response->add_findings());
+  if (!page.ok()) return page.status();
+  v1::ListFindingsResponse response;
+  for (const StoredFinding& f : page->findings) ToProto(f, *options_.taxonomy, response.add_findings());
   if (page->more && !page->findings.empty()) {
-    response->set_next_page_token(EncodePageToken(page->findings.back().id, FilterFingerprint(*query)));
+    response.set_next_page_token(EncodePageToken(page->findings.back().id, FilterFingerprint(*query)));
   }
-  return grpc::Status::OK;
+  return response;
 }
 
-grpc::Status FindingsServiceImpl::GetFinding(grpc::ServerContext* context, const v1::GetFindingRequest* request,
-                                             v1::Finding* response) {
-  absl::StatusOr<Caller> caller = CallerFrom(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (request->finding_id() <= 0) {
-    return ToGrpcStatus(WithField(absl::InvalidArgumentError("finding_id is required (a positive id)"), "finding_id"));
+absl::StatusOr<v1::Finding> FindingsApi::GetFinding(const Caller& caller, const v1::GetFindingRequest& request) {
+  if (request.finding_id() <= 0) {
+    return WithField(absl::InvalidArgumentError("finding_id is required (a positive id)"), "finding_id");
   }
-  absl::StatusOr<StoredFinding> f = options_.store->GetFinding(request->finding_id());
-  if (!f.ok()) return ToGrpcStatus(f.status());
-  if (!IsOfficer(*caller) && !VisibleToAgency(*f, caller->agency)) {
-    return ToGrpcStatus(NotVisible(request->finding_id()));
+  absl::StatusOr<StoredFinding> f = options_.store->GetFinding(request.finding_id());
+  if (!f.ok()) return f.status();
+  if (!IsOfficer(caller) && !VisibleToAgency(*f, caller.agency)) {
+    return NotVisible(request.finding_id());
   }
-  ToProto(*f, *options_.taxonomy, response);
-  return grpc::Status::OK;
+  v1::Finding response;
+  ToProto(*f, *options_.taxonomy, &response);
+  return response;
 }
 
-grpc::Status FindingsServiceImpl::SummarizeFindings(grpc::ServerContext* context,
-                                                    const v1::SummarizeFindingsRequest* request,
-                                                    v1::SummarizeFindingsResponse* response) {
-  absl::StatusOr<Caller> caller = CallerFrom(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  absl::StatusOr<std::string> agency = VisibleAgency(*caller, request->agency());
-  if (!agency.ok()) return ToGrpcStatus(agency.status());
+absl::StatusOr<v1::SummarizeFindingsResponse> FindingsApi::SummarizeFindings(
+    const Caller& caller, const v1::SummarizeFindingsRequest& request) {
+  absl::StatusOr<std::string> agency = VisibleAgency(caller, request.agency());
+  if (!agency.ok()) return agency.status();
   absl::StatusOr<FindingSummary> summary = options_.store->SummarizeFindings(*agency);
-  if (!summary.ok()) return ToGrpcStatus(summary.status());
+  if (!summary.ok()) return summary.status();
+  v1::SummarizeFindingsResponse response;
   for (const FindingCountRow& row : summary->counts) {
-    v1::FindingCount* c = response->add_counts();
+    v1::FindingCount* c = response.add_counts();
     c->set_agency(row.agency);
     c->set_kind(ToProto(row.kind));
     c->set_status(ToProto(row.status));
     c->set_count(row.count);
   }
   for (const CompletenessRow& row : summary->completeness) {
-    v1::AgencyCompleteness* c = response->add_completeness();
+    v1::AgencyCompleteness* c = response.add_completeness();
     c->set_agency(row.agency);
     c->set_children(row.children);
     c->set_children_self_defined(row.children_self_defined);
-    c->set_share(row.children == 0 ? 0.0
-                                   : static_cast<double>(row.children_self_defined) / static_cast<double>(row.children));
+    c->set_share(
+        row.children == 0 ? 0.0 : static_cast<double>(row.children_self_defined) / static_cast<double>(row.children));
   }
-  response->set_children(summary->children);
-  return grpc::Status::OK;
+  response.set_children(summary->children);
+  return response;
+}
+
+absl::StatusOr<v1::Finding> FindingsApi::ReviewFinding(const Caller& caller, const v1::ReviewFindingRequest& request) {
+  if (!IsOfficer(caller)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("only role \"", kDataQualityRole, "\" may review findings (caller role \"", caller.role, "\")"));
+  }
+  if (request.finding_id() <= 0) {
+    return WithField(absl::InvalidArgumentError("finding_id is required (a positive id)"), "finding_id");
+  }
+  std::optional<ReviewAction> action = FromProto(request.action());
+  if (!action) {
+    return WithField(absl::InvalidArgumentError("action is required: ACKNOWLEDGE, RESOLVE or REOPEN"), "action");
+  }
+  absl::StatusOr<StoredFinding> f = options_.store->ReviewFinding(request.finding_id(), *action,
+                                                                  Reviewer{caller.agency, caller.role}, request.note());
+  if (!f.ok()) return f.status();
+  v1::Finding response;
+  ToProto(*f, *options_.taxonomy, &response);
+  return response;
+}
+
+grpc::Status FindingsServiceImpl::ListFindings(grpc::ServerContext* context, const v1::ListFindingsRequest* request,
+                                               v1::ListFindingsResponse* response) {
+  return ServeCall(*context, response, [&](const Caller& caller) { return api_.ListFindings(caller, *request); });
+}
+
+grpc::Status FindingsServiceImpl::GetFinding(grpc::ServerContext* context, const v1::GetFindingRequest* request,
+                                             v1::Finding* response) {
+  return ServeCall(*context, response, [&](const Caller& caller) { return api_.GetFinding(caller, *request); });
+}
+
+grpc::Status FindingsServiceImpl::SummarizeFindings(grpc::ServerContext* context,
+                                                    const v1::SummarizeFindingsRequest* request,
+                                                    v1::SummarizeFindingsResponse* response) {
+  return ServeCall(*context, response, [&](const Caller& caller) { return api_.SummarizeFindings(caller, *request); });
 }
 
 grpc::Status FindingsServiceImpl::ReviewFinding(grpc::ServerContext* context, const v1::ReviewFindingRequest* request,
                                                 v1::Finding* response) {
-  absl::StatusOr<Caller> caller = CallerFrom(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (!IsOfficer(*caller)) {
-    return ToGrpcStatus(absl::PermissionDeniedError(
-        absl::StrCat("only role \"", kDataQualityRole, "\" may review findings (caller role \"", caller->role, "\")")));
-  }
-  if (request->finding_id() <= 0) {
-    return ToGrpcStatus(WithField(absl::InvalidArgumentError("finding_id is required (a positive id)"), "finding_id"));
-  }
-  std::optional<ReviewAction> action = FromProto(request->action());
-  if (!action) {
-    return ToGrpcStatus(
-        WithField(absl::InvalidArgumentError("action is required: ACKNOWLEDGE, RESOLVE or REOPEN"), "action"));
-  }
-  absl::StatusOr<StoredFinding> f = options_.store->ReviewFinding(
-      request->finding_id(), *action, Reviewer{caller->agency, caller->role}, request->note());
-  if (!f.ok()) return ToGrpcStatus(f.status());
-  ToProto(*f, *options_.taxonomy, response);
-  return grpc::Status::OK;
+  return ServeCall(*context, response, [&](const Caller& caller) { return api_.ReviewFinding(caller, *request); });
+}
+
+grpc::Status FindingsServiceImpl::GetChildReconciliation(grpc::ServerContext* context,
+                                                         const v1::GetChildReconciliationRequest* request,
+                                                         v1::ChildReconciliation* response) {
+  return ServeCall(*context, response,
+                   [&](const Caller& caller) { return api_.GetChildReconciliation(caller, *request); });
+}
+
+grpc::Status FindingsServiceImpl::ListChildReconciliations(grpc::ServerContext* context,
+                                                           const v1::ListChildReconciliationsRequest* request,
+                                                           v1::ListChildReconciliationsResponse* response) {
+  return ServeCall(*context, response,
+                   [&](const Caller& caller) { return api_.ListChildReconciliations(caller, *request); });
 }
 
 }  // namespace ethrec::service

@@ -1,5 +1,6 @@
-// FindingsServiceImpl: thin gRPC adapter over the Store's findings (see
-// proto/ethrec/v1/findings_service.proto for the contract).
+// FindingsService (see proto/ethrec/v1/findings_service.proto for the
+// contract): the calls' logic in FindingsApi, callable without a server, and
+// FindingsServiceImpl, its thin gRPC adapter.
 //
 // Access: role kDataQualityRole sees every agency's findings and may review
 // them; any other role sees its own agency's findings only and may not
@@ -10,14 +11,21 @@
 #define ETHREC_SERVICE_FINDINGS_SERVICE_H_
 
 #include "ethrec/v1/findings_service.grpc.pb.h"
+#include "absl/status/statusor.h"
 #include "mapping/taxonomy.h"
+#include "service/caller.h"
 #include "service/store.h"
 
 namespace ethrec::service {
 
 inline constexpr char kDataQualityRole[] = "data-quality-officer";
 
-class FindingsServiceImpl final : public v1::FindingsService::Service {
+// The FindingsService calls over the Store's findings, callable without a
+// server. PermissionDenied, naming the role that may, when the caller's role
+// may not; InvalidArgument naming the field for a bad request (a page token
+// issued for other filters included); NotFound for a finding or child the
+// caller may not see, as for one that does not exist.
+class FindingsApi {
  public:
   struct Options {
     Store* store = nullptr;  // not owned; required
@@ -27,7 +35,30 @@ class FindingsServiceImpl final : public v1::FindingsService::Service {
     int max_page_size = 1000;
   };
 
-  explicit FindingsServiceImpl(const Options& options) : options_(options) {}
+  explicit FindingsApi(const Options& options) : options_(options) {}
+
+  absl::StatusOr<v1::ListFindingsResponse> ListFindings(const Caller& caller, const v1::ListFindingsRequest& request);
+  absl::StatusOr<v1::Finding> GetFinding(const Caller& caller, const v1::GetFindingRequest& request);
+  absl::StatusOr<v1::SummarizeFindingsResponse> SummarizeFindings(const Caller& caller,
+                                                                  const v1::SummarizeFindingsRequest& request);
+  // Officers only.
+  absl::StatusOr<v1::Finding> ReviewFinding(const Caller& caller, const v1::ReviewFindingRequest& request);
+  // child_id only for officers.
+  absl::StatusOr<v1::ChildReconciliation> GetChildReconciliation(const Caller& caller,
+                                                                 const v1::GetChildReconciliationRequest& request);
+  // Officers only.
+  absl::StatusOr<v1::ListChildReconciliationsResponse> ListChildReconciliations(
+      const Caller& caller, const v1::ListChildReconciliationsRequest& request);
+
+ private:
+  Options options_;
+};
+
+class FindingsServiceImpl final : public v1::FindingsService::Service {
+ public:
+  using Options = FindingsApi::Options;
+
+  explicit FindingsServiceImpl(const Options& options) : api_(options) {}
 
   grpc::Status ListFindings(grpc::ServerContext* context, const v1::ListFindingsRequest* request,
                             v1::ListFindingsResponse* response) override;
@@ -44,7 +75,7 @@ class FindingsServiceImpl final : public v1::FindingsService::Service {
                                         v1::ListChildReconciliationsResponse* response) override;
 
  private:
-  Options options_;
+  FindingsApi api_;
 };
 
 }  // namespace ethrec::service

@@ -1,13 +1,12 @@
 #include "service/grpc_status.h"
 
-#include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "mapping/status_field.h"
 
 namespace ethrec::service {
 
-grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view field_prefix) {
+grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   google::rpc::Status details;
   details.set_code(static_cast<int>(status.code()));
@@ -19,7 +18,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view field_pr
   if (std::string field = FieldOf(status); !field.empty()) {
     google::rpc::BadRequest bad;
     google::rpc::BadRequest::FieldViolation* v = bad.add_field_violations();
-    v->set_field(absl::StrCat(field_prefix, field));
+    v->set_field(field);
     v->set_description(std::string(status.message()));
     details.add_details()->PackFrom(bad);
   }

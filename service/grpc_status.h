@@ -5,16 +5,15 @@
 #include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
-#include "absl/strings/string_view.h"
 
 namespace ethrec::service {
 
 // Maps `status` to the gRPC status with the same canonical code and message.
 // The details carry a google.rpc.Status (grpc-status-details-bin) with an
 // ErrorInfo (domain "ethrec") and, when the status names a field (see
-// mapping/status_field.h), a BadRequest field violation for
-// `field_prefix` + that field, e.g. "items[3].request." + "code".
-grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view field_prefix = "");
+// mapping/status_field.h), a BadRequest field violation for that field, as
+// the request spells it (e.g. "observations[3].code").
+grpc::Status ToGrpcStatus(const absl::Status& status);
 
 }  // namespace ethrec::service
 

@@ -4,8 +4,7 @@
 #include "absl/time/time.h"
 #include "mapping/observation.h"
 #include "mapping/status_field.h"
-#include "service/caller.h"
-#include "service/grpc_status.h"
+#include "service/serve_call.h"
 #include "api/convert.h"
 
 namespace ethrec::service {
@@ -71,94 +70,109 @@ void ToProto(const NormalizedObservation& item, WriteOutcome outcome, const Item
   if (feedback->reference.has_value()) api::ToProto(*feedback->reference, out->mutable_reference());
 }
 
+// `status` with its field, if it names one, placed under `prefix`: the
+// request spells an observation's "code" as "observation.code".
+absl::Status UnderField(absl::Status status, absl::string_view prefix) {
+  const std::string field = FieldOf(status);
+  return field.empty() ? status : WithField(std::move(status), absl::StrCat(prefix, field));
+}
+
 }  // namespace
 
-absl::StatusOr<WriteResult> RecordsServiceImpl::Write(const std::vector<NormalizedObservation>& batch,
-                                                      bool validate_only, bool feedback) {
+absl::StatusOr<WriteResult> RecordsApi::Write(const std::vector<NormalizedObservation>& batch, bool validate_only,
+                                              bool feedback) {
   return options_.store->Write(batch, WriteOptions{.validate_only = validate_only, .feedback = feedback});
+}
+
+absl::StatusOr<v1::RecordObservationResponse> RecordsApi::RecordObservation(
+    const Caller& caller, const v1::RecordObservationRequest& request) {
+  absl::StatusOr<NormalizedObservation> n = Prepare(*options_.normalizer, caller, request.observation());
+  if (!n.ok()) return UnderField(n.status(), "observation.");
+  std::vector<NormalizedObservation> batch;
+  batch.push_back(*std::move(n));
+  absl::StatusOr<WriteResult> result = Write(batch, request.validate_only(), /*feedback=*/true);
+  if (!result.ok()) return UnderField(result.status(), "observation.");
+  v1::RecordObservationResponse response;
+  ToProto(batch.front(), result->outcomes.front(), result->feedback.empty() ? nullptr : &result->feedback.front(),
+          options_.normalizer->registry().taxonomy(), &response);
+  return response;
+}
+
+absl::StatusOr<v1::RecordObservationsResponse> RecordsApi::RecordObservations(
+    const Caller& caller, const v1::RecordObservationsRequest& request) {
+  const int n = request.observations_size();
+  if (n == 0) return WithField(absl::InvalidArgumentError("observations is empty"), "observations");
+  if (n > options_.max_batch_items) {
+    return WithField(absl::ResourceExhaustedError(
+                         absl::StrCat("batch has ", n, " observations; the limit is ", options_.max_batch_items)),
+                     "observations");
+  }
+  std::vector<NormalizedObservation> batch;
+  batch.reserve(n);
+  for (int i = 0; i < n; ++i) {
+    absl::StatusOr<NormalizedObservation> item = Prepare(*options_.normalizer, caller, request.observations(i));
+    if (!item.ok()) {
+      // Nothing is stored when any item is bad: name it and its field.
+      absl::Status named(item.status().code(), absl::StrCat("observations[", i, "]: ", item.status().message()));
+      return WithField(named, BatchFieldPath("observations", i, FieldOf(item.status())));
+    }
+    batch.push_back(*std::move(item));
+  }
+  const bool basic = request.view() == v1::BASIC;
+  absl::StatusOr<WriteResult> result = Write(batch, request.validate_only(), /*feedback=*/!basic);
+  if (!result.ok()) {
+    std::optional<size_t> index = BatchItemOf(result.status());
+    if (!index.has_value()) return result.status();
+    return WithField(result.status(), BatchFieldPath("observations", *index, FieldOf(result.status())));
+  }
+  const Taxonomy& taxonomy = options_.normalizer->registry().taxonomy();
+  v1::RecordObservationsResponse response;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    v1::RecordObservationResponse* r = response.add_results();
+    ToProto(batch[i], result->outcomes[i], result->feedback.empty() ? nullptr : &result->feedback[i], taxonomy, r);
+    if (basic) ToBasicView(r->mutable_value());
+  }
+  return response;
+}
+
+absl::StatusOr<v1::GetChildResponse> RecordsApi::GetChild(const Caller& caller, const v1::GetChildRequest& request) {
+  const v1::ChildRef& ref = request.child();
+  ChildKey key = ChildKey::ForAgencyChildId(caller.agency, ref.agency_child_id());
+  if (!ref.nhs_number().empty()) {
+    if (absl::Status s = ValidateNhsNumber(ref.nhs_number()); !s.ok()) return WithField(s, "child.nhs_number");
+    key = ChildKey::ForNhsNumber(CanonicalNhsNumber(ref.nhs_number()));
+  } else if (ref.agency_child_id().empty()) {
+    return WithField(absl::InvalidArgumentError("give the child's nhs_number or agency_child_id"), "child");
+  }
+  absl::StatusOr<ChildRecord> child = options_.store->GetChild(key);
+  if (!child.ok()) return child.status();
+  v1::GetChildResponse response;
+  for (const std::string& nhs : child->nhs_numbers) response.add_nhs_numbers(nhs);
+  for (const AgencyChildId& id : child->agency_child_ids) {
+    v1::AgencyChildId* out = response.add_agency_child_ids();
+    out->set_agency(id.agency);
+    out->set_agency_child_id(id.agency_child_id);
+  }
+  for (const RecordHistory& r : child->records) ToProto(r, response.add_observations());
+  return response;
 }
 
 grpc::Status RecordsServiceImpl::RecordObservation(grpc::ServerContext* context,
                                                    const v1::RecordObservationRequest* request,
                                                    v1::RecordObservationResponse* response) {
-  absl::StatusOr<Caller> caller = CallerFrom(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  absl::StatusOr<NormalizedObservation> n = Prepare(*options_.normalizer, *caller, request->observation());
-  if (!n.ok()) return ToGrpcStatus(n.status(), "observation.");
-  std::vector<NormalizedObservation> batch;
-  batch.push_back(*std::move(n));
-  absl::StatusOr<WriteResult> result = Write(batch, request->validate_only(), /*feedback=*/true);
-  if (!result.ok()) return ToGrpcStatus(result.status(), "observation.");
-  ToProto(batch.front(), result->outcomes.front(), result->feedback.empty() ? nullptr : &result->feedback.front(),
-          options_.normalizer->registry().taxonomy(), response);
-  return grpc::Status::OK;
+  return ServeCall(*context, response, [&](const Caller& caller) { return api_.RecordObservation(caller, *request); });
 }
 
 grpc::Status RecordsServiceImpl::RecordObservations(grpc::ServerContext* context,
                                                     const v1::RecordObservationsRequest* request,
                                                     v1::RecordObservationsResponse* response) {
-  absl::StatusOr<Caller> caller = CallerFrom(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  const int n = request->observations_size();
-  if (n == 0) return ToGrpcStatus(WithField(absl::InvalidArgumentError("observations is empty"), "observations"));
-  if (n > options_.max_batch_items) {
-    return ToGrpcStatus(WithField(absl::ResourceExhaustedError(absl::StrCat(
-                                      "batch has ", n, " observations; the limit is ", options_.max_batch_items)),
-                                  "observations"));
-  }
-  std::vector<NormalizedObservation> batch;
-  batch.reserve(n);
-  for (int i = 0; i < n; ++i) {
-    absl::StatusOr<NormalizedObservation> item = Prepare(*options_.normalizer, *caller, request->observations(i));
-    if (!item.ok()) {
-      // Nothing is stored when any item is bad: name it and its field.
-      absl::Status named(item.status().code(),
-                         absl::StrCat("observations[", i, "]: ", item.status().message()));
-      return ToGrpcStatus(WithField(named, BatchFieldPath("observations", i, FieldOf(item.status()))));
-    }
-    batch.push_back(*std::move(item));
-  }
-  const bool basic = request->view() == v1::BASIC;
-  absl::StatusOr<WriteResult> result = Write(batch, request->validate_only(), /*feedback=*/!basic);
-  if (!result.ok()) {
-    std::optional<size_t> index = BatchItemOf(result.status());
-    if (!index.has_value()) return ToGrpcStatus(result.status());
-    return ToGrpcStatus(WithField(result.status(), BatchFieldPath("observations", *index, FieldOf(result.status()))));
-  }
-  const Taxonomy& taxonomy = options_.normalizer->registry().taxonomy();
-  for (size_t i = 0; i < batch.size(); ++i) {
-    v1::RecordObservationResponse* r = response->add_results();
-    ToProto(batch[i], result->outcomes[i], result->feedback.empty() ? nullptr : &result->feedback[i], taxonomy, r);
-    if (basic) ToBasicView(r->mutable_value());
-  }
-  return grpc::Status::OK;
+  return ServeCall(*context, response,
+                   [&](const Caller& caller) { return api_.RecordObservations(caller, *request); });
 }
 
 grpc::Status RecordsServiceImpl::GetChild(grpc::ServerContext* context, const v1::GetChildRequest* request,
                                           v1::GetChildResponse* response) {
-  absl::StatusOr<Caller> caller = CallerFrom(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  const v1::ChildRef& ref = request->child();
-  ChildKey key = ChildKey::ForAgencyChildId(caller->agency, ref.agency_child_id());
-  if (!ref.nhs_number().empty()) {
-    if (absl::Status s = ValidateNhsNumber(ref.nhs_number()); !s.ok()) {
-      return ToGrpcStatus(WithField(s, "child.nhs_number"));
-    }
-    key = ChildKey::ForNhsNumber(CanonicalNhsNumber(ref.nhs_number()));
-  } else if (ref.agency_child_id().empty()) {
-    return ToGrpcStatus(
-        WithField(absl::InvalidArgumentError("give the child's nhs_number or agency_child_id"), "child"));
-  }
-  absl::StatusOr<ChildRecord> child = options_.store->GetChild(key);
-  if (!child.ok()) return ToGrpcStatus(child.status());
-  for (const std::string& nhs : child->nhs_numbers) response->add_nhs_numbers(nhs);
-  for (const AgencyChildId& id : child->agency_child_ids) {
-    v1::AgencyChildId* out = response->add_agency_child_ids();
-    out->set_agency(id.agency);
-    out->set_agency_child_id(id.agency_child_id);
-  }
-  for (const RecordHistory& r : child->records) ToProto(r, response->add_observations());
-  return grpc::Status::OK;
+  return ServeCall(*context, response, [&](const Caller& caller) { return api_.GetChild(caller, *request); });
 }
 
 }  // namespace ethrec::service

@@ -1,32 +1,71 @@
-// TaxonomyServiceImpl: thin gRPC adapter over mapping::Normalizer.
+// TaxonomyService: the calls' logic in TaxonomyApi, callable without a
+// server, and TaxonomyServiceImpl, its thin gRPC adapter.
 #ifndef ETHREC_SERVICE_TAXONOMY_SERVICE_H_
 #define ETHREC_SERVICE_TAXONOMY_SERVICE_H_
 
 #include <string>
 
-#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "ethrec/v1/taxonomy_service.grpc.pb.h"
 #include "absl/container/flat_hash_map.h"
 #include "mapping/normalizer.h"
 
 namespace ethrec::service {
 
-// NormalizeBatch is served as a raw callback method: the handler parses the
-// request itself and writes the response's bytes, each known code's answer
-// pre-serialised at start-up, so a batch costs little more than reading it.
-// The wire format is exactly NormalizeBatchResponse's.
-class TaxonomyServiceImpl final
-    : public v1::TaxonomyService::WithRawCallbackMethod_NormalizeBatch<v1::TaxonomyService::Service> {
+// The TaxonomyService calls over mapping::Normalizer, callable without a
+// server. Their answers are the same for every caller, so they take none
+// (the adapter still refuses a call without one). Errors are the
+// Normalizer's, naming the field (see mapping/status_field.h).
+class TaxonomyApi {
  public:
   struct Options {
-    // Not owned; must outlive the service. Required.
+    // Not owned; must outlive the api. Required.
     const Normalizer* normalizer = nullptr;
     // Most items in one NormalizeBatch call. Default 1000.
     int max_batch_items = 1000;
   };
 
   // Precomputes the answer for every code of every loaded system.
-  explicit TaxonomyServiceImpl(const Options& options);
+  explicit TaxonomyApi(const Options& options);
+
+  absl::StatusOr<v1::ListCodeSystemsResponse> ListCodeSystems(const v1::ListCodeSystemsRequest& request) const;
+  absl::StatusOr<v1::GetTaxonomyResponse> GetTaxonomy(const v1::GetTaxonomyRequest& request) const;
+  absl::StatusOr<v1::NormalizeResponse> Normalize(const v1::NormalizeRequest& request) const;
+  // The serialised NormalizeBatchResponse, written by hand (each known
+  // code's answer is serialised once, at start-up) so that a batch costs
+  // little more than reading it. A bad item gets its own error in the
+  // response; the call fails only when the batch is over max_batch_items
+  // (ResourceExhausted naming "items").
+  absl::StatusOr<std::string> NormalizeBatch(const v1::NormalizeBatchRequest& request) const;
+  absl::StatusOr<v1::TranslateResponse> Translate(const v1::TranslateRequest& request) const;
+  // InvalidArgument naming "category" or "non_answer" unless the request
+  // gives a category or a non_answer of NOT_STATED or NOT_KNOWN.
+  absl::StatusOr<v1::SuggestCodeResponse> SuggestCode(const v1::SuggestCodeRequest& request) const;
+
+ private:
+  // The answer for a code alone never changes while the server runs, so it
+  // is built once: full and BASIC views, by concept.
+  struct CodedAnswer {
+    v1::NormalizedValue full;  // for Normalize
+    std::string full_bytes;    // for NormalizeBatch: the full and BASIC views, serialised
+    std::string basic_bytes;
+  };
+  // The cached answer when `request` is a known code without text, else nullptr.
+  const CodedAnswer* Cached(const v1::NormalizeRequest& request) const;
+
+  Options options_;
+  absl::flat_hash_map<const Concept*, CodedAnswer> coded_;
+};
+
+// NormalizeBatch is served as a raw callback method: the handler parses the
+// request itself and answers with TaxonomyApi::NormalizeBatch's bytes. The
+// wire format is exactly NormalizeBatchResponse's.
+class TaxonomyServiceImpl final
+    : public v1::TaxonomyService::WithRawCallbackMethod_NormalizeBatch<v1::TaxonomyService::Service> {
+ public:
+  using Options = TaxonomyApi::Options;
+
+  explicit TaxonomyServiceImpl(const Options& options) : api_(options) {}
 
   grpc::Status ListCodeSystems(grpc::ServerContext* context, const v1::ListCodeSystemsRequest* request,
                                v1::ListCodeSystemsResponse* response) override;
@@ -42,21 +81,12 @@ class TaxonomyServiceImpl final
                            v1::SuggestCodeResponse* response) override;
 
  private:
-  // The answer for a code alone never changes while the server runs, so it
-  // is built once: full and BASIC views, by concept.
-  struct CodedAnswer {
-    v1::NormalizedValue full;  // for Normalize
-    std::string full_bytes;    // for NormalizeBatch: the full and BASIC views, serialised
-    std::string basic_bytes;
-  };
-  // The NormalizeBatch work: the response's bytes, or an error for the call.
-  absl::Status NormalizeBatchBytes(const grpc::CallbackServerContext& context, const grpc::ByteBuffer& request,
-                                   std::string* out) const;
-  // The cached answer when `request` is a known code without text, else nullptr.
-  const CodedAnswer* Cached(const v1::NormalizeRequest& request) const;
+  // The NormalizeBatch call: the caller checked, the request parsed, the
+  // response's bytes or an error for the call.
+  absl::StatusOr<std::string> NormalizeBatchBytes(const grpc::CallbackServerContext& context,
+                                                  const grpc::ByteBuffer& request) const;
 
-  Options options_;
-  absl::flat_hash_map<const Concept*, CodedAnswer> coded_;
+  TaxonomyApi api_;
 };
 
 }  // namespace ethrec::service

@@ -1,51 +1,50 @@
-// Integration tests: the real ethrecd binary on a free loopback port, called
-// through a real gRPC client.
-#include <grpcpp/grpcpp.h>
+// TaxonomyApi in process, over the built-in Normalizer: answers, the errors'
+// codes and fields, and NormalizeBatch's hand-written bytes. The gRPC round
+// trip, and unparsable requests, are in taxonomy_service_e2e_test.cc.
+#include "service/taxonomy_service.h"
 
-#include "ethrec/v1/taxonomy_service.grpc.pb.h"
+#include <string>
+
 #include "gmock/gmock.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "tests/service/grpc_test_util.h"
-#include "tests/service/server_process.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "api/convert.h"
+#include "tests/service/api_fixtures.h"
+#include "tests/testing/status_matchers.h"
 
-namespace ethrec {
+namespace ethrec::service {
 namespace {
 
+using ::ethrec::testing::HasField;
+using ::ethrec::testing::StatusIs;
 using ::testing::HasSubstr;
 
-class TaxonomyServiceTest : public ::testing::Test {
+v1::NormalizeRequest Request(const std::string& system, const std::string& code, const std::string& text = "") {
+  v1::NormalizeRequest r;
+  r.set_system(system);
+  r.set_code(code);
+  r.set_text(text);
+  return r;
+}
+
+class TaxonomyApiTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new testing::ServerProcess({});
-    ASSERT_FALSE(server_->address().empty()) << "ethrecd did not start";
-    channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
+  // NormalizeBatch's bytes, parsed as the client would.
+  v1::NormalizeBatchResponse Batch(const v1::NormalizeBatchRequest& request) {
+    absl::StatusOr<std::string> bytes = api_.NormalizeBatch(request);
+    EXPECT_TRUE(bytes.ok()) << bytes.status();
+    v1::NormalizeBatchResponse response;
+    EXPECT_TRUE(bytes.ok() && response.ParseFromString(*bytes));
+    return response;
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
 
-  static std::unique_ptr<grpc::ClientContext> Context() { return testing::CallerContext(); }
-
-  static std::unique_ptr<v1::TaxonomyService::Stub> Stub() { return v1::TaxonomyService::NewStub(channel_); }
-
-  static std::vector<std::string> Fields(const grpc::Status& status) { return testing::FieldViolations(status); }
-
-  static inline testing::ServerProcess* server_ = nullptr;
-  static inline std::shared_ptr<grpc::Channel> channel_;
+  TaxonomyApi api_{{.normalizer = &::ethrec::testing::BuiltinNormalizer(), .max_batch_items = 5}};
 };
 
-TEST_F(TaxonomyServiceTest, NormalizesACode) {
-  v1::NormalizeRequest request;
-  request.set_system("dfe");
-  request.set_code("BSOM");
-  v1::NormalizeResponse response;
-  grpc::Status status = Stub()->Normalize(Context().get(), request, &response);
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  const v1::NormalizedValue& v = response.value();
+TEST_F(TaxonomyApiTest, NormalizesACode) {
+  absl::StatusOr<v1::NormalizeResponse> r = api_.Normalize(Request("dfe", "BSOM"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  const v1::NormalizedValue& v = r->value();
   EXPECT_EQ(v.outcome(), v1::CATEGORIES);
   ASSERT_EQ(v.categories_size(), 1);
   EXPECT_EQ(v.categories(0).category(), v1::BLACK_AFRICAN);
@@ -55,199 +54,167 @@ TEST_F(TaxonomyServiceTest, NormalizesACode) {
   EXPECT_EQ(v.map_id(), "dfe-to-ons-2021-ew");
 }
 
-TEST_F(TaxonomyServiceTest, NormalizesFreeText) {
-  v1::NormalizeRequest request;
-  request.set_text("black british - caribbean");
-  v1::NormalizeResponse response;
-  ASSERT_TRUE(Stub()->Normalize(Context().get(), request, &response).ok());
-  EXPECT_EQ(response.value().categories(0).category(), v1::BLACK_CARIBBEAN);
-  EXPECT_TRUE(response.value().decided_by_text());
+// A known code is answered from the start-up cache; the same code spelled
+// with other case goes through the Normalizer: the answers must agree.
+TEST_F(TaxonomyApiTest, TheCachedAnswerIsTheNormalizersAnswer) {
+  absl::StatusOr<v1::NormalizeResponse> cached = api_.Normalize(Request("nhs-ethnic-category", "C"));
+  ASSERT_TRUE(cached.ok()) << cached.status();
+  absl::StatusOr<Normalized> direct =
+      ::ethrec::testing::BuiltinNormalizer().Normalize({.system = "nhs-ethnic-category", .code = "C"});
+  ASSERT_TRUE(direct.ok()) << direct.status();
+  v1::NormalizedValue expected;
+  api::ToProto(*direct, &expected);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(cached->value(), expected))
+      << cached->value().DebugString() << "\nvs\n" << expected.DebugString();
 }
 
-TEST_F(TaxonomyServiceTest, CallWithoutIdentityIsUnauthenticated) {
-  grpc::ClientContext context;
-  v1::NormalizeRequest request;
-  request.set_text("White");
-  v1::NormalizeResponse response;
-  grpc::Status status = Stub()->Normalize(&context, request, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_THAT(status.error_message(), HasSubstr("x-ethrec-agency"));
+TEST_F(TaxonomyApiTest, NormalizesFreeText) {
+  absl::StatusOr<v1::NormalizeResponse> r = api_.Normalize(Request("", "", "black british - caribbean"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->value().categories(0).category(), v1::BLACK_CARIBBEAN);
+  EXPECT_TRUE(r->value().decided_by_text());
 }
 
-TEST_F(TaxonomyServiceTest, UnknownSystemNamesTheFieldAndTheKnownSystems) {
-  v1::NormalizeRequest request;
-  request.set_system("nhs");
-  request.set_code("A");
-  v1::NormalizeResponse response;
-  grpc::Status status = Stub()->Normalize(Context().get(), request, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_THAT(status.error_message(), HasSubstr("nhs-ethnic-category"));
-  EXPECT_THAT(Fields(status), ::testing::ElementsAre("system"));
-}
-
-TEST_F(TaxonomyServiceTest, BadInputGetsTheRightCode) {
+TEST_F(TaxonomyApiTest, BadInputGetsTheRightCodeAndField) {
   const struct {
-    const char* system;
-    const char* code;
-    std::string text;
-    grpc::StatusCode want;
+    v1::NormalizeRequest request;
+    absl::StatusCode code;
     const char* field;
     const char* message;
   } cases[] = {
-      {"", "", "", grpc::StatusCode::INVALID_ARGUMENT, "code", "give a code"},
-      {"", "A", "", grpc::StatusCode::INVALID_ARGUMENT, "system", "without its code system"},
-      {"dfe", "WXYZ", "", grpc::StatusCode::NOT_FOUND, "code", "\"WXYZ\" is not in code system dfe"},
-      {"", "", std::string(2000, 'a'), grpc::StatusCode::INVALID_ARGUMENT, "text", "limit is 1024"},
+      {Request("", ""), absl::StatusCode::kInvalidArgument, "code", "give a code"},
+      {Request("", "A"), absl::StatusCode::kInvalidArgument, "system", "without its code system"},
+      {Request("nhs", "A"), absl::StatusCode::kNotFound, "system", "nhs-ethnic-category"},
+      {Request("dfe", "WXYZ"), absl::StatusCode::kNotFound, "code", "\"WXYZ\" is not in code system dfe"},
+      {Request("", "", std::string(2000, 'a')), absl::StatusCode::kInvalidArgument, "text", "limit is 1024"},
   };
   for (const auto& c : cases) {
-    v1::NormalizeRequest request;
-    request.set_system(c.system);
-    request.set_code(c.code);
-    request.set_text(c.text);
-    v1::NormalizeResponse response;
-    grpc::Status status = Stub()->Normalize(Context().get(), request, &response);
-    EXPECT_EQ(status.error_code(), c.want) << c.message;
-    EXPECT_THAT(status.error_message(), HasSubstr(c.message));
-    EXPECT_THAT(Fields(status), ::testing::ElementsAre(c.field)) << c.message;
+    absl::StatusOr<v1::NormalizeResponse> r = api_.Normalize(c.request);
+    EXPECT_THAT(r, StatusIs(c.code, HasSubstr(c.message)));
+    EXPECT_THAT(r, HasField(c.field));
   }
 }
 
-// Text that is not valid UTF-8 cannot even be parsed into the request
-// (proto3 strings must be UTF-8): the answer is INVALID_ARGUMENT saying so,
-// not an internal error.
-TEST_F(TaxonomyServiceTest, InvalidUtf8IsInvalidArgument) {
-  v1::NormalizeRequest request;
-  request.set_text(std::string("Somal\xff", 6));
-  v1::NormalizeResponse response;
-  grpc::Status status = Stub()->Normalize(Context().get(), request, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
-  EXPECT_THAT(status.error_message(), HasSubstr("not valid UTF-8"));
-  EXPECT_THAT(status.error_message(), HasSubstr("ethrec.v1.TaxonomyService/Normalize"));
-  EXPECT_THAT(status.error_message(), HasSubstr("field ethrec.v1.NormalizeRequest.text"));
-  EXPECT_THAT(status.error_message(), ::testing::Not(HasSubstr("Somal")));  // the value is never echoed
-  EXPECT_THAT(Fields(status), ::testing::ElementsAre("text"));
-
-  // NormalizeBatch reads its request itself: the same answer.
-  v1::NormalizeBatchRequest batch;
-  v1::NormalizeBatchItem* item = batch.add_items();
-  item->set_id("1");
-  item->mutable_request()->set_text(std::string("Somal\xff", 6));
-  v1::NormalizeBatchResponse batch_response;
-  status = Stub()->NormalizeBatch(Context().get(), batch, &batch_response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
-  EXPECT_THAT(status.error_message(), HasSubstr("field ethrec.v1.NormalizeRequest.text is not valid UTF-8"));
-  EXPECT_THAT(Fields(status), ::testing::ElementsAre("text"));
-
-  // A later, good call on the same channel is unaffected.
-  request.set_text("Somali");
-  EXPECT_TRUE(Stub()->Normalize(Context().get(), request, &response).ok());
-}
-
-TEST_F(TaxonomyServiceTest, BatchAnswersEveryItemInOrder) {
+TEST_F(TaxonomyApiTest, BatchAnswersEveryItemInOrder) {
   v1::NormalizeBatchRequest request;
-  auto add = [&](const char* id, const char* system, const char* code, const char* text) {
+  auto add = [&](const char* id, v1::NormalizeRequest r) {
     v1::NormalizeBatchItem* item = request.add_items();
     item->set_id(id);
-    item->mutable_request()->set_system(system);
-    item->mutable_request()->set_code(code);
-    item->mutable_request()->set_text(text);
+    *item->mutable_request() = std::move(r);
   };
-  add("a", "nhs-ethnic-category", "C", "");
-  add("b", "nope", "X", "");
-  add("c", "", "", "Kurdish");
-  add("a", "dfe", "WBRI", "");  // duplicate id
-  add("", "dfe", "WBRI", "");   // empty id
-  v1::NormalizeBatchResponse response;
-  grpc::Status status = Stub()->NormalizeBatch(Context().get(), request, &response);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  add("a", Request("nhs-ethnic-category", "C"));
+  add("b", Request("nope", "X"));
+  add("c", Request("", "", "Kurdish"));
+  add("a", Request("dfe", "WBRI"));  // duplicate id
+  add("", Request("dfe", "WBRI"));   // empty id
+  const v1::NormalizeBatchResponse response = Batch(request);
   ASSERT_EQ(response.results_size(), 5);
   EXPECT_EQ(response.results(0).id(), "a");
   EXPECT_EQ(response.results(0).value().categories_size(), 3);
-  EXPECT_EQ(response.results(1).error().code(), static_cast<int>(grpc::StatusCode::NOT_FOUND));
+  EXPECT_EQ(response.results(1).id(), "b");
+  EXPECT_EQ(response.results(1).error().code(), static_cast<int>(absl::StatusCode::kNotFound));
   EXPECT_EQ(response.results(1).error().field(), "system");
   EXPECT_EQ(response.results(2).value().detail(), "Kurdish");
   EXPECT_THAT(response.results(3).error().message(), HasSubstr("used twice"));
+  EXPECT_EQ(response.results(3).error().field(), "id");
   EXPECT_EQ(response.results(4).error().field(), "id");
 }
 
-TEST_F(TaxonomyServiceTest, OversizedBatchIsRefusedNamingTheLimit) {
+// Each item's value is exactly what Normalize answers, in the full view,
+// and in the BASIC view the same without its words.
+TEST_F(TaxonomyApiTest, BatchValuesAreNormalizesInEitherView) {
   v1::NormalizeBatchRequest request;
-  for (int i = 0; i < 1001; ++i) {
+  const v1::NormalizeRequest items[] = {Request("dfe", "BSOM"), Request("", "", "Kurdish")};
+  for (size_t i = 0; i < 2; ++i) {
+    v1::NormalizeBatchItem* item = request.add_items();
+    item->set_id(std::to_string(i));
+    *item->mutable_request() = items[i];
+  }
+  const v1::NormalizeBatchResponse full = Batch(request);
+  request.set_view(v1::BASIC);
+  const v1::NormalizeBatchResponse basic = Batch(request);
+  ASSERT_EQ(full.results_size(), 2);
+  ASSERT_EQ(basic.results_size(), 2);
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<v1::NormalizeResponse> one = api_.Normalize(items[i]);
+    ASSERT_TRUE(one.ok()) << one.status();
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(full.results(i).value(), one->value())) << i;
+    v1::NormalizedValue without_words = one->value();
+    api::ToBasicView(&without_words);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(basic.results(i).value(), without_words)) << i;
+    EXPECT_FALSE(full.results(i).value().explanation().empty()) << i;
+    EXPECT_TRUE(basic.results(i).value().explanation().empty()) << i;
+  }
+}
+
+TEST_F(TaxonomyApiTest, OversizedBatchIsRefusedNamingTheLimit) {
+  v1::NormalizeBatchRequest request;
+  for (int i = 0; i < 6; ++i) {
     v1::NormalizeBatchItem* item = request.add_items();
     item->set_id(std::to_string(i));
     item->mutable_request()->set_text("White");
   }
-  v1::NormalizeBatchResponse response;
-  grpc::Status status = Stub()->NormalizeBatch(Context().get(), request, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_THAT(status.error_message(), HasSubstr("limit is 1000"));
+  absl::StatusOr<std::string> r = api_.NormalizeBatch(request);
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kResourceExhausted, "batch has 6 items; the limit is 5"));
+  EXPECT_THAT(r, HasField("items"));
+  EXPECT_TRUE(Batch(v1::NormalizeBatchRequest()).results().empty());
 }
 
-TEST_F(TaxonomyServiceTest, OversizedMessageIsRefused) {
-  v1::NormalizeRequest request;
-  request.set_text(std::string(5 << 20, 'a'));
-  v1::NormalizeResponse response;
-  grpc::Status status = Stub()->Normalize(Context().get(), request, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
-}
-
-TEST_F(TaxonomyServiceTest, TranslatesAndSuggests) {
+TEST_F(TaxonomyApiTest, TranslatesAndSuggests) {
   v1::TranslateRequest translate;
   translate.set_from_system("dfe");
   translate.set_code("BCRB");
   translate.set_to_system("police-sde");
-  v1::TranslateResponse translated;
-  ASSERT_TRUE(Stub()->Translate(Context().get(), translate, &translated).ok());
-  EXPECT_EQ(translated.result().code(), "B1");
-  EXPECT_EQ(translated.result().relationship(), v1::EQUIVALENT);
+  absl::StatusOr<v1::TranslateResponse> translated = api_.Translate(translate);
+  ASSERT_TRUE(translated.ok()) << translated.status();
+  EXPECT_EQ(translated->result().code(), "B1");
+  EXPECT_EQ(translated->result().relationship(), v1::EQUIVALENT);
 
   v1::SuggestCodeRequest suggest;
   suggest.set_system("nhs-ethnic-category");
   suggest.set_category(v1::WHITE_ROMA);
-  v1::SuggestCodeResponse suggested;
-  ASSERT_TRUE(Stub()->SuggestCode(Context().get(), suggest, &suggested).ok());
-  EXPECT_EQ(suggested.result().code(), "C");
-  EXPECT_EQ(suggested.result().relationship(), v1::SOURCE_IS_BROADER_THAN_TARGET);
+  absl::StatusOr<v1::SuggestCodeResponse> suggested = api_.SuggestCode(suggest);
+  ASSERT_TRUE(suggested.ok()) << suggested.status();
+  EXPECT_EQ(suggested->result().code(), "C");
+  EXPECT_EQ(suggested->result().relationship(), v1::SOURCE_IS_BROADER_THAN_TARGET);
 
   suggest.set_system("police-ic");
-  grpc::Status status = Stub()->SuggestCode(Context().get(), suggest, &suggested);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_THAT(Fields(status), ::testing::ElementsAre("system"));
+  EXPECT_THAT(api_.SuggestCode(suggest), StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
+  EXPECT_THAT(api_.SuggestCode(suggest), HasField("system"));
 }
 
-TEST_F(TaxonomyServiceTest, ListsSystemsAndTaxonomy) {
-  v1::ListCodeSystemsResponse systems;
-  ASSERT_TRUE(Stub()->ListCodeSystems(Context().get(), {}, &systems).ok());
-  EXPECT_EQ(systems.code_systems_size(), 11);
-  EXPECT_EQ(systems.taxonomy_id(), "ons-2021-ew");
-  v1::GetTaxonomyResponse taxonomy;
-  ASSERT_TRUE(Stub()->GetTaxonomy(Context().get(), {}, &taxonomy).ok());
-  ASSERT_EQ(taxonomy.categories_size(), 19);
-  EXPECT_EQ(taxonomy.categories(15).category(), v1::WHITE_ROMA);
-  EXPECT_EQ(taxonomy.categories(15).label_full(), "White: Roma");
-  EXPECT_EQ(taxonomy.groups_size(), 5);
+TEST_F(TaxonomyApiTest, SuggestCodeNeedsACategoryOrANonAnswer) {
+  v1::SuggestCodeRequest none;
+  none.set_system("dfe");
+  EXPECT_THAT(api_.SuggestCode(none), HasField("category"));
+  v1::SuggestCodeRequest refused = none;
+  refused.set_non_answer(v1::CATEGORIES);
+  EXPECT_THAT(api_.SuggestCode(refused), HasField("non_answer"));
+  v1::SuggestCodeRequest bad = none;
+  bad.set_category(static_cast<v1::Category>(99));
+  EXPECT_THAT(api_.SuggestCode(bad), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not one of the 19")));
+  v1::SuggestCodeRequest not_stated = none;
+  not_stated.set_non_answer(v1::NOT_STATED);
+  EXPECT_TRUE(api_.SuggestCode(not_stated).ok());
 }
 
-TEST_F(TaxonomyServiceTest, ServesTheStandardHealthService) {
-  auto health = grpc::health::v1::Health::NewStub(channel_);
-  grpc::ClientContext context;
-  grpc::health::v1::HealthCheckResponse response;
-  ASSERT_TRUE(health->Check(&context, {}, &response).ok());
-  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
-}
-
-TEST(ServerLifecycleTest, SigtermStopsCleanly) {
-  testing::ServerProcess server({});
-  ASSERT_FALSE(server.address().empty());
-  const int status = server.Stop(SIGTERM);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
-}
-
-TEST(ServerLifecycleTest, BadMapsDirectoryFailsAtStart) {
-  testing::ServerProcess server({"--maps=" ETHREC_TESTDATA_DIR "/local_maps/invalid"});
-  EXPECT_TRUE(server.address().empty());
+TEST_F(TaxonomyApiTest, ListsSystemsAndTaxonomy) {
+  absl::StatusOr<v1::ListCodeSystemsResponse> systems = api_.ListCodeSystems({});
+  ASSERT_TRUE(systems.ok()) << systems.status();
+  EXPECT_EQ(systems->code_systems_size(), 11);
+  EXPECT_EQ(systems->taxonomy_id(), "ons-2021-ew");
+  for (const v1::CodeSystemInfo& s : systems->code_systems()) {
+    EXPECT_TRUE(s.built_in()) << s.id();
+    EXPECT_GT(s.code_count(), 0) << s.id();
+  }
+  absl::StatusOr<v1::GetTaxonomyResponse> taxonomy = api_.GetTaxonomy({});
+  ASSERT_TRUE(taxonomy.ok()) << taxonomy.status();
+  ASSERT_EQ(taxonomy->categories_size(), 19);
+  EXPECT_EQ(taxonomy->categories(15).category(), v1::WHITE_ROMA);
+  EXPECT_EQ(taxonomy->categories(15).label_full(), "White: Roma");
+  EXPECT_EQ(taxonomy->groups_size(), 5);
+  EXPECT_FALSE(taxonomy->not_stated_label().empty());
 }
 
 }  // namespace
-}  // namespace ethrec
+}  // namespace ethrec::service
