@@ -14,6 +14,10 @@
 
 namespace ethrec::service {
 
+// The role that sees every agency's data and reviews findings; every other
+// role sees only its own agency's.
+inline constexpr char kDataQualityRole[] = "data-quality-officer";
+
 inline constexpr char kAgencyMetadataKey[] = "x-ethrec-agency";
 inline constexpr char kRoleMetadataKey[] = "x-ethrec-role";
 

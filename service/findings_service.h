@@ -18,7 +18,6 @@
 
 namespace ethrec::service {
 
-inline constexpr char kDataQualityRole[] = "data-quality-officer";
 
 // The FindingsService calls over the Store's findings, callable without a
 // server. PermissionDenied, naming the role that may, when the caller's role

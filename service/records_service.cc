@@ -1,5 +1,7 @@
 #include "service/records_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "mapping/observation.h"
@@ -146,14 +148,35 @@ absl::StatusOr<v1::GetChildResponse> RecordsApi::GetChild(const Caller& caller, 
   }
   absl::StatusOr<ChildRecord> child = options_.store->GetChild(key);
   if (!child.ok()) return child.status();
+  // Least privilege: a record system sees its own agency's records about a
+  // child it holds records for; any other child answers as an unknown one
+  // would, so that its existence is not revealed. Officers see every agency.
+  const bool officer = caller.role == kDataQualityRole;
+  const auto own = [&](absl::string_view agency) { return officer || agency == caller.agency; };
+  if (std::none_of(child->records.begin(), child->records.end(),
+                   [&](const RecordHistory& r) { return own(r.agency); })) {
+    return absl::NotFoundError(key.is_nhs_number() ? "no child has that NHS number"
+                                                   : "no child has that agency_child_id at that agency");
+  }
   v1::GetChildResponse response;
-  for (const std::string& nhs : child->nhs_numbers) response.add_nhs_numbers(nhs);
+  for (const std::string& nhs : child->nhs_numbers) {
+    // Another agency's NHS number for the child is not the caller's to learn.
+    const bool sent_by_caller = officer || std::any_of(child->records.begin(), child->records.end(), [&](const RecordHistory& r) {
+      return own(r.agency) && std::any_of(r.versions.begin(), r.versions.end(), [&](const StoredObservation& v) {
+               return v.observation.nhs_number == nhs;
+             });
+    });
+    if (sent_by_caller) response.add_nhs_numbers(nhs);
+  }
   for (const AgencyChildId& id : child->agency_child_ids) {
+    if (!own(id.agency)) continue;
     v1::AgencyChildId* out = response.add_agency_child_ids();
     out->set_agency(id.agency);
     out->set_agency_child_id(id.agency_child_id);
   }
-  for (const RecordHistory& r : child->records) ToProto(r, response.add_observations());
+  for (const RecordHistory& r : child->records) {
+    if (own(r.agency)) ToProto(r, response.add_observations());
+  }
   return response;
 }
 

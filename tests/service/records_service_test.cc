@@ -154,7 +154,10 @@ TEST_F(RecordsApiTest, ValidateOnlyAnswersWithFeedbackAndStoresNothing) {
   EXPECT_EQ(dry->findings(1).finding().suggested_code(), "M");
   EXPECT_EQ(dry->reference().categories(0), v1::BLACK_CARIBBEAN);
   EXPECT_THAT(dry->DebugString(), Not(HasSubstr("school")));
-  EXPECT_EQ(Child(nhs)->observations_size(), 1);
+  // Nothing stored: the GP still holds nothing about the child.
+  EXPECT_THAT(Child(nhs, "gp-y"), StatusIs(absl::StatusCode::kNotFound, _));
+  ASSERT_TRUE(Child(nhs, "school-x").ok());
+  EXPECT_EQ(Child(nhs, "school-x")->observations_size(), 1);
 }
 
 TEST_F(RecordsApiTest, BasicViewOfABatchHasNoFeedbackButWritesTheSame) {
@@ -176,7 +179,42 @@ TEST_F(RecordsApiTest, BasicViewOfABatchHasNoFeedbackButWritesTheSame) {
   EXPECT_FALSE(basic->results(0).has_reference());
   EXPECT_TRUE(basic->results(0).value().explanation().empty());
   EXPECT_EQ(basic->results(0).value().categories(0).category(), v1::WHITE_BRITISH);
-  EXPECT_EQ(Child(nhs, "gp-y")->observations_size(), 2);
+  absl::StatusOr<v1::GetChildResponse> mine = Child(nhs, "gp-y");
+  ASSERT_TRUE(mine.ok()) << mine.status();
+  ASSERT_EQ(mine->observations_size(), 1) << "the GP sees its own record only";
+  EXPECT_EQ(mine->observations(0).versions_size(), 2);
+}
+
+TEST_F(RecordsApiTest, ARecordSystemSeesOnlyItsOwnRecordsAboutChildrenItHolds) {
+  const std::string nhs = SyntheticNhsNumber(21);
+  const std::string other_nhs = SyntheticNhsNumber(22);
+  ASSERT_TRUE(Record(Input(nhs, "s-1", 1, "dfe", "BCRB", v1::SELF), "school-x").ok());
+  // The GP links the same child under another NHS number (agencies disagree).
+  v1::ObservationInput gp = Input(nhs, "g-1", 1, "nhs-ethnic-category", "M", v1::SELF);
+  gp.mutable_child()->set_agency_child_id("gp-child-9");
+  ASSERT_TRUE(Record(gp, "gp-y").ok());
+  gp.set_record_id("g-2");
+  gp.mutable_child()->set_nhs_number(other_nhs);  // linked through the GP's own id for the child
+  ASSERT_TRUE(Record(gp, "gp-y").ok());
+
+  absl::StatusOr<v1::GetChildResponse> school = Child(nhs, "school-x");
+  ASSERT_TRUE(school.ok()) << school.status();
+  ASSERT_EQ(school->observations_size(), 1);
+  EXPECT_EQ(school->observations(0).agency(), "school-x");
+  EXPECT_EQ(school->agency_child_ids_size(), 0) << "the GP's own id for the child is not the school's to learn";
+  ASSERT_EQ(school->nhs_numbers_size(), 1) << "nor the NHS number only the GP gave";
+  EXPECT_EQ(school->nhs_numbers(0), nhs);
+
+  // An agency that holds nothing about the child: as if it did not exist.
+  EXPECT_THAT(Child(nhs, "police-z"), StatusIs(absl::StatusCode::kNotFound, _));
+  // An officer sees every agency.
+  v1::GetChildRequest request;
+  request.mutable_child()->set_nhs_number(nhs);
+  absl::StatusOr<v1::GetChildResponse> all = api_.GetChild(::ethrec::testing::Officer(), request);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(all->observations_size(), 3);
+  EXPECT_EQ(all->nhs_numbers_size(), 2);
+  EXPECT_EQ(all->agency_child_ids_size(), 1);
 }
 
 TEST_F(RecordsApiTest, AgencyChildIdsBelongToTheCallersAgency) {
