@@ -192,8 +192,7 @@ absl::StatusOr<v1::ChildReconciliation> FindingsApi::GetChildReconciliation(
   // A child the caller's agency holds no record about answers as an
   // unknown one would: its existence is not the caller's business.
   if (!MaySeeChild(*child, viewer)) {
-    return absl::NotFoundError(key->is_nhs_number() ? "no child has that NHS number"
-                                                    : "no child has that agency_child_id at that agency");
+    return ChildNotFound(*key);
   }
   v1::ChildReconciliation response;
   ToSheet(*child, viewer, &response);

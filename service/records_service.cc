@@ -155,8 +155,7 @@ absl::StatusOr<v1::GetChildResponse> RecordsApi::GetChild(const Caller& caller, 
   const auto own = [&](absl::string_view agency) { return officer || agency == caller.agency; };
   if (std::none_of(child->records.begin(), child->records.end(),
                    [&](const RecordHistory& r) { return own(r.agency); })) {
-    return absl::NotFoundError(key.is_nhs_number() ? "no child has that NHS number"
-                                                   : "no child has that agency_child_id at that agency");
+    return ChildNotFound(key);
   }
   v1::GetChildResponse response;
   for (const std::string& nhs : child->nhs_numbers) {

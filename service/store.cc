@@ -48,6 +48,8 @@ absl::Status ChildKey::Validate() const {
   return WithField(ValidateId("agency_child_id", agency_child_id_), "child.agency_child_id");
 }
 
+absl::Status ChildNotFound(const ChildKey& key) { return store_internal::ChildNotFoundError(key.is_nhs_number()); }
+
 absl::StatusOr<std::vector<WriteOutcome>> Store::Write(const std::vector<NormalizedObservation>& batch) {
   absl::StatusOr<WriteResult> out = Write(batch, WriteOptions{});
   if (!out.ok()) return out.status();

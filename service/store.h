@@ -95,6 +95,11 @@ class ChildKey {
   int64_t child_id_ = 0;
 };
 
+// The NotFound a Store answers for `key` when no child has it, never
+// echoing the identifier. The service gives the same answer for a child the
+// caller may not see, so that its existence is not revealed.
+absl::Status ChildNotFound(const ChildKey& key);
+
 // An agency's own id for a child.
 struct AgencyChildId {
   std::string agency;

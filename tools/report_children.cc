@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "api/convert.h"
+#include "mapping/verdict.h"
 #include "tools/findings_output.h"
 #include "tools/internal/html.h"
 
@@ -17,24 +18,28 @@ namespace {
 using html_internal::Esc;
 using html_internal::EscTo;
 
-// How a verdict reads in a cell, and how serious it is (for sorting; the
-// same order as mapping/verdict.h VerdictRank).
-struct VerdictStyle {
+// How a verdict reads in a cell. Its seriousness, for sorting, is the
+// domain's own (mapping/verdict.h VerdictRank).
+struct VerdictLabel {
   v1::Verdict verdict;
   const char* label;
-  int rank;
 };
-constexpr VerdictStyle kVerdicts[] = {
-    {v1::VERDICT_DIFFERS, "Differs", 9},           {v1::VERDICT_OUT_OF_DATE, "Out of date", 8},
-    {v1::VERDICT_NOT_KNOWN, "Not known", 7},       {v1::VERDICT_DETAIL_LOST, "Detail lost", 6},
-    {v1::VERDICT_CODE_LIST_LIMIT, "Code list limit", 5}, {v1::VERDICT_NOT_SELF_DEFINED, "Not self-defined", 4},
-    {v1::VERDICT_UNCONFIRMED, "Unconfirmed", 3},   {v1::VERDICT_DECLINED, "Declined to say", 2},
-    {v1::VERDICT_AGREES, "Agrees", 1},             {v1::VERDICT_REFERENCE, "Child's statement", 0},
+constexpr VerdictLabel kVerdictLabels[] = {
+    {v1::VERDICT_DIFFERS, "Differs"},
+    {v1::VERDICT_OUT_OF_DATE, "Out of date"},
+    {v1::VERDICT_NOT_KNOWN, "Not known"},
+    {v1::VERDICT_DETAIL_LOST, "Detail lost"},
+    {v1::VERDICT_CODE_LIST_LIMIT, "Code list limit"},
+    {v1::VERDICT_NOT_SELF_DEFINED, "Not self-defined"},
+    {v1::VERDICT_UNCONFIRMED, "Unconfirmed"},
+    {v1::VERDICT_DECLINED, "Declined to say"},
+    {v1::VERDICT_AGREES, "Agrees"},
+    {v1::VERDICT_REFERENCE, "Child's statement"},
 };
 
-const VerdictStyle* StyleOf(v1::Verdict v) {
-  for (const VerdictStyle& s : kVerdicts) {
-    if (s.verdict == v) return &s;
+const char* LabelOf(v1::Verdict v) {
+  for (const VerdictLabel& l : kVerdictLabels) {
+    if (l.verdict == v) return l.label;
   }
   return nullptr;
 }
@@ -119,11 +124,13 @@ std::string RenderChildrenSection(const std::vector<v1::ChildReconciliation>& ch
         out.append("<td class=\"verdict\" data-verdict=\"\" data-sort=\"-1\"></td>");
         continue;
       }
-      const VerdictStyle* style = StyleOf(it->verdict());
+      const char* label = LabelOf(it->verdict());
+      const std::optional<Verdict> verdict = api::FromProto(it->verdict());
       const std::string name = v1::Verdict_Name(it->verdict());
       absl::StrAppend(&out, "<td class=\"verdict\" data-verdict=\"", Esc(name), "\" data-sort=\"",
-                      style ? style->rank : -1, "\"><span class=\"tag v-", absl::AsciiStrToLower(absl::StripPrefix(name, "VERDICT_")), "\">",
-                      style ? style->label : Esc(name), "</span><span class=\"ids\">");
+                      verdict ? VerdictRank(*verdict) : -1, "\"><span class=\"tag v-",
+                      absl::AsciiStrToLower(absl::StripPrefix(name, "VERDICT_")), "\">", label ? label : Esc(name),
+                      "</span><span class=\"ids\">");
       bool first = true;
       for (const v1::RecordVerdict& r : it->records()) {
         if (!first) out.append(", ");
