@@ -167,7 +167,8 @@ void ToProto(absl::Time t, google::protobuf::Timestamp* out) {
 }
 
 absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+  // Truncated toward the past, as the stores keep it.
+  return absl::FromUnixMicros(absl::ToUnixMicros(absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos())));
 }
 
 }  // namespace ethrec::api

@@ -35,7 +35,8 @@ void ToProto(const Normalized& n, v1::NormalizedValue* out);
 void ToBasicView(v1::NormalizedValue* value);
 void ToProto(const CodeSuggestion& s, v1::SuggestedCode* out);
 
-// Times to the microsecond (what the stores keep), and back.
+// Times to the microsecond (what the stores keep), both ways: a finer time
+// is truncated toward the past.
 void ToProto(absl::Time t, google::protobuf::Timestamp* out);
 absl::Time FromProto(const google::protobuf::Timestamp& t);
 

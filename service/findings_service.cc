@@ -10,7 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "mapping/observation.h"
 #include "mapping/status_field.h"
-#include "service/child_sheet.h"
+#include "api/child_sheet.h"
 #include "service/serve_call.h"
 #include "api/convert.h"
 
@@ -188,14 +188,14 @@ absl::StatusOr<v1::ChildReconciliation> FindingsApi::GetChildReconciliation(
   if (!key.ok()) return key.status();
   absl::StatusOr<ChildRecord> child = options_.store->GetChild(*key);
   if (!child.ok()) return child.status();
-  const SheetViewer viewer{IsOfficer(caller), caller.agency};
+  const ChildViewer viewer{.all_agencies = IsOfficer(caller), .agency = caller.agency};
   // A child the caller's agency holds no record about answers as an
   // unknown one would: its existence is not the caller's business.
   if (!MaySeeChild(*child, viewer)) {
     return ChildNotFound(*key);
   }
   v1::ChildReconciliation response;
-  ToSheet(*child, viewer, &response);
+  api::ToSheet(*child, viewer, &response);
   return response;
 }
 
@@ -218,9 +218,9 @@ absl::StatusOr<v1::ListChildReconciliationsResponse> FindingsApi::ListChildRecon
   }
   absl::StatusOr<ChildrenPage> page = options_.store->ListChildrenWithFindings(query);
   if (!page.ok()) return page.status();
-  const SheetViewer viewer{true, caller.agency};
+  const ChildViewer viewer{.all_agencies = true, .agency = caller.agency};
   v1::ListChildReconciliationsResponse response;
-  for (const ChildRecord& child : page->children) ToSheet(child, viewer, response.add_children());
+  for (const ChildRecord& child : page->children) api::ToSheet(child, viewer, response.add_children());
   if (page->more && !page->children.empty()) {
     response.set_next_page_token(EncodeChildToken(page->children.back().child_id));
   }

@@ -1,75 +1,23 @@
 #include "service/records_service.h"
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "mapping/child_record.h"
 #include "mapping/observation.h"
 #include "mapping/status_field.h"
 #include "service/serve_call.h"
 #include "api/convert.h"
+#include "api/records.h"
 
 namespace ethrec::service {
 namespace {
 
-// Overloads below would hide api/convert.h's.
-using ::ethrec::api::FromProto;
-using ::ethrec::api::ToBasicView;
-using ::ethrec::api::ToProto;
-
 // Validates and normalises one input; the agency is the caller's.
 absl::StatusOr<NormalizedObservation> Prepare(const Normalizer& normalizer, const Caller& caller,
                                               const v1::ObservationInput& in) {
-  Observation o;
-  o.agency = caller.agency;
-  if (!in.child().nhs_number().empty()) {
-    if (absl::Status s = ValidateNhsNumber(in.child().nhs_number()); !s.ok()) {
-      return WithField(s, "child.nhs_number");
-    }
-    o.nhs_number = CanonicalNhsNumber(in.child().nhs_number());
-  }
-  o.agency_child_id = in.child().agency_child_id();
-  o.record_id = in.record_id();
-  o.record_version = in.record_version();
-  o.system = in.system();
-  o.code = in.code();
-  o.text = in.text();
-  std::optional<SuppliedBy> supplied_by = FromProto(in.supplied_by());
-  if (!supplied_by) {
-    return WithField(absl::InvalidArgumentError(
-                         "supplied_by is required: SELF, PARENT_OR_CARER, PRACTITIONER, "
-                         "OFFICER_OBSERVED or UNKNOWN"),
-                     "supplied_by");
-  }
-  o.supplied_by = *supplied_by;
-  if (in.has_recorded_at()) o.recorded_at = FromProto(in.recorded_at());
-  return NormalizeObservation(normalizer, std::move(o));
-}
-
-void ToProto(const RecordHistory& r, v1::Observation* out) {
-  out->set_agency(r.agency);
-  out->set_record_id(r.record_id);
-  for (const StoredObservation& s : r.versions) {
-    v1::ObservationVersion* v = out->add_versions();
-    v->set_record_version(s.observation.record_version);
-    v->set_system(s.observation.system);
-    v->set_code(s.observation.code);
-    v->set_text(s.observation.text);
-    v->set_supplied_by(ToProto(s.observation.supplied_by));
-    ToProto(s.observation.recorded_at, v->mutable_recorded_at());
-    ToProto(s.received_at, v->mutable_received_at());
-    api::ToProto(s.normalized, v->mutable_value());
-  }
-}
-
-// One observation's answer: outcome, reading and feedback.
-void ToProto(const NormalizedObservation& item, WriteOutcome outcome, const ItemFeedback* feedback,
-             const Taxonomy& taxonomy, v1::RecordObservationResponse* out) {
-  out->set_outcome(ToProto(outcome));
-  api::ToProto(item.normalized, out->mutable_value());
-  if (feedback == nullptr) return;
-  for (const FindingFeedback& f : feedback->findings) api::ToProto(f, taxonomy, out->add_findings());
-  if (feedback->reference.has_value()) api::ToProto(*feedback->reference, out->mutable_reference());
+  absl::StatusOr<Observation> o = api::ObservationFromProto(in, caller.agency);
+  if (!o.ok()) return o.status();
+  return NormalizeObservation(normalizer, *std::move(o));
 }
 
 // `status` with its field, if it names one, placed under `prefix`: the
@@ -95,7 +43,7 @@ absl::StatusOr<v1::RecordObservationResponse> RecordsApi::RecordObservation(
   absl::StatusOr<WriteResult> result = Write(batch, request.validate_only(), /*feedback=*/true);
   if (!result.ok()) return UnderField(result.status(), "observation.");
   v1::RecordObservationResponse response;
-  ToProto(batch.front(), result->outcomes.front(), result->feedback.empty() ? nullptr : &result->feedback.front(),
+  api::ToProto(batch.front(), result->outcomes.front(), result->feedback.empty() ? nullptr : &result->feedback.front(),
           options_.normalizer->registry().taxonomy(), &response);
   return response;
 }
@@ -131,8 +79,8 @@ absl::StatusOr<v1::RecordObservationsResponse> RecordsApi::RecordObservations(
   v1::RecordObservationsResponse response;
   for (size_t i = 0; i < batch.size(); ++i) {
     v1::RecordObservationResponse* r = response.add_results();
-    ToProto(batch[i], result->outcomes[i], result->feedback.empty() ? nullptr : &result->feedback[i], taxonomy, r);
-    if (basic) ToBasicView(r->mutable_value());
+    api::ToProto(batch[i], result->outcomes[i], result->feedback.empty() ? nullptr : &result->feedback[i], taxonomy, r);
+    if (basic) api::ToBasicView(r->mutable_value());
   }
   return response;
 }
@@ -148,34 +96,13 @@ absl::StatusOr<v1::GetChildResponse> RecordsApi::GetChild(const Caller& caller, 
   }
   absl::StatusOr<ChildRecord> child = options_.store->GetChild(key);
   if (!child.ok()) return child.status();
-  // Least privilege: a record system sees its own agency's records about a
-  // child it holds records for; any other child answers as an unknown one
-  // would, so that its existence is not revealed. Officers see every agency.
-  const bool officer = caller.role == kDataQualityRole;
-  const auto own = [&](absl::string_view agency) { return officer || agency == caller.agency; };
-  if (std::none_of(child->records.begin(), child->records.end(),
-                   [&](const RecordHistory& r) { return own(r.agency); })) {
-    return ChildNotFound(key);
-  }
+  // Least privilege (mapping/child_record.h): a record system sees its own
+  // agency's part of a child it holds records about; any other child
+  // answers as an unknown one would. Officers see every agency.
+  const ChildViewer viewer{.all_agencies = caller.role == kDataQualityRole, .agency = caller.agency};
+  if (!MaySeeChild(*child, viewer)) return ChildNotFound(key);
   v1::GetChildResponse response;
-  for (const std::string& nhs : child->nhs_numbers) {
-    // Another agency's NHS number for the child is not the caller's to learn.
-    const bool sent_by_caller = officer || std::any_of(child->records.begin(), child->records.end(), [&](const RecordHistory& r) {
-      return own(r.agency) && std::any_of(r.versions.begin(), r.versions.end(), [&](const StoredObservation& v) {
-               return v.observation.nhs_number == nhs;
-             });
-    });
-    if (sent_by_caller) response.add_nhs_numbers(nhs);
-  }
-  for (const AgencyChildId& id : child->agency_child_ids) {
-    if (!own(id.agency)) continue;
-    v1::AgencyChildId* out = response.add_agency_child_ids();
-    out->set_agency(id.agency);
-    out->set_agency_child_id(id.agency_child_id);
-  }
-  for (const RecordHistory& r : child->records) {
-    if (own(r.agency)) ToProto(r, response.add_observations());
-  }
+  api::ToProto(ViewOfChild(*child, viewer), &response);
   return response;
 }
 

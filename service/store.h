@@ -40,6 +40,7 @@
 #include "absl/time/time.h"
 #include "mapping/normalized.h"
 #include "mapping/observation.h"
+#include "mapping/child_record.h"
 #include "mapping/finding.h"
 #include "mapping/normalizer.h"
 #include "mapping/reconcile.h"
@@ -100,55 +101,12 @@ class ChildKey {
 // caller may not see, so that its existence is not revealed.
 absl::Status ChildNotFound(const ChildKey& key);
 
-// An agency's own id for a child.
-struct AgencyChildId {
-  std::string agency;
-  std::string agency_child_id;
-  friend bool operator==(const AgencyChildId&, const AgencyChildId&) = default;
-};
-
-// One stored version of a record.
-struct StoredObservation {
-  Observation observation;  // as written (recorded_at to the microsecond)
-  Normalized normalized;    // as it was normalised when written
-  absl::Time received_at;   // when the Write that stored it ran (StoreOptions::clock)
-};
-
-// Every stored version of one record.
-struct RecordHistory {
-  std::string agency;
-  std::string record_id;
-  // Never empty. The current (highest) version first, then older versions
-  // by record_version descending.
-  std::vector<StoredObservation> versions;
-  const StoredObservation& current() const { return versions.front(); }
-};
-
-
 // Write errors about one item of a batch carry that item's index
 // (mapping/status_field.h WithBatchItem, BatchItemOf) and the item's field
 // (WithField: "record_version", "child.nhs_number"), so the server reports
 // "observations[3].record_version" without parsing messages.
 
 // --- Findings (the model: mapping/finding.h; the rules: mapping/reconcile.h) ---
-
-// Everything stored about one child.
-struct ChildRecord {
-  // ethrec's internal id for the child: pseudonymous (no NHS number or
-  // agency id), kept until a link merges the child into a lower id.
-  int64_t child_id = 0;
-  // Every NHS number linked to the child, sorted. Usually one; more than one
-  // means the agencies disagree about the child's NHS number.
-  std::vector<std::string> nhs_numbers;
-  // Every agency child id linked to the child, sorted by agency then id.
-  // Includes other agencies' ids: the caller decides what to show.
-  std::vector<AgencyChildId> agency_child_ids;
-  // Every record about the child, sorted by agency then record_id.
-  std::vector<RecordHistory> records;
-  // The child's findings that are not CLEARED, by id (empty when findings
-  // are disabled).
-  std::vector<StoredFinding> findings;
-};
 
 // Which findings ListFindings returns. Empty fields match everything.
 struct FindingQuery {

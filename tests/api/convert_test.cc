@@ -69,6 +69,13 @@ TEST(ConvertTest, TimesKeepTheMicrosecondTheStoresKeep) {
   EXPECT_EQ(p.seconds(), -1);
   EXPECT_EQ(p.nanos(), 999999000);
   EXPECT_EQ(FromProto(p), absl::FromUnixMicros(-1));
+  // A message finer than the microsecond is truncated toward the past.
+  p.set_seconds(1764000000);
+  p.set_nanos(123456789);
+  EXPECT_EQ(FromProto(p), absl::FromUnixMicros(1764000000123456));
+  p.set_seconds(-1);
+  p.set_nanos(999999999);
+  EXPECT_EQ(FromProto(p), absl::FromUnixMicros(-1));
 }
 
 TEST(ConvertTest, EveryCodesValueComesBackFromItsMessage) {

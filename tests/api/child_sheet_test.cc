@@ -1,7 +1,7 @@
-// MaySeeChild and ToSheet over a child the store holds: what an officer and
+// ToSheet over a child the store holds: what an officer and
 // what an agency see of the same child. The verdicts themselves are tested
 // in mapping/verdict_test. Synthetic data only.
-#include "service/child_sheet.h"
+#include "api/child_sheet.h"
 
 #include <memory>
 #include <string>
@@ -12,7 +12,7 @@
 #include "service/records_service.h"
 #include "tests/service/api_fixtures.h"
 
-namespace ethrec::service {
+namespace ethrec::api {
 namespace {
 
 using ::ethrec::testing::Input;
@@ -28,7 +28,7 @@ using ::testing::Not;
 class ChildSheetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    RecordsApi records({.normalizer = &::ethrec::testing::BuiltinNormalizer(), .store = store_.get()});
+    service::RecordsApi records({.normalizer = &::ethrec::testing::BuiltinNormalizer(), .store = store_.get()});
     v1::RecordObservationRequest request;
     *request.mutable_observation() = Input(nhs_, "s-1", 1, "dfe", "BCRB", v1::SELF);
     ASSERT_TRUE(records.RecordObservation(RecordSystem("school-x"), request).ok());
@@ -39,7 +39,7 @@ class ChildSheetTest : public ::testing::Test {
     child_ = *std::move(child);
   }
 
-  v1::ChildReconciliation Sheet(const SheetViewer& viewer) {
+  v1::ChildReconciliation Sheet(const ChildViewer& viewer) {
     v1::ChildReconciliation sheet;
     ToSheet(child_, viewer, &sheet);
     return sheet;
@@ -50,15 +50,8 @@ class ChildSheetTest : public ::testing::Test {
   ChildRecord child_;
 };
 
-TEST_F(ChildSheetTest, AnOfficerSeesAnyChildAnAgencyOnlyOneItHoldsARecordAbout) {
-  EXPECT_TRUE(MaySeeChild(child_, {.officer = true, .agency = "ethrec-dq"}));
-  EXPECT_TRUE(MaySeeChild(child_, {.officer = false, .agency = "school-x"}));
-  EXPECT_TRUE(MaySeeChild(child_, {.officer = false, .agency = "gp-y"}));
-  EXPECT_FALSE(MaySeeChild(child_, {.officer = false, .agency = "police-z"}));
-}
-
 TEST_F(ChildSheetTest, AnOfficerSeesEveryAgencyAndWhereTheReferenceComesFrom) {
-  const v1::ChildReconciliation sheet = Sheet({.officer = true, .agency = "ethrec-dq"});
+  const v1::ChildReconciliation sheet = Sheet({.all_agencies = true, .agency = "ethrec-dq"});
   EXPECT_EQ(sheet.child_id(), child_.child_id);
   ASSERT_EQ(sheet.agencies_size(), 2);
   EXPECT_EQ(sheet.reference().categories(0), v1::BLACK_CARIBBEAN);
@@ -84,7 +77,7 @@ TEST_F(ChildSheetTest, AnOfficerSeesEveryAgencyAndWhereTheReferenceComesFrom) {
 }
 
 TEST_F(ChildSheetTest, AnAgencySeesItsOwnRecordsAndTheReferenceWithoutItsSource) {
-  const v1::ChildReconciliation school = Sheet({.officer = false, .agency = "school-x"});
+  const v1::ChildReconciliation school = Sheet({.all_agencies = false, .agency = "school-x"});
   ASSERT_EQ(school.agencies_size(), 1);
   EXPECT_EQ(school.agencies(0).agency(), "school-x");
   EXPECT_EQ(school.reference().categories(0), v1::BLACK_CARIBBEAN);
@@ -92,7 +85,7 @@ TEST_F(ChildSheetTest, AnAgencySeesItsOwnRecordsAndTheReferenceWithoutItsSource)
   EXPECT_EQ(school.open_findings(), 0) << "the findings are the GP's";
   EXPECT_THAT(school.DebugString(), Not(HasSubstr("gp-y")));
 
-  const v1::ChildReconciliation gp = Sheet({.officer = false, .agency = "gp-y"});
+  const v1::ChildReconciliation gp = Sheet({.all_agencies = false, .agency = "gp-y"});
   ASSERT_EQ(gp.agencies_size(), 1);
   EXPECT_EQ(gp.agencies(0).agency(), "gp-y");
   EXPECT_EQ(gp.open_findings(), static_cast<int>(child_.findings.size()));
@@ -101,4 +94,4 @@ TEST_F(ChildSheetTest, AnAgencySeesItsOwnRecordsAndTheReferenceWithoutItsSource)
 }
 
 }  // namespace
-}  // namespace ethrec::service
+}  // namespace ethrec::api

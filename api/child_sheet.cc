@@ -1,4 +1,4 @@
-#include "service/child_sheet.h"
+#include "api/child_sheet.h"
 
 #include <algorithm>
 #include <optional>
@@ -9,18 +9,9 @@
 #include "mapping/verdict.h"
 #include "api/convert.h"
 
-namespace ethrec::service {
+namespace ethrec::api {
 
-using ::ethrec::api::FromProto;
-using ::ethrec::api::ToProto;
-
-bool MaySeeChild(const ChildRecord& child, const SheetViewer& viewer) {
-  if (viewer.officer) return true;
-  return std::any_of(child.records.begin(), child.records.end(),
-                     [&viewer](const RecordHistory& r) { return r.agency == viewer.agency; });
-}
-
-void ToSheet(const ChildRecord& child, const SheetViewer& viewer, v1::ChildReconciliation* out) {
+void ToSheet(const ChildRecord& child, const ChildViewer& viewer, v1::ChildReconciliation* out) {
   out->set_child_id(child.child_id);
   // The current version of each record, as the rules saw it.
   std::vector<RecordState> states;
@@ -42,7 +33,7 @@ void ToSheet(const ChildRecord& child, const SheetViewer& viewer, v1::ChildRecon
   std::vector<std::vector<int64_t>> ids(states.size());
   std::vector<const StoredFinding*> correction(states.size(), nullptr);
   for (const StoredFinding& f : child.findings) {
-    if (!viewer.officer && !VisibleToAgency(f, viewer.agency)) continue;
+    if (!viewer.all_agencies && !VisibleToAgency(f, viewer.agency)) continue;
     if ((f.status == FindingStatus::kOpen || f.status == FindingStatus::kAcknowledged)) {
       out->set_open_findings(out->open_findings() + 1);
     }
@@ -63,7 +54,7 @@ void ToSheet(const ChildRecord& child, const SheetViewer& viewer, v1::ChildRecon
     ToProto(ReferenceView{r.normalized.category_set, r.normalized.detail, r.recorded_at, reference->ascribed,
                           reference->declined != nullptr},
             out->mutable_reference());
-    if (viewer.officer) {
+    if (viewer.all_agencies) {
       out->mutable_reference_record()->set_agency(r.agency);
       out->mutable_reference_record()->set_record_id(r.record_id);
       out->mutable_reference_record()->set_record_version(r.record_version);
@@ -72,7 +63,7 @@ void ToSheet(const ChildRecord& child, const SheetViewer& viewer, v1::ChildRecon
   v1::AgencyVerdicts* agency = nullptr;
   for (size_t i = 0; i < states.size(); ++i) {
     const RecordState& s = states[i];
-    if (!viewer.officer && s.agency != viewer.agency) continue;
+    if (!viewer.all_agencies && s.agency != viewer.agency) continue;
     if (agency == nullptr || agency->agency() != s.agency) {
       agency = out->add_agencies();
       agency->set_agency(s.agency);
@@ -102,4 +93,4 @@ void ToSheet(const ChildRecord& child, const SheetViewer& viewer, v1::ChildRecon
   }
 }
 
-}  // namespace ethrec::service
+}  // namespace ethrec::api
