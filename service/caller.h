@@ -1,6 +1,8 @@
-// The caller's identity, carried in the call context. Until client
-// certificates are in place it comes from call metadata; it is never taken
-// from a request message.
+// The caller's identity, carried by the call, never by a request message.
+// With mutual TLS it comes from the client certificate's SPIFFE ID
+// (spiffe://TRUST_DOMAIN/agency/AGENCY/role/ROLE) and call metadata is
+// ignored; without TLS (development and tests, plaintext on loopback) it
+// comes from call metadata. What each role may call is access_policy.h's.
 #ifndef ETHREC_SERVICE_CALLER_H_
 #define ETHREC_SERVICE_CALLER_H_
 
@@ -11,19 +13,33 @@
 #include <grpcpp/support/string_ref.h>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace ethrec::service {
-
-// The role that sees every agency's data and reviews findings; every other
-// role sees only its own agency's.
-inline constexpr char kDataQualityRole[] = "data-quality-officer";
 
 inline constexpr char kAgencyMetadataKey[] = "x-ethrec-agency";
 inline constexpr char kRoleMetadataKey[] = "x-ethrec-role";
 
+// `identity` of a caller known from call metadata (no certificate).
+inline constexpr char kMetadataIdentity[] = "metadata";
+
 struct Caller {
   std::string agency;  // e.g. "camden-csc": 1-64 of a-z, 0-9, '-', '.'
   std::string role;    // e.g. "record-system": same alphabet
+  // How the caller was known: its certificate's SPIFFE ID, or
+  // kMetadataIdentity. Kept for the audit.
+  std::string identity = kMetadataIdentity;
+  std::string peer;    // gRPC's peer address, e.g. "ipv4:127.0.0.1:53412"
+  std::string method;  // the full method called, e.g. "/ethrec.v1.RecordsService/GetChild"
+};
+
+// How the server learns who is calling.
+struct IdentityOptions {
+  // true (mutual TLS): from the client certificate's SPIFFE ID, ignoring
+  // call metadata. false: from call metadata.
+  bool from_certificate = false;
+  // The SPIFFE trust domain certificates must name (--trust_domain).
+  std::string trust_domain = "ethrec";
 };
 
 // Reads the caller from call metadata (kAgencyMetadataKey and
@@ -31,8 +47,15 @@ struct Caller {
 // metadata key, when either is absent or invalid.
 absl::StatusOr<Caller> CallerFromMetadata(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
 
-// CallerFromMetadata of `context`'s client metadata.
-absl::StatusOr<Caller> CallerFrom(const grpc::ServerContextBase& context);
+// Reads the caller from a SPIFFE ID "spiffe://TRUST_DOMAIN/agency/A/role/R".
+// Unauthenticated, saying what is wrong, when it is not of that form, names
+// another trust domain, or A or R is not a valid name.
+absl::StatusOr<Caller> CallerFromSpiffeId(absl::string_view spiffe_id, absl::string_view trust_domain);
+
+// The caller of the call `context` serves, by `options`, with its peer
+// address (method is left empty). With from_certificate the peer's
+// certificate must carry exactly one spiffe:// URI SAN.
+absl::StatusOr<Caller> CallerFrom(const grpc::ServerContextBase& context, const IdentityOptions& options);
 
 }  // namespace ethrec::service
 

@@ -12,7 +12,7 @@ v1::EchoResponse EchoReply(const v1::EchoRequest& request) {
 
 grpc::Status DiagnosticsServiceImpl::Echo(grpc::ServerContext* context, const v1::EchoRequest* request,
                                           v1::EchoResponse* response) {
-  return ServeCall(*context, response,
+  return ServeCall(*context, gate_, "/ethrec.v1.DiagnosticsService/Echo", response,
                    [&](const Caller&) -> absl::StatusOr<v1::EchoResponse> { return EchoReply(*request); });
 }
 

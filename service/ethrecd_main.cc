@@ -13,9 +13,20 @@
 #include "service/sqlite_store.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
-          "address to listen on (port 0: any free port); plaintext, so loopback only unless --allow_insecure");
+          "address to listen on (port 0: any free port); without TLS, loopback only unless --allow_insecure");
 ABSL_FLAG(bool, allow_insecure, false,
-          "serve plaintext on an address other machines can reach (not for real data: it warns at start-up)");
+          "without TLS, serve plaintext on an address other machines can reach (not for real data: it warns at "
+          "start-up)");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain of the server: turns on mutual TLS");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA certificate(s) every client certificate must chain to");
+ABSL_FLAG(std::string, tls_crl_dir, "",
+          "directory of PEM CRLs (named by `openssl rehash`); a revoked client certificate is refused");
+ABSL_FLAG(int, tls_refresh_seconds, 60, "how often the TLS files are checked for changes and reloaded");
+ABSL_FLAG(std::string, trust_domain, "ethrec",
+          "SPIFFE trust domain of client certificates: spiffe://TRUST_DOMAIN/agency/AGENCY/role/ROLE");
+ABSL_FLAG(std::string, health_listen, "",
+          "also serve grpc.health.v1, and nothing else, in plaintext on this address (for probes)");
 ABSL_FLAG(std::vector<std::string>, maps, {},
           "directories of local code lists (CodeSystem + ConceptMap JSON), comma-separated");
 ABSL_FLAG(std::string, db, "ethrec.db", "SQLite database file (created if missing; WAL mode)");
@@ -31,11 +42,26 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
 
   const std::string listen = absl::GetFlag(FLAGS_listen);
-  if (absl::Status s = ethrec::service::CheckPlaintextListen(listen, absl::GetFlag(FLAGS_allow_insecure)); !s.ok()) {
+  ethrec::service::TlsOptions tls{.cert_file = absl::GetFlag(FLAGS_tls_cert),
+                                  .key_file = absl::GetFlag(FLAGS_tls_key),
+                                  .client_ca_file = absl::GetFlag(FLAGS_tls_client_ca),
+                                  .crl_dir = absl::GetFlag(FLAGS_tls_crl_dir),
+                                  .refresh_seconds = absl::GetFlag(FLAGS_tls_refresh_seconds)};
+  if (absl::Status s = ethrec::service::CheckTlsOptions(tls); !s.ok()) {
     std::cerr << "ethrecd: " << s.message() << "\n";
     return 2;
   }
-  if (!ethrec::service::IsLoopbackAddress(listen)) {
+  if (tls.enabled()) {
+    if (absl::GetFlag(FLAGS_allow_insecure)) {
+      std::cerr << "ethrecd: --allow_insecure is for plaintext; with TLS every address is allowed\n";
+      return 2;
+    }
+  } else if (absl::Status s = ethrec::service::CheckPlaintextListen(listen, absl::GetFlag(FLAGS_allow_insecure));
+             !s.ok()) {
+    std::cerr << "ethrecd: " << s.message() << "\n";
+    return 2;
+  }
+  if (!tls.enabled() && !ethrec::service::IsLoopbackAddress(listen)) {
     std::cerr << "ethrecd: WARNING: serving plaintext on " << listen
               << " (--allow_insecure): anyone who can reach it can read and write children's data\n";
   }
@@ -60,11 +86,17 @@ int main(int argc, char** argv) {
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.max_batch_items = absl::GetFlag(FLAGS_max_batch_items);
   options.normalizer = normalizer->get();
+  options.tls = tls;
+  options.trust_domain = absl::GetFlag(FLAGS_trust_domain);
+  options.health_listen_address = absl::GetFlag(FLAGS_health_listen);
+  options.on_health_listening = [](const std::string& address) {
+    std::cout << "ethrecd: health on " << address << std::endl;
+  };
   const size_t systems = (*normalizer)->registry().systems().size();
-  options.on_listening = [systems](const std::string& address) {
+  options.on_listening = [systems, tls = tls.enabled()](const std::string& address) {
     // Tests read this line to find the port.
     std::cout << "ethrecd: listening on " << address << " with " << systems << " code systems"
-              << std::endl;
+              << (tls ? " (mutual TLS)" : " (plaintext)") << std::endl;
   };
   absl::Status status = ethrec::service::RunServer(options);
   if (absl::Status closed = (*store)->Close(); !closed.ok() && status.ok()) status = closed;

@@ -21,7 +21,7 @@ namespace {
 using ::ethrec::api::FromProto;
 using ::ethrec::api::ToProto;
 
-bool IsOfficer(const Caller& caller) { return caller.role == kDataQualityRole; }
+bool IsOfficer(const Caller& caller) { return SeesEveryAgency(caller.role); }
 
 // The agency the caller may see for a request naming `requested` ("" for
 // all): anything for an officer, only its own agency for anyone else.
@@ -201,10 +201,6 @@ absl::StatusOr<v1::ChildReconciliation> FindingsApi::GetChildReconciliation(
 
 absl::StatusOr<v1::ListChildReconciliationsResponse> FindingsApi::ListChildReconciliations(
     const Caller& caller, const v1::ListChildReconciliationsRequest& request) {
-  if (!IsOfficer(caller)) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("only role \"", kDataQualityRole, "\" may list children (caller role \"", caller.role, "\")"));
-  }
   if (request.page_size() < 0) {
     return WithField(absl::InvalidArgumentError("page_size must not be negative"), "page_size");
   }
@@ -282,10 +278,6 @@ absl::StatusOr<v1::SummarizeFindingsResponse> FindingsApi::SummarizeFindings(
 }
 
 absl::StatusOr<v1::Finding> FindingsApi::ReviewFinding(const Caller& caller, const v1::ReviewFindingRequest& request) {
-  if (!IsOfficer(caller)) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("only role \"", kDataQualityRole, "\" may review findings (caller role \"", caller.role, "\")"));
-  }
   if (request.finding_id() <= 0) {
     return WithField(absl::InvalidArgumentError("finding_id is required (a positive id)"), "finding_id");
   }
@@ -303,36 +295,36 @@ absl::StatusOr<v1::Finding> FindingsApi::ReviewFinding(const Caller& caller, con
 
 grpc::Status FindingsServiceImpl::ListFindings(grpc::ServerContext* context, const v1::ListFindingsRequest* request,
                                                v1::ListFindingsResponse* response) {
-  return ServeCall(*context, response, [&](const Caller& caller) { return api_.ListFindings(caller, *request); });
+  return ServeCall(*context, gate_, "/ethrec.v1.FindingsService/ListFindings", response, [&](const Caller& caller) { return api_.ListFindings(caller, *request); });
 }
 
 grpc::Status FindingsServiceImpl::GetFinding(grpc::ServerContext* context, const v1::GetFindingRequest* request,
                                              v1::Finding* response) {
-  return ServeCall(*context, response, [&](const Caller& caller) { return api_.GetFinding(caller, *request); });
+  return ServeCall(*context, gate_, "/ethrec.v1.FindingsService/GetFinding", response, [&](const Caller& caller) { return api_.GetFinding(caller, *request); });
 }
 
 grpc::Status FindingsServiceImpl::SummarizeFindings(grpc::ServerContext* context,
                                                     const v1::SummarizeFindingsRequest* request,
                                                     v1::SummarizeFindingsResponse* response) {
-  return ServeCall(*context, response, [&](const Caller& caller) { return api_.SummarizeFindings(caller, *request); });
+  return ServeCall(*context, gate_, "/ethrec.v1.FindingsService/SummarizeFindings", response, [&](const Caller& caller) { return api_.SummarizeFindings(caller, *request); });
 }
 
 grpc::Status FindingsServiceImpl::ReviewFinding(grpc::ServerContext* context, const v1::ReviewFindingRequest* request,
                                                 v1::Finding* response) {
-  return ServeCall(*context, response, [&](const Caller& caller) { return api_.ReviewFinding(caller, *request); });
+  return ServeCall(*context, gate_, "/ethrec.v1.FindingsService/ReviewFinding", response, [&](const Caller& caller) { return api_.ReviewFinding(caller, *request); });
 }
 
 grpc::Status FindingsServiceImpl::GetChildReconciliation(grpc::ServerContext* context,
                                                          const v1::GetChildReconciliationRequest* request,
                                                          v1::ChildReconciliation* response) {
-  return ServeCall(*context, response,
+  return ServeCall(*context, gate_, "/ethrec.v1.FindingsService/GetChildReconciliation", response,
                    [&](const Caller& caller) { return api_.GetChildReconciliation(caller, *request); });
 }
 
 grpc::Status FindingsServiceImpl::ListChildReconciliations(grpc::ServerContext* context,
                                                            const v1::ListChildReconciliationsRequest* request,
                                                            v1::ListChildReconciliationsResponse* response) {
-  return ServeCall(*context, response,
+  return ServeCall(*context, gate_, "/ethrec.v1.FindingsService/ListChildReconciliations", response,
                    [&](const Caller& caller) { return api_.ListChildReconciliations(caller, *request); });
 }
 

@@ -13,6 +13,7 @@
 #include "ethrec/v1/findings_service.grpc.pb.h"
 #include "absl/status/statusor.h"
 #include "mapping/taxonomy.h"
+#include "service/access_policy.h"
 #include "service/caller.h"
 #include "service/store.h"
 
@@ -57,7 +58,8 @@ class FindingsServiceImpl final : public v1::FindingsService::Service {
  public:
   using Options = FindingsApi::Options;
 
-  explicit FindingsServiceImpl(const Options& options) : api_(options) {}
+  // `gate` (not owned) admits every call.
+  FindingsServiceImpl(const Options& options, const CallGate& gate) : api_(options), gate_(gate) {}
 
   grpc::Status ListFindings(grpc::ServerContext* context, const v1::ListFindingsRequest* request,
                             v1::ListFindingsResponse* response) override;
@@ -75,6 +77,7 @@ class FindingsServiceImpl final : public v1::FindingsService::Service {
 
  private:
   FindingsApi api_;
+  const CallGate& gate_;
 };
 
 }  // namespace ethrec::service

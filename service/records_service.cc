@@ -99,7 +99,7 @@ absl::StatusOr<v1::GetChildResponse> RecordsApi::GetChild(const Caller& caller, 
   // Least privilege (mapping/child_record.h): a record system sees its own
   // agency's part of a child it holds records about; any other child
   // answers as an unknown one would. Officers see every agency.
-  const ChildViewer viewer{.all_agencies = caller.role == kDataQualityRole, .agency = caller.agency};
+  const ChildViewer viewer{.all_agencies = SeesEveryAgency(caller.role), .agency = caller.agency};
   if (!MaySeeChild(*child, viewer)) return ChildNotFound(key);
   v1::GetChildResponse response;
   api::ToProto(ViewOfChild(*child, viewer), &response);
@@ -109,19 +109,19 @@ absl::StatusOr<v1::GetChildResponse> RecordsApi::GetChild(const Caller& caller, 
 grpc::Status RecordsServiceImpl::RecordObservation(grpc::ServerContext* context,
                                                    const v1::RecordObservationRequest* request,
                                                    v1::RecordObservationResponse* response) {
-  return ServeCall(*context, response, [&](const Caller& caller) { return api_.RecordObservation(caller, *request); });
+  return ServeCall(*context, gate_, "/ethrec.v1.RecordsService/RecordObservation", response, [&](const Caller& caller) { return api_.RecordObservation(caller, *request); });
 }
 
 grpc::Status RecordsServiceImpl::RecordObservations(grpc::ServerContext* context,
                                                     const v1::RecordObservationsRequest* request,
                                                     v1::RecordObservationsResponse* response) {
-  return ServeCall(*context, response,
+  return ServeCall(*context, gate_, "/ethrec.v1.RecordsService/RecordObservations", response,
                    [&](const Caller& caller) { return api_.RecordObservations(caller, *request); });
 }
 
 grpc::Status RecordsServiceImpl::GetChild(grpc::ServerContext* context, const v1::GetChildRequest* request,
                                           v1::GetChildResponse* response) {
-  return ServeCall(*context, response, [&](const Caller& caller) { return api_.GetChild(caller, *request); });
+  return ServeCall(*context, gate_, "/ethrec.v1.RecordsService/GetChild", response, [&](const Caller& caller) { return api_.GetChild(caller, *request); });
 }
 
 }  // namespace ethrec::service

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "ethrec/v1/records_service.grpc.pb.h"
 #include "mapping/normalizer.h"
+#include "service/access_policy.h"
 #include "service/caller.h"
 #include "service/store.h"
 
@@ -58,7 +59,8 @@ class RecordsServiceImpl final : public v1::RecordsService::Service {
  public:
   using Options = RecordsApi::Options;
 
-  explicit RecordsServiceImpl(const Options& options) : api_(options) {}
+  // `gate` (not owned) admits every call.
+  RecordsServiceImpl(const Options& options, const CallGate& gate) : api_(options), gate_(gate) {}
 
   grpc::Status RecordObservation(grpc::ServerContext* context, const v1::RecordObservationRequest* request,
                                  v1::RecordObservationResponse* response) override;
@@ -69,6 +71,7 @@ class RecordsServiceImpl final : public v1::RecordsService::Service {
 
  private:
   RecordsApi api_;
+  const CallGate& gate_;
 };
 
 }  // namespace ethrec::service

@@ -12,6 +12,8 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
 
 #include "absl/strings/str_cat.h"
 #include "service/diagnostics_service.h"
@@ -37,6 +39,17 @@ std::string HostOf(const std::string& address) {
   return colon == std::string::npos ? address : address.substr(0, colon);
 }
 
+// Server reflection (for grpcurl and the like) on one builder only, not
+// installed for every builder as InitProtoReflectionServerBuilderPlugin
+// would: the health port must serve grpc.health.v1 alone.
+class WithReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->push_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+  }
+};
+
 }  // namespace
 
 void BlockStopSignals() {
@@ -45,22 +58,42 @@ void BlockStopSignals() {
 }
 
 absl::Status RunServer(const ServerOptions& options) {
-  TaxonomyServiceImpl taxonomy({.normalizer = options.normalizer,
-                                .max_batch_items = options.max_batch_items});
-  DiagnosticsServiceImpl diagnostics;
-  RecordsServiceImpl records({.normalizer = options.normalizer,
-                              .store = options.store,
-                              .max_batch_items = options.max_batch_items});
-  FindingsServiceImpl findings({.store = options.store, .taxonomy = &options.normalizer->registry().taxonomy()});
+  if (absl::Status s = CheckTlsOptions(options.tls); !s.ok()) return s;
+  const CallGate gate(IdentityOptions{.from_certificate = options.tls.enabled(), .trust_domain = options.trust_domain});
+  TaxonomyServiceImpl taxonomy({.normalizer = options.normalizer, .max_batch_items = options.max_batch_items}, gate);
+  DiagnosticsServiceImpl diagnostics(gate);
+  RecordsServiceImpl records(
+      {.normalizer = options.normalizer, .store = options.store, .max_batch_items = options.max_batch_items}, gate);
+  FindingsServiceImpl findings({.store = options.store, .taxonomy = &options.normalizer->registry().taxonomy()},
+                               gate);
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  // The health port, plaintext, serving grpc.health.v1 only.
+  std::unique_ptr<grpc::Server> health;
+  if (!options.health_listen_address.empty()) {
+    grpc::ServerBuilder health_builder;
+    int health_port = 0;
+    health_builder.AddListeningPort(options.health_listen_address, grpc::InsecureServerCredentials(), &health_port);
+    health = health_builder.BuildAndStart();
+    if (health == nullptr || health_port == 0) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", options.health_listen_address, " (--health_listen)"));
+    }
+    if (options.on_health_listening) {
+      options.on_health_listening(absl::StrCat(HostOf(options.health_listen_address), ":", health_port));
+    }
+  }
+
   InstallParseErrorLogHandler();
   grpc::ServerBuilder builder;
+  builder.SetOption(std::make_unique<WithReflection>());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(NewParseErrorInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   int port = 0;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(options.listen_address,
+                           options.tls.enabled() ? MutualTlsServerCredentials(options.tls)
+                                                 : grpc::InsecureServerCredentials(),
+                           &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.RegisterService(&taxonomy);
   builder.RegisterService(&records);
@@ -78,8 +111,15 @@ absl::Status RunServer(const ServerOptions& options) {
   sigwait(&set, &signal_number);
   std::cerr << "ethrecd: " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
             << " received; draining in-flight calls\n";
+  // Probes see NOT_SERVING from now on.
+  if (health != nullptr) health->GetHealthCheckService()->Shutdown();
+  server->GetHealthCheckService()->Shutdown();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
   server->Wait();
+  if (health != nullptr) {
+    health->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    health->Wait();
+  }
   return absl::OkStatus();
 }
 

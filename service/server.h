@@ -7,7 +7,9 @@
 
 #include "absl/status/status.h"
 #include "mapping/normalizer.h"
+#include "service/caller.h"
 #include "service/store.h"
+#include "service/tls.h"
 
 namespace ethrec::service {
 
@@ -22,14 +24,25 @@ struct ServerOptions {
   const Normalizer* normalizer = nullptr;
   // Not owned; required: where RecordsService keeps observations.
   Store* store = nullptr;
+  // Mutual TLS (off unless its files are named). With TLS on, the caller's
+  // identity comes from its certificate and call metadata is ignored.
+  TlsOptions tls;
+  // The SPIFFE trust domain client certificates must name (with TLS).
+  std::string trust_domain = "ethrec";
+  // A second, plaintext address serving only grpc.health.v1, for
+  // orchestrators' probes. Empty: none.
+  std::string health_listen_address;
   // Called once the server listens, with the address it bound (with the real port).
   std::function<void(const std::string& bound_address)> on_listening;
+  // Called once the health port listens, with the address it bound.
+  std::function<void(const std::string& bound_address)> on_health_listening;
 };
 
 // Serves until SIGTERM or SIGINT, then stops taking calls, lets in-flight
 // calls finish (up to 10 seconds) and returns OK. The caller must have
 // blocked SIGTERM and SIGINT in every thread (see BlockStopSignals) before
-// starting any thread. Unavailable when the address cannot be bound.
+// starting any thread. Unavailable when an address cannot be bound;
+// InvalidArgument for TLS options that fail CheckTlsOptions.
 absl::Status RunServer(const ServerOptions& options);
 
 // Blocks SIGTERM and SIGINT in the calling thread (and threads it starts

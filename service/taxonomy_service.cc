@@ -202,17 +202,17 @@ absl::StatusOr<v1::SuggestCodeResponse> TaxonomyApi::SuggestCode(const v1::Sugge
 grpc::Status TaxonomyServiceImpl::ListCodeSystems(grpc::ServerContext* context,
                                                   const v1::ListCodeSystemsRequest* request,
                                                   v1::ListCodeSystemsResponse* response) {
-  return ServeCall(*context, response, [&](const Caller&) { return api_.ListCodeSystems(*request); });
+  return ServeCall(*context, gate_, "/ethrec.v1.TaxonomyService/ListCodeSystems", response, [&](const Caller&) { return api_.ListCodeSystems(*request); });
 }
 
 grpc::Status TaxonomyServiceImpl::GetTaxonomy(grpc::ServerContext* context, const v1::GetTaxonomyRequest* request,
                                               v1::GetTaxonomyResponse* response) {
-  return ServeCall(*context, response, [&](const Caller&) { return api_.GetTaxonomy(*request); });
+  return ServeCall(*context, gate_, "/ethrec.v1.TaxonomyService/GetTaxonomy", response, [&](const Caller&) { return api_.GetTaxonomy(*request); });
 }
 
 grpc::Status TaxonomyServiceImpl::Normalize(grpc::ServerContext* context, const v1::NormalizeRequest* request,
                                             v1::NormalizeResponse* response) {
-  return ServeCall(*context, response, [&](const Caller&) { return api_.Normalize(*request); });
+  return ServeCall(*context, gate_, "/ethrec.v1.TaxonomyService/Normalize", response, [&](const Caller&) { return api_.Normalize(*request); });
 }
 
 grpc::ServerUnaryReactor* TaxonomyServiceImpl::NormalizeBatch(grpc::CallbackServerContext* context,
@@ -232,7 +232,9 @@ grpc::ServerUnaryReactor* TaxonomyServiceImpl::NormalizeBatch(grpc::CallbackServ
 
 absl::StatusOr<std::string> TaxonomyServiceImpl::NormalizeBatchBytes(const grpc::CallbackServerContext& context,
                                                                      const grpc::ByteBuffer& request) const {
-  if (absl::StatusOr<Caller> caller = CallerFrom(context); !caller.ok()) return caller.status();
+  if (absl::StatusOr<Caller> caller = gate_.Admit(context, "/ethrec.v1.TaxonomyService/NormalizeBatch"); !caller.ok()) {
+    return caller.status();
+  }
   v1::NormalizeBatchRequest parsed;
   {
     // Parsed straight from gRPC's slices (the copy of the buffer shares them).
@@ -248,12 +250,12 @@ absl::StatusOr<std::string> TaxonomyServiceImpl::NormalizeBatchBytes(const grpc:
 
 grpc::Status TaxonomyServiceImpl::Translate(grpc::ServerContext* context, const v1::TranslateRequest* request,
                                             v1::TranslateResponse* response) {
-  return ServeCall(*context, response, [&](const Caller&) { return api_.Translate(*request); });
+  return ServeCall(*context, gate_, "/ethrec.v1.TaxonomyService/Translate", response, [&](const Caller&) { return api_.Translate(*request); });
 }
 
 grpc::Status TaxonomyServiceImpl::SuggestCode(grpc::ServerContext* context, const v1::SuggestCodeRequest* request,
                                               v1::SuggestCodeResponse* response) {
-  return ServeCall(*context, response, [&](const Caller&) { return api_.SuggestCode(*request); });
+  return ServeCall(*context, gate_, "/ethrec.v1.TaxonomyService/SuggestCode", response, [&](const Caller&) { return api_.SuggestCode(*request); });
 }
 
 }  // namespace ethrec::service

@@ -9,6 +9,7 @@
 #include "ethrec/v1/taxonomy_service.grpc.pb.h"
 #include "absl/container/flat_hash_map.h"
 #include "mapping/normalizer.h"
+#include "service/access_policy.h"
 
 namespace ethrec::service {
 
@@ -65,7 +66,8 @@ class TaxonomyServiceImpl final
  public:
   using Options = TaxonomyApi::Options;
 
-  explicit TaxonomyServiceImpl(const Options& options) : api_(options) {}
+  // `gate` (not owned) admits every call.
+  TaxonomyServiceImpl(const Options& options, const CallGate& gate) : api_(options), gate_(gate) {}
 
   grpc::Status ListCodeSystems(grpc::ServerContext* context, const v1::ListCodeSystemsRequest* request,
                                v1::ListCodeSystemsResponse* response) override;
@@ -87,6 +89,7 @@ class TaxonomyServiceImpl final
                                                   const grpc::ByteBuffer& request) const;
 
   TaxonomyApi api_;
+  const CallGate& gate_;
 };
 
 }  // namespace ethrec::service

@@ -58,7 +58,7 @@ std::unique_ptr<Backend> NewLocalBackend(std::unique_ptr<Normalizer> normalizer)
 // Identity sent to a server as call metadata.
 struct RemoteIdentity {
   std::string agency = "ethrec-cli";
-  std::string role = "cli";
+  std::string role = "record-system";
 };
 
 // An ethrecd server at `address` (host:port). Fails with Unavailable when it

@@ -23,7 +23,7 @@ constexpr absl::string_view kUsageTail =
     "  --server HOST:PORT  ask an ethrecd server instead of working in-process\n"
     "                      (same output); validate-maps always runs locally\n"
     "  --agency ID         the calling agency sent to the server (default ethrec-cli)\n"
-    "  --role ROLE         the caller's role sent to the server (default cli)\n"
+    "  --role ROLE         the caller's role sent to the server without TLS (default record-system)\n"
     "\n"
     "Exit status: 0 success, 1 a request failed, 2 bad command line.\n";
 

@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "mapping/reconcile.h"
 #include "mapping/status_field.h"
+#include "service/access_policy.h"
 #include "service/caller.h"
 #include "service/findings_service.h"
 #include "service/memory_store.h"

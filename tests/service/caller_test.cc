@@ -1,5 +1,6 @@
-// CallerFromMetadata: who is calling, from call metadata; every bad case is
-// Unauthenticated naming the key.
+// CallerFromMetadata and CallerFromSpiffeId: who is calling, from call
+// metadata or from a client certificate's SPIFFE ID; every bad case is
+// Unauthenticated saying what is wrong.
 #include "service/caller.h"
 
 #include <map>
@@ -51,6 +52,42 @@ TEST(CallerTest, TheWholeAlphabetAndSixtyFourCharactersAreAccepted) {
   ASSERT_TRUE(caller.ok()) << caller.status();
   EXPECT_EQ(caller->agency, "a-z.0-9");
   EXPECT_EQ(caller->role, longest);
+}
+
+TEST(CallerFromSpiffeIdTest, ReadsAgencyAndRoleAndKeepsTheIdForTheAudit) {
+  absl::StatusOr<Caller> caller = CallerFromSpiffeId("spiffe://ethrec/agency/camden-csc/role/record-system", "ethrec");
+  ASSERT_TRUE(caller.ok()) << caller.status();
+  EXPECT_EQ(caller->agency, "camden-csc");
+  EXPECT_EQ(caller->role, "record-system");
+  EXPECT_EQ(caller->identity, "spiffe://ethrec/agency/camden-csc/role/record-system");
+}
+
+TEST(CallerFromSpiffeIdTest, ANonSpiffeIdOrAnotherTrustDomainOrPathIsUnauthenticated) {
+  const struct {
+    const char* id;
+    const char* message;
+  } cases[] = {
+      {"https://ethrec/agency/a/role/r", "is not a spiffe:// URI"},
+      {"spiffe://other.org/agency/a/role/r", "names trust domain \"other.org\", not this server's \"ethrec\""},
+      {"spiffe://ethrec/agency/a", "has the wrong path"},
+      {"spiffe://ethrec/agency/a/role/r/extra", "has the wrong path"},
+      {"spiffe://ethrec/role/r/agency/a", "has the wrong path"},
+      {"spiffe://ethrec/agency/A/role/r", "agency or role that is not"},
+      {"spiffe://ethrec/agency/a/role/", "agency or role that is not"},
+      {"spiffe://ethrec/agency//role/r", "agency or role that is not"},
+      {"spiffe://ethrecx/agency/a/role/r", "names trust domain"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_THAT(CallerFromSpiffeId(c.id, "ethrec"), StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr(c.message)))
+        << c.id;
+  }
+}
+
+TEST(CallerFromSpiffeIdTest, TheTrustDomainIsTheServers) {
+  absl::StatusOr<Caller> caller = CallerFromSpiffeId("spiffe://north.example/agency/gp-1/role/auditor", "north.example");
+  ASSERT_TRUE(caller.ok()) << caller.status();
+  EXPECT_EQ(caller->agency, "gp-1");
+  EXPECT_EQ(caller->role, "auditor");
 }
 
 }  // namespace

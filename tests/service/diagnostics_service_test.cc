@@ -35,7 +35,8 @@ class DiagnosticsServiceTest : public ::testing::Test {
   }
   void TearDown() override { server_->Shutdown(); }
 
-  DiagnosticsServiceImpl service_;
+  const CallGate gate_{IdentityOptions{}};
+  DiagnosticsServiceImpl service_{gate_};
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::DiagnosticsService::Stub> stub_;
 };
