@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Quick start on a fresh Debian 12 machine: installs what is missing, builds,
-# and runs ethrecd on its embedded default (SQLite file ethrec.db, built-in
-# code lists) on 127.0.0.1:50051 until Ctrl-C.
+# makes development certificates (dev-certs/, once), and runs ethrecd on its
+# embedded default (SQLite file ethrec.db, built-in code lists) on
+# 127.0.0.1:50051 with mutual TLS until Ctrl-C. ETHREC_TLS=0 serves
+# plaintext on loopback instead, with identity from call metadata.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
@@ -9,23 +11,47 @@ deploy/build.sh -DETHREC_BUILD_TESTS=OFF -DETHREC_BUILD_BENCHMARKS=OFF
 
 listen="${ETHREC_LISTEN:-127.0.0.1:50051}"
 db="${ETHREC_DB:-ethrec.db}"
-cat <<MSG
+certs=dev-certs
+tls_flags=()
+if [ "${ETHREC_TLS:-1}" != 0 ]; then
+  [ -f "$certs/ca.pem" ] || deploy/dev-certs.sh "$certs" >/dev/null
+  tls_flags=(--tls_cert="$certs/server.pem" --tls_key="$certs/server.key" --tls_client_ca="$certs/ca.pem"
+             --tls_crl_dir="$certs/crl")
+  cat <<MSG
 
-ethrecd is starting on ${listen} with database ${db} and the built-in code lists.
-Try it from another terminal:
+ethrecd is starting on ${listen} with mutual TLS (development certificates in
+${certs}/), database ${db} and the built-in code lists. Try it from another
+terminal, as one agency and role or another (each certificate names its own):
 
-  build/tools/ethrec --server ${listen} systems
-  build/tools/ethrec --server ${listen} normalize --system dfe --code BSOM
-  build/tools/ethrec --server ${listen} normalize --text 'black british - caribbean'
-  build/tools/ethrec --server ${listen} --agency demo-csc record --record-id r1 --version 1 \\
+  as() { who=\$1; shift; build/tools/ethrec --server ${listen} --tls_ca ${certs}/ca.pem \\
+           --tls_cert ${certs}/\$who.pem --tls_key ${certs}/\$who.key "\$@"; }
+  as camden-csc.record-system systems
+  as camden-csc.record-system normalize --system dfe --code BSOM
+  as camden-csc.record-system normalize --text 'black british - caribbean'
+  as camden-csc.record-system record --record-id r1 --version 1 \\
       --nhs-number 9990000018 --system dfe --code WROM --supplied-by SELF
-  build/tools/ethrec --server ${listen} --agency demo-csc child --nhs-number 9990000018
-  build/tools/ethrec --server ${listen} --agency demo-csc import deploy/examples/observations.csv
-  build/tools/ethrec --server ${listen} --agency demo-gp record --record-id g1 --version 1 \\
+  as camden-csc.record-system child --nhs-number 9990000018
+  as camden-csc.record-system import deploy/examples/observations.csv
+  as north-gp.record-system record --record-id g1 --version 1 \\
       --nhs-number 9990000018 --system nhs-ethnic-category --code A --supplied-by PRACTITIONER
-  build/tools/ethrec --server ${listen} --agency demo-dq --role data-quality-officer findings
-  build/tools/ethrec --server ${listen} --agency demo-dq --role data-quality-officer report --out report
+  as partnership-dq.data-quality-officer findings
+  as partnership-dq.data-quality-officer report --out report
 
 Stop it with Ctrl-C (in-flight calls finish first).
 MSG
-exec build/service/ethrecd --listen="${listen}" --db="${db}"
+else
+  cat <<MSG
+
+ethrecd is starting on ${listen} in plaintext (loopback only; the caller is
+named by --agency and --role), database ${db} and the built-in code lists.
+Try it from another terminal:
+
+  build/tools/ethrec --server ${listen} --agency camden-csc record --record-id r1 --version 1 \\
+      --nhs-number 9990000018 --system dfe --code WROM --supplied-by SELF
+  build/tools/ethrec --server ${listen} --agency camden-csc child --nhs-number 9990000018
+  build/tools/ethrec --server ${listen} --agency partnership-dq --role data-quality-officer findings
+
+Stop it with Ctrl-C (in-flight calls finish first).
+MSG
+fi
+exec build/service/ethrecd --listen="${listen}" --db="${db}" "${tls_flags[@]}"

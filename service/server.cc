@@ -8,7 +8,6 @@
 #include <thread>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
@@ -18,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/diagnostics_service.h"
 #include "service/findings_service.h"
+#include "service/health_service.h"
 #include "service/parse_errors.h"
 #include "service/records_service.h"
 #include "service/taxonomy_service.h"
@@ -39,15 +39,13 @@ std::string HostOf(const std::string& address) {
   return colon == std::string::npos ? address : address.substr(0, colon);
 }
 
-// Server reflection (for grpcurl and the like) on one builder only, not
-// installed for every builder as InitProtoReflectionServerBuilderPlugin
-// would: the health port must serve grpc.health.v1 alone.
-class WithReflection final : public grpc::ServerBuilderOption {
+// Linking gRPC's reflection library installs its plugin in every
+// ServerBuilder. The health port must serve grpc.health.v1 alone, so its
+// builder drops every plugin.
+class WithoutPlugins final : public grpc::ServerBuilderOption {
  public:
   void UpdateArguments(grpc::ChannelArguments*) override {}
-  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
-    plugins->push_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
-  }
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override { plugins->clear(); }
 };
 
 }  // namespace
@@ -66,12 +64,16 @@ absl::Status RunServer(const ServerOptions& options) {
       {.normalizer = options.normalizer, .store = options.store, .max_batch_items = options.max_batch_items}, gate);
   FindingsServiceImpl findings({.store = options.store, .taxonomy = &options.normalizer->registry().taxonomy()},
                                gate);
-  grpc::EnableDefaultHealthCheckService(true);
+  // One per server: a gRPC service object belongs to one server.
+  HealthServiceImpl health_service;
+  HealthServiceImpl probe_health_service;
 
   // The health port, plaintext, serving grpc.health.v1 only.
   std::unique_ptr<grpc::Server> health;
   if (!options.health_listen_address.empty()) {
     grpc::ServerBuilder health_builder;
+    health_builder.SetOption(std::make_unique<WithoutPlugins>());
+    health_builder.RegisterService(&probe_health_service);
     int health_port = 0;
     health_builder.AddListeningPort(options.health_listen_address, grpc::InsecureServerCredentials(), &health_port);
     health = health_builder.BuildAndStart();
@@ -83,22 +85,32 @@ absl::Status RunServer(const ServerOptions& options) {
     }
   }
 
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   InstallParseErrorLogHandler();
   grpc::ServerBuilder builder;
-  builder.SetOption(std::make_unique<WithReflection>());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(NewParseErrorInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   int port = 0;
-  builder.AddListeningPort(options.listen_address,
-                           options.tls.enabled() ? MutualTlsServerCredentials(options.tls)
-                                                 : grpc::InsecureServerCredentials(),
-                           &port);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  std::unique_ptr<ClientCaWatcher> ca_watcher;
+  if (options.tls.enabled()) {
+    std::string client_ca = options.tls.client_ca_file;
+    if (!options.tls.crl_dir.empty()) {
+      absl::StatusOr<std::unique_ptr<ClientCaWatcher>> watcher = ClientCaWatcher::Start(options.tls);
+      if (!watcher.ok()) return watcher.status();
+      ca_watcher = *std::move(watcher);
+      client_ca = ca_watcher->path();
+    }
+    credentials = MutualTlsServerCredentials(options.tls, client_ca);
+  }
+  builder.AddListeningPort(options.listen_address, credentials, &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.RegisterService(&taxonomy);
   builder.RegisterService(&records);
   builder.RegisterService(&findings);
   builder.RegisterService(&diagnostics);
+  builder.RegisterService(&health_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
@@ -112,8 +124,8 @@ absl::Status RunServer(const ServerOptions& options) {
   std::cerr << "ethrecd: " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
             << " received; draining in-flight calls\n";
   // Probes see NOT_SERVING from now on.
-  if (health != nullptr) health->GetHealthCheckService()->Shutdown();
-  server->GetHealthCheckService()->Shutdown();
+  health_service.Drain();
+  probe_health_service.Drain();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
   server->Wait();
   if (health != nullptr) {

@@ -1,6 +1,11 @@
 #include "service/tls.h"
 
+#include <stdlib.h>
 #include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <vector>
 
 #include <fstream>
 #include <sstream>
@@ -14,6 +19,14 @@
 
 namespace ethrec::service {
 namespace {
+
+// The file's bytes ("" when it cannot be read).
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 // The file's text, or InvalidArgument naming `flag` when it cannot be read
 // or holds no PEM block `marker` ("CERTIFICATE", "PRIVATE KEY").
@@ -59,15 +72,78 @@ absl::Status CheckTlsOptions(const TlsOptions& options) {
   return absl::OkStatus();
 }
 
-std::shared_ptr<grpc::ServerCredentials> MutualTlsServerCredentials(const TlsOptions& options) {
+std::shared_ptr<grpc::ServerCredentials> MutualTlsServerCredentials(const TlsOptions& options,
+                                                                    const std::string& client_ca_path) {
   auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
-      options.key_file, options.cert_file, options.client_ca_file, options.refresh_seconds);
+      options.key_file, options.cert_file, client_ca_path, options.refresh_seconds);
   grpc::experimental::TlsServerCredentialsOptions tls(provider);
   tls.watch_root_certs();
   tls.watch_identity_key_cert_pairs();
   tls.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   if (!options.crl_dir.empty()) tls.set_crl_directory(options.crl_dir);
   return grpc::experimental::TlsServerCredentials(tls);
+}
+
+absl::StatusOr<std::unique_ptr<ClientCaWatcher>> ClientCaWatcher::Start(const TlsOptions& options) {
+  std::unique_ptr<ClientCaWatcher> watcher(new ClientCaWatcher(options));
+  std::string dir = (std::filesystem::temp_directory_path() / "ethrecd-ca-XXXXXX").string();
+  if (mkdtemp(dir.data()) == nullptr) {
+    return absl::InternalError(absl::StrCat("cannot make a private directory for the client CA copy in ",
+                                            std::filesystem::temp_directory_path().string()));
+  }
+  watcher->dir_ = dir;
+  watcher->path_ = dir + "/client-ca.pem";
+  if (absl::Status s = watcher->WriteCopy(watcher->Fingerprint()); !s.ok()) return s;
+  watcher->thread_ = std::thread([w = watcher.get()] { w->Watch(); });
+  return watcher;
+}
+
+ClientCaWatcher::~ClientCaWatcher() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+  std::error_code ignored;
+  if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
+}
+
+std::string ClientCaWatcher::Fingerprint() const {
+  std::string text = ReadAll(options_.client_ca_file);
+  std::error_code error;
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(options_.crl_dir, error)) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const std::filesystem::path& f : files) absl::StrAppend(&text, "\n", f.filename().string(), "\n", ReadAll(f.string()));
+  return text;
+}
+
+absl::Status ClientCaWatcher::WriteCopy(const std::string& fingerprint) {
+  fingerprint_ = fingerprint;
+  const std::string next = path_ + ".next";
+  {
+    std::ofstream out(next, std::ios::trunc);
+    // Text outside PEM blocks is ignored by PEM readers; the line makes
+    // each copy differ, so that gRPC reloads.
+    out << ReadAll(options_.client_ca_file) << "\n# ethrecd client CA copy " << ++generation_ << "\n";
+    if (!out) return absl::InternalError(absl::StrCat("cannot write the client CA copy ", next));
+  }
+  std::error_code error;
+  std::filesystem::rename(next, path_, error);
+  if (error) return absl::InternalError(absl::StrCat("cannot write the client CA copy ", path_, ": ", error.message()));
+  return absl::OkStatus();
+}
+
+void ClientCaWatcher::Watch() {
+  absl::MutexLock lock(&mu_);
+  while (!mu_.AwaitWithTimeout(absl::Condition(&stop_), absl::Seconds(options_.refresh_seconds))) {
+    mu_.Unlock();
+    const std::string now = Fingerprint();
+    // A failed write keeps the previous copy (and its CRLs); the next round
+    // tries again.
+    if (now != fingerprint_ && !WriteCopy(now).ok()) fingerprint_.clear();
+    mu_.Lock();
+  }
 }
 
 }  // namespace ethrec::service

@@ -7,10 +7,14 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <grpcpp/security/server_credentials.h>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 
 namespace ethrec::service {
 
@@ -34,9 +38,47 @@ struct TlsOptions {
 // flag and saying what is wrong.
 absl::Status CheckTlsOptions(const TlsOptions& options);
 
+// gRPC reads the CRL directory only when it (re)builds its TLS context,
+// which it does when a watched file's content changes; a CRL added or
+// rewritten while the server runs would otherwise wait for a restart. So
+// the client CA is served to gRPC from a private copy that this watcher
+// rewrites (same certificates, a new comment line) whenever the CA file or
+// anything in the CRL directory changes: gRPC then reloads the CA and with
+// it every CRL, within two refresh intervals.
+class ClientCaWatcher {
+ public:
+  // Writes the first copy (in a new private temporary directory) and starts
+  // watching every `options.refresh_seconds`. Errors: the copy cannot be
+  // written.
+  static absl::StatusOr<std::unique_ptr<ClientCaWatcher>> Start(const TlsOptions& options);
+  ~ClientCaWatcher();  // stops watching and removes the copy
+
+  // The copy, for gRPC's file watcher.
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit ClientCaWatcher(const TlsOptions& options) : options_(options) {}
+  // The CA's text and every CRL file's name and text.
+  std::string Fingerprint() const;
+  absl::Status WriteCopy(const std::string& fingerprint);
+  void Watch();
+
+  TlsOptions options_;
+  std::string dir_;
+  std::string path_;
+  std::string fingerprint_;
+  int generation_ = 0;
+  absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
 // Credentials that require and verify a client certificate (mutual TLS)
-// from `options`, which must pass CheckTlsOptions and have enabled().
-std::shared_ptr<grpc::ServerCredentials> MutualTlsServerCredentials(const TlsOptions& options);
+// from `options`, which must pass CheckTlsOptions and have enabled(), with
+// the client CA read from `client_ca_path` (the CA file itself, or a
+// ClientCaWatcher's copy of it).
+std::shared_ptr<grpc::ServerCredentials> MutualTlsServerCredentials(const TlsOptions& options,
+                                                                    const std::string& client_ca_path);
 
 }  // namespace ethrec::service
 

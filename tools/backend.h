@@ -55,10 +55,16 @@ class Backend {
 // The mapping library in this process.
 std::unique_ptr<Backend> NewLocalBackend(std::unique_ptr<Normalizer> normalizer);
 
-// Identity sent to a server as call metadata.
+// Who the CLI is to a server. With mutual TLS (all three files named) the
+// client certificate says it and agency and role are not sent; without, the
+// agency and role go as call metadata (development on loopback).
 struct RemoteIdentity {
   std::string agency = "ethrec-cli";
   std::string role = "record-system";
+  std::string tls_ca;    // --tls_ca: PEM CA the server's certificate must chain to
+  std::string tls_cert;  // --tls_cert: the client's PEM certificate
+  std::string tls_key;   // --tls_key: its PEM private key
+  bool tls() const { return !tls_ca.empty() || !tls_cert.empty() || !tls_key.empty(); }
 };
 
 // An ethrecd server at `address` (host:port). Fails with Unavailable when it

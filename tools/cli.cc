@@ -24,6 +24,9 @@ constexpr absl::string_view kUsageTail =
     "                      (same output); validate-maps always runs locally\n"
     "  --agency ID         the calling agency sent to the server (default ethrec-cli)\n"
     "  --role ROLE         the caller's role sent to the server without TLS (default record-system)\n"
+    "  --tls_ca PEM --tls_cert PEM --tls_key PEM\n"
+    "                      mutual TLS: the CA of the server's certificate, and this client's\n"
+    "                      certificate and key (its SPIFFE ID names the agency and role)\n"
     "\n"
     "Exit status: 0 success, 1 a request failed, 2 bad command line.\n";
 
@@ -72,6 +75,12 @@ std::optional<std::string> Parse(const std::vector<std::string>& args, CommandAr
         p->identity.agency = value;
       } else if (p->command.empty() && key == "role") {
         p->identity.role = value;
+      } else if (p->command.empty() && key == "tls_ca") {
+        p->identity.tls_ca = value;
+      } else if (p->command.empty() && key == "tls_cert") {
+        p->identity.tls_cert = value;
+      } else if (p->command.empty() && key == "tls_key") {
+        p->identity.tls_key = value;
       } else if (p->command.empty() && key != "help") {
         return absl::StrCat("unknown global option --", key);
       } else if (auto [it, inserted] = p->options.emplace(key, value); !inserted) {

@@ -21,7 +21,7 @@ absl::Status FromGrpc(const grpc::Status& s) {
 
 absl::StatusOr<std::unique_ptr<FindingsClient>> FindingsClient::Connect(const std::string& address,
                                                                         const RemoteIdentity& identity) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = grpc_internal::ConnectTo(address);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = grpc_internal::ConnectTo(address, identity);
   if (!channel.ok()) return channel.status();
   return std::unique_ptr<FindingsClient>(new FindingsClient(v1::FindingsService::NewStub(*channel), identity));
 }

@@ -131,7 +131,7 @@ class RemoteBackend final : public Backend {
 
 absl::StatusOr<std::unique_ptr<Backend>> NewRemoteBackend(const std::string& address,
                                                          const RemoteIdentity& identity) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = grpc_internal::ConnectTo(address);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = grpc_internal::ConnectTo(address, identity);
   if (!channel.ok()) return channel.status();
   auto backend = std::make_unique<RemoteBackend>(*channel, identity);
   if (absl::Status s = backend->LoadLabels(); !s.ok()) return s;

@@ -56,6 +56,11 @@ class ServerProcess {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline && fgets(line, sizeof line, stdout_)) {
       std::string s(line);
+      if (size_t at = s.find("health on "); at != std::string::npos) {
+        health_address_ = s.substr(at + 10);
+        health_address_ = health_address_.substr(0, health_address_.find_first_of(" \n"));
+        continue;
+      }
       const std::string marker = "listening on ";
       if (size_t at = s.find(marker); at != std::string::npos) {
         address_ = s.substr(at + marker.size());
@@ -77,6 +82,8 @@ class ServerProcess {
   }
 
   const std::string& address() const { return address_; }
+  // The --health_listen address bound, when one was asked for.
+  const std::string& health_address() const { return health_address_; }
   pid_t pid() const { return pid_; }
 
   // Sends `signal` and waits (up to 15 s) for the exit status; -1 on timeout.
@@ -101,6 +108,7 @@ class ServerProcess {
   FILE* stdout_ = nullptr;
   std::string db_path_;
   std::string address_;
+  std::string health_address_;
 };
 
 }  // namespace ethrec::testing

@@ -15,11 +15,15 @@
 
 namespace ethrec::tools::grpc_internal {
 
-// A channel to the ethrecd at `address` (host:port) once it answers.
-// Unavailable "no ethrecd answers at ADDRESS" when it does not within 5 s.
-absl::StatusOr<std::shared_ptr<grpc::Channel>> ConnectTo(const std::string& address);
+// A channel to the ethrecd at `address` (host:port) once it answers, over
+// mutual TLS when `identity` names its files. InvalidArgument naming the
+// flag when a TLS file is missing or unreadable; Unavailable "no ethrecd
+// answers at ADDRESS" when the server does not answer (or refuses the TLS
+// handshake) within 5 s.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ConnectTo(const std::string& address, const RemoteIdentity& identity);
 
-// A context for one call carrying `identity` as call metadata, with a deadline `timeout` from now.
+// A context for one call with a deadline `timeout` from now, carrying
+// `identity` as call metadata when it is not TLS.
 std::unique_ptr<grpc::ClientContext> CallContext(const RemoteIdentity& identity, absl::Duration timeout);
 
 // The server's status with the same code and message. When `field` is not
