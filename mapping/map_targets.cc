@@ -2,6 +2,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -9,18 +11,97 @@ namespace ethrec::mapping_internal {
 
 namespace {
 
-// The R5 relationship for an R4 ConceptMap equivalence, or "" if unknown.
-// R4 reads target-to-source ("wider": the target is wider than the source).
-std::string RelationshipFromR4(absl::string_view equivalence) {
-  if (equivalence == "equivalent" || equivalence == "equal") return "equivalent";
-  if (equivalence == "wider" || equivalence == "subsumes") return "source-is-narrower-than-target";
-  if (equivalence == "narrower" || equivalence == "specializes") return "source-is-broader-than-target";
-  if (equivalence == "relatedto" || equivalence == "inexact") return "related-to";
-  if (equivalence == "unmatched" || equivalence == "disjoint") return "not-related-to";
-  return "";
+constexpr absl::string_view kExpectedEquivalences = "equivalent, wider, narrower or relatedto";
+constexpr absl::string_view kExpectedRelationships =
+    "equivalent, source-is-narrower-than-target, source-is-broader-than-target or related-to";
+
+// The value of the one R5 relationship extension on `target`: nullopt when
+// there is none; "" (with a problem) when it is malformed or repeated.
+std::optional<std::string> R5RelationshipExtension(const rapidjson::Value& target,
+                                                   const std::string& tpath, ProblemSink& sink,
+                                                   std::string* path) {
+  const rapidjson::Value* extensions = OptionalArray(target, tpath, "extension", sink);
+  if (extensions == nullptr) return std::nullopt;
+  std::optional<std::string> found;
+  for (rapidjson::SizeType i = 0; i < extensions->Size(); ++i) {
+    const rapidjson::Value& e = (*extensions)[i];
+    auto url = e.IsObject() ? e.FindMember("url") : e.MemberEnd();
+    if (!e.IsObject() || url == e.MemberEnd() || !url->value.IsString() ||
+        absl::string_view(url->value.GetString()) != kR5RelationshipExtensionUrl) {
+      continue;
+    }
+    const std::string epath = Index(Child(tpath, "extension"), i);
+    if (found) {
+      sink.Add(epath, "the R5 relationship extension is given twice");
+      return "";
+    }
+    *path = Child(epath, "valueCode");
+    found = RequiredString(e, epath, "valueCode", sink).value_or("");
+  }
+  return found;
 }
 
 }  // namespace
+
+std::optional<Relationship> RelationshipFromEquivalence(absl::string_view equivalence) {
+  if (equivalence == "equivalent" || equivalence == "equal") return Relationship::kEquivalent;
+  if (equivalence == "wider" || equivalence == "subsumes") return Relationship::kSourceIsNarrowerThanTarget;
+  if (equivalence == "narrower" || equivalence == "specializes") {
+    return Relationship::kSourceIsBroaderThanTarget;
+  }
+  if (equivalence == "relatedto" || equivalence == "inexact") return Relationship::kRelatedTo;
+  if (equivalence == "unmatched" || equivalence == "disjoint") return Relationship::kNotRelatedTo;
+  return std::nullopt;
+}
+
+std::optional<Relationship> ReadRelationship(const rapidjson::Value& target, const std::string& tpath,
+                                             ProblemSink& sink) {
+  const size_t before = sink.count();
+  // Each form present, with the JSON path of the field it came from.
+  std::vector<std::pair<Relationship, std::string>> read;
+  if (target.HasMember("equivalence")) {
+    if (auto r4 = RequiredString(target, tpath, "equivalence", sink)) {
+      if (auto rel = RelationshipFromEquivalence(*r4)) {
+        read.emplace_back(*rel, Child(tpath, "equivalence"));
+      } else {
+        sink.Add(Child(tpath, "equivalence"),
+                 absl::StrCat("unknown R4 equivalence \"", *r4, "\" (expected ", kExpectedEquivalences, ")"));
+      }
+    }
+  }
+  std::string ext_path;
+  const std::optional<std::string> r5_ext = R5RelationshipExtension(target, tpath, sink, &ext_path);
+  // The legacy R5 form keeps its own field and message.
+  const bool legacy = target.HasMember("relationship");
+  std::optional<std::string> r5_field;
+  if (legacy) r5_field = RequiredString(target, tpath, "relationship", sink);
+  auto read_r5 = [&](const std::optional<std::string>& name, const std::string& path) {
+    if (!name || name->empty()) return;  // absent, or already reported
+    if (auto rel = ParseRelationship(*name)) {
+      read.emplace_back(*rel, path);
+    } else {
+      sink.Add(path, absl::StrCat("unknown relationship \"", *name, "\" (expected ", kExpectedRelationships, ")"));
+    }
+  };
+  read_r5(r5_ext, ext_path);
+  read_r5(r5_field, Child(tpath, "relationship"));
+  if (!target.HasMember("equivalence") && !legacy) {
+    sink.Add(tpath, "missing required \"equivalence\" (R4; a legacy R5 map may give \"relationship\")");
+  }
+  if (sink.count() != before || read.empty()) return std::nullopt;
+  for (const auto& [rel, path] : read) {
+    if (rel != read.front().first) {
+      sink.Add(path, absl::StrCat("says ", RelationshipName(rel), " but ", read.front().second, " says ",
+                                  RelationshipName(read.front().first)));
+      return std::nullopt;
+    }
+  }
+  if (read.front().first == Relationship::kNotRelatedTo) {
+    sink.Add(read.front().second, "not-related-to cannot place a code; leave the target out");
+    return std::nullopt;
+  }
+  return read.front().first;
+}
 
 bool ReadTargets(const rapidjson::Value& element, const std::string& epath, ProblemSink& sink,
                  MapEntry* entry) {
@@ -38,18 +119,7 @@ bool ReadTargets(const rapidjson::Value& element, const std::string& epath, Prob
       continue;
     }
     auto code = RequiredString(target, tpath, "code", sink);
-    // R5 "relationship", or R4 "equivalence" read as its R5 counterpart.
-    std::optional<std::string> rel_name;
-    if (target.HasMember("relationship") || !target.HasMember("equivalence")) {
-      rel_name = RequiredString(target, tpath, "relationship", sink);
-    } else if (auto r4 = RequiredString(target, tpath, "equivalence", sink)) {
-      rel_name = RelationshipFromR4(*r4);
-      if (rel_name->empty()) {
-        sink.Add(Child(tpath, "equivalence"),
-                 absl::StrCat("unknown R4 equivalence \"", *r4, "\""));
-        continue;
-      }
-    }
+    const std::optional<Relationship> rel = ReadRelationship(target, tpath, sink);
     auto comment = OptionalString(target, tpath, "comment", sink);
     if (t == 0 && (!comment || comment->empty())) {
       sink.Add(Child(tpath, "comment"), "the first target must give the reason for the mapping");
@@ -77,19 +147,7 @@ bool ReadTargets(const rapidjson::Value& element, const std::string& epath, Prob
         }
       }
     }
-    if (!code || !rel_name) continue;
-    auto rel = ParseRelationship(*rel_name);
-    if (!rel) {
-      sink.Add(Child(tpath, "relationship"),
-               absl::StrCat("unknown relationship \"", *rel_name,
-                            "\" (expected equivalent, source-is-narrower-than-target, "
-                            "source-is-broader-than-target or related-to)"));
-      continue;
-    }
-    if (*rel == Relationship::kNotRelatedTo) {
-      sink.Add(Child(tpath, "relationship"), "not-related-to cannot place a code; leave the target out");
-      continue;
-    }
+    if (!code || !rel) continue;
     if (*code == "NOT_STATED" || *code == "NOT_KNOWN") {
       if (non_answer || has_category) {
         sink.Add(Child(tpath, "code"),

@@ -13,6 +13,8 @@ Rules, in order:
      (tools/codelists/expert.py). The detail is what the free-text reader
      finds in the term beyond the category ("Somali"); with no detail the
      mapping is equivalent, else source-is-narrower-than-target.
+     Maps are written in FHIR R4 form: each target's equivalence, with the
+     R5 relationship in the standard cross-version extension (fhir_r4.py).
   3. A code without an expert grouping (religion-based census categories,
      generic race concepts, headers, non-answers) maps as the free-text reader
      reads its term, and the comment says so. A term that names no ethnic
@@ -29,6 +31,7 @@ import tempfile
 from pathlib import Path
 
 from expert import TS021, from_g16
+from fhir_r4 import r4_target, write_json
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "mapping" / "data"
@@ -61,12 +64,7 @@ def read_terms(ethrec, texts):
 
 
 def target(code, relationship, comment=None, detail=None):
-    t = {"code": code, "relationship": relationship}
-    if comment:
-        t["comment"] = comment
-    if detail:
-        t["product"] = [{"property": "detail", "value": detail}]
-    return t
+    return r4_target(code, relationship, comment, detail)
 
 
 def from_reader(answer, why):
@@ -96,9 +94,7 @@ def expert_targets(category, g16, answer, source):
 
 
 def write(name, doc):
-    with open(DATA / name, "w", encoding="utf-8") as f:
-        json.dump(doc, f, ensure_ascii=False, indent=2)
-        f.write("\n")
+    write_json(DATA / name, doc)
 
 
 def codesystem(id_, url, version, name, title, description, concepts):
