@@ -1,6 +1,9 @@
-// Registry loading of FHIR R4 maps: a ConceptMap target's R4 equivalence
-// with the R5 cross-version relationship extension reads as the legacy R5
-// relationship did, and the forms must agree.
+// Registry loading of FHIR R4 maps and canonical URLs: a ConceptMap target's
+// R4 equivalence with the R5 cross-version relationship extension reads as
+// the legacy R5 relationship did; the forms must agree; the built-in systems
+// carry their official canonical URLs and still answer to their former
+// urn:ethrec: URLs; a code system's codes may come from other code systems,
+// each in its own map group.
 #include <string>
 #include <vector>
 
@@ -27,7 +30,9 @@ using ::ethrec::testing::kMapFile;
 using ::ethrec::testing::kSystemFile;
 using ::ethrec::testing::ProblemIs;
 using ::ethrec::testing::Set;
+using ::ethrec::testing::StatusIs;
 using ::testing::Contains;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 constexpr char kR5Extension[] =
@@ -80,6 +85,11 @@ std::unique_ptr<const Registry> LoadOrFail(const std::vector<DataSource>& source
   std::unique_ptr<const Registry> registry = Registry::LoadSources(sources, true, &problems);
   EXPECT_THAT(problems, IsEmpty());
   return registry;
+}
+
+const Registry& BuiltinRegistry() {
+  static const Registry* const registry = LoadOrFail({}).release();
+  return *registry;
 }
 
 // ---------------------------------------------------------------------------
@@ -177,6 +187,135 @@ INSTANTIATE_TEST_SUITE_P(
                    {Set(absl::StrCat(kTarget0, "/relationship"), R"("related-to")")},
                    "$.group[0].element[0].target[0].relationship", "says related-to but"}),
     [](const ::testing::TestParamInfo<RejectCase>& info) { return std::string(info.param.name); });
+
+// ---------------------------------------------------------------------------
+// Canonical URLs.
+
+TEST(RegistryUrlTest, BuiltinSystemsHaveCanonicalUrlsAndAnswerToFormerOnes) {
+  struct Case {
+    const char* id;
+    const char* url;
+  };
+  const Case cases[] = {
+      {"snomed-ct", "http://snomed.info/sct"},
+      {"ctv3", "http://read.info/ctv3"},
+      {"nhs-wales", "https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryWales"},
+      {"nhs-ethnic-category", "urn:ethrec:codesystem:nhs-ethnic-category"},
+      {"dfe", "urn:ethrec:codesystem:dfe"},
+      {"ons-2011", "urn:ethrec:codesystem:ons-2011"},
+      {"ons-2021", "urn:ethrec:codesystem:ons-2021"},
+      {"ons-2021-detailed", "urn:ethrec:codesystem:ons-2021-detailed"},
+      {"police-sde", "urn:ethrec:codesystem:police-sde"},
+      {"police-sde-16", "urn:ethrec:codesystem:police-sde-16"},
+      {"police-ic", "urn:ethrec:codesystem:police-ic"},
+  };
+  const Registry& registry = BuiltinRegistry();
+  EXPECT_EQ(registry.systems().size(), std::size(cases));
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.id);
+    absl::StatusOr<const CodeSystem*> by_id = registry.FindSystem(c.id);
+    ASSERT_TRUE(by_id.ok()) << by_id.status();
+    EXPECT_EQ((*by_id)->url, c.url);
+    for (const std::string& name : {std::string(c.url), absl::StrCat("urn:ethrec:codesystem:", c.id)}) {
+      absl::StatusOr<const CodeSystem*> by_url = registry.FindSystem(name);
+      ASSERT_TRUE(by_url.ok()) << name << ": " << by_url.status();
+      EXPECT_EQ(*by_url, *by_id) << name;
+    }
+  }
+  absl::StatusOr<const Concept*> white = registry.LookupCode("http://snomed.info/sct", "494131000000105");
+  ASSERT_TRUE(white.ok()) << white.status();
+  EXPECT_EQ((*white)->mapping.ranked, std::vector<Category>{Category::kWhiteBritish});
+}
+
+TEST(RegistryUrlTest, NhsCodesAnswerToTheCodeSystemThatDefinesThem) {
+  struct Case {
+    const char* url;
+    const char* code;
+  };
+  const Case cases[] = {
+      {"https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland", "A"},
+      {"https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland", "99"},
+      {"https://fhir.nhs.uk/R4/CodeSystem/UKCore-EthnicCategory", "CA"},
+      {"urn:ethrec:codesystem:nhs-ethnic-category", "9"},
+      {"urn:ethrec:codesystem:nhs-ethnic-category", "CA"},  // the whole list answers to its own url
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::StrCat(c.url, " ", c.code));
+    absl::StatusOr<Registry::CodeEntry> entry = BuiltinRegistry().Lookup(c.url, c.code);
+    ASSERT_TRUE(entry.ok()) << entry.status();
+    EXPECT_EQ(entry->system->id, "nhs-ethnic-category");
+    EXPECT_EQ(entry->concept_->code, c.code);
+  }
+  EXPECT_THAT(
+      BuiltinRegistry().Lookup("https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland", "CA"),
+      StatusIs(absl::StatusCode::kNotFound,
+               HasSubstr("code \"CA\" is not in code system "
+                         "https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland")));
+  absl::StatusOr<const CodeSystem*> holder =
+      BuiltinRegistry().FindSystem("https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland");
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  EXPECT_EQ((*holder)->id, "nhs-ethnic-category");
+}
+
+TEST(RegistryUrlTest, LocalListCannotTakeABuiltinUrlOrFormerUrl) {
+  const std::vector<std::pair<Edit, const char*>> cases = {
+      {Set("/url", R"("urn:ethrec:codesystem:snomed-ct")"), "$.url"},
+      {Set("/url", R"("http://snomed.info/sct")"), "$.url"},
+      {Set("/identifier", R"([{"system": "urn:ietf:rfc:3986", "value": "urn:ethrec:codesystem:ctv3"}])"),
+       "$.identifier[0].value"},
+  };
+  for (const auto& [edit, path] : cases) {
+    SCOPED_TRACE(edit.json.value_or(""));
+    std::vector<LoadProblem> problems;
+    EXPECT_EQ(Registry::LoadSources(CamdenSources({edit}), true, &problems), nullptr);
+    EXPECT_THAT(problems, Contains(ProblemIs(kSystemFile, path, "is already loaded from built-in")));
+  }
+}
+
+TEST(RegistryUrlTest, LocalListAnswersToItsFormerUrl) {
+  std::unique_ptr<const Registry> registry = LoadOrFail(CamdenSources(
+      {Set("/url", R"("https://example.org/CodeSystem/camden")"),
+       Set("/identifier", R"([{"system": "urn:ietf:rfc:3986", "value": "urn:example:codesystem:local-camden-csc"}])")}));
+  ASSERT_NE(registry, nullptr);  // the map still names the system by its former url
+  absl::StatusOr<const Concept*> c = registry->LookupCode("urn:example:codesystem:local-camden-csc", "WB");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ((*c)->code, "WB");
+}
+
+// WB is a code of another code system: the map must place it in that system's group.
+constexpr char kNational[] = "https://example.org/CodeSystem/national";
+Edit WbIsNational() {
+  return Set("/concept/0/property", absl::StrCat(R"([{"code": "system", "valueString": ")", kNational, R"("}])"));
+}
+
+TEST(RegistryUrlTest, CodeOfAnotherSystemMapsInThatSystemsGroup) {
+  std::vector<DataSource> sources = CamdenSources({WbIsNational()});
+  std::vector<LoadProblem> problems;
+  EXPECT_EQ(Registry::LoadSources(sources, true, &problems), nullptr);
+  EXPECT_THAT(problems, Contains(ProblemIs(kMapFile, "$.group[0].element[0].code",
+                                           absl::StrCat("code \"WB\" is a code of ", kNational,
+                                                        ", not of this group's source "
+                                                        "urn:example:codesystem:local-camden-csc"))));
+  // Moved into a group of its own system, it loads and answers to that system's URL.
+  rapidjson::Document map;
+  map.Parse(kCamdenMap);
+  auto& a = map.GetAllocator();
+  rapidjson::Value group(map["group"][0], a);
+  group["source"].SetString(kNational, a);
+  group["element"].Erase(group["element"].Begin() + 1, group["element"].End());
+  map["group"][0]["element"].Erase(map["group"][0]["element"].Begin());
+  map["group"].PushBack(group, a);
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buf);
+  map.Accept(writer);
+  sources[1].content = buf.GetString();
+  std::unique_ptr<const Registry> registry = LoadOrFail(sources);
+  ASSERT_NE(registry, nullptr);
+  absl::StatusOr<Registry::CodeEntry> wb = registry->Lookup(kNational, "wb");
+  ASSERT_TRUE(wb.ok()) << wb.status();
+  EXPECT_EQ(wb->concept_->mapping.ranked, std::vector<Category>{Category::kWhiteBritish});
+  EXPECT_THAT(registry->Lookup(kNational, "WO"), StatusIs(absl::StatusCode::kNotFound, ::testing::_));
+}
 
 }  // namespace
 }  // namespace ethrec
