@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything (tests included) and runs the whole test suite: CTest,
-# then the independent Node.js client test (tests/node) against the built ethrecd.
+# then the Node.js tests (tests/node): the independent client against the
+# built ethrecd, and the npm fhir validator over every shipped FHIR resource.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh --tests
@@ -8,7 +9,7 @@ deploy/build.sh -DETHREC_BUILD_TESTS=ON
 build_dir="${ETHREC_BUILD_DIR:-build}"
 ctest --test-dir "$build_dir" --output-on-failure -j "${ETHREC_JOBS:-2}"
 
-# Node.js client: @grpc/grpc-js and @grpc/proto-loader from package-lock.json.
+# Node.js: @grpc/grpc-js, @grpc/proto-loader and fhir from package-lock.json.
 # npm ci runs again only when node_modules is missing or the lock file changed
 # since the last successful install (a copy of it is kept in node_modules).
 ethrecd="$(cd "$build_dir" && pwd)/service/ethrecd"

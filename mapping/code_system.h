@@ -31,6 +31,11 @@ struct Concept {
   std::string display;  // official display text
   std::string parent;   // parent code (main code of an extended code), or empty
   std::string status;   // "" (active), "retired", "derived", ...
+  // The canonical URL of the code system that defines this code, when that is
+  // not the CodeSystem's own url: e.g. UK Core's ethnic category England for
+  // the letters of ethrec's nhs-ethnic-category list. Empty otherwise. The
+  // map must place the code in a group whose source is this URL.
+  std::string system;
   bool selectable = true;  // false: never suggested for data entry
   std::vector<std::string> aliases;  // other spellings accepted on input ("01" for O1)
   MapEntry mapping;
@@ -38,7 +43,11 @@ struct Concept {
 
 struct CodeSystem {
   std::string id;       // "nhs-ethnic-category"
-  std::string url;      // "urn:ethrec:codesystem:nhs-ethnic-category"
+  std::string url;      // canonical URL: "http://snomed.info/sct", "urn:ethrec:codesystem:dfe"
+  // Former URLs of this system (e.g. "urn:ethrec:codesystem:snomed-ct"), from
+  // the CodeSystem's identifiers of system urn:ietf:rfc:3986. They name it as
+  // its url does.
+  std::vector<std::string> url_aliases;
   std::string version;  // "2001.1"
   std::string title;
   RecordingBasis basis = RecordingBasis::kSelfDefined;

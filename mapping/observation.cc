@@ -170,6 +170,9 @@ absl::StatusOr<NormalizedObservation> NormalizeObservation(const Normalizer& nor
   absl::StatusOr<Normalized> n =
       normalizer.Normalize({.system = o.system, .code = o.code, .text = o.text});
   if (!n.ok()) return n.status();
+  // A system named by a URL ("http://snomed.info/sct") is kept by its id, so
+  // that every spelling of it is one system to the store and the findings.
+  if (!o.system.empty() && !n->system.empty()) o.system = n->system;
   return NormalizedObservation{std::move(o), *std::move(n)};
 }
 

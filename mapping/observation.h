@@ -147,7 +147,8 @@ struct NormalizedObservation {
 };
 
 // Validates `o` (ValidateObservation) and normalises its system, code and
-// text. Errors: ValidateObservation's, then Normalizer::Normalize's.
+// text. A system given by a URL (Registry::FindSystem) comes back as its id.
+// Errors: ValidateObservation's, then Normalizer::Normalize's.
 absl::StatusOr<NormalizedObservation> NormalizeObservation(const Normalizer& normalizer,
                                                            Observation o);
 

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "mapping/builtin_data.h"
 #include "mapping/internal/json_reader.h"
+#include "mapping/internal/map_targets.h"
 #include "mapping/internal/taxonomy_builder.h"
 #include "mapping/status_field.h"
 #include "rapidjson/error/en.h"
@@ -27,6 +28,7 @@ using mapping_internal::OptionalArray;
 using mapping_internal::OptionalBool;
 using mapping_internal::OptionalString;
 using mapping_internal::ProblemSink;
+using mapping_internal::ReadTargets;
 using mapping_internal::RequiredArray;
 using mapping_internal::RequiredString;
 
@@ -48,23 +50,14 @@ absl::Status ProblemsToStatus(const std::vector<LoadProblem>& problems) {
 namespace {
 
 constexpr absl::string_view kRecordingBasisUrl = "urn:ethrec:recording-basis";
+// Identifier.system of an identifier whose value is a URI (RFC 3986).
+constexpr absl::string_view kUriIdentifierSystem = "urn:ietf:rfc:3986";
 
 struct ParsedFile {
   std::string name;
   rapidjson::Document doc;
   bool builtin = false;
 };
-
-// The R5 relationship for an R4 ConceptMap equivalence, or "" if unknown.
-// R4 reads target-to-source ("wider": the target is wider than the source).
-std::string RelationshipFromR4(absl::string_view equivalence) {
-  if (equivalence == "equivalent" || equivalence == "equal") return "equivalent";
-  if (equivalence == "wider" || equivalence == "subsumes") return "source-is-narrower-than-target";
-  if (equivalence == "narrower" || equivalence == "specializes") return "source-is-broader-than-target";
-  if (equivalence == "relatedto" || equivalence == "inexact") return "related-to";
-  if (equivalence == "unmatched" || equivalence == "disjoint") return "not-related-to";
-  return "";
-}
 
 }  // namespace
 
@@ -121,6 +114,14 @@ class RegistryBuilder {
     registry_->lexicon_.Finalize();
     for (const auto& system : registry_->systems_) {
       registry_->system_view_.push_back(system.get());
+      registry_->by_url_[system->url] = system.get();
+      for (const std::string& alias : system->url_aliases) registry_->by_url_[alias] = system.get();
+      for (const Concept& c : system->concepts) {
+        // A code system whose codes several loaded systems hold names none of them.
+        if (c.system.empty()) continue;
+        auto [it, inserted] = registry_->by_part_url_.try_emplace(c.system, system.get());
+        if (!inserted && it->second != system.get()) it->second = nullptr;
+      }
       for (const auto& [key, index] : system->index) {
         registry_->codes_.emplace(Registry::CodeKey{system->id, key},
                                   Registry::CodeEntry{system.get(), &system->concepts[index]});
@@ -156,6 +157,42 @@ class RegistryBuilder {
     return it->value.GetString();
   }
 
+  // `url`, or the url of the system it is a former url of.
+  const std::string& CanonicalUrl(const std::string& url) const {
+    auto it = url_alias_.find(url);
+    return it == url_alias_.end() ? url : it->second;
+  }
+
+  // Records a problem at `path` when `url` already names a loaded system.
+  void CheckUrlIsNew(const std::string& url, const std::string& path, ProblemSink& sink) const {
+    if (auto it = system_by_url_.find(CanonicalUrl(url)); it != system_by_url_.end()) {
+      sink.Add(path, absl::StrCat("code system url \"", url, "\" is already loaded from ",
+                                  it->second->system->origin));
+    }
+  }
+
+  // The values of the CodeSystem's URI identifiers: its former urls. Each
+  // must not name a loaded system.
+  std::vector<std::string> ReadUriIdentifiers(const rapidjson::Value& doc, ProblemSink& sink) const {
+    std::vector<std::string> uris;
+    const rapidjson::Value* ids = OptionalArray(doc, "$", "identifier", sink);
+    for (rapidjson::SizeType i = 0; ids != nullptr && i < ids->Size(); ++i) {
+      const std::string path = Index("$.identifier", i);
+      if (OptionalString((*ids)[i], path, "system", sink) != kUriIdentifierSystem) continue;
+      if (auto value = RequiredString((*ids)[i], path, "value", sink)) {
+        CheckUrlIsNew(*value, Child(path, "value"), sink);
+        uris.push_back(*value);
+      }
+    }
+    return uris;
+  }
+
+  // True when some code of `system` is defined by the code system `url`.
+  static bool DefinesCodes(const CodeSystem& system, absl::string_view url) {
+    return std::any_of(system.concepts.begin(), system.concepts.end(),
+                       [&](const Concept& c) { return c.system == url; });
+  }
+
   void AddCodeSystem(const ParsedFile& f, ProblemSink& sink) {
     const std::string root = "$";
     const rapidjson::Value& doc = f.doc;
@@ -179,13 +216,8 @@ class RegistryBuilder {
                                                  "\" is already loaded from ", it->second));
       }
     }
-    if (url) {
-      if (auto it = system_by_url_.find(*url); it != system_by_url_.end()) {
-        sink.Add(Child(root, "url"), absl::StrCat("code system url \"", *url,
-                                                  "\" is already loaded from ",
-                                                  it->second->system->origin));
-      }
-    }
+    if (url) CheckUrlIsNew(*url, Child(root, "url"), sink);
+    system->url_aliases = ReadUriIdentifiers(doc, sink);
     system->basis = RecordingBasis::kSelfDefined;
     bool basis_found = false;
     if (const rapidjson::Value* ext = OptionalArray(doc, root, "extension", sink)) {
@@ -234,6 +266,7 @@ class RegistryBuilder {
     pending->file = f.name;
     pending->mapped.assign(system->concepts.size(), false);
     system_by_url_[*url] = std::move(pending);
+    for (const std::string& alias : system->url_aliases) url_alias_[alias] = *url;
     registry_->by_id_[*id] = system.get();
     registry_->systems_.push_back(std::move(system));
   }
@@ -269,6 +302,8 @@ class RegistryBuilder {
             if (auto v = PropertyValue(p)) concept_.aliases.push_back(*v);
           } else if (name == "status") {
             concept_.status = PropertyValue(p).value_or("");
+          } else if (name == "system") {
+            concept_.system = PropertyValue(p).value_or("");
           } else if (name == "notSelectable") {
             auto b = PropertyBool(p);
             if (!b) sink.Add(ppath, "notSelectable needs \"valueBoolean\"");
@@ -276,7 +311,7 @@ class RegistryBuilder {
           } else {
             sink.Add(Child(ppath, "code"),
                      absl::StrCat("unknown concept property \"", name,
-                                  "\" (expected parent, alias, status or notSelectable)"));
+                                  "\" (expected parent, alias, status, notSelectable or system)"));
           }
         }
       }
@@ -334,7 +369,7 @@ class RegistryBuilder {
       map_files_[*url] = f.name;
     }
     map_files_[*id] = f.name;
-    auto pit = system_by_url_.find(*source);
+    auto pit = system_by_url_.find(CanonicalUrl(*source));
     if (pit == system_by_url_.end() && rejected_system_urls_.contains(*source)) return;
     if (pit == system_by_url_.end()) {
       sink.Add(Child(root, "sourceUri"),
@@ -359,8 +394,16 @@ class RegistryBuilder {
         sink.Add(gpath, "must be an object");
         continue;
       }
-      if (auto gs = OptionalString(group, gpath, "source", sink); gs && *gs != *source) {
-        sink.Add(Child(gpath, "source"), absl::StrCat("\"", *gs, "\" differs from sourceUri"));
+      // A group without a source maps the system's own codes.
+      std::string group_source = system.url;
+      if (auto gs = OptionalString(group, gpath, "source", sink); gs && CanonicalUrl(*gs) != system.url) {
+        if (!DefinesCodes(system, *gs)) {
+          sink.Add(Child(gpath, "source"),
+                   absl::StrCat("\"", *gs, "\" differs from sourceUri and is not the system of any code of ",
+                                system.id));
+          continue;
+        }
+        group_source = *gs;
       }
       if (auto gt = OptionalString(group, gpath, "target", sink); gt && *gt != kTaxonomyUrl) {
         sink.Add(Child(gpath, "target"), absl::StrCat("\"", *gt, "\" is not the taxonomy"));
@@ -382,6 +425,12 @@ class RegistryBuilder {
                                                       system.id));
           continue;
         }
+        if (const std::string& defined_by = concept_->system.empty() ? system.url : concept_->system;
+            defined_by != group_source) {
+          sink.Add(Child(epath, "code"), absl::StrCat("code \"", *code, "\" is a code of ", defined_by,
+                                                      ", not of this group's source ", group_source));
+          continue;
+        }
         const int index = static_cast<int>(concept_ - system.concepts.data());
         if (mapped[index]) {
           sink.Add(Child(epath, "code"), absl::StrCat("code \"", *code, "\" is mapped twice"));
@@ -401,120 +450,6 @@ class RegistryBuilder {
     pending.map_file = f.name;
     system.map_id = *id;
     system.map_version = *version;
-  }
-
-  // Reads one element's targets into `entry`; false (with problems) if invalid.
-  static bool ReadTargets(const rapidjson::Value& element, const std::string& epath,
-                          ProblemSink& sink, MapEntry* entry) {
-    const size_t before = sink.count();
-    const rapidjson::Value* targets = RequiredArray(element, epath, "target", sink);
-    if (targets == nullptr) return false;
-    std::optional<Outcome> non_answer;
-    bool has_category = false;
-    int narrow_or_equivalent = 0;
-    for (rapidjson::SizeType t = 0; t < targets->Size(); ++t) {
-      const std::string tpath = Index(Child(epath, "target"), t);
-      const rapidjson::Value& target = (*targets)[t];
-      if (!target.IsObject()) {
-        sink.Add(tpath, "must be an object");
-        continue;
-      }
-      auto code = RequiredString(target, tpath, "code", sink);
-      // R5 "relationship", or R4 "equivalence" read as its R5 counterpart.
-      std::optional<std::string> rel_name;
-      if (target.HasMember("relationship") || !target.HasMember("equivalence")) {
-        rel_name = RequiredString(target, tpath, "relationship", sink);
-      } else if (auto r4 = RequiredString(target, tpath, "equivalence", sink)) {
-        rel_name = RelationshipFromR4(*r4);
-        if (rel_name->empty()) {
-          sink.Add(Child(tpath, "equivalence"),
-                   absl::StrCat("unknown R4 equivalence \"", *r4, "\""));
-          continue;
-        }
-      }
-      auto comment = OptionalString(target, tpath, "comment", sink);
-      if (t == 0 && (!comment || comment->empty())) {
-        sink.Add(Child(tpath, "comment"), "the first target must give the reason for the mapping");
-      } else if (t == 0) {
-        entry->reason = *comment;
-      }
-      if (const rapidjson::Value* products = OptionalArray(target, tpath, "product", sink)) {
-        for (rapidjson::SizeType p = 0; p < products->Size(); ++p) {
-          const std::string ppath = Index(Child(tpath, "product"), p);
-          if (!(*products)[p].IsObject()) {
-            sink.Add(ppath, "must be an object");
-            continue;
-          }
-          auto prop = RequiredString((*products)[p], ppath, "property", sink);
-          auto value = RequiredString((*products)[p], ppath, "value", sink);
-          if (prop && *prop != "detail") {
-            sink.Add(Child(ppath, "property"),
-                     absl::StrCat("unknown product property \"", *prop, "\" (expected detail)"));
-          } else if (prop && value) {
-            if (!entry->detail.empty() && entry->detail != *value) {
-              sink.Add(Child(ppath, "value"), absl::StrCat("detail \"", *value, "\" differs from \"",
-                                                           entry->detail, "\" on another target"));
-            }
-            entry->detail = *value;
-          }
-        }
-      }
-      if (!code || !rel_name) continue;
-      auto rel = ParseRelationship(*rel_name);
-      if (!rel) {
-        sink.Add(Child(tpath, "relationship"),
-                 absl::StrCat("unknown relationship \"", *rel_name,
-                              "\" (expected equivalent, source-is-narrower-than-target, "
-                              "source-is-broader-than-target or related-to)"));
-        continue;
-      }
-      if (*rel == Relationship::kNotRelatedTo) {
-        sink.Add(Child(tpath, "relationship"), "not-related-to cannot place a code; leave the target out");
-        continue;
-      }
-      if (*code == "NOT_STATED" || *code == "NOT_KNOWN") {
-        if (non_answer || has_category) {
-          sink.Add(Child(tpath, "code"),
-                   "a non-answer (NOT_STATED, NOT_KNOWN) must be the element's only target");
-        }
-        non_answer = *code == "NOT_STATED" ? Outcome::kNotStated : Outcome::kNotKnown;
-        entry->relationship = *rel;
-        continue;
-      }
-      auto cat = ParseCategory(*code);
-      if (!cat) {
-        sink.Add(Child(tpath, "code"),
-                 absl::StrCat("\"", *code, "\" is not a taxonomy category or non-answer"));
-        continue;
-      }
-      if (non_answer) {
-        sink.Add(Child(tpath, "code"), "a non-answer must be the element's only target");
-      }
-      if (entry->set.contains(*cat)) {
-        sink.Add(Child(tpath, "code"), absl::StrCat(*code, " is a target twice"));
-        continue;
-      }
-      has_category = true;
-      if (*rel == Relationship::kEquivalent || *rel == Relationship::kSourceIsNarrowerThanTarget) {
-        ++narrow_or_equivalent;
-      }
-      entry->ranked.push_back(*cat);
-      entry->set.Add(*cat);
-      if (entry->ranked.size() == 1 || RelationshipRank(*rel) > RelationshipRank(entry->relationship)) {
-        entry->relationship = *rel;
-      }
-    }
-    if (entry->ranked.size() > 1 && narrow_or_equivalent > 0) {
-      sink.Add(Child(epath, "target"),
-               "a code with several targets stands for more than any one of them; give each "
-               "source-is-broader-than-target (or related-to)");
-    }
-    if (non_answer) {
-      entry->outcome = *non_answer;
-    } else if (!has_category && sink.count() == before) {
-      sink.Add(Child(epath, "target"), "no usable target");
-    }
-    return sink.count() == before;
   }
 
   void CheckEveryConceptMapped() {
@@ -548,6 +483,7 @@ class RegistryBuilder {
   bool taxonomy_loaded_ = false;
   absl::flat_hash_map<std::string, std::string> system_files_;
   absl::flat_hash_map<std::string, std::unique_ptr<Pending>> system_by_url_;
+  absl::flat_hash_map<std::string, std::string> url_alias_;  // former url -> url
   absl::flat_hash_set<std::string> reported_type_;
   absl::flat_hash_set<std::string> rejected_system_urls_;
   absl::flat_hash_map<std::string, std::string> map_files_;  // map id or url -> file
@@ -642,6 +578,8 @@ std::string Registry::KnownSystemIds() const {
 
 absl::StatusOr<const CodeSystem*> Registry::FindSystem(absl::string_view id) const {
   if (auto it = by_id_.find(id); it != by_id_.end()) return it->second;
+  if (auto it = by_url_.find(id); it != by_url_.end()) return it->second;
+  if (auto it = by_part_url_.find(id); it != by_part_url_.end() && it->second != nullptr) return it->second;
   return absl::NotFoundError(
       absl::StrCat("unknown code system \"", id, "\"; known systems: ", KnownSystemIds()));
 }
@@ -658,6 +596,14 @@ absl::StatusOr<Registry::CodeEntry> Registry::Lookup(absl::string_view system_id
   if (auto it = codes_.find(CodeKeyView{system_id, code}); it != codes_.end()) return it->second;
   absl::StatusOr<const CodeSystem*> system = FindSystem(system_id);
   if (!system.ok()) return WithField(system.status(), "system");
+  if (!by_id_.contains(system_id) && !by_url_.contains(system_id)) {
+    // A URL of a code system the system holds some codes of: only those codes.
+    const Concept* c = (*system)->Find(code);
+    if (c != nullptr && c->system == system_id) return CodeEntry{*system, c};
+    return WithField(absl::NotFoundError(absl::StrCat("code \"", code, "\" is not in code system ",
+                                                      system_id)),
+                     "code");
+  }
   if (const Concept* c = (*system)->Find(code)) return CodeEntry{*system, c};
   return WithField(absl::NotFoundError(absl::StrCat("code \"", code, "\" is not in code system ",
                                                     system_id, " (version ", (*system)->version, ")")),

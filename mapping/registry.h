@@ -73,10 +73,17 @@ class Registry {
   const std::vector<const CodeSystem*>& systems() const { return system_view_; }
 
   // The code system `id`, or NotFound whose message lists the known ids.
+  // `id` may also be a URL that names the system: its canonical url
+  // ("http://snomed.info/sct"), a former one ("urn:ethrec:codesystem:snomed-ct"),
+  // or the URL of a code system some of whose codes it alone holds (UK
+  // Core's ethnic category England names nhs-ethnic-category, whose letters
+  // are its codes).
   absl::StatusOr<const CodeSystem*> FindSystem(absl::string_view id) const;
 
-  // The concept for `code` in system `system_id`. NotFound names the system
-  // (or lists the known ones) and the code.
+  // The concept for `code` in system `system_id` (anything FindSystem
+  // accepts). NotFound names the system (or lists the known ones) and the
+  // code. When `system_id` is the URL of a code system whose codes the
+  // system holds only some of, the code must be one of those.
   absl::StatusOr<const Concept*> LookupCode(absl::string_view system_id,
                                             absl::string_view code) const;
 
@@ -101,6 +108,11 @@ class Registry {
   std::vector<std::unique_ptr<CodeSystem>> systems_;
   std::vector<const CodeSystem*> system_view_;  // the same, read-only
   absl::flat_hash_map<std::string, const CodeSystem*> by_id_;
+  // Each system's url and former urls.
+  absl::flat_hash_map<std::string, const CodeSystem*> by_url_;
+  // The URL of a code system whose codes a loaded system holds (Concept::system)
+  // -> that system; nullptr when several hold some.
+  absl::flat_hash_map<std::string, const CodeSystem*> by_part_url_;
 
   // Every (system id, canonical code or alias) in one table, so that the
   // common lookup of a well-formed code costs a single probe.

@@ -263,6 +263,38 @@ TEST(NormalizeObservationTest, ValidatesThenNormalizes) {
   EXPECT_EQ(FieldOf(unknown.status()), "system");
 }
 
+TEST(NormalizeObservationTest, SystemGivenByUrlIsKeptByItsId) {
+  absl::StatusOr<std::unique_ptr<Normalizer>> normalizer = Normalizer::Create(LoadOptions());
+  ASSERT_TRUE(normalizer.ok()) << normalizer.status();
+  struct Case {
+    const char* system;
+    const char* code;
+    const char* id;
+  };
+  const Case cases[] = {
+      {"http://snomed.info/sct", "494131000000105", "snomed-ct"},
+      {"urn:ethrec:codesystem:snomed-ct", "494131000000105", "snomed-ct"},
+      {"https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland", "A", "nhs-ethnic-category"},
+      {"dfe", "WBRI", "dfe"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.system);
+    Observation o;
+    o.agency = "gp-a";
+    o.agency_child_id = "P-1";
+    o.record_id = "R-1";
+    o.record_version = 1;
+    o.system = c.system;
+    o.code = c.code;
+    o.supplied_by = SuppliedBy::kSelf;
+    o.recorded_at = absl::FromUnixSeconds(1700000000);
+    absl::StatusOr<NormalizedObservation> n = NormalizeObservation(**normalizer, o);
+    ASSERT_TRUE(n.ok()) << n.status();
+    EXPECT_EQ(n->observation.system, c.id);
+    EXPECT_EQ(n->normalized.categories.at(0).category, Category::kWhiteBritish);
+  }
+}
+
 TEST(SyntheticNhsNumberTest, ValidDistinctAndInTheTestRange) {
   std::set<std::string> seen;
   for (int64_t n = 0; n < 5000; ++n) {
