@@ -24,9 +24,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -45,7 +47,13 @@
 #include "service/sqlite_store.h"
 
 ABSL_FLAG(std::string, server, "", "ethrecd address: 127.0.0.1:PORT or [::1]:PORT (loopback only)");
-ABSL_FLAG(std::string, mode, "compare", "compare, echo, normalize, normalize-batch, record-batch or data-entry");
+ABSL_FLAG(std::string, mode, "compare",
+          "compare, echo, normalize, normalize-batch, record-batch, data-entry or tls (with --tls_server)");
+ABSL_FLAG(std::string, tls_server, "",
+          "--mode=tls: a second ethrecd, serving mutual TLS, compared with --server (plaintext)");
+ABSL_FLAG(std::string, tls_ca, "", "--mode=tls: PEM CA of the TLS server's certificate");
+ABSL_FLAG(std::string, tls_cert, "", "--mode=tls: the client's PEM certificate (a record-system SPIFFE ID)");
+ABSL_FLAG(std::string, tls_key, "", "--mode=tls: its PEM private key");
 ABSL_FLAG(int, rounds, 5, "A/B pairs per ratio, measured interleaved (each side --seconds)");
 ABSL_FLAG(bool, expect_feedback, true,
           "data-entry: every answer must carry findings (false to time a server from before feedback)");
@@ -259,9 +267,140 @@ Result BareSqliteInserts(const Normalizer& n) {
   return r;
 }
 
+// Each ratio from pairs measured interleaved (A, B, A, B, ...): drift on
+// the machine hits both sides of a pair alike. Prints every pair, then the
+// median ratio (B/A) and its range; `target` 0 means none.
+void Interleaved(const char* what, double target, const std::function<Result()>& a,
+                 const std::function<Result()>& b) {
+  const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
+  std::vector<double> ratios;
+  for (int round = 1; round <= rounds; ++round) {
+    Result ra = a(), rb = b();
+    Print(ra);
+    Print(rb);
+    if (ra.errors > 0 || rb.errors > 0 || ra.items_per_second() <= 0) continue;
+    ratios.push_back(rb.items_per_second() / ra.items_per_second());
+  }
+  if (ratios.empty()) {
+    std::printf("RATIO %s: no clean pair\n", what);
+    return;
+  }
+  std::sort(ratios.begin(), ratios.end());
+  std::printf("RATIO %s: median %.2f, range %.2f..%.2f over %zu pairs", what, ratios[ratios.size() / 2],
+              ratios.front(), ratios.back(), ratios.size());
+  if (target > 0) std::printf(" (target >= %.2f)", target);
+  std::printf("\n");
+}
+
 bool IsLoopback(const std::string& address) {
   return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
          absl::StartsWith(address, "[::1]:");
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Normalize calls through `taxonomy`, cycling through every code.
+Result NormalizeCalls(const std::string& name, v1::TaxonomyService::Stub* taxonomy,
+                      const std::vector<std::pair<std::string, std::string>>& codes) {
+  return RunAsync<v1::NormalizeRequest, v1::NormalizeResponse>(
+      name,
+      [taxonomy](grpc::ClientContext* c, const v1::NormalizeRequest& q, grpc::CompletionQueue* cq) {
+        return taxonomy->PrepareAsyncNormalize(c, q, cq);
+      },
+      [&codes](int64_t i) {
+        v1::NormalizeRequest q;
+        q.set_system(codes[i % codes.size()].first);
+        q.set_code(codes[i % codes.size()].second);
+        return q;
+      },
+      1);
+}
+
+constexpr int64_t kTlsChildren = 2000;
+
+// Records one observation about each of kTlsChildren children through
+// `records` (as the channel's caller: "load-test" without TLS, the
+// certificate's agency with it).
+bool SeedChildren(v1::RecordsService::Stub* records) {
+  for (int64_t done = 0; done < kTlsChildren;) {
+    v1::RecordObservationsRequest q;
+    q.set_view(v1::BASIC);
+    for (int k = 0; k < 500 && done < kTlsChildren; ++k, ++done) {
+      v1::ObservationInput* o = q.add_observations();
+      o->mutable_child()->set_nhs_number(SyntheticNhsNumber(done + 1));
+      o->set_record_id(absl::StrCat("tls-", done + 1));
+      o->set_record_version(1);
+      o->set_system("dfe");
+      o->set_code("BCRB");
+      o->set_supplied_by(v1::SELF);
+      o->mutable_recorded_at()->set_seconds(1764000000);
+    }
+    grpc::ClientContext context;
+    context.AddMetadata("x-ethrec-agency", "load-test");
+    context.AddMetadata("x-ethrec-role", "record-system");
+    v1::RecordObservationsResponse answer;
+    if (grpc::Status status = records->RecordObservations(&context, q, &answer); !status.ok()) {
+      std::printf("seeding failed: %s\n", status.error_message().c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+// GetChild calls through `records` for the seeded children; each answer
+// must hold the child's one record.
+Result GetChildCalls(const std::string& name, v1::RecordsService::Stub* records) {
+  return RunAsync<v1::GetChildRequest, v1::GetChildResponse>(
+      name,
+      [records](grpc::ClientContext* c, const v1::GetChildRequest& q, grpc::CompletionQueue* cq) {
+        return records->PrepareAsyncGetChild(c, q, cq);
+      },
+      [](int64_t i) {
+        v1::GetChildRequest q;
+        q.mutable_child()->set_nhs_number(SyntheticNhsNumber(i % kTlsChildren + 1));
+        return q;
+      },
+      1, [](int64_t, const v1::GetChildResponse& r) { return r.observations_size() == 1; });
+}
+
+// --mode=tls: the same calls against a plaintext and a mutual-TLS ethrecd,
+// interleaved pair by pair.
+int CompareTls(const std::shared_ptr<grpc::Channel>& plain,
+               const std::vector<std::pair<std::string, std::string>>& codes) {
+  const std::string tls_address = absl::GetFlag(FLAGS_tls_server);
+  if (!IsLoopback(tls_address)) {
+    std::cerr << "ethrec_load: --mode=tls needs --tls_server, a loopback address\n";
+    return 2;
+  }
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = ReadFile(absl::GetFlag(FLAGS_tls_ca));
+  tls.pem_cert_chain = ReadFile(absl::GetFlag(FLAGS_tls_cert));
+  tls.pem_private_key = ReadFile(absl::GetFlag(FLAGS_tls_key));
+  if (tls.pem_root_certs.empty() || tls.pem_cert_chain.empty() || tls.pem_private_key.empty()) {
+    std::cerr << "ethrec_load: --mode=tls needs readable --tls_ca, --tls_cert and --tls_key\n";
+    return 2;
+  }
+  auto secure = grpc::CreateChannel(tls_address, grpc::SslCredentials(tls));
+  auto plain_taxonomy = v1::TaxonomyService::NewStub(plain);
+  auto tls_taxonomy = v1::TaxonomyService::NewStub(secure);
+  auto plain_records = v1::RecordsService::NewStub(plain);
+  auto tls_records = v1::RecordsService::NewStub(secure);
+  if (!SeedChildren(plain_records.get()) || !SeedChildren(tls_records.get())) return 1;
+  std::printf("ethrec_load: plaintext %s against mutual TLS %s: concurrency %d, %.1f s per measurement\n",
+              absl::GetFlag(FLAGS_server).c_str(), tls_address.c_str(), absl::GetFlag(FLAGS_concurrency),
+              absl::GetFlag(FLAGS_seconds));
+  Interleaved("Normalize TLS/plaintext calls per second", 0,
+              [&] { return NormalizeCalls("Normalize plaintext", plain_taxonomy.get(), codes); },
+              [&] { return NormalizeCalls("Normalize TLS", tls_taxonomy.get(), codes); });
+  Interleaved("GetChild TLS/plaintext calls per second", 0,
+              [&] { return GetChildCalls("GetChild plaintext", plain_records.get()); },
+              [&] { return GetChildCalls("GetChild TLS", tls_records.get()); });
+  return 0;
 }
 
 int Main() {
@@ -279,6 +418,7 @@ int Main() {
   const Normalizer& normalizer = **created;
   const auto codes = AllCodes(normalizer);
   auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  if (absl::GetFlag(FLAGS_mode) == "tls") return CompareTls(channel, codes);
   auto taxonomy = v1::TaxonomyService::NewStub(channel);
   auto records = v1::RecordsService::NewStub(channel);
   auto diagnostics = v1::DiagnosticsService::NewStub(channel);
@@ -451,37 +591,15 @@ int Main() {
 
   std::printf("ethrec_load against %s: concurrency %d, %.1f s per measurement, batch %d\n", address.c_str(),
               absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_seconds), batch);
-  // Each ratio from pairs measured interleaved (A, B, A, B, ...): drift on
-  // the machine hits both sides of a pair alike. Prints every pair, then the
-  // median ratio and its range.
-  const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
-  auto interleaved = [rounds](const char* what, double target, const std::function<Result()>& a,
-                              const std::function<Result()>& b) {
-    std::vector<double> ratios;
-    for (int round = 1; round <= rounds; ++round) {
-      Result ra = a(), rb = b();
-      Print(ra);
-      Print(rb);
-      if (ra.errors > 0 || rb.errors > 0 || ra.items_per_second() <= 0) continue;
-      ratios.push_back(rb.items_per_second() / ra.items_per_second());
-    }
-    if (ratios.empty()) {
-      std::printf("RATIO %s: no clean pair\n", what);
-      return;
-    }
-    std::sort(ratios.begin(), ratios.end());
-    std::printf("RATIO %s: median %.2f, range %.2f..%.2f over %zu pairs (target >= %.2f)\n", what,
-                ratios[ratios.size() / 2], ratios.front(), ratios.back(), ratios.size(), target);
-  };
   if (all || mode == "echo" || mode == "normalize") {
-    interleaved("Normalize/Echo calls per second", 0.85, echo, normalize);
+    Interleaved("Normalize/Echo calls per second", 0.85, echo, normalize);
   }
   if (all || mode == "normalize-batch") {
-    interleaved("NormalizeBatch/in-process codes per second", 0.5,
+    Interleaved("NormalizeBatch/in-process codes per second", 0.5,
                 [&] { return InProcessNormalize(normalizer, codes); }, normalize_batch);
   }
   if (all || mode == "record-batch") {
-    interleaved("RecordObservations/bare SQLite rows per second", 0.5,
+    Interleaved("RecordObservations/bare SQLite rows per second", 0.5,
                 [&] { return BareSqliteInserts(normalizer); }, record_batch);
   }
   if (mode == "data-entry") {
