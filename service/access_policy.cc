@@ -62,6 +62,15 @@ absl::Status Authorize(absl::string_view role, absl::string_view method) {
 
 bool SeesEveryAgency(absl::string_view role) { return role == kDataQualityRole; }
 
+Access StoreAccess(const Caller& caller) {
+  return Access{.actor = {.agency = caller.agency,
+                          .role = caller.role,
+                          .identity = caller.identity,
+                          .peer = caller.peer,
+                          .method = caller.method},
+                .all_agencies = SeesEveryAgency(caller.role)};
+}
+
 absl::StatusOr<Caller> CallGate::Admit(const grpc::ServerContextBase& context, absl::string_view method) const {
   absl::StatusOr<Caller> caller = CallerFrom(context, identity_);
   if (!caller.ok()) return caller.status();

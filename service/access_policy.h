@@ -19,6 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "service/caller.h"
+#include "service/store.h"
 
 namespace ethrec::service {
 
@@ -48,6 +49,10 @@ absl::Status Authorize(absl::string_view role, absl::string_view method);
 // Whether `role` sees every agency's data (officers), rather than only its
 // own agency's.
 bool SeesEveryAgency(absl::string_view role);
+
+// What the store is told of `caller` for every access to a child's data:
+// who it is, for the audit event, and its scope (SeesEveryAgency).
+Access StoreAccess(const Caller& caller);
 
 // The gate: who is calling (IdentityOptions) and whether they may call.
 class CallGate {

@@ -1,8 +1,14 @@
 // SqliteStore: the Store on one SQLite file (service/sqlite_store.h says
 // what it promises; open it with OpenSqliteStore). Its code, in call
 // order: sqlite_store.cc (open, the write path, findings), reads.cc (the
-// reads), and the plumbing it builds on: statement.h, schema.h,
+// reads), audit.cc (each call's audit event, the audit trail's reads and
+// its purge), and the plumbing it builds on: statement.h, schema.h,
 // row_codec.h. Internal to service/.
+//
+// Every audited call runs in one write transaction (BEGIN IMMEDIATE) that
+// also inserts its audit event, so that a read is never returned without its
+// event: Audited below. What a call writes sits under a savepoint, so a
+// failed or validate_only write is undone and its event still committed.
 #ifndef ETHREC_SERVICE_SQLITE_SQLITE_STORE_H_
 #define ETHREC_SERVICE_SQLITE_SQLITE_STORE_H_
 
@@ -19,6 +25,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "mapping/finding.h"
+#include "service/internal/store_audit.h"
 #include "service/sqlite_store.h"
 #include "service/store.h"
 
@@ -38,21 +45,76 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   using Store::Write;
-  absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch,
-                                    const WriteOptions& options) override;
-  absl::StatusOr<ChildRecord> GetChild(const ChildKey& key) override;
-  absl::StatusOr<ChildrenPage> ListChildrenWithFindings(const ChildQuery& query) override;
-  absl::StatusOr<FindingsPage> ListFindings(const FindingQuery& query) override;
-  absl::StatusOr<StoredFinding> GetFinding(int64_t id) override;
-  absl::StatusOr<FindingSummary> SummarizeFindings(absl::string_view agency) override;
-  absl::StatusOr<StoredFinding> ReviewFinding(int64_t id, ReviewAction action, const Reviewer& reviewer,
-                                              absl::string_view note) override;
+  absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch, const WriteOptions& options,
+                                    const Access& access) override;
+  absl::StatusOr<ChildRecord> GetChild(const ChildKey& key, const Access& access) override;
+  absl::StatusOr<ChildrenPage> ListChildrenWithFindings(const ChildQuery& query, const Access& access) override;
+  absl::StatusOr<FindingsPage> ListFindings(const FindingQuery& query, const Access& access) override;
+  absl::StatusOr<StoredFinding> GetFinding(int64_t id, const Access& access) override;
+  absl::StatusOr<FindingSummary> SummarizeFindings(absl::string_view agency, const Access& access) override;
+  absl::StatusOr<StoredFinding> ReviewFinding(int64_t id, ReviewAction action, absl::string_view note,
+                                              const Access& access) override;
+  absl::StatusOr<AuditPage> ListAuditEvents(const AuditQuery& query, const Access& access) override;
+  absl::StatusOr<int64_t> PurgeExpiredAuditEvents(int batch) override;
   absl::Status Close() override;
   int schema_version() const override { return schema_version_; }
 
  private:
   SqliteStore(const SqliteStoreOptions& options, sqlite3* db, int schema_version,
               std::unique_ptr<sqlite_internal::Statements> statements);
+
+  using Touched = store_internal::Touched;
+  // What an audited call's failure or success undoes of what it wrote.
+  enum class Undo {
+    kNone,     // a read: it writes nothing but its event
+    kOnError,  // a write: undone when it fails
+    kAlways,   // a validate_only write: always undone
+  };
+
+  // Runs `body`, an absl::StatusOr<T>(Touched& touched, int64_t now_us),
+  // in one write transaction with the audit event of `access` (what `body`
+  // says it touched, and its outcome), and returns its answer; or, when the
+  // event cannot be written, that error (nothing the call wrote is kept).
+  // The transaction's lock not taken: that error, and no event.
+  template <typename T, typename Body>
+  absl::StatusOr<T> Audited(const Access& access, Undo undo, Body&& body) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const int64_t now_us = NowMicros();
+    if (absl::Status s = BeginAudited(undo); !s.ok()) return s;
+    Touched touched;
+    absl::StatusOr<T> result = std::forward<Body>(body)(touched, now_us);
+    const bool undone = undo == Undo::kAlways || (undo == Undo::kOnError && !result.ok());
+    if (absl::Status s = FinishAudited(access, now_us, undo != Undo::kNone, undone, std::move(touched),
+                                       result.status());
+        !s.ok()) {
+      return s;
+    }
+    return result;
+  }
+  // BEGIN IMMEDIATE, and the savepoint unless kNone.
+  absl::Status BeginAudited(Undo undo) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Rolls back to the savepoint when `undone` (releasing it if `savepoint`),
+  // appends the event and commits. Rolls everything back and returns the
+  // error when any of that fails.
+  absl::Status FinishAudited(const Access& access, int64_t now_us, bool savepoint, bool undone, Touched touched,
+                             const absl::Status& outcome) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Inserts one event (audit.cc).
+  absl::Status AppendAuditEvent(const AuditEvent& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The clock's now (StoreOptions::clock, else absl::Now), in microseconds.
+  int64_t NowMicros() const;
+  // Write's work inside its audited transaction.
+  absl::StatusOr<WriteResult> WriteBatch(const std::vector<NormalizedObservation>& batch, const WriteOptions& options,
+                                         int64_t received_us, Touched& touched) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // ReviewFinding's work inside its audited transaction.
+  absl::StatusOr<StoredFinding> Review(int64_t id, ReviewAction action, absl::string_view note, const Access& access,
+                                       int64_t now_us, Touched& touched) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<FindingsPage> QueryFindings(const FindingQuery& query, Touched& touched)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<FindingSummary> Summarize(absl::string_view agency) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<AuditPage> QueryAuditEvents(const AuditQuery& query) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The finding `id` when `access` may see it (see Store::GetFinding),
+  // naming it and its child in `touched`.
+  absl::StatusOr<StoredFinding> FindFinding(int64_t id, const Access& access, Touched& touched)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Writes one item; `*child_out` is the child it now belongs to.
   absl::StatusOr<WriteOutcome> WriteItem(size_t index, const NormalizedObservation& item, int64_t received_us,
@@ -88,7 +150,8 @@ class SqliteStore final : public Store {
   // At Open with findings enabled: if writes went by without them (or the
   // file predates them), recomputes every child in one transaction.
   absl::Status Backfill(int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<StoredFinding> ReadFinding(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Finding `id`, and (`child` not null) the child it is about.
+  absl::StatusOr<StoredFinding> ReadFinding(int64_t id, int64_t* child) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Adds `delta` to the count of (agency, other agency, kind, status)
   // findings, in memory
   // until FlushCounts writes the sums to finding_counts (in the same
@@ -107,6 +170,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<sqlite_internal::Statements> stmts_ ABSL_GUARDED_BY(mu_);
   // Children merged during the current Write, (from, into) in order.
   std::vector<std::pair<int64_t, int64_t>> merges_ ABSL_GUARDED_BY(mu_);
+  // Children the current Write created.
+  std::vector<int64_t> created_children_ ABSL_GUARDED_BY(mu_);
   struct CountDelta {
     std::string agency;
     std::string other_agency;  // AGENCY_DISAGREEMENT's other agency, else ""
