@@ -1,6 +1,6 @@
-// SqliteStore's audit: the transaction of every audited call (Audited in
-// sqlite_store.h), the event it appends, the audit trail's reads, and the
-// retention purge.
+// SqliteStore's audit: the shared transaction of audited calls (Audited in
+// sqlite_store.h: join, end the call with its event, leave and commit), the
+// event itself, the audit trail's reads, and the retention purge.
 #include <sqlite3.h>
 
 #include <memory>
@@ -25,35 +25,62 @@ using sqlite_internal::ReadAuditEventRow;
 using sqlite_internal::SqliteError;
 using sqlite_internal::Statements;
 
-absl::Status SqliteStore::BeginAudited(Undo undo) {
-  if (absl::Status s = stmts_->Use(Statements::kBeginImmediate).Run(); !s.ok()) return Rollback(s);
-  if (undo == Undo::kNone) return absl::OkStatus();
-  if (absl::Status s = stmts_->Use(Statements::kSavepoint).Run(); !s.ok()) return Rollback(s);
-  return absl::OkStatus();
+absl::StatusOr<std::shared_ptr<SqliteStore::Group>> SqliteStore::JoinGroup() {
+  if (group_ == nullptr) {
+    if (absl::Status s = stmts_->Use(Statements::kBeginImmediate).Run(); !s.ok()) return Rollback(s);
+    group_ = std::make_shared<Group>();
+  }
+  ++group_->calls;
+  if (absl::Status s = stmts_->Use(Statements::kSavepoint).Run(); !s.ok() && group_->status.ok()) {
+    group_->status = s;  // the transaction cannot be trusted: the group fails
+  }
+  return group_;
 }
 
-absl::Status SqliteStore::FinishAudited(const Access& access, int64_t now_us, bool savepoint, bool undone,
-                                        Touched touched, const absl::Status& outcome) {
-  if (savepoint && !sqlite3_get_autocommit(db_)) {
-    absl::Status s = undone ? stmts_->Use(Statements::kRollbackToSavepoint).Run() : absl::OkStatus();
-    if (s.ok()) s = stmts_->Use(Statements::kReleaseSavepoint).Run();
-    if (!s.ok()) Rollback(s).IgnoreError();  // the event then goes alone, below
-  }
+absl::Status SqliteStore::EndCall(const Access& access, int64_t now_us, bool undone, Touched touched,
+                                  const absl::Status& outcome) {
+  if (!group_->status.ok()) return group_->status;
+  // The transaction itself is lost or in doubt: nothing of the group is
+  // kept, and every call of it fails.
+  auto fail_group = [this](absl::Status s) {
+    group_->status = s;
+    return s;
+  };
+  // Some storage errors make SQLite roll the whole transaction back.
   if (sqlite3_get_autocommit(db_)) {
-    // SQLite ended the transaction itself (some storage errors do) or the
-    // undo failed: nothing of the call is left, and its event gets a
-    // transaction of its own. If even that cannot start, the call's own
-    // error stands (it read and wrote nothing).
-    if (absl::Status s = stmts_->Use(Statements::kBeginImmediate).Run(); !s.ok()) {
-      Rollback(s).IgnoreError();
-      return outcome.ok() ? s : outcome;
-    }
+    return fail_group(absl::AbortedError(
+        absl::StrCat("sqlite: a storage error rolled the transaction back; retry (", outcome.message(), ")")));
   }
-  const AuditEvent event =
-      store_internal::MakeAuditEvent(access, absl::FromUnixMicros(now_us), std::move(touched), outcome);
-  if (absl::Status s = AppendAuditEvent(event); !s.ok()) return Rollback(s);
-  if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
-  return absl::OkStatus();
+  if (undone) {
+    if (absl::Status s = stmts_->Use(Statements::kRollbackToSavepoint).Run(); !s.ok()) return fail_group(s);
+  }
+  const absl::Status event =
+      AppendAuditEvent(store_internal::MakeAuditEvent(access, absl::FromUnixMicros(now_us), std::move(touched), outcome));
+  if (!event.ok()) {
+    // Without its event nothing of the call is kept; the other calls' work stays.
+    if (sqlite3_get_autocommit(db_)) return fail_group(event);
+    if (absl::Status s = stmts_->Use(Statements::kRollbackToSavepoint).Run(); !s.ok()) return fail_group(s);
+  }
+  if (absl::Status s = stmts_->Use(Statements::kReleaseSavepoint).Run(); !s.ok()) return fail_group(s);
+  return event;
+}
+
+absl::Status SqliteStore::LeaveGroup(Group& group) {
+  if (&group == group_.get() &&
+      (arriving_.load(std::memory_order_relaxed) == 0 || group.calls >= kMaxGroupCalls)) {
+    CommitGroup();
+  }
+  mu_.Await(absl::Condition(&group.done));
+  return group.status;
+}
+
+void SqliteStore::CommitGroup() {
+  if (group_ == nullptr) return;
+  const std::shared_ptr<Group> group = std::move(group_);
+  group_ = nullptr;
+  if (group->status.ok()) group->status = stmts_->Use(Statements::kCommit).Run();
+  if (!group->status.ok()) Rollback(absl::OkStatus()).IgnoreError();
+  group->done = true;
 }
 
 absl::Status SqliteStore::AppendAuditEvent(const AuditEvent& event) {
@@ -75,9 +102,7 @@ absl::Status SqliteStore::AppendAuditEvent(const AuditEvent& event) {
 }
 
 absl::StatusOr<AuditPage> SqliteStore::ListAuditEvents(const AuditQuery& query, const Access& access) {
-  absl::MutexLock lock(&mu_);
-  if (db_ == nullptr) return store_internal::ClosedError();
-  return Audited<AuditPage>(access, Undo::kNone, [&](Touched&, int64_t) { return QueryAuditEvents(query); });
+  return Audited<AuditPage>(access, Undo::kOnError, [&](Touched&, int64_t) { return QueryAuditEvents(query); });
 }
 
 absl::StatusOr<AuditPage> SqliteStore::QueryAuditEvents(const AuditQuery& query) {
@@ -138,6 +163,7 @@ absl::StatusOr<int64_t> SqliteStore::PurgeExpiredAuditEvents(int batch) {
     // are never held up for long by a large backlog.
     absl::MutexLock lock(&mu_);
     if (db_ == nullptr) return store_internal::ClosedError();
+    CommitGroup();
     const int64_t cutoff_us = NowMicros() - absl::ToInt64Microseconds(options_.store.audit_retention);
     if (absl::Status s = stmts_->Use(Statements::kBeginImmediate).Run(); !s.ok()) return Rollback(s);
     if (absl::Status s = stmts_->Use(Statements::kStartPurge).Int(cutoff_us).Run(); !s.ok()) return Rollback(s);

@@ -50,10 +50,8 @@ using store_internal::TruncateToMicros;
 }  // namespace
 
 absl::StatusOr<ChildRecord> SqliteStore::GetChild(const ChildKey& key, const Access& access) {
-  absl::MutexLock lock(&mu_);
-  if (db_ == nullptr) return store_internal::ClosedError();
   // One transaction: the child is read from one snapshot, with its event.
-  return Audited<ChildRecord>(access, Undo::kNone, [&](Touched& touched, int64_t) -> absl::StatusOr<ChildRecord> {
+  return Audited<ChildRecord>(access, Undo::kOnError, [&](Touched& touched, int64_t) -> absl::StatusOr<ChildRecord> {
     if (absl::Status s = key.Validate(); !s.ok()) return s;
     absl::StatusOr<ChildRecord> child = ReadChild(key);
     if (!child.ok()) return child.status();
@@ -137,10 +135,8 @@ absl::StatusOr<ChildRecord> SqliteStore::ReadChild(const ChildKey& key) {
 }
 
 absl::StatusOr<ChildrenPage> SqliteStore::ListChildrenWithFindings(const ChildQuery& query, const Access& access) {
-  absl::MutexLock lock(&mu_);
-  if (db_ == nullptr) return store_internal::ClosedError();
   // One transaction: every child of the page from one snapshot.
-  return Audited<ChildrenPage>(access, Undo::kNone, [&](Touched& touched, int64_t) -> absl::StatusOr<ChildrenPage> {
+  return Audited<ChildrenPage>(access, Undo::kOnError, [&](Touched& touched, int64_t) -> absl::StatusOr<ChildrenPage> {
     if (absl::Status s = store_internal::CheckAllAgencies(access, "children across agencies"); !s.ok()) return s;
     if (absl::Status s = store_internal::CheckPageSize(query.limit); !s.ok()) return s;
     if (!options_.store.findings_normalizer) return store_internal::FindingsDisabledError();
@@ -169,9 +165,7 @@ absl::StatusOr<ChildrenPage> SqliteStore::ListChildrenWithFindings(const ChildQu
 }
 
 absl::StatusOr<FindingsPage> SqliteStore::ListFindings(const FindingQuery& query, const Access& access) {
-  absl::MutexLock lock(&mu_);
-  if (db_ == nullptr) return store_internal::ClosedError();
-  return Audited<FindingsPage>(access, Undo::kNone, [&](Touched& touched, int64_t) -> absl::StatusOr<FindingsPage> {
+  return Audited<FindingsPage>(access, Undo::kOnError, [&](Touched& touched, int64_t) -> absl::StatusOr<FindingsPage> {
     if (absl::Status s = store_internal::CheckAgencyScope(access, query.agency); !s.ok()) return s;
     return QueryFindings(query, touched);
   });
@@ -228,9 +222,7 @@ absl::StatusOr<FindingsPage> SqliteStore::QueryFindings(const FindingQuery& quer
 }
 
 absl::StatusOr<StoredFinding> SqliteStore::GetFinding(int64_t id, const Access& access) {
-  absl::MutexLock lock(&mu_);
-  if (db_ == nullptr) return store_internal::ClosedError();
-  return Audited<StoredFinding>(access, Undo::kNone, [&](Touched& touched, int64_t) {
+  return Audited<StoredFinding>(access, Undo::kOnError, [&](Touched& touched, int64_t) {
     return FindFinding(id, access, touched);
   });
 }
@@ -259,9 +251,7 @@ absl::StatusOr<StoredFinding> SqliteStore::ReadFinding(int64_t id, int64_t* chil
 }
 
 absl::StatusOr<FindingSummary> SqliteStore::SummarizeFindings(absl::string_view agency, const Access& access) {
-  absl::MutexLock lock(&mu_);
-  if (db_ == nullptr) return store_internal::ClosedError();
-  return Audited<FindingSummary>(access, Undo::kNone, [&](Touched&, int64_t) -> absl::StatusOr<FindingSummary> {
+  return Audited<FindingSummary>(access, Undo::kOnError, [&](Touched&, int64_t) -> absl::StatusOr<FindingSummary> {
     if (absl::Status s = store_internal::CheckAgencyScope(access, agency); !s.ok()) return s;
     return Summarize(agency);
   });
@@ -319,8 +309,6 @@ absl::StatusOr<FindingSummary> SqliteStore::Summarize(absl::string_view agency) 
 
 absl::StatusOr<StoredFinding> SqliteStore::ReviewFinding(int64_t id, ReviewAction action, absl::string_view note,
                                                          const Access& access) {
-  absl::MutexLock lock(&mu_);
-  if (db_ == nullptr) return store_internal::ClosedError();
   return Audited<StoredFinding>(access, Undo::kOnError, [&](Touched& touched, int64_t now_us) {
     return Review(id, action, note, access, now_us, touched);
   });

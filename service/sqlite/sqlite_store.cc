@@ -158,6 +158,7 @@ SqliteStore::~SqliteStore() { Close().IgnoreError(); }
 absl::Status SqliteStore::Close() {
   absl::MutexLock lock(&mu_);
   if (db_ == nullptr) return absl::OkStatus();
+  CommitGroup();
   stmts_.reset();
   // close_v2 never leaves a half-closed connection behind: if something
   // still holds it, SQLite finishes closing once that is released.
@@ -179,8 +180,6 @@ int64_t SqliteStore::NowMicros() const {
 absl::StatusOr<WriteResult> SqliteStore::Write(const std::vector<NormalizedObservation>& batch,
                                                const WriteOptions& options, const Access& access) {
   const absl::Status checked = store_internal::CheckBatch(batch);  // no storage: outside the lock
-  absl::MutexLock lock(&mu_);
-  if (db_ == nullptr) return store_internal::ClosedError();
   return Audited<WriteResult>(access, options.validate_only ? Undo::kAlways : Undo::kOnError,
                               [&](Touched& touched, int64_t now_us) -> absl::StatusOr<WriteResult> {
                                 touched.validate_only = options.validate_only;

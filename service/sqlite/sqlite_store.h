@@ -5,13 +5,20 @@
 // its purge), and the plumbing it builds on: statement.h, schema.h,
 // row_codec.h. Internal to service/.
 //
-// Every audited call runs in one write transaction (BEGIN IMMEDIATE) that
-// also inserts its audit event, so that a read is never returned without its
-// event: Audited below. What a call writes sits under a savepoint, so a
-// failed or validate_only write is undone and its event still committed.
+// Every audited call runs in a write transaction (BEGIN IMMEDIATE) that
+// also inserts its audit event, and returns only once that transaction has
+// committed, so that no read is answered without its event: Audited below.
+// What a call writes and its event sit under a savepoint of their own, so a
+// failed or validate_only write is undone and its event still kept, and a
+// call whose event cannot be written leaves nothing. Group commit: calls
+// that arrive while another is at work join its transaction, and the last
+// of them commits for all (one fsync for the group, at most
+// kMaxGroupCalls calls); if that COMMIT fails, every call of the group
+// fails with its error.
 #ifndef ETHREC_SERVICE_SQLITE_SQLITE_STORE_H_
 #define ETHREC_SERVICE_SQLITE_SQLITE_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -26,6 +33,7 @@
 #include "absl/types/span.h"
 #include "mapping/finding.h"
 #include "service/internal/store_audit.h"
+#include "service/internal/store_checks.h"
 #include "service/sqlite_store.h"
 #include "service/store.h"
 
@@ -66,37 +74,55 @@ class SqliteStore final : public Store {
   using Touched = store_internal::Touched;
   // What an audited call's failure or success undoes of what it wrote.
   enum class Undo {
-    kNone,     // a read: it writes nothing but its event
-    kOnError,  // a write: undone when it fails
+    kOnError,  // a read or a write: undone when it fails
     kAlways,   // a validate_only write: always undone
   };
+  // The transaction audited calls share (see the file comment).
+  struct Group {
+    int calls = 0;
+    bool done = false;     // committed or rolled back
+    absl::Status status;   // the COMMIT's, or why the transaction was lost
+  };
+  static constexpr int kMaxGroupCalls = 64;
 
   // Runs `body`, an absl::StatusOr<T>(Touched& touched, int64_t now_us),
-  // in one write transaction with the audit event of `access` (what `body`
-  // says it touched, and its outcome), and returns its answer; or, when the
-  // event cannot be written, that error (nothing the call wrote is kept).
-  // The transaction's lock not taken: that error, and no event.
+  // under the lock in the shared transaction with the audit event of
+  // `access` (what `body` says it touched, and its outcome), and returns its
+  // answer once the transaction has committed; or the error when the event
+  // cannot be written (nothing the call wrote is kept) or the COMMIT fails.
+  // A closed store, or a transaction that cannot begin: that error, and no event.
   template <typename T, typename Body>
-  absl::StatusOr<T> Audited(const Access& access, Undo undo, Body&& body) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  absl::StatusOr<T> Audited(const Access& access, Undo undo, Body&& body) ABSL_LOCKS_EXCLUDED(mu_) {
+    arriving_.fetch_add(1, std::memory_order_relaxed);
+    absl::MutexLock lock(&mu_);
+    arriving_.fetch_sub(1, std::memory_order_relaxed);
+    if (db_ == nullptr) return store_internal::ClosedError();
     const int64_t now_us = NowMicros();
-    if (absl::Status s = BeginAudited(undo); !s.ok()) return s;
+    absl::StatusOr<std::shared_ptr<Group>> group = JoinGroup();
+    if (!group.ok()) return group.status();
     Touched touched;
     absl::StatusOr<T> result = std::forward<Body>(body)(touched, now_us);
-    const bool undone = undo == Undo::kAlways || (undo == Undo::kOnError && !result.ok());
-    if (absl::Status s = FinishAudited(access, now_us, undo != Undo::kNone, undone, std::move(touched),
-                                       result.status());
-        !s.ok()) {
-      return s;
-    }
+    const bool undone = undo == Undo::kAlways || !result.ok();
+    const absl::Status event = EndCall(access, now_us, undone, std::move(touched), result.status());
+    const absl::Status committed = LeaveGroup(**group);
+    if (!event.ok()) return event;
+    if (!committed.ok()) return committed;
     return result;
   }
-  // BEGIN IMMEDIATE, and the savepoint unless kNone.
-  absl::Status BeginAudited(Undo undo) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Rolls back to the savepoint when `undone` (releasing it if `savepoint`),
-  // appends the event and commits. Rolls everything back and returns the
-  // error when any of that fails.
-  absl::Status FinishAudited(const Access& access, int64_t now_us, bool savepoint, bool undone, Touched touched,
-                             const absl::Status& outcome) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The open shared transaction (BEGIN IMMEDIATE when there is none), with
+  // this call counted in it and its savepoint taken.
+  absl::StatusOr<std::shared_ptr<Group>> JoinGroup() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Rolls back to the call's savepoint when `undone`, appends its event and
+  // releases the savepoint; when the event cannot be written, rolls back to
+  // the savepoint (nothing of the call is kept) and returns that error.
+  absl::Status EndCall(const Access& access, int64_t now_us, bool undone, Touched touched,
+                       const absl::Status& outcome) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Commits the group when no other audited call is waiting for the lock
+  // (or it is full), else waits, without the lock, until one commits it.
+  // The COMMIT's status.
+  absl::Status LeaveGroup(Group& group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Commits the open group, if any (also before any other transaction).
+  void CommitGroup() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Inserts one event (audit.cc).
   absl::Status AppendAuditEvent(const AuditEvent& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The clock's now (StoreOptions::clock, else absl::Now), in microseconds.
@@ -172,6 +198,11 @@ class SqliteStore final : public Store {
   std::vector<std::pair<int64_t, int64_t>> merges_ ABSL_GUARDED_BY(mu_);
   // Children the current Write created.
   std::vector<int64_t> created_children_ ABSL_GUARDED_BY(mu_);
+  // The shared transaction of audited calls, while one is open.
+  std::shared_ptr<Group> group_ ABSL_GUARDED_BY(mu_);
+  // Audited calls waiting for the lock: while there are any, a call leaves
+  // the transaction open for them.
+  std::atomic<int> arriving_{0};
   struct CountDelta {
     std::string agency;
     std::string other_agency;  // AGENCY_DISAGREEMENT's other agency, else ""

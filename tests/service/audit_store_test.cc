@@ -7,8 +7,10 @@
 // UPDATE or DELETE of an event; the version-3 file migrates) is at the end.
 #include <sqlite3.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -388,6 +390,39 @@ TYPED_TEST(AuditStoreTest, NoEventHoldsAnNhsNumberOrAnAgencysOwnIdForAChild) {
                                           e.actor.method, e.outcome);
     for (int n = 1; n <= 5; ++n) EXPECT_FALSE(absl::StrContains(text, Nhs(n))) << text;
     EXPECT_FALSE(absl::StrContains(text, "PUPIL")) << text;
+  }
+}
+
+// Calls from many threads at once (the SQLite store commits them in groups):
+// every call answered, and exactly one event each.
+TYPED_TEST(AuditStoreTest, ConcurrentCallsEachHaveTheirOwnEvent) {
+  constexpr int kThreads = 8;
+  constexpr int kCalls = 40;
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string agency = absl::StrCat("agency-", t);
+      for (int i = 0; i < kCalls; ++i) {
+        const int child = 100 + t * kCalls + i / 2;
+        absl::Status s =
+            i % 2 == 0
+                ? this->store_->Write({Obs(agency, absl::StrCat("r", i), 1, child, "dfe", "BCRB", SuppliedBy::kSelf, 1)},
+                                      AgencyAccess(agency, kRecord))
+                      .status()
+                : this->store_->GetChild(ChildKey::ForNhsNumber(Nhs(child)), AgencyAccess(agency, kGetChild)).status();
+        if (!s.ok()) failed++;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_THAT(this->Events({.method = kRecord}), SizeIs(kThreads * kCalls / 2));
+  const std::vector<AuditEvent> reads = this->Events({.method = kGetChild});
+  ASSERT_THAT(reads, SizeIs(kThreads * kCalls / 2));
+  for (const AuditEvent& e : reads) {
+    EXPECT_EQ(e.outcome, "OK");
+    EXPECT_THAT(e.child_ids, SizeIs(1));
   }
 }
 
