@@ -13,10 +13,16 @@
 // agency who they are, so every write is reconciled and fed back. It
 // alternates plain writes (A) and validate_only (B), --rounds times each,
 // and prints each round's p50 and the median B/A ratio.
+// `child-reads` and `child-writes` measure GetChild and RecordObservation
+// calls per second (each about one of 20,000 seeded children, by the agency
+// that holds them) against --server (A) and --server_b (B), interleaved
+// A, B, A, B, and print the median B/A ratio: two builds side by side, e.g.
+// without and with the audit trail (tools/audit_ab.sh).
 //
 // Usage: ethrec_load --server=127.0.0.1:PORT [--mode=compare|echo|normalize|
-//        normalize-batch|record-batch|data-entry] [--concurrency=32]
-//        [--seconds=5] [--max_calls=1000000] [--batch=500] [--rounds=5]
+//        normalize-batch|record-batch|data-entry|child-reads|child-writes]
+//        [--server_b=127.0.0.1:PORT] [--concurrency=32] [--seconds=5]
+//        [--max_calls=1000000] [--batch=500] [--rounds=5]
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <sqlite3.h>
@@ -45,7 +51,9 @@
 #include "service/sqlite_store.h"
 
 ABSL_FLAG(std::string, server, "", "ethrecd address: 127.0.0.1:PORT or [::1]:PORT (loopback only)");
-ABSL_FLAG(std::string, mode, "compare", "compare, echo, normalize, normalize-batch, record-batch or data-entry");
+ABSL_FLAG(std::string, mode, "compare",
+          "compare, echo, normalize, normalize-batch, record-batch, data-entry, child-reads or child-writes");
+ABSL_FLAG(std::string, server_b, "", "child-reads, child-writes: the second ethrecd (B), also on loopback");
 ABSL_FLAG(int, rounds, 5, "A/B pairs per ratio, measured interleaved (each side --seconds)");
 ABSL_FLAG(bool, expect_feedback, true,
           "data-entry: every answer must carry findings (false to time a server from before feedback)");
@@ -86,7 +94,8 @@ Result RunAsync(const std::string& name,
                     grpc::ClientContext*, const Request&, grpc::CompletionQueue*)>
                     prepare,
                 std::function<Request(int64_t)> make, int items_per_call,
-                std::function<bool(int64_t, const Response&)> check = nullptr) {
+                std::function<bool(int64_t, const Response&)> check = nullptr,
+                const std::string& agency = "load-test") {
   struct Call {
     int64_t number = 0;
     grpc::ClientContext context;
@@ -103,7 +112,7 @@ Result RunAsync(const std::string& name,
   int64_t issued = 0;
   auto launch = [&]() {
     auto* call = new Call;
-    call->context.AddMetadata("x-ethrec-agency", "load-test");
+    call->context.AddMetadata("x-ethrec-agency", agency);
     call->context.AddMetadata("x-ethrec-role", "record-system");
     call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     call->start = Clock::now();
@@ -399,11 +408,12 @@ int Main() {
   // Data entry: the children told a school who they are (seeded in
   // batches); each measured call is a GP's record about one of them that
   // contradicts it, so it raises findings that are fed back.
-  auto data_entry = [&](bool validate_only, int64_t first_child, int64_t children) {
+  auto data_entry_on = [&](v1::RecordsService::Stub* stub, bool validate_only, int64_t first_child,
+                           int64_t children) {
     return RunAsync<v1::RecordObservationRequest, v1::RecordObservationResponse>(
         validate_only ? "RecordObservation validate_only" : "RecordObservation",
-        [&](grpc::ClientContext* c, const v1::RecordObservationRequest& q, grpc::CompletionQueue* cq) {
-          return records->PrepareAsyncRecordObservation(c, q, cq);
+        [stub](grpc::ClientContext* c, const v1::RecordObservationRequest& q, grpc::CompletionQueue* cq) {
+          return stub->PrepareAsyncRecordObservation(c, q, cq);
         },
         [&, validate_only](int64_t call) {
           v1::RecordObservationRequest q;
@@ -423,7 +433,10 @@ int Main() {
           return !absl::GetFlag(FLAGS_expect_feedback) || r.findings_size() > 0;
         });
   };
-  auto seed_children = [&](int64_t first_child, int64_t children) -> bool {
+  auto data_entry = [&](bool validate_only, int64_t first_child, int64_t children) {
+    return data_entry_on(records.get(), validate_only, first_child, children);
+  };
+  auto seed_children_on = [&](v1::RecordsService::Stub* stub, int64_t first_child, int64_t children) -> bool {
     for (int64_t done = 0; done < children;) {
       v1::RecordObservationsRequest q;
       for (int k = 0; k < batch && done < children; ++k, ++done) {
@@ -440,13 +453,53 @@ int Main() {
       context.AddMetadata("x-ethrec-agency", "load-school");
       context.AddMetadata("x-ethrec-role", "record-system");
       v1::RecordObservationsResponse answer;
-      grpc::Status status = records->RecordObservations(&context, q, &answer);
+      grpc::Status status = stub->RecordObservations(&context, q, &answer);
       if (!status.ok()) {
         std::printf("seeding failed: %s\n", status.error_message().c_str());
         return false;
       }
     }
     return true;
+  };
+  auto seed_children = [&](int64_t first_child, int64_t children) {
+    return seed_children_on(records.get(), first_child, children);
+  };
+  // GetChild of the seeded children by the agency that holds them: each
+  // answer is the child's records and findings.
+  auto child_reads_on = [&](v1::RecordsService::Stub* stub, int64_t first_child, int64_t children) {
+    return RunAsync<v1::GetChildRequest, v1::GetChildResponse>(
+        "GetChild",
+        [stub](grpc::ClientContext* c, const v1::GetChildRequest& q, grpc::CompletionQueue* cq) {
+          return stub->PrepareAsyncGetChild(c, q, cq);
+        },
+        [first_child, children](int64_t call) {
+          v1::GetChildRequest q;
+          q.mutable_child()->set_nhs_number(SyntheticNhsNumber(first_child + call % children));
+          return q;
+        },
+        1, [](int64_t, const v1::GetChildResponse& r) { return r.observations_size() > 0; }, "load-school");
+  };
+  // A new GP record about one of the seeded children per call (`round`
+  // keeps each round's records new), reconciled with the school's.
+  auto child_writes_on = [&](v1::RecordsService::Stub* stub, int round, int64_t first_child, int64_t children) {
+    return RunAsync<v1::RecordObservationRequest, v1::RecordObservationResponse>(
+        "RecordObservation",
+        [stub](grpc::ClientContext* c, const v1::RecordObservationRequest& q, grpc::CompletionQueue* cq) {
+          return stub->PrepareAsyncRecordObservation(c, q, cq);
+        },
+        [round, first_child, children](int64_t call) {
+          v1::RecordObservationRequest q;
+          v1::ObservationInput* o = q.mutable_observation();
+          o->mutable_child()->set_nhs_number(SyntheticNhsNumber(first_child + call % children));
+          o->set_record_id(absl::StrCat("gp-", round, "-", call));
+          o->set_record_version(1);
+          o->set_system("nhs-ethnic-category");
+          o->set_code("A");
+          o->set_supplied_by(v1::PRACTITIONER);
+          o->mutable_recorded_at()->set_seconds(1764000100);
+          return q;
+        },
+        1, [](int64_t, const v1::RecordObservationResponse& r) { return r.outcome() == v1::INSERTED; });
   };
 
   std::printf("ethrec_load against %s: concurrency %d, %.1f s per measurement, batch %d\n", address.c_str(),
@@ -483,6 +536,38 @@ int Main() {
   if (all || mode == "record-batch") {
     interleaved("RecordObservations/bare SQLite rows per second", 0.5,
                 [&] { return BareSqliteInserts(normalizer); }, record_batch);
+  }
+  if (mode == "child-reads" || mode == "child-writes") {
+    const std::string address_b = absl::GetFlag(FLAGS_server_b);
+    if (!IsLoopback(address_b)) {
+      std::cerr << "ethrec_load: --mode=" << mode << " needs --server_b, a loopback address\n";
+      return 2;
+    }
+    auto records_b = v1::RecordsService::NewStub(grpc::CreateChannel(address_b, grpc::InsecureChannelCredentials()));
+    constexpr int64_t kChildren = 20000;
+    const int64_t first_child = record_base;
+    if (!seed_children_on(records.get(), first_child, kChildren) ||
+        !seed_children_on(records_b.get(), first_child, kChildren)) {
+      return 1;
+    }
+    std::vector<double> ratios;
+    for (int round = 1; round <= rounds; ++round) {
+      const bool reads = mode == "child-reads";
+      Result a = reads ? child_reads_on(records.get(), first_child, kChildren)
+                       : child_writes_on(records.get(), round, first_child, kChildren);
+      Result b = reads ? child_reads_on(records_b.get(), first_child, kChildren)
+                       : child_writes_on(records_b.get(), round, first_child, kChildren);
+      std::printf("round %d: A then B\n", round);
+      Print(a);
+      Print(b);
+      if (a.errors > 0 || b.errors > 0) return 1;
+      if (a.items_per_second() > 0) ratios.push_back(b.items_per_second() / a.items_per_second());
+    }
+    std::sort(ratios.begin(), ratios.end());
+    if (!ratios.empty()) {
+      std::printf("RATIO %s B/A calls per second: median %.3f, range %.3f..%.3f over %zu rounds\n", mode.c_str(),
+                  ratios[ratios.size() / 2], ratios.front(), ratios.back(), ratios.size());
+    }
   }
   if (mode == "data-entry") {
     constexpr int64_t kChildren = 20000;
