@@ -214,9 +214,12 @@ TEST(AuditRetentionE2eTest, TheServerPurgesExpiredEventsAtStartUp) {
   }
   testing::ServerProcess server({"--db=" + path, "--audit_retention_days=2"});
   ASSERT_FALSE(server.address().empty());
-  auto audit = v1::AuditService::NewStub(grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
   v1::ListAuditEventsResponse page;
-  ASSERT_TRUE(audit->ListAuditEvents(As("county-ig", "auditor").get(), {}, &page).ok());
+  {
+    auto audit =
+        v1::AuditService::NewStub(grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
+    ASSERT_TRUE(audit->ListAuditEvents(As("county-ig", "auditor").get(), {}, &page).ok());
+  }
   ASSERT_THAT(page.events(), SizeIs(1));
   EXPECT_GT(page.events(0).time().seconds(), absl::ToUnixSeconds(absl::Now() - absl::Hours(1)));
   EXPECT_EQ(server.Stop(SIGTERM), 0);
