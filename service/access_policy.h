@@ -3,10 +3,12 @@
 // "Roles" table shows this table; access_policy_test checks they agree.
 //
 // The table decides only whether a role may call a method at all. What a
-// caller then sees is the handlers' scope: a record system sees only its
-// own agency's part of a child (mapping/child_record.h ViewOfChild) and its
-// own agency's findings (VisibleToAgency); SeesEveryAgency roles see all.
-// A role not in the table, or a method not in it, is denied.
+// caller then sees is its scope: a record system sees only its own agency's
+// part of a child (mapping/child_record.h ViewOfChild) and its own agency's
+// findings (VisibleToAgency); SeesEveryAgency roles see all. Whether a
+// caller may see a child or a finding at all is decided by the store, in
+// the call's audited transaction (StoreAccess), so that a refusal is in the
+// audit trail. A role not in the table, or a method not in it, is denied.
 #ifndef ETHREC_SERVICE_ACCESS_POLICY_H_
 #define ETHREC_SERVICE_ACCESS_POLICY_H_
 
