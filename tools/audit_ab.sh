@@ -12,26 +12,27 @@ set -euo pipefail
 a="$1" b="$2" load="$3" rounds="${4:-5}" seconds="${5:-3}" concurrency="${6:-8}"
 dir=$(mktemp -d "${7:-/tmp}/ethrec-audit-ab.XXXXXX")
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"' EXIT
-start() {  # start NAME BINARY DB: prints the address it listens on
-  : > "$dir/$1.out"
+stop() { [ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=(); }
+trap 'stop; rm -rf "$dir"' EXIT
+# start NAME BINARY DB: starts a server (in this shell, so that stop() knows
+# its pid) and sets $addr to the address it listens on.
+start() {
   "$2" --listen=127.0.0.1:0 --db="$3" > "$dir/$1.out" 2>&1 &
   pids+=($!)
+  addr=""
   for _ in $(seq 1 100); do
-    addr=$(sed -n 's/^ethrecd: listening on \([^ ]*\).*/\1/p' "$dir/$1.out")
-    [ -n "$addr" ] && { echo "$addr"; return; }
+    addr=$(sed -n 's/^ethrecd: listening on \([^ ]*\).*/\1/p' "$dir/$1.out" 2>/dev/null)
+    [ -n "$addr" ] && return
     sleep 0.1
   done
   echo "$1 did not start" >&2; cat "$dir/$1.out" >&2; exit 1
 }
 for mode in child-reads child-writes; do
   # Fresh servers and databases per mode: the writes do not grow the reads' data.
-  addr_a=$(start "a-$mode" "$a" "$dir/a-$mode.db")
-  addr_b=$(start "b-$mode" "$b" "$dir/b-$mode.db")
+  start "a-$mode" "$a" "$dir/a-$mode.db"; addr_a=$addr
+  start "b-$mode" "$b" "$dir/b-$mode.db"; addr_b=$addr
   echo "== $mode: A $a, B $b; $rounds rounds of ${seconds}s, concurrency $concurrency"
   "$load" --server="$addr_a" --server_b="$addr_b" --mode="$mode" --rounds="$rounds" --seconds="$seconds" \
       --concurrency="$concurrency"
-  kill "${pids[@]}" 2>/dev/null || true
-  wait 2>/dev/null || true
-  pids=()
+  stop
 done
