@@ -16,6 +16,7 @@ const std::vector<MethodAccess>& Table() {
     const std::vector<absl::string_view> entry = {kRecordSystemRole, kDataQualityRole};
     const std::vector<absl::string_view> writer = {kRecordSystemRole};
     const std::vector<absl::string_view> officer = {kDataQualityRole};
+    const std::vector<absl::string_view> auditor = {kAuditorRole};
     const std::vector<absl::string_view> everyone(std::begin(kRoles), std::end(kRoles));
     return new std::vector<MethodAccess>{
         {"/ethrec.v1.TaxonomyService/ListCodeSystems", entry},
@@ -34,6 +35,7 @@ const std::vector<MethodAccess>& Table() {
         {"/ethrec.v1.FindingsService/GetChildReconciliation", entry},
         {"/ethrec.v1.FindingsService/ReviewFinding", officer},
         {"/ethrec.v1.FindingsService/ListChildReconciliations", officer},
+        {"/ethrec.v1.AuditService/ListAuditEvents", auditor},
     };
   }();
   return *table;
@@ -61,6 +63,15 @@ absl::Status Authorize(absl::string_view role, absl::string_view method) {
 }
 
 bool SeesEveryAgency(absl::string_view role) { return role == kDataQualityRole; }
+
+Access StoreAccess(const Caller& caller) {
+  return Access{.actor = {.agency = caller.agency,
+                          .role = caller.role,
+                          .identity = caller.identity,
+                          .peer = caller.peer,
+                          .method = caller.method},
+                .all_agencies = SeesEveryAgency(caller.role)};
+}
 
 absl::StatusOr<Caller> CallGate::Admit(const grpc::ServerContextBase& context, absl::string_view method) const {
   absl::StatusOr<Caller> caller = CallerFrom(context, identity_);

@@ -3,10 +3,12 @@
 // "Roles" table shows this table; access_policy_test checks they agree.
 //
 // The table decides only whether a role may call a method at all. What a
-// caller then sees is the handlers' scope: a record system sees only its
-// own agency's part of a child (mapping/child_record.h ViewOfChild) and its
-// own agency's findings (VisibleToAgency); SeesEveryAgency roles see all.
-// A role not in the table, or a method not in it, is denied.
+// caller then sees is its scope: a record system sees only its own agency's
+// part of a child (mapping/child_record.h ViewOfChild) and its own agency's
+// findings (VisibleToAgency); SeesEveryAgency roles see all. Whether a
+// caller may see a child or a finding at all is decided by the store, in
+// the call's audited transaction (StoreAccess), so that a refusal is in the
+// audit trail. A role not in the table, or a method not in it, is denied.
 #ifndef ETHREC_SERVICE_ACCESS_POLICY_H_
 #define ETHREC_SERVICE_ACCESS_POLICY_H_
 
@@ -19,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "service/caller.h"
+#include "service/store.h"
 
 namespace ethrec::service {
 
@@ -48,6 +51,10 @@ absl::Status Authorize(absl::string_view role, absl::string_view method);
 // Whether `role` sees every agency's data (officers), rather than only its
 // own agency's.
 bool SeesEveryAgency(absl::string_view role);
+
+// What the store is told of `caller` for every access to a child's data:
+// who it is, for the audit event, and its scope (SeesEveryAgency).
+Access StoreAccess(const Caller& caller);
 
 // The gate: who is calling (IdentityOptions) and whether they may call.
 class CallGate {

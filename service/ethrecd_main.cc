@@ -35,6 +35,9 @@ ABSL_FLAG(bool, findings, true,
           "recompute each child's findings in every write (false: faster bulk loading, findings calls "
           "answer FAILED_PRECONDITION; the next start with findings recomputes every child)");
 ABSL_FLAG(int, max_batch_items, 1000, "most items in one batch call");
+ABSL_FLAG(int, audit_retention_days, ethrec::kDefaultAuditRetentionDays,
+          "days an audit event is kept (default 75 years: at least as long as the children's records it is "
+          "about); older events are purged at start-up and hourly");
 
 int main(int argc, char** argv) {
   ethrec::service::BlockStopSignals();
@@ -73,7 +76,13 @@ int main(int argc, char** argv) {
     std::cerr << "ethrecd: cannot load code lists: " << normalizer.status() << "\n";
     return 1;
   }
+  const int retention_days = absl::GetFlag(FLAGS_audit_retention_days);
+  if (retention_days < 1) {
+    std::cerr << "ethrecd: --audit_retention_days " << retention_days << " must be at least 1\n";
+    return 2;
+  }
   ethrec::SqliteStoreOptions store_options{.path = absl::GetFlag(FLAGS_db)};
+  store_options.store.audit_retention = absl::Hours(24) * retention_days;
   if (absl::GetFlag(FLAGS_findings)) store_options.store.findings_normalizer = normalizer->get();
   absl::StatusOr<std::unique_ptr<ethrec::Store>> store = ethrec::OpenSqliteStore(store_options);
   if (!store.ok()) {

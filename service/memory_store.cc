@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "service/internal/findings_queries.h"
+#include "service/internal/store_audit.h"
 #include "service/internal/store_checks.h"
 
 namespace ethrec {
@@ -13,11 +14,26 @@ using store_internal::TruncateToMicros;
 
 MemoryStore::MemoryStore(const StoreOptions& options) : options_(options) {}
 
+void MemoryStore::Audit(const Access& access, Touched touched, const absl::Status& outcome) {
+  AuditEvent e = store_internal::MakeAuditEvent(access, Now(), std::move(touched), outcome);
+  e.id = next_audit_event_++;
+  audit_.emplace(e.id, std::move(e));
+}
+
 absl::StatusOr<WriteResult> MemoryStore::Write(const std::vector<NormalizedObservation>& batch,
-                                               const WriteOptions& options) {
-  if (absl::Status s = store_internal::CheckBatch(batch); !s.ok()) return s;
+                                               const WriteOptions& options, const Access& access) {
   absl::MutexLock lock(&mu_);
   if (closed_) return store_internal::ClosedError();
+  Touched touched{.validate_only = options.validate_only};
+  absl::StatusOr<WriteResult> out = WriteLocked(batch, options, touched);
+  if (!out.ok()) touched.child_ids.clear();  // nothing was stored
+  Audit(access, std::move(touched), out.status());
+  return out;
+}
+
+absl::StatusOr<WriteResult> MemoryStore::WriteLocked(const std::vector<NormalizedObservation>& batch,
+                                                     const WriteOptions& options, Touched& touched) {
+  if (absl::Status s = store_internal::CheckBatch(batch); !s.ok()) return s;
   // Keys are unique within the batch, so every conflict is with data stored
   // before it: checking them all first makes the apply phase infallible,
   // which is what makes the batch all or nothing.
@@ -41,21 +57,27 @@ absl::StatusOr<WriteResult> MemoryStore::Write(const std::vector<NormalizedObser
   const absl::Time received_at = Now();
   WriteResult out;
   out.outcomes.reserve(batch.size());
+  const int64_t first_new_child = next_child_;
   for (const NormalizedObservation& item : batch) out.outcomes.push_back(Apply(item, received_at));
+  // Children merge into the lowest id, so a record's child now is the child
+  // it was written to, or what that merged into. A validate_only write names
+  // only the children that existed before it: the others never will.
+  for (const NormalizedObservation& item : batch) {
+    const int64_t child = records_.at(AgencyKey(item.observation.agency, item.observation.record_id)).child;
+    if (!options.validate_only || child < first_new_child) touched.child_ids.push_back(child);
+  }
   if (options_.findings_normalizer) {
-    // Children merge into the lowest id, so a record's child now is the
-    // child it was written to, or what that merged into.
-    std::set<int64_t> touched;
+    std::set<int64_t> reconciled;
     std::vector<int64_t> item_child(batch.size(), 0);
     for (size_t i = 0; i < batch.size(); ++i) {
       const Observation& o = batch[i].observation;
       const int64_t child = records_.at(AgencyKey(o.agency, o.record_id)).child;
-      touched.insert(child);
+      reconciled.insert(child);
       if (out.outcomes[i] == WriteOutcome::kInserted) item_child[i] = child;
     }
     std::optional<FeedbackBuilder> feedback;
     if (options.feedback) feedback.emplace(batch, std::move(item_child));
-    for (int64_t child : touched) Reconcile(child, received_at, feedback ? &*feedback : nullptr);
+    for (int64_t child : reconciled) Reconcile(child, received_at, feedback ? &*feedback : nullptr);
     if (feedback.has_value()) out.feedback = std::move(*feedback).Take();
   }
   if (options.feedback && out.feedback.empty()) out.feedback.resize(batch.size());
@@ -101,6 +123,7 @@ void MemoryStore::Reconcile(int64_t child, absl::Time now, FeedbackBuilder* feed
       const int64_t id = next_finding_++;
       row = &findings_[id];
       row->finding.id = id;
+      row->child = child;
       row->finding.first_raised_at = now;
       row->finding.last_raised_at = now;
       c.findings.insert(id);
@@ -131,10 +154,19 @@ void MemoryStore::Reconcile(int64_t child, absl::Time now, FeedbackBuilder* feed
   if (feedback != nullptr) feedback->AddChild(child, states, existing, changes, ids);
 }
 
-absl::StatusOr<FindingsPage> MemoryStore::ListFindings(const FindingQuery& query) {
-  if (absl::Status s = store_internal::CheckPageSize(query.limit); !s.ok()) return s;
+absl::StatusOr<FindingsPage> MemoryStore::ListFindings(const FindingQuery& query, const Access& access) {
   absl::MutexLock lock(&mu_);
   if (closed_) return store_internal::ClosedError();
+  Touched touched;
+  absl::StatusOr<FindingsPage> page = ListFindingsLocked(query, access, touched);
+  Audit(access, std::move(touched), page.status());
+  return page;
+}
+
+absl::StatusOr<FindingsPage> MemoryStore::ListFindingsLocked(const FindingQuery& query, const Access& access,
+                                                              Touched& touched) {
+  if (absl::Status s = store_internal::CheckAgencyScope(access, query.agency); !s.ok()) return s;
+  if (absl::Status s = store_internal::CheckPageSize(query.limit); !s.ok()) return s;
   if (!options_.findings_normalizer) return store_internal::FindingsDisabledError();
   FindingsPage page;
   for (auto it = findings_.upper_bound(query.after_id); it != findings_.end(); ++it) {
@@ -144,22 +176,46 @@ absl::StatusOr<FindingsPage> MemoryStore::ListFindings(const FindingQuery& query
       break;
     }
     page.findings.push_back(it->second.finding);
+    touched.finding_ids.push_back(it->first);
+    touched.child_ids.push_back(it->second.child);
   }
   return page;
 }
 
-absl::StatusOr<StoredFinding> MemoryStore::GetFinding(int64_t id) {
-  absl::MutexLock lock(&mu_);
-  if (closed_) return store_internal::ClosedError();
+absl::StatusOr<MemoryStore::FindingRow*> MemoryStore::FindFinding(int64_t id, const Access& access,
+                                                                  Touched& touched) {
   if (!options_.findings_normalizer) return store_internal::FindingsDisabledError();
   auto it = findings_.find(id);
   if (it == findings_.end()) return store_internal::FindingNotFoundError(id);
-  return it->second.finding;
+  touched.finding_ids.push_back(id);
+  touched.child_ids.push_back(it->second.child);
+  // Another agency's finding answers as one that does not exist would.
+  if (!access.all_agencies && !VisibleToAgency(it->second.finding, access.actor.agency)) {
+    return store_internal::FindingNotFoundError(id);
+  }
+  return &it->second;
 }
 
-absl::StatusOr<FindingSummary> MemoryStore::SummarizeFindings(absl::string_view agency) {
+absl::StatusOr<StoredFinding> MemoryStore::GetFinding(int64_t id, const Access& access) {
   absl::MutexLock lock(&mu_);
   if (closed_) return store_internal::ClosedError();
+  Touched touched;
+  absl::StatusOr<FindingRow*> row = FindFinding(id, access, touched);
+  Audit(access, std::move(touched), row.status());
+  if (!row.ok()) return row.status();
+  return (*row)->finding;
+}
+
+absl::StatusOr<FindingSummary> MemoryStore::SummarizeFindings(absl::string_view agency, const Access& access) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return store_internal::ClosedError();
+  absl::StatusOr<FindingSummary> out = SummarizeLocked(agency, access);
+  Audit(access, Touched(), out.status());
+  return out;
+}
+
+absl::StatusOr<FindingSummary> MemoryStore::SummarizeLocked(absl::string_view agency, const Access& access) {
+  if (absl::Status s = store_internal::CheckAgencyScope(access, agency); !s.ok()) return s;
   if (!options_.findings_normalizer) return store_internal::FindingsDisabledError();
   std::map<std::tuple<std::string, FindingKind, FindingStatus>, int64_t> counts;
   for (const auto& [id, row] : findings_) {
@@ -187,20 +243,24 @@ absl::StatusOr<FindingSummary> MemoryStore::SummarizeFindings(absl::string_view 
   return out;
 }
 
-absl::StatusOr<StoredFinding> MemoryStore::ReviewFinding(int64_t id, ReviewAction action, const Reviewer& reviewer,
-                                                         absl::string_view note) {
+absl::StatusOr<StoredFinding> MemoryStore::ReviewFinding(int64_t id, ReviewAction action, absl::string_view note,
+                                                         const Access& access) {
   absl::MutexLock lock(&mu_);
   if (closed_) return store_internal::ClosedError();
-  if (!options_.findings_normalizer) return store_internal::FindingsDisabledError();
-  auto it = findings_.find(id);
-  if (it == findings_.end()) return store_internal::FindingNotFoundError(id);
-  StoredFinding& f = it->second.finding;
-  absl::StatusOr<FindingStatus> to = ReviewTransition(f.status, action, note);
-  if (!to.ok()) return to.status();
-  f.status = *to;
-  f.history.push_back(
-      FindingEvent{ReviewEvent(action), Now(), reviewer.agency, reviewer.role, std::string(note)});
-  return f;
+  Touched touched;
+  absl::StatusOr<StoredFinding> out = [&]() -> absl::StatusOr<StoredFinding> {
+    absl::StatusOr<FindingRow*> row = FindFinding(id, access, touched);
+    if (!row.ok()) return row.status();
+    StoredFinding& f = (*row)->finding;
+    absl::StatusOr<FindingStatus> to = ReviewTransition(f.status, action, note);
+    if (!to.ok()) return to.status();
+    f.status = *to;
+    f.history.push_back(
+        FindingEvent{ReviewEvent(action), Now(), access.actor.agency, access.actor.role, std::string(note)});
+    return f;
+  }();
+  Audit(access, std::move(touched), out.status());
+  return out;
 }
 
 WriteOutcome MemoryStore::Apply(const NormalizedObservation& item, absl::Time received_at) {
@@ -265,6 +325,7 @@ void MemoryStore::Merge(int64_t from, int64_t into) {
   for (const std::string& nhs : source.nhs_numbers) by_nhs_number_[nhs] = into;
   for (const AgencyKey& id : source.agency_child_ids) by_agency_child_id_[id] = into;
   for (const AgencyKey& r : source.records) records_[r].child = into;
+  for (int64_t f : source.findings) findings_.at(f).child = into;
   target.nhs_numbers.merge(source.nhs_numbers);
   target.agency_child_ids.merge(source.agency_child_ids);
   target.records.merge(source.records);
@@ -272,10 +333,18 @@ void MemoryStore::Merge(int64_t from, int64_t into) {
   // The target's completeness is recomputed after the write.
 }
 
-absl::StatusOr<ChildRecord> MemoryStore::GetChild(const ChildKey& key) {
-  if (absl::Status s = key.Validate(); !s.ok()) return s;
+absl::StatusOr<ChildRecord> MemoryStore::GetChild(const ChildKey& key, const Access& access) {
   absl::MutexLock lock(&mu_);
   if (closed_) return store_internal::ClosedError();
+  Touched touched;
+  absl::StatusOr<ChildRecord> child = GetChildLocked(key, access, touched);
+  Audit(access, std::move(touched), child.status());
+  return child;
+}
+
+absl::StatusOr<ChildRecord> MemoryStore::GetChildLocked(const ChildKey& key, const Access& access,
+                                                        Touched& touched) {
+  if (absl::Status s = key.Validate(); !s.ok()) return s;
   int64_t child = 0;
   if (key.is_child_id()) {
     if (!children_.contains(key.child_id())) return store_internal::ChildNotFoundError(false);
@@ -289,7 +358,11 @@ absl::StatusOr<ChildRecord> MemoryStore::GetChild(const ChildKey& key) {
     if (it == by_agency_child_id_.end()) return store_internal::ChildNotFoundError(false);
     child = it->second;
   }
-  return ReadChild(child);
+  touched.child_ids.push_back(child);
+  ChildRecord out = ReadChild(child);
+  // A child the caller may not see answers as an unknown one would.
+  if (!MaySeeChild(out, store_internal::ViewerOf(access))) return ChildNotFound(key);
+  return out;
 }
 
 ChildRecord MemoryStore::ReadChild(int64_t child) const {
@@ -316,10 +389,19 @@ ChildRecord MemoryStore::ReadChild(int64_t child) const {
   return out;
 }
 
-absl::StatusOr<ChildrenPage> MemoryStore::ListChildrenWithFindings(const ChildQuery& query) {
-  if (absl::Status s = store_internal::CheckPageSize(query.limit); !s.ok()) return s;
+absl::StatusOr<ChildrenPage> MemoryStore::ListChildrenWithFindings(const ChildQuery& query, const Access& access) {
   absl::MutexLock lock(&mu_);
   if (closed_) return store_internal::ClosedError();
+  Touched touched;
+  absl::StatusOr<ChildrenPage> page = ListChildrenLocked(query, access, touched);
+  Audit(access, std::move(touched), page.status());
+  return page;
+}
+
+absl::StatusOr<ChildrenPage> MemoryStore::ListChildrenLocked(const ChildQuery& query, const Access& access,
+                                                             Touched& touched) {
+  if (absl::Status s = store_internal::CheckAllAgencies(access, "children across agencies"); !s.ok()) return s;
+  if (absl::Status s = store_internal::CheckPageSize(query.limit); !s.ok()) return s;
   if (!options_.findings_normalizer) return store_internal::FindingsDisabledError();
   ChildrenPage page;
   for (auto it = children_.upper_bound(query.after_child_id); it != children_.end(); ++it) {
@@ -333,8 +415,47 @@ absl::StatusOr<ChildrenPage> MemoryStore::ListChildrenWithFindings(const ChildQu
       break;
     }
     page.children.push_back(ReadChild(it->first));
+    touched.child_ids.push_back(it->first);
   }
   return page;
+}
+
+absl::StatusOr<AuditPage> MemoryStore::ListAuditEvents(const AuditQuery& query, const Access& access) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return store_internal::ClosedError();
+  absl::StatusOr<AuditPage> page = [&]() -> absl::StatusOr<AuditPage> {
+    if (absl::Status s = store_internal::CheckAuditQuery(query); !s.ok()) return s;
+    AuditPage out;
+    out.newest_id = audit_.empty() ? 0 : audit_.rbegin()->first;
+    for (auto it = audit_.upper_bound(query.after_id); it != audit_.end(); ++it) {
+      if (!store_internal::MatchesAuditQuery(query, it->second)) continue;
+      if (static_cast<int>(out.events.size()) == query.limit) {
+        out.more = true;
+        break;
+      }
+      out.events.push_back(it->second);
+    }
+    return out;
+  }();
+  Audit(access, Touched(), page.status());
+  return page;
+}
+
+absl::StatusOr<int64_t> MemoryStore::PurgeExpiredAuditEvents(int batch) {
+  if (absl::Status s = store_internal::CheckPurge(options_.audit_retention, batch); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  if (closed_) return store_internal::ClosedError();
+  const absl::Time cutoff = Now() - options_.audit_retention;
+  int64_t purged = 0;
+  for (auto it = audit_.begin(); it != audit_.end();) {
+    if (it->second.time < cutoff) {
+      it = audit_.erase(it);
+      ++purged;
+    } else {
+      ++it;
+    }
+  }
+  return purged;
 }
 
 absl::Status MemoryStore::Close() {

@@ -4,7 +4,10 @@
 //
 // Example:
 //   MemoryStore store;
-//   absl::StatusOr<WriteOutcome> out = store.WriteOne(item);
+//   absl::StatusOr<WriteOutcome> out = store.WriteOne(item, access);
+//
+// Audit events are kept in memory with everything else, appended under the
+// same lock as the access they record (its "transaction").
 #ifndef ETHREC_SERVICE_MEMORY_STORE_H_
 #define ETHREC_SERVICE_MEMORY_STORE_H_
 
@@ -17,6 +20,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "service/internal/store_audit.h"
 #include "service/store.h"
 
 namespace ethrec {
@@ -28,15 +32,17 @@ class MemoryStore final : public Store {
   using Store::Write;
   // validate_only copies the whole state and puts it back: fine for tests,
   // which is what this store is for.
-  absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch,
-                                    const WriteOptions& options) override;
-  absl::StatusOr<ChildRecord> GetChild(const ChildKey& key) override;
-  absl::StatusOr<ChildrenPage> ListChildrenWithFindings(const ChildQuery& query) override;
-  absl::StatusOr<FindingsPage> ListFindings(const FindingQuery& query) override;
-  absl::StatusOr<StoredFinding> GetFinding(int64_t id) override;
-  absl::StatusOr<FindingSummary> SummarizeFindings(absl::string_view agency) override;
-  absl::StatusOr<StoredFinding> ReviewFinding(int64_t id, ReviewAction action, const Reviewer& reviewer,
-                                              absl::string_view note) override;
+  absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch, const WriteOptions& options,
+                                    const Access& access) override;
+  absl::StatusOr<ChildRecord> GetChild(const ChildKey& key, const Access& access) override;
+  absl::StatusOr<ChildrenPage> ListChildrenWithFindings(const ChildQuery& query, const Access& access) override;
+  absl::StatusOr<FindingsPage> ListFindings(const FindingQuery& query, const Access& access) override;
+  absl::StatusOr<StoredFinding> GetFinding(int64_t id, const Access& access) override;
+  absl::StatusOr<FindingSummary> SummarizeFindings(absl::string_view agency, const Access& access) override;
+  absl::StatusOr<StoredFinding> ReviewFinding(int64_t id, ReviewAction action, absl::string_view note,
+                                              const Access& access) override;
+  absl::StatusOr<AuditPage> ListAuditEvents(const AuditQuery& query, const Access& access) override;
+  absl::StatusOr<int64_t> PurgeExpiredAuditEvents(int batch) override;
   absl::Status Close() override;
   int schema_version() const override { return kStoreSchemaVersion; }
 
@@ -60,7 +66,27 @@ class MemoryStore final : public Store {
   struct FindingRow {
     StoredFinding finding;
     std::string compared;  // EncodeRecordRefs of finding.compared
+    int64_t child = 0;     // the child it is about (after merges)
   };
+  using Touched = store_internal::Touched;
+
+  // The calls' work, under the lock; each says what it touched in `touched`.
+  absl::StatusOr<WriteResult> WriteLocked(const std::vector<NormalizedObservation>& batch,
+                                          const WriteOptions& options, Touched& touched)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<ChildRecord> GetChildLocked(const ChildKey& key, const Access& access, Touched& touched)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<ChildrenPage> ListChildrenLocked(const ChildQuery& query, const Access& access, Touched& touched)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<FindingsPage> ListFindingsLocked(const FindingQuery& query, const Access& access, Touched& touched)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<FindingSummary> SummarizeLocked(absl::string_view agency, const Access& access)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The finding `id` when `access` may see it, naming it in `touched`.
+  absl::StatusOr<FindingRow*> FindFinding(int64_t id, const Access& access, Touched& touched)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Appends the event of one call of `access` that ended with `outcome`.
+  void Audit(const Access& access, Touched touched, const absl::Status& outcome) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Applies one item that is known not to conflict. Cannot fail.
   WriteOutcome Apply(const NormalizedObservation& item, absl::Time received_at)
@@ -88,6 +114,8 @@ class MemoryStore final : public Store {
   std::map<AgencyKey, Record> records_ ABSL_GUARDED_BY(mu_);
   int64_t next_finding_ ABSL_GUARDED_BY(mu_) = 1;
   std::map<int64_t, FindingRow> findings_ ABSL_GUARDED_BY(mu_);
+  int64_t next_audit_event_ ABSL_GUARDED_BY(mu_) = 1;
+  std::map<int64_t, AuditEvent> audit_ ABSL_GUARDED_BY(mu_);  // by id
 };
 
 }  // namespace ethrec

@@ -29,9 +29,10 @@ absl::Status UnderField(absl::Status status, absl::string_view prefix) {
 
 }  // namespace
 
-absl::StatusOr<WriteResult> RecordsApi::Write(const std::vector<NormalizedObservation>& batch, bool validate_only,
-                                              bool feedback) {
-  return options_.store->Write(batch, WriteOptions{.validate_only = validate_only, .feedback = feedback});
+absl::StatusOr<WriteResult> RecordsApi::Write(const Caller& caller, const std::vector<NormalizedObservation>& batch,
+                                              bool validate_only, bool feedback) {
+  return options_.store->Write(batch, WriteOptions{.validate_only = validate_only, .feedback = feedback},
+                               StoreAccess(caller));
 }
 
 absl::StatusOr<v1::RecordObservationResponse> RecordsApi::RecordObservation(
@@ -40,7 +41,7 @@ absl::StatusOr<v1::RecordObservationResponse> RecordsApi::RecordObservation(
   if (!n.ok()) return UnderField(n.status(), "observation.");
   std::vector<NormalizedObservation> batch;
   batch.push_back(*std::move(n));
-  absl::StatusOr<WriteResult> result = Write(batch, request.validate_only(), /*feedback=*/true);
+  absl::StatusOr<WriteResult> result = Write(caller, batch, request.validate_only(), /*feedback=*/true);
   if (!result.ok()) return UnderField(result.status(), "observation.");
   v1::RecordObservationResponse response;
   api::ToProto(batch.front(), result->outcomes.front(), result->feedback.empty() ? nullptr : &result->feedback.front(),
@@ -69,7 +70,7 @@ absl::StatusOr<v1::RecordObservationsResponse> RecordsApi::RecordObservations(
     batch.push_back(*std::move(item));
   }
   const bool basic = request.view() == v1::BASIC;
-  absl::StatusOr<WriteResult> result = Write(batch, request.validate_only(), /*feedback=*/!basic);
+  absl::StatusOr<WriteResult> result = Write(caller, batch, request.validate_only(), /*feedback=*/!basic);
   if (!result.ok()) {
     std::optional<size_t> index = BatchItemOf(result.status());
     if (!index.has_value()) return result.status();
@@ -94,13 +95,13 @@ absl::StatusOr<v1::GetChildResponse> RecordsApi::GetChild(const Caller& caller, 
   } else if (ref.agency_child_id().empty()) {
     return WithField(absl::InvalidArgumentError("give the child's nhs_number or agency_child_id"), "child");
   }
-  absl::StatusOr<ChildRecord> child = options_.store->GetChild(key);
-  if (!child.ok()) return child.status();
   // Least privilege (mapping/child_record.h): a record system sees its own
-  // agency's part of a child it holds records about; any other child
-  // answers as an unknown one would. Officers see every agency.
+  // agency's part of a child it holds records about; the store answers any
+  // other child as an unknown one, and audits the attempt. Officers see
+  // every agency.
+  absl::StatusOr<ChildRecord> child = options_.store->GetChild(key, StoreAccess(caller));
+  if (!child.ok()) return child.status();
   const ChildViewer viewer{.all_agencies = SeesEveryAgency(caller.role), .agency = caller.agency};
-  if (!MaySeeChild(*child, viewer)) return ChildNotFound(key);
   v1::GetChildResponse response;
   api::ToProto(ViewOfChild(*child, viewer), &response);
   return response;

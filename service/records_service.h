@@ -44,13 +44,14 @@ class RecordsApi {
                                                                     const v1::RecordObservationsRequest& request);
   // What the store holds about a child named by NHS number or by the
   // caller's agency_child_id. InvalidArgument when neither is given or the
-  // NHS number is invalid; NotFound for an unknown child.
+  // NHS number is invalid; NotFound for an unknown child, and for one the
+  // caller may not see. Every call that reaches the store is audited there.
   absl::StatusOr<v1::GetChildResponse> GetChild(const Caller& caller, const v1::GetChildRequest& request);
 
  private:
-  // Writes (or, validate_only, checks) `batch`, with feedback for the caller when asked.
-  absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch, bool validate_only,
-                                    bool feedback);
+  // Writes (or, validate_only, checks) `batch` for `caller`, with feedback when asked.
+  absl::StatusOr<WriteResult> Write(const Caller& caller, const std::vector<NormalizedObservation>& batch,
+                                    bool validate_only, bool feedback);
 
   Options options_;
 };

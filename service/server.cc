@@ -15,6 +15,8 @@
 #include <grpcpp/impl/server_builder_plugin.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "service/audit_service.h"
 #include "service/diagnostics_service.h"
 #include "service/findings_service.h"
 #include "service/health_service.h"
@@ -48,6 +50,31 @@ class WithoutPlugins final : public grpc::ServerBuilderOption {
   void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override { plugins->clear(); }
 };
 
+// Purges the store's expired audit events every `interval` on a thread of
+// its own, until destroyed. Says nothing but failures (never an identifier:
+// the store's errors name no value).
+class AuditPurger {
+ public:
+  AuditPurger(Store* store, absl::Duration interval)
+      : thread_([this, store, interval] {
+          while (!stop_.WaitForNotificationWithTimeout(interval)) {
+            absl::StatusOr<int64_t> purged = store->PurgeExpiredAuditEvents(kAuditPurgeBatch);
+            if (!purged.ok()) {
+              std::cerr << "ethrecd: purging expired audit events failed (tried again in "
+                        << absl::FormatDuration(interval) << "): " << purged.status() << "\n";
+            }
+          }
+        }) {}
+  ~AuditPurger() {
+    stop_.Notify();
+    thread_.join();
+  }
+
+ private:
+  absl::Notification stop_;
+  std::thread thread_;
+};
+
 }  // namespace
 
 void BlockStopSignals() {
@@ -64,6 +91,13 @@ absl::Status RunServer(const ServerOptions& options) {
       {.normalizer = options.normalizer, .store = options.store, .max_batch_items = options.max_batch_items}, gate);
   FindingsServiceImpl findings({.store = options.store, .taxonomy = &options.normalizer->registry().taxonomy()},
                                gate);
+  AuditServiceImpl audit({.store = options.store}, gate);
+  // Expired audit events go before the first call, then every interval.
+  if (absl::StatusOr<int64_t> purged = options.store->PurgeExpiredAuditEvents(kAuditPurgeBatch); !purged.ok()) {
+    return purged.status();
+  }
+  const AuditPurger purger(options.store, options.audit_purge_interval);
+
   // One per server: a gRPC service object belongs to one server.
   HealthServiceImpl health_service;
   HealthServiceImpl probe_health_service;
@@ -110,6 +144,7 @@ absl::Status RunServer(const ServerOptions& options) {
   builder.RegisterService(&records);
   builder.RegisterService(&findings);
   builder.RegisterService(&diagnostics);
+  builder.RegisterService(&audit);
   builder.RegisterService(&health_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "mapping/normalizer.h"
 #include "service/caller.h"
 #include "service/store.h"
@@ -36,13 +37,19 @@ struct ServerOptions {
   std::function<void(const std::string& bound_address)> on_listening;
   // Called once the health port listens, with the address it bound.
   std::function<void(const std::string& bound_address)> on_health_listening;
+  // How often the audit events older than the store's retention
+  // (StoreOptions::audit_retention) are purged while serving; they are
+  // also purged once before the server listens. Default 1 hour.
+  absl::Duration audit_purge_interval = absl::Hours(1);
 };
 
 // Serves until SIGTERM or SIGINT, then stops taking calls, lets in-flight
 // calls finish (up to 10 seconds) and returns OK. The caller must have
 // blocked SIGTERM and SIGINT in every thread (see BlockStopSignals) before
 // starting any thread. Unavailable when an address cannot be bound;
-// InvalidArgument for TLS options that fail CheckTlsOptions.
+// InvalidArgument for TLS options that fail CheckTlsOptions; the store's
+// error when the start-up purge of expired audit events fails (a later
+// purge that fails is reported on stderr and tried again next interval).
 absl::Status RunServer(const ServerOptions& options);
 
 // Blocks SIGTERM and SIGINT in the calling thread (and threads it starts

@@ -12,9 +12,12 @@
 // with the sqlite3 shell. Times are microseconds since the Unix epoch (UTC)
 // in BIGINT columns named *_us.
 //
-// Thread-safe: calls are serialised on one connection. Several processes
-// may open the same file; a writer waits up to busy_timeout for another's
-// transaction, then fails with Unavailable.
+// Thread-safe: calls are serialised on one connection. Every call that
+// touches a child's data commits its audit event (service/store.h "Audit")
+// before it returns; calls that overlap share one transaction and one
+// COMMIT (group commit), so a read costs an fsync only when it is alone.
+// Several processes may open the same file; a writer waits up to
+// busy_timeout for another's transaction, then fails with Unavailable.
 //
 // Example:
 //   absl::StatusOr<std::unique_ptr<Store>> store =

@@ -50,14 +50,15 @@ absl::Status ChildKey::Validate() const {
 
 absl::Status ChildNotFound(const ChildKey& key) { return store_internal::ChildNotFoundError(key.is_nhs_number()); }
 
-absl::StatusOr<std::vector<WriteOutcome>> Store::Write(const std::vector<NormalizedObservation>& batch) {
-  absl::StatusOr<WriteResult> out = Write(batch, WriteOptions{});
+absl::StatusOr<std::vector<WriteOutcome>> Store::Write(const std::vector<NormalizedObservation>& batch,
+                                                       const Access& access) {
+  absl::StatusOr<WriteResult> out = Write(batch, WriteOptions{}, access);
   if (!out.ok()) return out.status();
   return std::move(out->outcomes);
 }
 
-absl::StatusOr<WriteOutcome> Store::WriteOne(const NormalizedObservation& item) {
-  absl::StatusOr<std::vector<WriteOutcome>> out = Write({item});
+absl::StatusOr<WriteOutcome> Store::WriteOne(const NormalizedObservation& item, const Access& access) {
+  absl::StatusOr<std::vector<WriteOutcome>> out = Write({item}, access);
   if (!out.ok()) return out.status();
   return out->front();
 }

@@ -22,9 +22,22 @@
 // Example:
 //   absl::StatusOr<std::unique_ptr<Store>> store =
 //       OpenSqliteStore({.path = "/var/lib/ethrec/ethrec.db"});
-//   absl::StatusOr<std::vector<WriteOutcome>> out = (*store)->Write(batch);
-//   absl::StatusOr<ChildRecord> child = (*store)->GetChild(ChildKey::ForNhsNumber(nhs));
+//   absl::StatusOr<std::vector<WriteOutcome>> out = (*store)->Write(batch, access);
+//   absl::StatusOr<ChildRecord> child = (*store)->GetChild(ChildKey::ForNhsNumber(nhs), access);
 //   (*store)->Close();
+//
+// Audit: every call that reads or writes a child's records or findings
+// takes an Access (who is calling, and what of a child they may see) and
+// appends exactly one AuditEvent (mapping/audit_event.h) in the same
+// transaction as its read or write, whatever its outcome: the children and
+// findings it touched or attempted, and "OK" or the error's code name. If
+// the event cannot be written the call fails with that error, and a write
+// stores nothing. A write that fails or only checks (validate_only) stores
+// nothing but its event. The one exception: a call that cannot start at all
+// (a closed store, or a lock that cannot be taken: Unavailable) reads and
+// writes nothing and appends nothing. Events are append-only: no method
+// changes one, and only PurgeExpiredAuditEvents deletes them, after
+// StoreOptions::audit_retention.
 #ifndef ETHREC_SERVICE_STORE_H_
 #define ETHREC_SERVICE_STORE_H_
 
@@ -38,6 +51,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "mapping/audit_event.h"
 #include "mapping/normalized.h"
 #include "mapping/observation.h"
 #include "mapping/child_record.h"
@@ -49,7 +63,16 @@ namespace ethrec {
 
 // The version of the storage schema this code reads and writes. SqliteStore
 // migrates an older file forward to it at Open.
-inline constexpr int kStoreSchemaVersion = 3;
+inline constexpr int kStoreSchemaVersion = 4;
+
+// How long audit events are kept by default: 75 years (27,394 days). An
+// audit trail is kept at least as long as the records it is about, ethrec
+// never deletes a child's records, and the longest statutory retention of a
+// child's care records in England runs to the 75th birthday (README "Audit").
+inline constexpr int kDefaultAuditRetentionDays = 27394;
+
+// Events PurgeExpiredAuditEvents deletes per transaction, unless told otherwise.
+inline constexpr int kAuditPurgeBatch = 10000;
 
 // Options common to every Store implementation.
 struct StoreOptions {
@@ -65,6 +88,21 @@ struct StoreOptions {
   // without findings and recomputes every child at the next Open that has
   // them.)
   const Normalizer* findings_normalizer = nullptr;
+  // How long an audit event is kept: PurgeExpiredAuditEvents deletes the
+  // events older than now (the clock) minus this. Must be positive.
+  absl::Duration audit_retention = absl::Hours(24) * kDefaultAuditRetentionDays;
+};
+
+// Who is touching a child's data, and what of it they may see. Every Store
+// call that reads or writes a child's records or findings takes one (the
+// service builds it from the caller: service/access_policy.h StoreAccess)
+// and records `actor` in its audit event.
+struct Access {
+  AuditActor actor;
+  // Every agency's part of a child (data-quality officers), or only
+  // actor.agency's: then a child the agency holds no record about, and a
+  // finding not VisibleToAgency, answer NotFound as an unknown one would.
+  bool all_agencies = false;
 };
 
 
@@ -150,12 +188,6 @@ struct FindingSummary {
   int64_t children = 0;
 };
 
-// Who reviews a finding.
-struct Reviewer {
-  std::string agency;
-  std::string role;
-};
-
 // Which children ListChildrenWithFindings returns: those with a finding
 // OPEN or ACKNOWLEDGED, by child_id ascending, after `after_child_id`.
 struct ChildQuery {
@@ -166,6 +198,31 @@ struct ChildQuery {
 struct ChildrenPage {
   std::vector<ChildRecord> children;  // by child_id ascending, at most limit
   bool more = false;
+};
+
+// Which audit events ListAuditEvents returns, oldest first (by id). Empty
+// fields match everything.
+struct AuditQuery {
+  std::string agency;    // the actor's agency
+  int64_t child_id = 0;  // events that name this child (0: any)
+  std::string method;    // the full method, "/ethrec.v1.RecordsService/GetChild"
+  std::optional<absl::Time> start_time;  // time >= start_time
+  std::optional<absl::Time> end_time;    // time < end_time
+  // Keyset pagination: only events with id > after_id, by id ascending,
+  // and (when not 0) id <= up_to_id: a listing that pages on keeps to the
+  // events there were when it began (AuditPage::newest_id), so its own
+  // events, one per page, never keep it going.
+  int64_t after_id = 0;
+  int64_t up_to_id = 0;
+  int limit = 100;  // 1..1000
+};
+
+struct AuditPage {
+  std::vector<AuditEvent> events;  // by id ascending, at most limit
+  bool more = false;               // more match after the last one
+  // The highest id of any event when the page was read (0: none), this
+  // listing's own event not included.
+  int64_t newest_id = 0;
 };
 
 // How one Write runs.
@@ -200,6 +257,9 @@ class Store {
   // {kInserted, kHistorical}. Each item's `observation.agency` must already
   // be the caller's; `normalized` is stored as given. An empty batch
   // returns an empty vector.
+  // Audit: one event naming the children the batch's items belong to once
+  // written (after merges); with validate_only, those that existed before
+  // (validate_only set); after an error, none (nothing was stored).
   // Errors (nothing is stored after any of them):
   // - InvalidArgument "item I: ..." when an item fails ValidateObservation
   //   (item I, ValidateObservation's field);
@@ -212,50 +272,74 @@ class Store {
   //   "record_version");
   // - Unavailable when the storage is busy or locked (retry later); other
   //   codes for storage failures (ResourceExhausted: disk full; DataLoss:
-  //   corruption; Internal: anything else).
+  //   corruption; Internal: anything else), the audit event's included.
   // With options.validate_only the same checks and answer, nothing stored.
   virtual absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch,
-                                            const WriteOptions& options) = 0;
+                                            const WriteOptions& options, const Access& access) = 0;
 
-  // Write(batch, {}), returning the outcomes.
-  absl::StatusOr<std::vector<WriteOutcome>> Write(const std::vector<NormalizedObservation>& batch);
+  // Write(batch, {}, access), returning the outcomes.
+  absl::StatusOr<std::vector<WriteOutcome>> Write(const std::vector<NormalizedObservation>& batch,
+                                                  const Access& access);
 
-  // Write({item}), returning the one outcome. Errors as Write.
-  absl::StatusOr<WriteOutcome> WriteOne(const NormalizedObservation& item);
+  // Write({item}, access), returning the one outcome. Errors as Write.
+  absl::StatusOr<WriteOutcome> WriteOne(const NormalizedObservation& item, const Access& access);
 
-  // Everything stored about the child named by `key`. Errors:
-  // InvalidArgument when !key.Validate().ok(); NotFound when no child has
-  // that identifier (the message never contains it); storage errors as Write.
-  virtual absl::StatusOr<ChildRecord> GetChild(const ChildKey& key) = 0;
+  // Everything stored about the child named by `key`, when `access` may see
+  // it (see Access::all_agencies). Audit: one event naming the child (also
+  // when `access` may not see it); none for a key that names no child.
+  // Errors: InvalidArgument when !key.Validate().ok(); NotFound when no
+  // child has that identifier or `access` may not see it (the same message,
+  // never containing the identifier); storage errors as Write.
+  virtual absl::StatusOr<ChildRecord> GetChild(const ChildKey& key, const Access& access) = 0;
 
   // ChildKey::ForChildId names the child by ChildRecord::child_id.
 
   // The children with findings needing work (see ChildQuery), each as
-  // GetChild reads it. Errors: InvalidArgument for a limit outside
-  // 1..1000; FailedPrecondition when findings are disabled; storage errors
-  // as Write.
-  virtual absl::StatusOr<ChildrenPage> ListChildrenWithFindings(const ChildQuery& query) = 0;
+  // GetChild reads it. Audit: the children of the page. Errors:
+  // PermissionDenied unless access.all_agencies; InvalidArgument for a limit
+  // outside 1..1000; FailedPrecondition when findings are disabled; storage
+  // errors as Write.
+  virtual absl::StatusOr<ChildrenPage> ListChildrenWithFindings(const ChildQuery& query, const Access& access) = 0;
 
-  // Findings matching `query` (see FindingQuery). Errors: InvalidArgument
-  // for a limit outside 1..1000; FailedPrecondition when findings are
-  // disabled; storage errors as Write.
-  virtual absl::StatusOr<FindingsPage> ListFindings(const FindingQuery& query) = 0;
+  // Findings matching `query` (see FindingQuery). Audit: the findings of the
+  // page and their children. Errors: PermissionDenied (field "agency") when
+  // !access.all_agencies and query.agency is not access.actor.agency;
+  // InvalidArgument for a limit outside 1..1000; FailedPrecondition when
+  // findings are disabled; storage errors as Write.
+  virtual absl::StatusOr<FindingsPage> ListFindings(const FindingQuery& query, const Access& access) = 0;
 
-  // One finding with its history. NotFound when there is none.
-  virtual absl::StatusOr<StoredFinding> GetFinding(int64_t id) = 0;
+  // One finding with its history. Audit: the finding and its child, also
+  // when `access` may not see it. NotFound when there is none, or `access`
+  // may not see it (!all_agencies and not VisibleToAgency): the same message.
+  virtual absl::StatusOr<StoredFinding> GetFinding(int64_t id, const Access& access) = 0;
 
   // Counts and completeness, for one agency or ("") all of them. The counts
   // of one agency include the AGENCY_DISAGREEMENTs naming it as the other
   // agency, under the agency they are about (as ListFindings shows them).
-  virtual absl::StatusOr<FindingSummary> SummarizeFindings(absl::string_view agency) = 0;
+  // Audit: no ids. PermissionDenied (field "agency") as ListFindings.
+  virtual absl::StatusOr<FindingSummary> SummarizeFindings(absl::string_view agency, const Access& access) = 0;
 
-  // Records an officer's review (StoreOptions::clock gives its time) and
-  // returns the finding as it now is. Errors: NotFound; FailedPrecondition
-  // naming the status when it does not allow the action; InvalidArgument
-  // (field "note") when resolving without a note.
-  virtual absl::StatusOr<StoredFinding> ReviewFinding(int64_t id, ReviewAction action,
-                                                      const Reviewer& reviewer,
-                                                      absl::string_view note) = 0;
+  // Records a review by access.actor (its agency and role; StoreOptions::clock
+  // gives its time) and returns the finding as it now is. Audit: as
+  // GetFinding. Errors: NotFound as GetFinding; FailedPrecondition naming
+  // the status when it does not allow the action; InvalidArgument (field
+  // "note") when resolving without a note.
+  virtual absl::StatusOr<StoredFinding> ReviewFinding(int64_t id, ReviewAction action, absl::string_view note,
+                                                      const Access& access) = 0;
+
+  // The audit events matching `query` (see AuditQuery), oldest first. This
+  // read is audited too (no ids), after the page is read: the page never
+  // holds its own event. Errors: InvalidArgument for a limit outside
+  // 1..1000; storage errors as Write.
+  virtual absl::StatusOr<AuditPage> ListAuditEvents(const AuditQuery& query, const Access& access) = 0;
+
+  // Deletes the audit events older than the clock's now minus
+  // StoreOptions::audit_retention, oldest first, in transactions of at most
+  // `batch` events so that other calls are not held up; returns how many.
+  // The only way any event is ever deleted. Errors: InvalidArgument when
+  // audit_retention is not positive or batch < 1; storage errors as Write
+  // (the events deleted before the error stay deleted).
+  virtual absl::StatusOr<int64_t> PurgeExpiredAuditEvents(int batch) = 0;
 
   // Releases the storage (for SQLite: closes the file after a checkpoint).
   // Call after in-flight calls have finished. Idempotent: a second call

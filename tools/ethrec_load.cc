@@ -13,10 +13,16 @@
 // agency who they are, so every write is reconciled and fed back. It
 // alternates plain writes (A) and validate_only (B), --rounds times each,
 // and prints each round's p50 and the median B/A ratio.
+// `child-reads` and `child-writes` measure GetChild and RecordObservation
+// calls per second (each about one of 20,000 seeded children, by the agency
+// that holds them) against --server (A) and --server_b (B), interleaved
+// A, B, A, B, and print the median B/A ratio: two builds side by side, e.g.
+// without and with the audit trail (tools/audit_ab.sh).
 //
 // Usage: ethrec_load --server=127.0.0.1:PORT [--mode=compare|echo|normalize|
-//        normalize-batch|record-batch|data-entry] [--concurrency=32]
-//        [--seconds=5] [--max_calls=1000000] [--batch=500] [--rounds=5]
+//        normalize-batch|record-batch|data-entry|child-reads|child-writes]
+//        [--server_b=127.0.0.1:PORT] [--concurrency=32] [--seconds=5]
+//        [--max_calls=1000000] [--batch=500] [--rounds=5]
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <sqlite3.h>
@@ -45,10 +51,12 @@
 #include "service/sqlite/row_codec.h"
 #include "service/sqlite/schema.h"
 #include "service/sqlite_store.h"
+#include "tools/internal/load_runner.h"
 
 ABSL_FLAG(std::string, server, "", "ethrecd address: 127.0.0.1:PORT or [::1]:PORT (loopback only)");
 ABSL_FLAG(std::string, mode, "compare",
-          "compare, echo, normalize, normalize-batch, record-batch, data-entry or tls (with --tls_server)");
+          "compare, echo, normalize, normalize-batch, record-batch, data-entry, child-reads, child-writes or tls");
+ABSL_FLAG(std::string, server_b, "", "child-reads, child-writes: the second ethrecd (B), also on loopback");
 ABSL_FLAG(std::string, tls_server, "",
           "--mode=tls: a second ethrecd, serving mutual TLS, compared with --server (plaintext)");
 ABSL_FLAG(std::string, tls_ca, "", "--mode=tls: PEM CA of the TLS server's certificate");
@@ -67,93 +75,14 @@ ABSL_FLAG(bool, basic_view, true,
 namespace ethrec {
 namespace {
 
+using load_internal::CompareTls;
+using load_internal::Interleaved;
+using load_internal::IsLoopback;
+using load_internal::Print;
+using load_internal::Result;
+using load_internal::RunAsync;
 using Clock = std::chrono::steady_clock;
 
-struct Result {
-  std::string name;
-  int64_t calls = 0;
-  int64_t errors = 0;
-  int64_t items = 0;
-  double seconds = 0;
-  double p50_us = 0, p99_us = 0;
-  std::string first_error;
-  double items_per_second() const { return seconds > 0 ? static_cast<double>(items) / seconds : 0; }
-};
-
-void Print(const Result& r) {
-  std::printf("%-28s %9lld calls %8lld errors %11.0f items/s  p50 %7.0f us  p99 %7.0f us\n", r.name.c_str(),
-              static_cast<long long>(r.calls), static_cast<long long>(r.errors), r.items_per_second(), r.p50_us,
-              r.p99_us);
-  if (!r.first_error.empty()) std::printf("  first error: %s\n", r.first_error.c_str());
-}
-
-// Runs `concurrency` calls at a time until the time or call limit.
-template <typename Request, typename Response>
-Result RunAsync(const std::string& name,
-                std::function<std::unique_ptr<grpc::ClientAsyncResponseReader<Response>>(
-                    grpc::ClientContext*, const Request&, grpc::CompletionQueue*)>
-                    prepare,
-                std::function<Request(int64_t)> make, int items_per_call,
-                std::function<bool(int64_t, const Response&)> check = nullptr) {
-  struct Call {
-    int64_t number = 0;
-    grpc::ClientContext context;
-    Response response;
-    grpc::Status status;
-    Clock::time_point start;
-    std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> reader;
-  };
-  const int concurrency = absl::GetFlag(FLAGS_concurrency);
-  const int64_t max_calls = absl::GetFlag(FLAGS_max_calls);
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                           std::chrono::duration<double>(absl::GetFlag(FLAGS_seconds)));
-  grpc::CompletionQueue cq;
-  int64_t issued = 0;
-  auto launch = [&]() {
-    auto* call = new Call;
-    call->context.AddMetadata("x-ethrec-agency", "load-test");
-    call->context.AddMetadata("x-ethrec-role", "record-system");
-    call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    call->start = Clock::now();
-    call->number = issued;
-    call->reader = prepare(&call->context, make(issued++), &cq);
-    call->reader->StartCall();
-    call->reader->Finish(&call->response, &call->status, call);
-  };
-  Result r;
-  r.name = name;
-  const auto begin = Clock::now();
-  int in_flight = 0;
-  for (; in_flight < concurrency && issued < max_calls; ++in_flight) launch();
-  std::vector<double> latencies;
-  void* tag;
-  bool ok;
-  while (in_flight > 0 && cq.Next(&tag, &ok)) {
-    std::unique_ptr<Call> call(static_cast<Call*>(tag));
-    --in_flight;
-    latencies.push_back(std::chrono::duration<double, std::micro>(Clock::now() - call->start).count());
-    ++r.calls;
-    if (ok && call->status.ok() && (!check || check(call->number, call->response))) {
-      r.items += items_per_call;
-    } else if (r.errors++ == 0) {
-      r.first_error = call->status.ok() ? "a response did not match the verified one" : call->status.error_message();
-    }
-    if (Clock::now() < deadline && issued < max_calls) {
-      launch();
-      ++in_flight;
-    }
-  }
-  r.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
-  std::sort(latencies.begin(), latencies.end());
-  if (!latencies.empty()) {
-    r.p50_us = latencies[latencies.size() / 2];
-    r.p99_us = latencies[std::min(latencies.size() - 1, latencies.size() * 99 / 100)];
-  }
-  cq.Shutdown();
-  return r;
-}
-
-// Every (system, code) of the built-in lists.
 std::vector<std::pair<std::string, std::string>> AllCodes(const Normalizer& n) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const CodeSystem* s : n.registry().systems()) {
@@ -267,142 +196,6 @@ Result BareSqliteInserts(const Normalizer& n) {
   return r;
 }
 
-// Each ratio from pairs measured interleaved (A, B, A, B, ...): drift on
-// the machine hits both sides of a pair alike. Prints every pair, then the
-// median ratio (B/A) and its range; `target` 0 means none.
-void Interleaved(const char* what, double target, const std::function<Result()>& a,
-                 const std::function<Result()>& b) {
-  const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
-  std::vector<double> ratios;
-  for (int round = 1; round <= rounds; ++round) {
-    Result ra = a(), rb = b();
-    Print(ra);
-    Print(rb);
-    if (ra.errors > 0 || rb.errors > 0 || ra.items_per_second() <= 0) continue;
-    ratios.push_back(rb.items_per_second() / ra.items_per_second());
-  }
-  if (ratios.empty()) {
-    std::printf("RATIO %s: no clean pair\n", what);
-    return;
-  }
-  std::sort(ratios.begin(), ratios.end());
-  std::printf("RATIO %s: median %.2f, range %.2f..%.2f over %zu pairs", what, ratios[ratios.size() / 2],
-              ratios.front(), ratios.back(), ratios.size());
-  if (target > 0) std::printf(" (target >= %.2f)", target);
-  std::printf("\n");
-}
-
-bool IsLoopback(const std::string& address) {
-  return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
-         absl::StartsWith(address, "[::1]:");
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Normalize calls through `taxonomy`, cycling through every code.
-Result NormalizeCalls(const std::string& name, v1::TaxonomyService::Stub* taxonomy,
-                      const std::vector<std::pair<std::string, std::string>>& codes) {
-  return RunAsync<v1::NormalizeRequest, v1::NormalizeResponse>(
-      name,
-      [taxonomy](grpc::ClientContext* c, const v1::NormalizeRequest& q, grpc::CompletionQueue* cq) {
-        return taxonomy->PrepareAsyncNormalize(c, q, cq);
-      },
-      [&codes](int64_t i) {
-        v1::NormalizeRequest q;
-        q.set_system(codes[i % codes.size()].first);
-        q.set_code(codes[i % codes.size()].second);
-        return q;
-      },
-      1);
-}
-
-constexpr int64_t kTlsChildren = 2000;
-
-// Records one observation about each of kTlsChildren children through
-// `records` (as the channel's caller: "load-test" without TLS, the
-// certificate's agency with it).
-bool SeedChildren(v1::RecordsService::Stub* records) {
-  for (int64_t done = 0; done < kTlsChildren;) {
-    v1::RecordObservationsRequest q;
-    q.set_view(v1::BASIC);
-    for (int k = 0; k < 500 && done < kTlsChildren; ++k, ++done) {
-      v1::ObservationInput* o = q.add_observations();
-      o->mutable_child()->set_nhs_number(SyntheticNhsNumber(done + 1));
-      o->set_record_id(absl::StrCat("tls-", done + 1));
-      o->set_record_version(1);
-      o->set_system("dfe");
-      o->set_code("BCRB");
-      o->set_supplied_by(v1::SELF);
-      o->mutable_recorded_at()->set_seconds(1764000000);
-    }
-    grpc::ClientContext context;
-    context.AddMetadata("x-ethrec-agency", "load-test");
-    context.AddMetadata("x-ethrec-role", "record-system");
-    v1::RecordObservationsResponse answer;
-    if (grpc::Status status = records->RecordObservations(&context, q, &answer); !status.ok()) {
-      std::printf("seeding failed: %s\n", status.error_message().c_str());
-      return false;
-    }
-  }
-  return true;
-}
-
-// GetChild calls through `records` for the seeded children; each answer
-// must hold the child's one record.
-Result GetChildCalls(const std::string& name, v1::RecordsService::Stub* records) {
-  return RunAsync<v1::GetChildRequest, v1::GetChildResponse>(
-      name,
-      [records](grpc::ClientContext* c, const v1::GetChildRequest& q, grpc::CompletionQueue* cq) {
-        return records->PrepareAsyncGetChild(c, q, cq);
-      },
-      [](int64_t i) {
-        v1::GetChildRequest q;
-        q.mutable_child()->set_nhs_number(SyntheticNhsNumber(i % kTlsChildren + 1));
-        return q;
-      },
-      1, [](int64_t, const v1::GetChildResponse& r) { return r.observations_size() == 1; });
-}
-
-// --mode=tls: the same calls against a plaintext and a mutual-TLS ethrecd,
-// interleaved pair by pair.
-int CompareTls(const std::shared_ptr<grpc::Channel>& plain,
-               const std::vector<std::pair<std::string, std::string>>& codes) {
-  const std::string tls_address = absl::GetFlag(FLAGS_tls_server);
-  if (!IsLoopback(tls_address)) {
-    std::cerr << "ethrec_load: --mode=tls needs --tls_server, a loopback address\n";
-    return 2;
-  }
-  grpc::SslCredentialsOptions tls;
-  tls.pem_root_certs = ReadFile(absl::GetFlag(FLAGS_tls_ca));
-  tls.pem_cert_chain = ReadFile(absl::GetFlag(FLAGS_tls_cert));
-  tls.pem_private_key = ReadFile(absl::GetFlag(FLAGS_tls_key));
-  if (tls.pem_root_certs.empty() || tls.pem_cert_chain.empty() || tls.pem_private_key.empty()) {
-    std::cerr << "ethrec_load: --mode=tls needs readable --tls_ca, --tls_cert and --tls_key\n";
-    return 2;
-  }
-  auto secure = grpc::CreateChannel(tls_address, grpc::SslCredentials(tls));
-  auto plain_taxonomy = v1::TaxonomyService::NewStub(plain);
-  auto tls_taxonomy = v1::TaxonomyService::NewStub(secure);
-  auto plain_records = v1::RecordsService::NewStub(plain);
-  auto tls_records = v1::RecordsService::NewStub(secure);
-  if (!SeedChildren(plain_records.get()) || !SeedChildren(tls_records.get())) return 1;
-  std::printf("ethrec_load: plaintext %s against mutual TLS %s: concurrency %d, %.1f s per measurement\n",
-              absl::GetFlag(FLAGS_server).c_str(), tls_address.c_str(), absl::GetFlag(FLAGS_concurrency),
-              absl::GetFlag(FLAGS_seconds));
-  Interleaved("Normalize TLS/plaintext calls per second", 0,
-              [&] { return NormalizeCalls("Normalize plaintext", plain_taxonomy.get(), codes); },
-              [&] { return NormalizeCalls("Normalize TLS", tls_taxonomy.get(), codes); });
-  Interleaved("GetChild TLS/plaintext calls per second", 0,
-              [&] { return GetChildCalls("GetChild plaintext", plain_records.get()); },
-              [&] { return GetChildCalls("GetChild TLS", tls_records.get()); });
-  return 0;
-}
-
 int Main() {
   const std::string address = absl::GetFlag(FLAGS_server);
   if (!IsLoopback(address)) {
@@ -425,6 +218,7 @@ int Main() {
   const int batch = absl::GetFlag(FLAGS_batch);
   const std::string mode = absl::GetFlag(FLAGS_mode);
   const bool all = mode == "compare";
+  const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
   static int64_t record_base = static_cast<int64_t>(getpid()) * 1000;
 
   auto echo = [&] {
@@ -539,11 +333,12 @@ int Main() {
   // Data entry: the children told a school who they are (seeded in
   // batches); each measured call is a GP's record about one of them that
   // contradicts it, so it raises findings that are fed back.
-  auto data_entry = [&](bool validate_only, int64_t first_child, int64_t children) {
+  auto data_entry_on = [&](v1::RecordsService::Stub* stub, bool validate_only, int64_t first_child,
+                           int64_t children) {
     return RunAsync<v1::RecordObservationRequest, v1::RecordObservationResponse>(
         validate_only ? "RecordObservation validate_only" : "RecordObservation",
-        [&](grpc::ClientContext* c, const v1::RecordObservationRequest& q, grpc::CompletionQueue* cq) {
-          return records->PrepareAsyncRecordObservation(c, q, cq);
+        [stub](grpc::ClientContext* c, const v1::RecordObservationRequest& q, grpc::CompletionQueue* cq) {
+          return stub->PrepareAsyncRecordObservation(c, q, cq);
         },
         [&, validate_only](int64_t call) {
           v1::RecordObservationRequest q;
@@ -563,7 +358,10 @@ int Main() {
           return !absl::GetFlag(FLAGS_expect_feedback) || r.findings_size() > 0;
         });
   };
-  auto seed_children = [&](int64_t first_child, int64_t children) -> bool {
+  auto data_entry = [&](bool validate_only, int64_t first_child, int64_t children) {
+    return data_entry_on(records.get(), validate_only, first_child, children);
+  };
+  auto seed_children_on = [&](v1::RecordsService::Stub* stub, int64_t first_child, int64_t children) -> bool {
     for (int64_t done = 0; done < children;) {
       v1::RecordObservationsRequest q;
       for (int k = 0; k < batch && done < children; ++k, ++done) {
@@ -580,13 +378,53 @@ int Main() {
       context.AddMetadata("x-ethrec-agency", "load-school");
       context.AddMetadata("x-ethrec-role", "record-system");
       v1::RecordObservationsResponse answer;
-      grpc::Status status = records->RecordObservations(&context, q, &answer);
+      grpc::Status status = stub->RecordObservations(&context, q, &answer);
       if (!status.ok()) {
         std::printf("seeding failed: %s\n", status.error_message().c_str());
         return false;
       }
     }
     return true;
+  };
+  auto seed_children = [&](int64_t first_child, int64_t children) {
+    return seed_children_on(records.get(), first_child, children);
+  };
+  // GetChild of the seeded children by the agency that holds them: each
+  // answer is the child's records and findings.
+  auto child_reads_on = [&](v1::RecordsService::Stub* stub, int64_t first_child, int64_t children) {
+    return RunAsync<v1::GetChildRequest, v1::GetChildResponse>(
+        "GetChild",
+        [stub](grpc::ClientContext* c, const v1::GetChildRequest& q, grpc::CompletionQueue* cq) {
+          return stub->PrepareAsyncGetChild(c, q, cq);
+        },
+        [first_child, children](int64_t call) {
+          v1::GetChildRequest q;
+          q.mutable_child()->set_nhs_number(SyntheticNhsNumber(first_child + call % children));
+          return q;
+        },
+        1, [](int64_t, const v1::GetChildResponse& r) { return r.observations_size() > 0; }, "load-school");
+  };
+  // A new GP record about one of the seeded children per call (`round`
+  // keeps each round's records new), reconciled with the school's.
+  auto child_writes_on = [&](v1::RecordsService::Stub* stub, int round, int64_t first_child, int64_t children) {
+    return RunAsync<v1::RecordObservationRequest, v1::RecordObservationResponse>(
+        "RecordObservation",
+        [stub](grpc::ClientContext* c, const v1::RecordObservationRequest& q, grpc::CompletionQueue* cq) {
+          return stub->PrepareAsyncRecordObservation(c, q, cq);
+        },
+        [round, first_child, children](int64_t call) {
+          v1::RecordObservationRequest q;
+          v1::ObservationInput* o = q.mutable_observation();
+          o->mutable_child()->set_nhs_number(SyntheticNhsNumber(first_child + call % children));
+          o->set_record_id(absl::StrCat("gp-", round, "-", call));
+          o->set_record_version(1);
+          o->set_system("nhs-ethnic-category");
+          o->set_code("A");
+          o->set_supplied_by(v1::PRACTITIONER);
+          o->mutable_recorded_at()->set_seconds(1764000100);
+          return q;
+        },
+        1, [](int64_t, const v1::RecordObservationResponse& r) { return r.outcome() == v1::INSERTED; });
   };
 
   std::printf("ethrec_load against %s: concurrency %d, %.1f s per measurement, batch %d\n", address.c_str(),
@@ -601,6 +439,38 @@ int Main() {
   if (all || mode == "record-batch") {
     Interleaved("RecordObservations/bare SQLite rows per second", 0.5,
                 [&] { return BareSqliteInserts(normalizer); }, record_batch);
+  }
+  if (mode == "child-reads" || mode == "child-writes") {
+    const std::string address_b = absl::GetFlag(FLAGS_server_b);
+    if (!IsLoopback(address_b)) {
+      std::cerr << "ethrec_load: --mode=" << mode << " needs --server_b, a loopback address\n";
+      return 2;
+    }
+    auto records_b = v1::RecordsService::NewStub(grpc::CreateChannel(address_b, grpc::InsecureChannelCredentials()));
+    constexpr int64_t kChildren = 20000;
+    const int64_t first_child = record_base;
+    if (!seed_children_on(records.get(), first_child, kChildren) ||
+        !seed_children_on(records_b.get(), first_child, kChildren)) {
+      return 1;
+    }
+    std::vector<double> ratios;
+    for (int round = 1; round <= rounds; ++round) {
+      const bool reads = mode == "child-reads";
+      Result a = reads ? child_reads_on(records.get(), first_child, kChildren)
+                       : child_writes_on(records.get(), round, first_child, kChildren);
+      Result b = reads ? child_reads_on(records_b.get(), first_child, kChildren)
+                       : child_writes_on(records_b.get(), round, first_child, kChildren);
+      std::printf("round %d: A then B\n", round);
+      Print(a);
+      Print(b);
+      if (a.errors > 0 || b.errors > 0) return 1;
+      if (a.items_per_second() > 0) ratios.push_back(b.items_per_second() / a.items_per_second());
+    }
+    std::sort(ratios.begin(), ratios.end());
+    if (!ratios.empty()) {
+      std::printf("RATIO %s B/A calls per second: median %.3f, range %.3f..%.3f over %zu rounds\n", mode.c_str(),
+                  ratios[ratios.size() / 2], ratios.front(), ratios.back(), ratios.size());
+    }
   }
   if (mode == "data-entry") {
     constexpr int64_t kChildren = 20000;

@@ -12,11 +12,16 @@
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 #include "tools/internal/json_writer.h"
+#include "tools/internal/text_table.h"
 #include "tools/records_client.h"
 
 namespace ethrec::tools {
 namespace {
 
+using text_internal::AlignedTable;
+using text_internal::IsContinuationByte;
+using text_internal::Width;
+using text_internal::WithoutControls;
 using json_internal::Key;
 using json_internal::KeyInt;
 using json_internal::KeyStr;
@@ -32,32 +37,6 @@ template <typename Enum, typename NameFn>
 std::string NameOr(Enum value, NameFn name) {
   const std::string& n = name(value);
   return n.empty() ? absl::StrCat(static_cast<int>(value)) : n;
-}
-
-bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-
-// Characters (UTF-8 code points) in `s`; a terminal shows most as one column.
-size_t Width(absl::string_view s) {
-  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return !IsContinuationByte(c); }));
-}
-
-// `s` with C0 and C1 control characters and DEL as spaces.
-std::string WithoutControls(absl::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7F) {
-      out.push_back(' ');
-    } else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-               static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
-      out.push_back(' ');  // U+0080..U+009F, e.g. the one-byte CSI
-      ++i;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
 }
 
 // `s` made safe for a terminal and cut to at most `max` characters: at the
@@ -77,26 +56,6 @@ std::string Cell(absl::string_view s, size_t max) {
   while (end > 0 && text[end - 1] == ' ') --end;
   text.resize(end);
   return absl::StrCat(text, kEllipsis);
-}
-
-// Rows as aligned columns, two spaces apart, no trailing spaces.
-std::string AlignedTable(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()), 0);
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], Width(row[i]));
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      absl::StrAppend(&line, row[i]);
-      if (i + 1 < row.size()) line.append(widths[i] - Width(row[i]) + 2, ' ');
-    }
-    line.erase(line.find_last_not_of(' ') + 1);
-    absl::StrAppend(&out, line, "\n");
-  }
-  return out;
 }
 
 // "BLACK_AFRICAN|BLACK_OTHER": the categories' API names.

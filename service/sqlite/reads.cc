@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/types/span.h"
 #include "service/internal/findings_queries.h"
+#include "service/internal/store_audit.h"
 #include "service/internal/store_checks.h"
 #include "service/sqlite/row_codec.h"
 #include "service/sqlite/schema.h"
@@ -35,6 +36,7 @@ using sqlite_internal::EventLine;
 using sqlite_internal::Exec;
 using sqlite_internal::FactsText;
 using sqlite_internal::Migrate;
+using sqlite_internal::kFindingChildColumn;
 using sqlite_internal::kFindingColumns;
 using sqlite_internal::Query;
 using sqlite_internal::QueryOnce;
@@ -47,16 +49,17 @@ using store_internal::TruncateToMicros;
 
 }  // namespace
 
-absl::StatusOr<ChildRecord> SqliteStore::GetChild(const ChildKey& key) {
-  if (absl::Status s = key.Validate(); !s.ok()) return s;
-  absl::MutexLock lock(&mu_);
-  if (db_ == nullptr) return store_internal::ClosedError();
-  // One read transaction, so the child is read from one snapshot.
-  if (absl::Status s = stmts_->Use(Statements::kBeginRead).Run(); !s.ok()) return Rollback(s);
-  absl::StatusOr<ChildRecord> child = ReadChild(key);
-  if (!child.ok()) return Rollback(child.status());
-  if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
-  return child;
+absl::StatusOr<ChildRecord> SqliteStore::GetChild(const ChildKey& key, const Access& access) {
+  // One transaction: the child is read from one snapshot, with its event.
+  return Audited<ChildRecord>(access, Undo::kOnError, [&](Touched& touched, int64_t) -> absl::StatusOr<ChildRecord> {
+    if (absl::Status s = key.Validate(); !s.ok()) return s;
+    absl::StatusOr<ChildRecord> child = ReadChild(key);
+    if (!child.ok()) return child.status();
+    touched.child_ids.push_back(child->child_id);
+    // A child the caller may not see answers as an unknown one would.
+    if (!MaySeeChild(*child, store_internal::ViewerOf(access))) return ChildNotFound(key);
+    return child;
+  });
 }
 
 absl::StatusOr<ChildRecord> SqliteStore::ReadChild(const ChildKey& key) {
@@ -131,44 +134,49 @@ absl::StatusOr<ChildRecord> SqliteStore::ReadChild(const ChildKey& key) {
   return out;
 }
 
-absl::StatusOr<ChildrenPage> SqliteStore::ListChildrenWithFindings(const ChildQuery& query) {
-  if (absl::Status s = store_internal::CheckPageSize(query.limit); !s.ok()) return s;
-  absl::MutexLock lock(&mu_);
-  if (db_ == nullptr) return store_internal::ClosedError();
-  if (!options_.store.findings_normalizer) return store_internal::FindingsDisabledError();
-  // One read transaction: every child of the page from one snapshot.
-  if (absl::Status s = stmts_->Use(Statements::kBeginRead).Run(); !s.ok()) return Rollback(s);
-  std::vector<int64_t> ids;
-  {
-    Query q = stmts_->Use(Statements::kChildrenNeedingWork);
-    q.Int(query.after_child_id).Int(query.limit + 1);
-    while (true) {
-      absl::StatusOr<bool> row = q.Step();
-      if (!row.ok()) return Rollback(row.status());
-      if (!*row) break;
-      ids.push_back(q.ColumnInt(0));
+absl::StatusOr<ChildrenPage> SqliteStore::ListChildrenWithFindings(const ChildQuery& query, const Access& access) {
+  // One transaction: every child of the page from one snapshot.
+  return Audited<ChildrenPage>(access, Undo::kOnError, [&](Touched& touched, int64_t) -> absl::StatusOr<ChildrenPage> {
+    if (absl::Status s = store_internal::CheckAllAgencies(access, "children across agencies"); !s.ok()) return s;
+    if (absl::Status s = store_internal::CheckPageSize(query.limit); !s.ok()) return s;
+    if (!options_.store.findings_normalizer) return store_internal::FindingsDisabledError();
+    std::vector<int64_t> ids;
+    {
+      Query q = stmts_->Use(Statements::kChildrenNeedingWork);
+      q.Int(query.after_child_id).Int(query.limit + 1);
+      while (true) {
+        absl::StatusOr<bool> row = q.Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        ids.push_back(q.ColumnInt(0));
+      }
     }
-  }
-  ChildrenPage page;
-  page.more = static_cast<int>(ids.size()) > query.limit;
-  if (page.more) ids.pop_back();
-  for (int64_t id : ids) {
-    absl::StatusOr<ChildRecord> child = ReadChild(ChildKey::ForChildId(id));
-    if (!child.ok()) return Rollback(child.status());
-    page.children.push_back(*std::move(child));
-  }
-  if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
-  return page;
+    ChildrenPage page;
+    page.more = static_cast<int>(ids.size()) > query.limit;
+    if (page.more) ids.pop_back();
+    for (int64_t id : ids) {
+      absl::StatusOr<ChildRecord> child = ReadChild(ChildKey::ForChildId(id));
+      if (!child.ok()) return child.status();
+      page.children.push_back(*std::move(child));
+      touched.child_ids.push_back(id);
+    }
+    return page;
+  });
 }
 
-absl::StatusOr<FindingsPage> SqliteStore::ListFindings(const FindingQuery& query) {
+absl::StatusOr<FindingsPage> SqliteStore::ListFindings(const FindingQuery& query, const Access& access) {
+  return Audited<FindingsPage>(access, Undo::kOnError, [&](Touched& touched, int64_t) -> absl::StatusOr<FindingsPage> {
+    if (absl::Status s = store_internal::CheckAgencyScope(access, query.agency); !s.ok()) return s;
+    return QueryFindings(query, touched);
+  });
+}
+
+absl::StatusOr<FindingsPage> SqliteStore::QueryFindings(const FindingQuery& query, Touched& touched) {
   if (absl::Status s = store_internal::CheckPageSize(query.limit); !s.ok()) return s;
-  absl::MutexLock lock(&mu_);
-  if (db_ == nullptr) return store_internal::ClosedError();
   if (!options_.store.findings_normalizer) return store_internal::FindingsDisabledError();
   // Filters vary per call, so the statement is built and prepared here;
   // every value is bound, never spliced into the SQL.
-  std::string sql = absl::StrCat("SELECT ", kFindingColumns, " FROM findings WHERE finding_id > ?");
+  std::string sql = absl::StrCat("SELECT ", kFindingColumns, ", child_id FROM findings WHERE finding_id > ?");
   if (!query.agency.empty()) absl::StrAppend(&sql, " AND (agency = ? OR other_agency = ?)");
   auto in_list = [&sql](absl::string_view column, size_t n) {
     absl::StrAppend(&sql, " AND ", column, " IN (?", absl::StrJoin(std::vector<std::string>(n - 1, ", ?"), ""),
@@ -186,57 +194,70 @@ absl::StatusOr<FindingsPage> SqliteStore::ListFindings(const FindingQuery& query
   const int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &raw, nullptr);
   if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare ListFindings");
   std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
-  if (absl::Status s = stmts_->Use(Statements::kBeginRead).Run(); !s.ok()) return Rollback(s);
   FindingsPage page;
-  {
-    Query q(db_, raw);
-    q.Int(query.after_id);
-    if (!query.agency.empty()) q.Text(query.agency).Text(query.agency);
-    for (FindingKind k : query.kinds) q.Text(FindingKindName(k));
-    if (query.min_severity.has_value()) q.Int(static_cast<int64_t>(*query.min_severity));
-    for (FindingStatus st : statuses) q.Text(FindingStatusName(st));
-    if (query.raised_after.has_value()) q.Int(absl::ToUnixMicros(*query.raised_after));
-    if (query.raised_before.has_value()) q.Int(absl::ToUnixMicros(*query.raised_before));
-    q.Int(query.limit + 1);
-    while (true) {
-      absl::StatusOr<bool> row = q.Step();
-      if (!row.ok()) return Rollback(row.status());
-      if (!*row) break;
-      if (page.findings.size() == static_cast<size_t>(query.limit)) {
-        page.more = true;
-        break;
-      }
-      absl::StatusOr<StoredFinding> f = ReadFindingRow(q);
-      if (!f.ok()) return Rollback(f.status());
-      page.findings.push_back(*std::move(f));
+  Query q(db_, raw);
+  q.Int(query.after_id);
+  if (!query.agency.empty()) q.Text(query.agency).Text(query.agency);
+  for (FindingKind k : query.kinds) q.Text(FindingKindName(k));
+  if (query.min_severity.has_value()) q.Int(static_cast<int64_t>(*query.min_severity));
+  for (FindingStatus st : statuses) q.Text(FindingStatusName(st));
+  if (query.raised_after.has_value()) q.Int(absl::ToUnixMicros(*query.raised_after));
+  if (query.raised_before.has_value()) q.Int(absl::ToUnixMicros(*query.raised_before));
+  q.Int(query.limit + 1);
+  while (true) {
+    absl::StatusOr<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (page.findings.size() == static_cast<size_t>(query.limit)) {
+      page.more = true;
+      break;
     }
+    absl::StatusOr<StoredFinding> f = ReadFindingRow(q);
+    if (!f.ok()) return f.status();
+    touched.finding_ids.push_back(f->id);
+    touched.child_ids.push_back(q.ColumnInt(kFindingChildColumn));
+    page.findings.push_back(*std::move(f));
   }
-  if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
   return page;
 }
 
-absl::StatusOr<StoredFinding> SqliteStore::GetFinding(int64_t id) {
-  absl::MutexLock lock(&mu_);
-  if (db_ == nullptr) return store_internal::ClosedError();
+absl::StatusOr<StoredFinding> SqliteStore::GetFinding(int64_t id, const Access& access) {
+  return Audited<StoredFinding>(access, Undo::kOnError, [&](Touched& touched, int64_t) {
+    return FindFinding(id, access, touched);
+  });
+}
+
+absl::StatusOr<StoredFinding> SqliteStore::FindFinding(int64_t id, const Access& access, Touched& touched) {
   if (!options_.store.findings_normalizer) return store_internal::FindingsDisabledError();
-  if (absl::Status s = stmts_->Use(Statements::kBeginRead).Run(); !s.ok()) return Rollback(s);
-  absl::StatusOr<StoredFinding> f = ReadFinding(id);
-  if (!f.ok()) return Rollback(f.status());
-  if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
+  int64_t child = 0;
+  absl::StatusOr<StoredFinding> f = ReadFinding(id, &child);
+  if (!f.ok()) return f.status();
+  touched.finding_ids.push_back(id);
+  touched.child_ids.push_back(child);
+  // Another agency's finding answers as one that does not exist would.
+  if (!access.all_agencies && !VisibleToAgency(*f, access.actor.agency)) {
+    return store_internal::FindingNotFoundError(id);
+  }
   return f;
 }
 
-absl::StatusOr<StoredFinding> SqliteStore::ReadFinding(int64_t id) {
+absl::StatusOr<StoredFinding> SqliteStore::ReadFinding(int64_t id, int64_t* child) {
   Query q = stmts_->Use(Statements::kGetFinding);
   absl::StatusOr<bool> row = q.Int(id).Step();
   if (!row.ok()) return row.status();
   if (!*row) return store_internal::FindingNotFoundError(id);
+  if (child != nullptr) *child = q.ColumnInt(kFindingChildColumn);
   return ReadFindingRow(q);
 }
 
-absl::StatusOr<FindingSummary> SqliteStore::SummarizeFindings(absl::string_view agency) {
-  absl::MutexLock lock(&mu_);
-  if (db_ == nullptr) return store_internal::ClosedError();
+absl::StatusOr<FindingSummary> SqliteStore::SummarizeFindings(absl::string_view agency, const Access& access) {
+  return Audited<FindingSummary>(access, Undo::kOnError, [&](Touched&, int64_t) -> absl::StatusOr<FindingSummary> {
+    if (absl::Status s = store_internal::CheckAgencyScope(access, agency); !s.ok()) return s;
+    return Summarize(agency);
+  });
+}
+
+absl::StatusOr<FindingSummary> SqliteStore::Summarize(absl::string_view agency) {
   if (!options_.store.findings_normalizer) return store_internal::FindingsDisabledError();
   const std::string where = agency.empty() ? "" : " AND agency = ?";
   // Counts are kept up to date by every write and review (finding_counts).
@@ -251,24 +272,23 @@ absl::StatusOr<FindingSummary> SqliteStore::SummarizeFindings(absl::string_view 
       "SELECT agency, COUNT(*), SUM(self_defined) FROM (SELECT agency, child_id, MAX(self_defined) AS self_defined"
       " FROM records WHERE 1 = 1", where, " GROUP BY agency, child_id) AS per_child GROUP BY agency ORDER BY agency");
   FindingSummary out;
-  if (absl::Status s = stmts_->Use(Statements::kBeginRead).Run(); !s.ok()) return Rollback(s);
   for (const std::string* sql : {&counts_sql, &completeness_sql}) {
     sqlite3_stmt* raw = nullptr;
     const int rc = sqlite3_prepare_v2(db_, sql->c_str(), -1, &raw, nullptr);
-    if (rc != SQLITE_OK) return Rollback(SqliteError(db_, rc, "prepare SummarizeFindings"));
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare SummarizeFindings");
     std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
     Query q(db_, raw);
     if (!agency.empty()) q.Text(agency);
     if (!agency.empty() && sql == &counts_sql) q.Text(agency);
     while (true) {
       absl::StatusOr<bool> row = q.Step();
-      if (!row.ok()) return Rollback(row.status());
+      if (!row.ok()) return row.status();
       if (!*row) break;
       if (sql == &counts_sql) {
         std::optional<FindingKind> kind = ParseFindingKind(q.ColumnText(1));
         std::optional<FindingStatus> status = ParseFindingStatus(q.ColumnText(2));
-        if (!kind.has_value()) return Rollback(CorruptFinding("kind"));
-        if (!status.has_value()) return Rollback(CorruptFinding("status"));
+        if (!kind.has_value()) return CorruptFinding("kind");
+        if (!status.has_value()) return CorruptFinding("status");
         out.counts.push_back({q.ColumnText(0), *kind, *status, q.ColumnInt(3)});
       } else {
         out.completeness.push_back({q.ColumnText(0), q.ColumnInt(1), q.ColumnInt(2)});
@@ -278,44 +298,44 @@ absl::StatusOr<FindingSummary> SqliteStore::SummarizeFindings(absl::string_view 
   {
     Query q = stmts_->Use(Statements::kCountChildren);
     absl::StatusOr<bool> row = q.Step();
-    if (!row.ok()) return Rollback(row.status());
+    if (!row.ok()) return row.status();
     out.children = *row ? q.ColumnInt(0) : 0;
   }
-  if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
   std::sort(out.counts.begin(), out.counts.end(), [](const FindingCountRow& a, const FindingCountRow& b) {
     return std::tie(a.agency, a.kind, a.status) < std::tie(b.agency, b.kind, b.status);
   });
   return out;
 }
 
-absl::StatusOr<StoredFinding> SqliteStore::ReviewFinding(int64_t id, ReviewAction action, const Reviewer& reviewer,
-                                                         absl::string_view note) {
-  absl::MutexLock lock(&mu_);
-  if (db_ == nullptr) return store_internal::ClosedError();
-  if (!options_.store.findings_normalizer) return store_internal::FindingsDisabledError();
-  const int64_t now_us = absl::ToUnixMicros(options_.store.clock ? options_.store.clock() : absl::Now());
-  if (absl::Status s = stmts_->Use(Statements::kBeginImmediate).Run(); !s.ok()) return Rollback(s);
-  absl::StatusOr<StoredFinding> f = ReadFinding(id);
-  if (!f.ok()) return Rollback(f.status());
+absl::StatusOr<StoredFinding> SqliteStore::ReviewFinding(int64_t id, ReviewAction action, absl::string_view note,
+                                                         const Access& access) {
+  return Audited<StoredFinding>(access, Undo::kOnError, [&](Touched& touched, int64_t now_us) {
+    return Review(id, action, note, access, now_us, touched);
+  });
+}
+
+absl::StatusOr<StoredFinding> SqliteStore::Review(int64_t id, ReviewAction action, absl::string_view note,
+                                                  const Access& access, int64_t now_us, Touched& touched) {
+  absl::StatusOr<StoredFinding> f = FindFinding(id, access, touched);
+  if (!f.ok()) return f.status();
   absl::StatusOr<FindingStatus> to = ReviewTransition(f->status, action, note);
-  if (!to.ok()) return Rollback(to.status());
+  if (!to.ok()) return to.status();
   count_deltas_.clear();
   CountFinding(f->agency, f->facts.other_agency, f->kind, f->status, -1);
   CountFinding(f->agency, f->facts.other_agency, f->kind, *to, +1);
-  if (absl::Status s = FlushCounts(); !s.ok()) return Rollback(s);
+  if (absl::Status s = FlushCounts(); !s.ok()) return s;
   const FindingAction event = ReviewEvent(action);
+  const AuditActor& by = access.actor;
   if (absl::Status s = stmts_->Use(Statements::kSetFindingStatus)
                            .Text(FindingStatusName(*to))
-                           .Text(EventLine(event, now_us, reviewer.agency, reviewer.role, note))
+                           .Text(EventLine(event, now_us, by.agency, by.role, note))
                            .Int(id)
                            .Run();
       !s.ok()) {
-    return Rollback(s);
+    return s;
   }
-  if (absl::Status s = stmts_->Use(Statements::kCommit).Run(); !s.ok()) return Rollback(s);
   f->status = *to;
-  f->history.push_back(
-      FindingEvent{event, absl::FromUnixMicros(now_us), reviewer.agency, reviewer.role, std::string(note)});
+  f->history.push_back(FindingEvent{event, absl::FromUnixMicros(now_us), by.agency, by.role, std::string(note)});
   return f;
 }
 

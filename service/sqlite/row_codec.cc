@@ -410,4 +410,47 @@ Query& BindObservation(Query& q, const Observation& o, const Normalized& n, cons
       .Text(e.notes);
 }
 
+std::string IdListText(const std::vector<int64_t>& ids) { return absl::StrJoin(ids, ","); }
+
+std::optional<std::vector<int64_t>> ParseIdList(absl::string_view text) {
+  std::vector<int64_t> ids;
+  if (text.empty()) return ids;
+  for (absl::string_view part : absl::StrSplit(text, ',')) {
+    int64_t id = 0;
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), id);
+    if (ec != std::errc() || end != part.data() + part.size() || id < 1) return std::nullopt;
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+Query& BindAuditEvent(Query& q, const AuditEvent& e, const std::string& child_ids, const std::string& finding_ids) {
+  return q.Int(absl::ToUnixMicros(e.time))
+      .Text(e.actor.agency)
+      .Text(e.actor.role)
+      .Text(e.actor.identity)
+      .Text(e.actor.peer)
+      .Text(e.actor.method)
+      .Text(child_ids)
+      .Text(finding_ids)
+      .Int(e.validate_only ? 1 : 0)
+      .Text(e.outcome);
+}
+
+absl::StatusOr<AuditEvent> ReadAuditEventRow(const Query& q) {
+  AuditEvent e;
+  e.id = q.ColumnInt(0);
+  e.time = absl::FromUnixMicros(q.ColumnInt(1));
+  e.actor = {q.ColumnText(2), q.ColumnText(3), q.ColumnText(4), q.ColumnText(5), q.ColumnText(6)};
+  std::optional<std::vector<int64_t>> children = ParseIdList(q.ColumnView(7));
+  if (!children.has_value()) return Corrupt("audit_events.child_ids");
+  std::optional<std::vector<int64_t>> findings = ParseIdList(q.ColumnView(8));
+  if (!findings.has_value()) return Corrupt("audit_events.finding_ids");
+  e.child_ids = *std::move(children);
+  e.finding_ids = *std::move(findings);
+  e.validate_only = q.ColumnInt(9) != 0;
+  e.outcome = q.ColumnText(10);
+  return e;
+}
+
 }  // namespace ethrec::sqlite_internal

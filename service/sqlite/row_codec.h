@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "mapping/audit_event.h"
 #include "mapping/finding.h"
 #include "mapping/normalized.h"
 #include "mapping/observation.h"
@@ -64,6 +65,18 @@ std::optional<std::vector<FindingEvent>> ParseHistory(absl::string_view text);
 // A finding's facts as one line, and back (nullopt for text FactsText cannot have written).
 std::string FactsText(const FindingFacts& f);
 std::optional<FindingFacts> ParseFacts(absl::string_view text);
+
+// Ids as a comma list ("12,15"; "" for none), and back (nullopt for text
+// IdListText cannot have written).
+std::string IdListText(const std::vector<int64_t>& ids);
+std::optional<std::vector<int64_t>> ParseIdList(absl::string_view text);
+
+// Binds an audit event's columns but id, in kAuditEventColumns order
+// (`child_ids` and `finding_ids`: its lists as IdListText, which must
+// outlive the Query), and reads one back (DataLoss naming a column it
+// cannot read).
+Query& BindAuditEvent(Query& q, const AuditEvent& e, const std::string& child_ids, const std::string& finding_ids);
+absl::StatusOr<AuditEvent> ReadAuditEventRow(const Query& q);
 
 // DataLoss for a column this build cannot read; `column` is in
 // `observations` unless it names its table ("findings.record_set").

@@ -172,6 +172,61 @@ INSERT INTO finding_counts (agency, other_agency, kind, status, n)
   SELECT agency, other_agency, kind, status, COUNT(*) FROM findings GROUP BY agency, other_agency, kind, status;
 UPDATE store_state SET value = '1' WHERE name = 'findings_stale' AND EXISTS (SELECT 1 FROM records);
 )sql"},
+    // The audit trail (issue "audit of every access to a child's data"): one
+    // row per access, appended in the transaction of the access. Ids are
+    // space-free comma lists ("12,15"); audit_event_children indexes the
+    // child filter (a child id is an attempt's too, so no foreign key to
+    // children, which merges delete). The triggers make the trail
+    // append-only: no UPDATE ever; a DELETE only of events older than the
+    // cutoff the retention purge writes to audit_purge (and clears) in its
+    // own transaction. They stop mistakes and casual edits, not whoever holds
+    // the file: it is its owner's alone (mode 0600).
+    {4, "the audit trail: append-only events of every access to a child's data", R"sql(
+CREATE TABLE audit_events (
+  id INTEGER PRIMARY KEY,
+  time_us BIGINT NOT NULL,
+  agency VARCHAR(128) NOT NULL,
+  role VARCHAR(128) NOT NULL,
+  identity TEXT NOT NULL,
+  peer TEXT NOT NULL,
+  method TEXT NOT NULL,
+  child_ids TEXT NOT NULL,
+  finding_ids TEXT NOT NULL,
+  validate_only SMALLINT NOT NULL,
+  outcome VARCHAR(32) NOT NULL
+);
+CREATE INDEX audit_events_by_time ON audit_events (time_us);
+CREATE INDEX audit_events_by_agency ON audit_events (agency);
+CREATE INDEX audit_events_by_method ON audit_events (method);
+CREATE TABLE audit_event_children (
+  event_id BIGINT NOT NULL,
+  child_id BIGINT NOT NULL,
+  PRIMARY KEY (event_id, child_id)
+);
+CREATE INDEX audit_event_children_by_child ON audit_event_children (child_id, event_id);
+CREATE TABLE audit_purge (
+  before_us BIGINT NOT NULL
+);
+CREATE TRIGGER audit_events_append_only BEFORE UPDATE ON audit_events
+BEGIN
+  SELECT RAISE(ABORT, 'audit events are append-only');
+END;
+CREATE TRIGGER audit_events_kept BEFORE DELETE ON audit_events
+WHEN OLD.time_us >= COALESCE((SELECT MAX(before_us) FROM audit_purge), -9223372036854775807)
+BEGIN
+  SELECT RAISE(ABORT, 'audit events are append-only: only the retention purge deletes expired ones');
+END;
+CREATE TRIGGER audit_event_children_append_only BEFORE UPDATE ON audit_event_children
+BEGIN
+  SELECT RAISE(ABORT, 'audit events are append-only');
+END;
+CREATE TRIGGER audit_event_children_kept BEFORE DELETE ON audit_event_children
+WHEN (SELECT time_us FROM audit_events WHERE id = OLD.event_id)
+     >= COALESCE((SELECT MAX(before_us) FROM audit_purge), -9223372036854775807)
+BEGIN
+  SELECT RAISE(ABORT, 'audit events are append-only: only the retention purge deletes expired ones');
+END;
+)sql"},
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion,
               "kStoreSchemaVersion must be the number of migrations");

@@ -31,6 +31,13 @@ inline constexpr char kCurrentColumns[] =
 inline constexpr char kFindingColumns[] =
     "finding_id, kind, severity, status, agency, compared, record_set, reference_set, facts, "
     "suggested_code, first_raised_at_us, last_raised_at_us, reopen_count, history";
+// The column after kFindingColumns where a statement also reads the
+// finding's child_id (for the audit).
+inline constexpr int kFindingChildColumn = 14;
+
+// Every column of `audit_events`, in the order the insert and the reads use.
+inline constexpr char kAuditEventColumns[] =
+    "id, time_us, agency, role, identity, peer, method, child_ids, finding_ids, validate_only, outcome";
 
 // Brings the schema of `db` up to kStoreSchemaVersion (service/store.h) in
 // one transaction, recording each migration in `schema_migrations`, and

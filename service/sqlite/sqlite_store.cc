@@ -158,6 +158,7 @@ SqliteStore::~SqliteStore() { Close().IgnoreError(); }
 absl::Status SqliteStore::Close() {
   absl::MutexLock lock(&mu_);
   if (db_ == nullptr) return absl::OkStatus();
+  CommitGroup();
   stmts_.reset();
   // close_v2 never leaves a half-closed connection behind: if something
   // still holds it, SQLite finishes closing once that is released.
@@ -172,46 +173,61 @@ absl::Status SqliteStore::Rollback(absl::Status cause) {
   return cause;
 }
 
+int64_t SqliteStore::NowMicros() const {
+  return absl::ToUnixMicros(options_.store.clock ? options_.store.clock() : absl::Now());
+}
+
 absl::StatusOr<WriteResult> SqliteStore::Write(const std::vector<NormalizedObservation>& batch,
-                                               const WriteOptions& options) {
-  if (absl::Status s = store_internal::CheckBatch(batch); !s.ok()) return s;
-  absl::MutexLock lock(&mu_);
-  if (db_ == nullptr) return store_internal::ClosedError();
+                                               const WriteOptions& options, const Access& access) {
+  const absl::Status checked = store_internal::CheckBatch(batch);  // no storage: outside the lock
+  return Audited<WriteResult>(access, options.validate_only ? Undo::kAlways : Undo::kOnError,
+                              [&](Touched& touched, int64_t now_us) -> absl::StatusOr<WriteResult> {
+                                touched.validate_only = options.validate_only;
+                                if (!checked.ok()) return checked;
+                                absl::StatusOr<WriteResult> out = WriteBatch(batch, options, now_us, touched);
+                                if (!out.ok()) touched.child_ids.clear();  // nothing was stored
+                                return out;
+                              });
+}
+
+absl::StatusOr<WriteResult> SqliteStore::WriteBatch(const std::vector<NormalizedObservation>& batch,
+                                                    const WriteOptions& options, int64_t received_us,
+                                                    Touched& touched) {
   WriteResult out;
   if (batch.empty()) return out;
-  const int64_t received_us =
-      absl::ToUnixMicros(options_.store.clock ? options_.store.clock() : absl::Now());
-  if (absl::Status s = stmts_->Use(Statements::kBeginImmediate).Run(); !s.ok()) {
-    return Rollback(s);
-  }
   out.outcomes.reserve(batch.size());
   // The child each item was written to; merges_ says where merged ones went.
   // Only a new current version changes what a child's records say; a merge
   // (see merges_) changes the child it merged into.
-  std::vector<int64_t> touched(batch.size(), 0);
+  std::vector<int64_t> changed(batch.size(), 0);
   merges_.clear();
+  created_children_.clear();
   for (size_t i = 0; i < batch.size(); ++i) {
-    absl::StatusOr<WriteOutcome> outcome = WriteItem(i, batch[i], received_us, &touched[i]);
-    if (!outcome.ok()) return Rollback(outcome.status());
-    if (*outcome != WriteOutcome::kInserted) touched[i] = 0;
+    int64_t child = 0;
+    absl::StatusOr<WriteOutcome> outcome = WriteItem(i, batch[i], received_us, &child);
+    if (!outcome.ok()) return outcome.status();
+    touched.child_ids.push_back(child);
+    if (*outcome == WriteOutcome::kInserted) changed[i] = child;
     out.outcomes.push_back(*outcome);
+  }
+  // The audit names the children as they now are; a validate_only write
+  // only those that existed before it (the others never will).
+  for (int64_t& child : touched.child_ids) child = AfterMerges(child);
+  if (options.validate_only) {
+    std::erase_if(touched.child_ids, [this](int64_t child) {
+      return std::find(created_children_.begin(), created_children_.end(), child) != created_children_.end();
+    });
   }
   std::optional<FeedbackBuilder> feedback;
   if (options.feedback && options_.store.findings_normalizer) {
-    std::vector<int64_t> item_child = touched;
+    std::vector<int64_t> item_child = changed;
     for (int64_t& child : item_child) child = AfterMerges(child);
     feedback.emplace(batch, std::move(item_child));
   }
   feedback_ = feedback ? &*feedback : nullptr;
-  absl::Status s = UpdateFindings(std::move(touched), received_us);
+  absl::Status s = UpdateFindings(std::move(changed), received_us);
   feedback_ = nullptr;
-  if (!s.ok()) return Rollback(s);
-  if (options.validate_only) {
-    // Everything was checked and computed as for real: undo it.
-    if (absl::Status r = stmts_->Use(Statements::kRollback).Run(); !r.ok()) return Rollback(r);
-  } else if (absl::Status c = stmts_->Use(Statements::kCommit).Run(); !c.ok()) {
-    return Rollback(c);
-  }
+  if (!s.ok()) return s;
   if (feedback.has_value()) out.feedback = std::move(*feedback).Take();
   if (options.feedback) out.feedback.resize(batch.size());
   if (options.validate_only) {
@@ -325,6 +341,7 @@ absl::StatusOr<SqliteStore::ChildLinks> SqliteStore::ResolveChild(
     if (!*row) return absl::InternalError("sqlite: inserting a child returned no id");
     links.child = q.ColumnInt(0);
     if (absl::Status s = q.Run(); !s.ok()) return s;
+    created_children_.push_back(links.child);
     return links;
   }
   // The lowest id survives a merge (ids are internal, never shown);

@@ -1,11 +1,24 @@
 // SqliteStore: the Store on one SQLite file (service/sqlite_store.h says
 // what it promises; open it with OpenSqliteStore). Its code, in call
 // order: sqlite_store.cc (open, the write path, findings), reads.cc (the
-// reads), and the plumbing it builds on: statement.h, schema.h,
+// reads), audit.cc (each call's audit event, the audit trail's reads and
+// its purge), and the plumbing it builds on: statement.h, schema.h,
 // row_codec.h. Internal to service/.
+//
+// Every audited call runs in a write transaction (BEGIN IMMEDIATE) that
+// also inserts its audit event, and returns only once that transaction has
+// committed, so that no read is answered without its event: Audited below.
+// What a call writes and its event sit under a savepoint of their own, so a
+// failed or validate_only write is undone and its event still kept, and a
+// call whose event cannot be written leaves nothing. Group commit: calls
+// that arrive while another is at work join its transaction, and the last
+// of them commits for all (one fsync for the group, at most
+// kMaxGroupCalls calls); if that COMMIT fails, every call of the group
+// fails with its error.
 #ifndef ETHREC_SERVICE_SQLITE_SQLITE_STORE_H_
 #define ETHREC_SERVICE_SQLITE_SQLITE_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -19,6 +32,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "mapping/finding.h"
+#include "service/internal/store_audit.h"
+#include "service/internal/store_checks.h"
 #include "service/sqlite_store.h"
 #include "service/store.h"
 
@@ -38,21 +53,94 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   using Store::Write;
-  absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch,
-                                    const WriteOptions& options) override;
-  absl::StatusOr<ChildRecord> GetChild(const ChildKey& key) override;
-  absl::StatusOr<ChildrenPage> ListChildrenWithFindings(const ChildQuery& query) override;
-  absl::StatusOr<FindingsPage> ListFindings(const FindingQuery& query) override;
-  absl::StatusOr<StoredFinding> GetFinding(int64_t id) override;
-  absl::StatusOr<FindingSummary> SummarizeFindings(absl::string_view agency) override;
-  absl::StatusOr<StoredFinding> ReviewFinding(int64_t id, ReviewAction action, const Reviewer& reviewer,
-                                              absl::string_view note) override;
+  absl::StatusOr<WriteResult> Write(const std::vector<NormalizedObservation>& batch, const WriteOptions& options,
+                                    const Access& access) override;
+  absl::StatusOr<ChildRecord> GetChild(const ChildKey& key, const Access& access) override;
+  absl::StatusOr<ChildrenPage> ListChildrenWithFindings(const ChildQuery& query, const Access& access) override;
+  absl::StatusOr<FindingsPage> ListFindings(const FindingQuery& query, const Access& access) override;
+  absl::StatusOr<StoredFinding> GetFinding(int64_t id, const Access& access) override;
+  absl::StatusOr<FindingSummary> SummarizeFindings(absl::string_view agency, const Access& access) override;
+  absl::StatusOr<StoredFinding> ReviewFinding(int64_t id, ReviewAction action, absl::string_view note,
+                                              const Access& access) override;
+  absl::StatusOr<AuditPage> ListAuditEvents(const AuditQuery& query, const Access& access) override;
+  absl::StatusOr<int64_t> PurgeExpiredAuditEvents(int batch) override;
   absl::Status Close() override;
   int schema_version() const override { return schema_version_; }
 
  private:
   SqliteStore(const SqliteStoreOptions& options, sqlite3* db, int schema_version,
               std::unique_ptr<sqlite_internal::Statements> statements);
+
+  using Touched = store_internal::Touched;
+  // What an audited call's failure or success undoes of what it wrote.
+  enum class Undo {
+    kOnError,  // a read or a write: undone when it fails
+    kAlways,   // a validate_only write: always undone
+  };
+  // The transaction audited calls share (see the file comment).
+  struct Group {
+    int calls = 0;
+    bool done = false;     // committed or rolled back
+    absl::Status status;   // the COMMIT's, or why the transaction was lost
+  };
+  static constexpr int kMaxGroupCalls = 64;
+
+  // Runs `body`, an absl::StatusOr<T>(Touched& touched, int64_t now_us),
+  // under the lock in the shared transaction with the audit event of
+  // `access` (what `body` says it touched, and its outcome), and returns its
+  // answer once the transaction has committed; or the error when the event
+  // cannot be written (nothing the call wrote is kept) or the COMMIT fails.
+  // A closed store, or a transaction that cannot begin: that error, and no event.
+  template <typename T, typename Body>
+  absl::StatusOr<T> Audited(const Access& access, Undo undo, Body&& body) ABSL_LOCKS_EXCLUDED(mu_) {
+    arriving_.fetch_add(1, std::memory_order_relaxed);
+    absl::MutexLock lock(&mu_);
+    arriving_.fetch_sub(1, std::memory_order_relaxed);
+    if (db_ == nullptr) return store_internal::ClosedError();
+    const int64_t now_us = NowMicros();
+    absl::StatusOr<std::shared_ptr<Group>> group = JoinGroup();
+    if (!group.ok()) return group.status();
+    Touched touched;
+    absl::StatusOr<T> result = std::forward<Body>(body)(touched, now_us);
+    const bool undone = undo == Undo::kAlways || !result.ok();
+    const absl::Status event = EndCall(access, now_us, undone, std::move(touched), result.status());
+    const absl::Status committed = LeaveGroup(**group);
+    if (!event.ok()) return event;
+    if (!committed.ok()) return committed;
+    return result;
+  }
+  // The open shared transaction (BEGIN IMMEDIATE when there is none), with
+  // this call counted in it and its savepoint taken.
+  absl::StatusOr<std::shared_ptr<Group>> JoinGroup() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Rolls back to the call's savepoint when `undone`, appends its event and
+  // releases the savepoint; when the event cannot be written, rolls back to
+  // the savepoint (nothing of the call is kept) and returns that error.
+  absl::Status EndCall(const Access& access, int64_t now_us, bool undone, Touched touched,
+                       const absl::Status& outcome) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Commits the group when no other audited call is waiting for the lock
+  // (or it is full), else waits, without the lock, until one commits it.
+  // The COMMIT's status.
+  absl::Status LeaveGroup(Group& group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Commits the open group, if any (also before any other transaction).
+  void CommitGroup() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Inserts one event (audit.cc).
+  absl::Status AppendAuditEvent(const AuditEvent& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The clock's now (StoreOptions::clock, else absl::Now), in microseconds.
+  int64_t NowMicros() const;
+  // Write's work inside its audited transaction.
+  absl::StatusOr<WriteResult> WriteBatch(const std::vector<NormalizedObservation>& batch, const WriteOptions& options,
+                                         int64_t received_us, Touched& touched) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // ReviewFinding's work inside its audited transaction.
+  absl::StatusOr<StoredFinding> Review(int64_t id, ReviewAction action, absl::string_view note, const Access& access,
+                                       int64_t now_us, Touched& touched) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<FindingsPage> QueryFindings(const FindingQuery& query, Touched& touched)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<FindingSummary> Summarize(absl::string_view agency) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<AuditPage> QueryAuditEvents(const AuditQuery& query) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The finding `id` when `access` may see it (see Store::GetFinding),
+  // naming it and its child in `touched`.
+  absl::StatusOr<StoredFinding> FindFinding(int64_t id, const Access& access, Touched& touched)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Writes one item; `*child_out` is the child it now belongs to.
   absl::StatusOr<WriteOutcome> WriteItem(size_t index, const NormalizedObservation& item, int64_t received_us,
@@ -88,7 +176,8 @@ class SqliteStore final : public Store {
   // At Open with findings enabled: if writes went by without them (or the
   // file predates them), recomputes every child in one transaction.
   absl::Status Backfill(int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<StoredFinding> ReadFinding(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Finding `id`, and (`child` not null) the child it is about.
+  absl::StatusOr<StoredFinding> ReadFinding(int64_t id, int64_t* child) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Adds `delta` to the count of (agency, other agency, kind, status)
   // findings, in memory
   // until FlushCounts writes the sums to finding_counts (in the same
@@ -107,6 +196,13 @@ class SqliteStore final : public Store {
   std::unique_ptr<sqlite_internal::Statements> stmts_ ABSL_GUARDED_BY(mu_);
   // Children merged during the current Write, (from, into) in order.
   std::vector<std::pair<int64_t, int64_t>> merges_ ABSL_GUARDED_BY(mu_);
+  // Children the current Write created.
+  std::vector<int64_t> created_children_ ABSL_GUARDED_BY(mu_);
+  // The shared transaction of audited calls, while one is open.
+  std::shared_ptr<Group> group_ ABSL_GUARDED_BY(mu_);
+  // Audited calls waiting for the lock: while there are any, a call leaves
+  // the transaction open for them.
+  std::atomic<int> arriving_{0};
   struct CountDelta {
     std::string agency;
     std::string other_agency;  // AGENCY_DISAGREEMENT's other agency, else ""

@@ -58,7 +58,6 @@ absl::StatusOr<std::unique_ptr<Statements>> Statements::Prepare(sqlite3* db) {
   // Each statement beside its id: the one list of what the store runs.
   const std::pair<Id, std::string> table[] = {
       {kBeginImmediate, "BEGIN IMMEDIATE"},
-      {kBeginRead, "BEGIN"},
       {kCommit, "COMMIT"},
       {kRollback, "ROLLBACK"},
       {kFindRecord, "SELECT child_id, current_version FROM records WHERE agency = ? AND record_id = ?"},
@@ -110,13 +109,30 @@ absl::StatusOr<std::unique_ptr<Statements>> Statements::Prepare(sqlite3* db) {
       {kReadStale, "SELECT value FROM store_state WHERE name = 'findings_stale'"},
       {kClearStale, "UPDATE store_state SET value = '0' WHERE name = 'findings_stale'"},
       {kAllChildren, "SELECT child_id FROM children ORDER BY child_id"},
-      {kGetFinding, absl::StrCat("SELECT ", kFindingColumns, " FROM findings WHERE finding_id = ?")},
+      {kGetFinding, absl::StrCat("SELECT ", kFindingColumns, ", child_id FROM findings WHERE finding_id = ?")},
       {kCountChildren, "SELECT COUNT(*) FROM children"},
       {kChildExists, "SELECT child_id FROM children WHERE child_id = ?"},
       {kChildOpenFindings, absl::StrCat("SELECT ", kFindingColumns,
           " FROM findings WHERE child_id = ? AND status <> 'CLEARED' ORDER BY finding_id")},
       {kChildrenNeedingWork, "SELECT DISTINCT child_id FROM findings WHERE child_id > ? AND status IN ('OPEN', 'ACKNOWLEDGED')"
           " ORDER BY child_id LIMIT ?"},
+      // Inside an audited call: what it wrote can be undone, its event kept.
+      {kSavepoint, "SAVEPOINT audited"},
+      {kRollbackToSavepoint, "ROLLBACK TO audited"},
+      {kReleaseSavepoint, "RELEASE audited"},
+      {kInsertAuditEvent, "INSERT INTO audit_events (time_us, agency, role, identity, peer, method, child_ids,"
+          " finding_ids, validate_only, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"},
+      {kInsertAuditChild, "INSERT INTO audit_event_children (event_id, child_id) VALUES (?, ?)"},
+      {kNewestAuditEvent, "SELECT COALESCE(MAX(id), 0) FROM audit_events"},
+      // The retention purge (the delete triggers allow it only below the
+      // cutoff in audit_purge): the oldest `batch` events before the cutoff,
+      // their children's rows first. Both select the same events.
+      {kStartPurge, "INSERT INTO audit_purge (before_us) VALUES (?)"},
+      {kPurgeAuditChildren, "DELETE FROM audit_event_children WHERE event_id IN (SELECT id FROM audit_events"
+          " WHERE time_us < ?1 ORDER BY time_us, id LIMIT ?2)"},
+      {kPurgeAuditEvents, "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events"
+          " WHERE time_us < ?1 ORDER BY time_us, id LIMIT ?2)"},
+      {kEndPurge, "DELETE FROM audit_purge"},
   };
   auto statements = std::unique_ptr<Statements>(new Statements(db));
   for (const auto& [id, sql] : table) {

@@ -117,7 +117,6 @@ class Statements {
  public:
   enum Id {
     kBeginImmediate,
-    kBeginRead,
     kCommit,
     kRollback,
     kFindRecord,
@@ -153,6 +152,16 @@ class Statements {
     kChildExists,
     kChildOpenFindings,
     kChildrenNeedingWork,
+    kSavepoint,
+    kRollbackToSavepoint,
+    kReleaseSavepoint,
+    kInsertAuditEvent,
+    kInsertAuditChild,
+    kNewestAuditEvent,
+    kStartPurge,
+    kPurgeAuditChildren,
+    kPurgeAuditEvents,
+    kEndPurge,
     kNumStatements,
   };
 

@@ -11,10 +11,12 @@
 #include "mapping/observation.h"
 #include "service/records_service.h"
 #include "tests/service/api_fixtures.h"
+#include "tests/testing/store_access.h"
 
 namespace ethrec::api {
 namespace {
 
+using ::ethrec::testing::TestAccess;
 using ::ethrec::testing::Input;
 using ::ethrec::testing::RecordSystem;
 using ::testing::ElementsAre;
@@ -34,7 +36,7 @@ class ChildSheetTest : public ::testing::Test {
     ASSERT_TRUE(records.RecordObservation(RecordSystem("school-x"), request).ok());
     *request.mutable_observation() = Input(nhs_, "g-1", 2, "nhs-ethnic-category", "A", v1::PRACTITIONER);
     ASSERT_TRUE(records.RecordObservation(RecordSystem("gp-y"), request).ok());
-    absl::StatusOr<ChildRecord> child = store_->GetChild(ChildKey::ForNhsNumber(nhs_));
+    absl::StatusOr<ChildRecord> child = store_->GetChild(ChildKey::ForNhsNumber(nhs_), TestAccess());
     ASSERT_TRUE(child.ok()) << child.status();
     child_ = *std::move(child);
   }

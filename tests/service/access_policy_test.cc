@@ -26,6 +26,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
+#include "service/audit_service.h"
 #include "service/diagnostics_service.h"
 #include "service/findings_service.h"
 #include "service/records_service.h"
@@ -43,7 +44,8 @@ std::set<std::string> ServedMethods() {
   std::set<std::string> methods;
   const google::protobuf::DescriptorPool* pool = google::protobuf::DescriptorPool::generated_pool();
   for (const char* name : {v1::TaxonomyService::service_full_name(), v1::DiagnosticsService::service_full_name(),
-                           v1::RecordsService::service_full_name(), v1::FindingsService::service_full_name()}) {
+                           v1::RecordsService::service_full_name(), v1::FindingsService::service_full_name(),
+                           v1::AuditService::service_full_name()}) {
     const google::protobuf::ServiceDescriptor* service = pool->FindServiceByName(name);
     EXPECT_NE(service, nullptr) << name;
     if (service == nullptr) continue;
@@ -120,6 +122,9 @@ TEST(AuthorizeTest, AllowsTheTablesRolesAndDeniesOthersNamingWhoMay) {
                        HasSubstr("is for role data-quality-officer; this caller's role is record-system")));
   EXPECT_THAT(Authorize("auditor", "/ethrec.v1.RecordsService/GetChild"),
               StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("record-system or data-quality-officer")));
+  EXPECT_TRUE(Authorize("auditor", "/ethrec.v1.AuditService/ListAuditEvents").ok());
+  EXPECT_THAT(Authorize("data-quality-officer", "/ethrec.v1.AuditService/ListAuditEvents"),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("is for role auditor")));
 }
 
 TEST(AuthorizeTest, AnUnknownRoleOrMethodIsDenied) {
@@ -147,6 +152,7 @@ class GateTest : public ::testing::Test {
     builder.RegisterService(&diagnostics_);
     builder.RegisterService(&records_);
     builder.RegisterService(&findings_);
+    builder.RegisterService(&audit_);
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     channel_ = server_->InProcessChannel(grpc::ChannelArguments());
@@ -176,6 +182,7 @@ class GateTest : public ::testing::Test {
   RecordsServiceImpl records_{{.normalizer = &::ethrec::testing::BuiltinNormalizer(), .store = store_.get()}, gate_};
   FindingsServiceImpl findings_{{.store = store_.get(), .taxonomy = &::ethrec::testing::BuiltinNormalizer().registry().taxonomy()},
                                 gate_};
+  AuditServiceImpl audit_{{.store = store_.get()}, gate_};
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
 };

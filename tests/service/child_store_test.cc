@@ -12,10 +12,12 @@
 #include "tests/service/store_factories.h"
 #include "tests/service/store_observations.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/store_access.h"
 
 namespace ethrec {
 namespace {
 
+using ::ethrec::testing::TestAccess;
 using ::ethrec::testing::Day;
 using ::ethrec::testing::Nhs;
 using ::ethrec::testing::Obs;
@@ -45,11 +47,11 @@ class ChildStoreTest : public ::testing::Test {
     store_ = *std::move(store);
   }
   void Write(const std::vector<NormalizedObservation>& batch) {
-    absl::StatusOr<std::vector<WriteOutcome>> out = store_->Write(batch);
+    absl::StatusOr<std::vector<WriteOutcome>> out = store_->Write(batch, TestAccess());
     ASSERT_TRUE(out.ok()) << out.status();
   }
   ChildRecord Child(int n) {
-    absl::StatusOr<ChildRecord> c = store_->GetChild(ChildKey::ForNhsNumber(Nhs(n)));
+    absl::StatusOr<ChildRecord> c = store_->GetChild(ChildKey::ForNhsNumber(Nhs(n)), TestAccess());
     EXPECT_TRUE(c.ok()) << c.status();
     return c.ok() ? *std::move(c) : ChildRecord();
   }
@@ -68,13 +70,13 @@ TYPED_TEST(ChildStoreTest, AChildCarriesItsIdAndItsFindingsThatAreNotCleared) {
   ASSERT_EQ(c.findings.size(), 1u);
   EXPECT_EQ(c.findings[0].kind, FindingKind::kSelfIdMismatch);
   // The same child by its id.
-  absl::StatusOr<ChildRecord> by_id = this->store_->GetChild(ChildKey::ForChildId(c.child_id));
+  absl::StatusOr<ChildRecord> by_id = this->store_->GetChild(ChildKey::ForChildId(c.child_id), TestAccess());
   ASSERT_TRUE(by_id.ok()) << by_id.status();
   EXPECT_EQ(by_id->nhs_numbers, c.nhs_numbers);
   EXPECT_EQ(by_id->records.size(), 2u);
-  EXPECT_THAT(this->store_->GetChild(ChildKey::ForChildId(c.child_id + 1000)).status(),
+  EXPECT_THAT(this->store_->GetChild(ChildKey::ForChildId(c.child_id + 1000), TestAccess()).status(),
               StatusIs(absl::StatusCode::kNotFound, ::testing::_));
-  EXPECT_THAT(this->store_->GetChild(ChildKey::ForChildId(-3)).status(),
+  EXPECT_THAT(this->store_->GetChild(ChildKey::ForChildId(-3), TestAccess()).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("child_id")));
   // Corrected: the cleared finding is no longer the child's.
   this->Write({Obs("gp", "g1", 2, 1, "nhs-ethnic-category", "M", SuppliedBy::kUnknown, 30)});
@@ -92,7 +94,7 @@ TYPED_TEST(ChildStoreTest, ChildrenWithFindingsNeedingWorkComeAPageAtATime) {
   std::vector<std::string> seen;
   ChildQuery q{.after_child_id = 0, .limit = 3};
   for (int pages = 0; pages < 10; ++pages) {
-    absl::StatusOr<ChildrenPage> page = this->store_->ListChildrenWithFindings(q);
+    absl::StatusOr<ChildrenPage> page = this->store_->ListChildrenWithFindings(q, TestAccess());
     ASSERT_TRUE(page.ok()) << page.status();
     for (const ChildRecord& c : page->children) {
       seen.push_back(c.nhs_numbers.front());
@@ -103,10 +105,10 @@ TYPED_TEST(ChildStoreTest, ChildrenWithFindingsNeedingWorkComeAPageAtATime) {
     q.after_child_id = page->children.back().child_id;
   }
   EXPECT_THAT(seen, ElementsAre(Nhs(1), Nhs(3), Nhs(4), Nhs(6)));
-  EXPECT_THAT(this->store_->ListChildrenWithFindings({.limit = 0}).status(),
+  EXPECT_THAT(this->store_->ListChildrenWithFindings({.limit = 0}, TestAccess()).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("page size")));
   this->Open(false);
-  EXPECT_THAT(this->store_->ListChildrenWithFindings({}).status(),
+  EXPECT_THAT(this->store_->ListChildrenWithFindings({}, TestAccess()).status(),
               StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
 }
 

@@ -26,10 +26,12 @@
 #include "tests/service/store_factories.h"
 #include "tests/service/store_items.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/store_access.h"
 
 namespace ethrec {
 namespace {
 
+using ::ethrec::testing::TestAccess;
 using ::ethrec::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -106,18 +108,18 @@ TEST_F(SqliteStoreTest, ReopenedFileKeepsEveryWrite) {
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store
                     ->Write({Item("school-b", "R-1", 1, NhsA(), "PUPIL-1"),
-                             Item("school-b", "R-1", 2, NhsA(), "PUPIL-1")})
+                             Item("school-b", "R-1", 2, NhsA(), "PUPIL-1")}, TestAccess())
                     .ok());
     ASSERT_TRUE(store->Close().ok());
   }
   std::unique_ptr<Store> store = OpenOk();
   ASSERT_NE(store, nullptr);
   absl::StatusOr<ChildRecord> child =
-      store->GetChild(ChildKey::ForAgencyChildId("school-b", "PUPIL-1"));
+      store->GetChild(ChildKey::ForAgencyChildId("school-b", "PUPIL-1"), TestAccess());
   ASSERT_TRUE(child.ok()) << child.status();
   ASSERT_EQ(child->records.size(), 1u);
   EXPECT_THAT(Versions(child->records[0]), ElementsAre(2, 1));
-  EXPECT_EQ(store->WriteOne(Item("school-b", "R-1", 1, NhsA(), "PUPIL-1"))
+  EXPECT_EQ(store->WriteOne(Item("school-b", "R-1", 1, NhsA(), "PUPIL-1"), TestAccess())
                 .value_or(WriteOutcome::kInserted),
             WriteOutcome::kDuplicate);
 }
@@ -126,11 +128,11 @@ TEST_F(SqliteStoreTest, DestructorWithoutCloseKeepsData) {
   {
     std::unique_ptr<Store> store = OpenOk();
     ASSERT_NE(store, nullptr);
-    ASSERT_TRUE(store->WriteOne(Item("school-b", "R-1", 1, NhsA(), "")).ok());
+    ASSERT_TRUE(store->WriteOne(Item("school-b", "R-1", 1, NhsA(), ""), TestAccess()).ok());
   }
   std::unique_ptr<Store> store = OpenOk();
   ASSERT_NE(store, nullptr);
-  EXPECT_TRUE(store->GetChild(ChildKey::ForNhsNumber(NhsA())).ok());
+  EXPECT_TRUE(store->GetChild(ChildKey::ForNhsNumber(NhsA()), TestAccess()).ok());
 }
 
 TEST_F(SqliteStoreTest, SchemaVersionIsRecorded) {
@@ -180,7 +182,7 @@ TEST_F(SqliteStoreTest, ValuesAreStoredByTheirNames) {
   item.normalized.categories = {{Category::kWhiteRoma, 0.6}, {Category::kWhiteOther, 0.4}};
   item.normalized.category_set =
       CategorySet::Of(Category::kWhiteRoma).Union(CategorySet::Of(Category::kWhiteOther));
-  ASSERT_TRUE(store->WriteOne(item).ok());
+  ASSERT_TRUE(store->WriteOne(item, TestAccess()).ok());
   RawDb raw(path_);
   EXPECT_EQ(raw.One("SELECT norm_categories FROM observations"), "WHITE_ROMA|WHITE_OTHER");
   EXPECT_EQ(raw.One("SELECT norm_confidences FROM observations"), "0.6|0.4");
@@ -197,12 +199,12 @@ TEST_F(SqliteStoreTest, FailedBatchLeavesNoRowsAnywhere) {
   std::unique_ptr<Store> store = OpenOk();
   ASSERT_NE(store, nullptr);
   NormalizedObservation original = Item("school-b", "R-1", 1, NhsA(), "");
-  ASSERT_TRUE(store->WriteOne(original).ok());
+  ASSERT_TRUE(store->WriteOne(original, TestAccess()).ok());
   NormalizedObservation changed = original;
   changed.observation.supplied_by = SuppliedBy::kPractitioner;
   // New children, links and a merge before the conflict: all rolled back.
   EXPECT_THAT(store->Write({Item("police-c", "P-1", 1, NhsB(), "CUST-1"),
-                            Item("police-c", "P-2", 1, NhsA(), "CUST-1"), changed}),
+                            Item("police-c", "P-2", 1, NhsA(), "CUST-1"), changed}, TestAccess()),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("(supplied_by)")));
   RawDb raw(path_);
   EXPECT_EQ(raw.One("SELECT COUNT(*) FROM children"), "1");
@@ -211,7 +213,7 @@ TEST_F(SqliteStoreTest, FailedBatchLeavesNoRowsAnywhere) {
   EXPECT_EQ(raw.One("SELECT COUNT(*) FROM records"), "1");
   EXPECT_EQ(raw.One("SELECT COUNT(*) FROM observations"), "1");
   // And the store is still usable.
-  EXPECT_TRUE(store->WriteOne(Item("police-c", "P-1", 1, NhsB(), "CUST-1")).ok());
+  EXPECT_TRUE(store->WriteOne(Item("police-c", "P-1", 1, NhsB(), "CUST-1"), TestAccess()).ok());
 }
 
 TEST_F(SqliteStoreTest, LockedDatabaseIsUnavailable) {
@@ -220,10 +222,10 @@ TEST_F(SqliteStoreTest, LockedDatabaseIsUnavailable) {
   ASSERT_TRUE(store.ok()) << store.status();
   RawDb raw(path_);
   raw.Exec("BEGIN IMMEDIATE");
-  EXPECT_THAT((*store)->WriteOne(Item("school-b", "R-1", 1, NhsA(), "")),
+  EXPECT_THAT((*store)->WriteOne(Item("school-b", "R-1", 1, NhsA(), ""), TestAccess()),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("locked")));
   raw.Exec("ROLLBACK");
-  EXPECT_TRUE((*store)->WriteOne(Item("school-b", "R-1", 1, NhsA(), "")).ok());
+  EXPECT_TRUE((*store)->WriteOne(Item("school-b", "R-1", 1, NhsA(), ""), TestAccess()).ok());
 }
 
 TEST_F(SqliteStoreTest, BadPathsAreRefused) {
@@ -247,7 +249,7 @@ TEST_F(SqliteStoreTest, NotADatabaseIsDataLoss) {
 TEST_F(SqliteStoreTest, TheFileIsTheOwnersAloneAndAnyoneElsesIsRefused) {
   {
     std::unique_ptr<Store> store = OpenOk();
-    ASSERT_TRUE(store->WriteOne(Item("school", "r1", 1, NhsA(), "")).ok());
+    ASSERT_TRUE(store->WriteOne(Item("school", "r1", 1, NhsA(), ""), TestAccess()).ok());
     for (const std::string& file : {path_, path_ + "-wal"}) {
       struct stat st {};
       ASSERT_EQ(stat(file.c_str(), &st), 0) << file;
@@ -261,7 +263,7 @@ TEST_F(SqliteStoreTest, TheFileIsTheOwnersAloneAndAnyoneElsesIsRefused) {
   // Nothing was changed: made private again, it opens with its data.
   ASSERT_EQ(chmod(path_.c_str(), 0600), 0);
   std::unique_ptr<Store> store = OpenOk();
-  EXPECT_TRUE(store->GetChild(ChildKey::ForNhsNumber(NhsA())).ok());
+  EXPECT_TRUE(store->GetChild(ChildKey::ForNhsNumber(NhsA()), TestAccess()).ok());
 }
 
 TEST_F(SqliteStoreTest, KilledWriterLosesNoAcknowledgedBatch) {
@@ -280,7 +282,7 @@ TEST_F(SqliteStoreTest, KilledWriterLosesNoAcknowledgedBatch) {
       for (int i = 0; i < kBatchSize; ++i) {
         batch.push_back(Item("school-b", absl::StrCat("B", b, "-", i), 1, NhsA(), ""));
       }
-      if (!(*store)->Write(batch).ok()) _exit(2);
+      if (!(*store)->Write(batch, TestAccess()).ok()) _exit(2);
       if (write(acks[1], &b, sizeof(b)) != sizeof(b)) _exit(3);
     }
   }
@@ -296,7 +298,7 @@ TEST_F(SqliteStoreTest, KilledWriterLosesNoAcknowledgedBatch) {
 
   std::unique_ptr<Store> store = OpenOk();
   ASSERT_NE(store, nullptr);
-  absl::StatusOr<ChildRecord> child = store->GetChild(ChildKey::ForNhsNumber(NhsA()));
+  absl::StatusOr<ChildRecord> child = store->GetChild(ChildKey::ForNhsNumber(NhsA()), TestAccess());
   ASSERT_TRUE(child.ok()) << child.status();
   const size_t stored = child->records.size();
   EXPECT_EQ(stored % kBatchSize, 0u) << "a batch was half written";
@@ -308,9 +310,9 @@ TEST_F(SqliteStoreTest, InMemoryDatabaseWorks) {
   absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore({.path = ":memory:"});
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_EQ(
-      (*store)->WriteOne(Item("school-b", "R-1", 1, NhsA(), "")).value_or(WriteOutcome::kDuplicate),
+      (*store)->WriteOne(Item("school-b", "R-1", 1, NhsA(), ""), TestAccess()).value_or(WriteOutcome::kDuplicate),
       WriteOutcome::kInserted);
-  EXPECT_TRUE((*store)->GetChild(ChildKey::ForNhsNumber(NhsA())).ok());
+  EXPECT_TRUE((*store)->GetChild(ChildKey::ForNhsNumber(NhsA()), TestAccess()).ok());
 }
 
 }  // namespace

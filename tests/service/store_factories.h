@@ -3,11 +3,15 @@
 #ifndef ETHREC_TESTS_SERVICE_STORE_FACTORIES_H_
 #define ETHREC_TESTS_SERVICE_STORE_FACTORIES_H_
 
+#include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <type_traits>
 
@@ -31,6 +35,23 @@ inline std::string TempDbPath(const std::string& prefix) {
 // Removes a database file and its WAL companions.
 inline void RemoveDb(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove(absl::StrCat(path, suffix).c_str());
+}
+
+// Creates the SQLite file `path` from the SQL of `fixture` in tests/testdata
+// (a schema as ethrec released it, with synthetic rows).
+inline void LoadFixture(const std::string& path, const std::string& fixture) {
+  std::ifstream in(std::string(ETHREC_TESTDATA_DIR) + "/" + fixture);
+  ASSERT_TRUE(in.good()) << fixture;
+  std::stringstream sql;
+  sql << in.rdbuf();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.str().c_str(), nullptr, nullptr, &error), SQLITE_OK) << error;
+  sqlite3_free(error);
+  sqlite3_close(db);
+  // As a file the store made would be: its owner's alone.
+  ASSERT_EQ(chmod(path.c_str(), 0600), 0);
 }
 
 struct MemoryStoreFactory {

@@ -25,10 +25,12 @@
 #include "tests/service/store_factories.h"
 #include "tests/service/store_items.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/store_access.h"
 
 namespace ethrec {
 namespace {
 
+using ::ethrec::testing::TestAccess;
 using ::ethrec::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -90,12 +92,12 @@ class StoreTest : public ::testing::Test {
   }
 
   WriteOutcome WriteOk(const NormalizedObservation& item) {
-    absl::StatusOr<WriteOutcome> out = store_->WriteOne(item);
+    absl::StatusOr<WriteOutcome> out = store_->WriteOne(item, TestAccess());
     EXPECT_TRUE(out.ok()) << out.status();
     return out.ok() ? *out : WriteOutcome::kDuplicate;
   }
   ChildRecord GetOk(const ChildKey& key) {
-    absl::StatusOr<ChildRecord> child = store_->GetChild(key);
+    absl::StatusOr<ChildRecord> child = store_->GetChild(key, TestAccess());
     EXPECT_TRUE(child.ok()) << child.status();
     return child.ok() ? *std::move(child) : ChildRecord();
   }
@@ -164,7 +166,7 @@ TYPED_TEST(StoreTest, RetryOfTheSameVersionIsADuplicateAndWritesNothing) {
   NormalizedObservation retry = item;
   retry.normalized.map_version = "2";
   EXPECT_EQ(this->WriteOk(retry), WriteOutcome::kDuplicate);
-  absl::StatusOr<std::vector<WriteOutcome>> batch = this->store_->Write({item, item});
+  absl::StatusOr<std::vector<WriteOutcome>> batch = this->store_->Write({item, item}, TestAccess());
   EXPECT_THAT(batch, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("items 0 and 1")));
 
   const ChildRecord child = this->GetOk(ChildKey::ForNhsNumber(NhsA()));
@@ -212,7 +214,7 @@ TYPED_TEST(StoreTest, OlderVersionReplayIsHistoricalAndNeverReorders) {
 TYPED_TEST(StoreTest, BatchAppliesItemsInOrder) {
   absl::StatusOr<std::vector<WriteOutcome>> out = this->store_->Write(
       {Item("school-b", "R-1", 2, NhsA(), ""), Item("school-b", "R-1", 1, NhsA(), ""),
-       Item("school-b", "R-2", 1, NhsA(), ""), Item("school-b", "R-2", 5, NhsA(), "")});
+       Item("school-b", "R-2", 1, NhsA(), ""), Item("school-b", "R-2", 5, NhsA(), "")}, TestAccess());
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_THAT(*out, ElementsAre(WriteOutcome::kInserted, WriteOutcome::kHistorical,
                                 WriteOutcome::kInserted, WriteOutcome::kInserted));
@@ -223,7 +225,7 @@ TYPED_TEST(StoreTest, BatchAppliesItemsInOrder) {
 }
 
 TYPED_TEST(StoreTest, EmptyBatchWritesNothing) {
-  absl::StatusOr<std::vector<WriteOutcome>> out = this->store_->Write({});
+  absl::StatusOr<std::vector<WriteOutcome>> out = this->store_->Write({}, TestAccess());
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_TRUE(out->empty());
 }
@@ -241,7 +243,7 @@ TYPED_TEST(StoreTest, ConflictFailsTheWholeBatchAndStoresNothing) {
       changed,                                        // the conflict
   };
   this->clock_.Set(kNow + absl::Hours(1));
-  absl::StatusOr<std::vector<WriteOutcome>> out = this->store_->Write(batch);
+  absl::StatusOr<std::vector<WriteOutcome>> out = this->store_->Write(batch, TestAccess());
   EXPECT_THAT(out, StatusIs(absl::StatusCode::kFailedPrecondition,
                             HasSubstr("item 2: version 1 of record_id \"R-1\" is already stored "
                                       "with different content (code, text)")));
@@ -250,9 +252,9 @@ TYPED_TEST(StoreTest, ConflictFailsTheWholeBatchAndStoresNothing) {
   EXPECT_EQ(FieldOf(out.status()), "record_version");
 
   // Nothing of the batch is there: no new child, no new version, no link.
-  EXPECT_THAT(this->store_->GetChild(ChildKey::ForNhsNumber(NhsB())),
+  EXPECT_THAT(this->store_->GetChild(ChildKey::ForNhsNumber(NhsB()), TestAccess()),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("no child")));
-  EXPECT_THAT(this->store_->GetChild(ChildKey::ForAgencyChildId("school-b", "PUPIL-9")),
+  EXPECT_THAT(this->store_->GetChild(ChildKey::ForAgencyChildId("school-b", "PUPIL-9"), TestAccess()),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("no child")));
   const ChildRecord child = this->GetOk(ChildKey::ForNhsNumber(NhsA()));
   ASSERT_EQ(child.records.size(), 1u);
@@ -260,7 +262,7 @@ TYPED_TEST(StoreTest, ConflictFailsTheWholeBatchAndStoresNothing) {
   ExpectSameObservation(child.records[0].current().observation, original.observation);
 
   // The same batch without the conflict goes through.
-  out = this->store_->Write({batch[0], batch[1]});
+  out = this->store_->Write({batch[0], batch[1]}, TestAccess());
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_THAT(*out, ElementsAre(WriteOutcome::kInserted, WriteOutcome::kInserted));
 }
@@ -271,32 +273,32 @@ TYPED_TEST(StoreTest, SameVersionTwiceInABatchNamesBothIndexes) {
       Item("school-b", "R-2", 1, NhsA(), ""),
       Item("school-b", "R-1", 1, NhsA(), ""),
   };
-  absl::StatusOr<std::vector<WriteOutcome>> out = this->store_->Write(batch);
+  absl::StatusOr<std::vector<WriteOutcome>> out = this->store_->Write(batch, TestAccess());
   EXPECT_THAT(out, StatusIs(absl::StatusCode::kInvalidArgument,
                             HasSubstr("items 0 and 2 are both version 1 of record_id \"R-1\"")));
   EXPECT_EQ(BatchItemOf(out.status()), 2u);
-  EXPECT_THAT(this->store_->GetChild(ChildKey::ForNhsNumber(NhsA())),
+  EXPECT_THAT(this->store_->GetChild(ChildKey::ForNhsNumber(NhsA()), TestAccess()),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("no child")));
   // Another agency may use the same record id.
-  out = this->store_->Write({batch[0], Item("police-c", "R-1", 1, NhsA(), "")});
+  out = this->store_->Write({batch[0], Item("police-c", "R-1", 1, NhsA(), "")}, TestAccess());
   ASSERT_TRUE(out.ok()) << out.status();
 }
 
 TYPED_TEST(StoreTest, InvalidItemFailsTheBatchNamingItsIndexAndField) {
   NormalizedObservation bad = Item("school-b", "R-2", 0, NhsB(), "");
   absl::StatusOr<std::vector<WriteOutcome>> out =
-      this->store_->Write({Item("school-b", "R-1", 1, NhsA(), ""), bad});
+      this->store_->Write({Item("school-b", "R-1", 1, NhsA(), ""), bad}, TestAccess());
   EXPECT_THAT(out, StatusIs(absl::StatusCode::kInvalidArgument,
                             HasSubstr("item 1: record_version must be >= 1, got 0")));
   EXPECT_EQ(BatchItemOf(out.status()), 1u);
   EXPECT_EQ(FieldOf(out.status()), "record_version");
-  EXPECT_THAT(this->store_->GetChild(ChildKey::ForNhsNumber(NhsA())),
+  EXPECT_THAT(this->store_->GetChild(ChildKey::ForNhsNumber(NhsA()), TestAccess()),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("no child")));
 
   NormalizedObservation spaced = Item("school-b", "R-3", 1, "", "");
   spaced.observation.nhs_number =
       absl::StrCat(NhsA().substr(0, 3), " ", NhsA().substr(3, 3), " ", NhsA().substr(6));
-  out = this->store_->Write({spaced});
+  out = this->store_->Write({spaced}, TestAccess());
   EXPECT_THAT(out, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("canonical form")));
   EXPECT_EQ(FieldOf(out.status()), "child.nhs_number");
   EXPECT_THAT(std::string(out.status().message()), Not(HasSubstr(NhsA().substr(0, 4))));
@@ -323,7 +325,7 @@ TYPED_TEST(StoreTest, AgencyChildIdsAreScopedToTheirAgency) {
               ElementsAre("school-b/R-1"));
   EXPECT_THAT(RecordIds(this->GetOk(ChildKey::ForAgencyChildId("police-c", "X-1"))),
               ElementsAre("police-c/P-1"));
-  EXPECT_THAT(this->store_->GetChild(ChildKey::ForAgencyChildId("health-d", "X-1")),
+  EXPECT_THAT(this->store_->GetChild(ChildKey::ForAgencyChildId("health-d", "X-1"), TestAccess()),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("no child")));
 }
 
@@ -360,31 +362,31 @@ TYPED_TEST(StoreTest, ThreeChildrenMergeThroughOneRecord) {
   EXPECT_THAT(RecordIds(child), ElementsAre("police-c/P-1", "school-b/R-1", "school-b/R-2"));
   EXPECT_THAT(child.nhs_numbers, ElementsAre(NhsA(), NhsB()));
   EXPECT_THAT(child.agency_child_ids, ElementsAre(AgencyChildId{"police-c", "CUST-7"}));
-  EXPECT_THAT(this->store_->GetChild(ChildKey::ForNhsNumber(NhsC())),
+  EXPECT_THAT(this->store_->GetChild(ChildKey::ForNhsNumber(NhsC()), TestAccess()),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("no child")));
 }
 
 TYPED_TEST(StoreTest, UnknownChildIsNotFoundWithoutTheIdentifier) {
   EXPECT_EQ(this->WriteOk(Item("school-b", "R-1", 1, NhsA(), "PUPIL-1")), WriteOutcome::kInserted);
-  absl::StatusOr<ChildRecord> by_nhs = this->store_->GetChild(ChildKey::ForNhsNumber(NhsB()));
+  absl::StatusOr<ChildRecord> by_nhs = this->store_->GetChild(ChildKey::ForNhsNumber(NhsB()), TestAccess());
   EXPECT_THAT(by_nhs, StatusIs(absl::StatusCode::kNotFound, "no child has that NHS number"));
   absl::StatusOr<ChildRecord> by_id =
-      this->store_->GetChild(ChildKey::ForAgencyChildId("school-b", "PUPIL-404"));
+      this->store_->GetChild(ChildKey::ForAgencyChildId("school-b", "PUPIL-404"), TestAccess());
   EXPECT_THAT(by_id, StatusIs(absl::StatusCode::kNotFound,
                               "no child has that agency_child_id at that agency"));
 }
 
 TYPED_TEST(StoreTest, InvalidChildKeyIsInvalidArgument) {
   const std::string wrong_check = absl::StrCat(NhsA().substr(0, 9), (NhsA()[9] - '0' + 1) % 10);
-  absl::StatusOr<ChildRecord> out = this->store_->GetChild(ChildKey::ForNhsNumber(wrong_check));
+  absl::StatusOr<ChildRecord> out = this->store_->GetChild(ChildKey::ForNhsNumber(wrong_check), TestAccess());
   EXPECT_THAT(out, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("check digit is wrong")));
   EXPECT_EQ(FieldOf(out.status()), "child.nhs_number");
-  EXPECT_THAT(this->store_->GetChild(ChildKey::ForNhsNumber("")),
+  EXPECT_THAT(this->store_->GetChild(ChildKey::ForNhsNumber(""), TestAccess()),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("required")));
-  out = this->store_->GetChild(ChildKey::ForAgencyChildId("school-b", "bad\x01id"));
+  out = this->store_->GetChild(ChildKey::ForAgencyChildId("school-b", "bad\x01id"), TestAccess());
   EXPECT_THAT(out, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("printable ASCII")));
   EXPECT_EQ(FieldOf(out.status()), "child.agency_child_id");
-  EXPECT_THAT(this->store_->GetChild(ChildKey::ForAgencyChildId("", "PUPIL-1")),
+  EXPECT_THAT(this->store_->GetChild(ChildKey::ForAgencyChildId("", "PUPIL-1"), TestAccess()),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("agency must be")));
 }
 
@@ -405,7 +407,7 @@ TYPED_TEST(StoreTest, ConcurrentWritersAllLand) {
     threads.emplace_back([this, t] {
       for (int i = 0; i < kPerThread; ++i) {
         absl::StatusOr<WriteOutcome> out =
-            this->store_->WriteOne(Item("school-b", absl::StrCat("T", t, "-", i), 1, NhsA(), ""));
+            this->store_->WriteOne(Item("school-b", absl::StrCat("T", t, "-", i), 1, NhsA(), ""), TestAccess());
         EXPECT_TRUE(out.ok()) << out.status();
       }
     });
@@ -419,9 +421,9 @@ TYPED_TEST(StoreTest, ClosedStoreRefusesCalls) {
   EXPECT_EQ(this->WriteOk(Item("school-b", "R-1", 1, NhsA(), "")), WriteOutcome::kInserted);
   EXPECT_TRUE(this->store_->Close().ok());
   EXPECT_TRUE(this->store_->Close().ok());
-  EXPECT_THAT(this->store_->WriteOne(Item("school-b", "R-2", 1, NhsA(), "")),
+  EXPECT_THAT(this->store_->WriteOne(Item("school-b", "R-2", 1, NhsA(), ""), TestAccess()),
               StatusIs(absl::StatusCode::kFailedPrecondition, "the store is closed"));
-  EXPECT_THAT(this->store_->GetChild(ChildKey::ForNhsNumber(NhsA())),
+  EXPECT_THAT(this->store_->GetChild(ChildKey::ForNhsNumber(NhsA()), TestAccess()),
               StatusIs(absl::StatusCode::kFailedPrecondition, "the store is closed"));
   EXPECT_EQ(this->store_->schema_version(), kStoreSchemaVersion);
 }

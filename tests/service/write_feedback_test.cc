@@ -15,10 +15,12 @@
 #include "tests/service/store_factories.h"
 #include "tests/service/store_observations.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/store_access.h"
 
 namespace ethrec {
 namespace {
 
+using ::ethrec::testing::TestAccess;
 using ::ethrec::testing::Day;
 using ::ethrec::testing::Nhs;
 using ::ethrec::testing::Obs;
@@ -60,7 +62,7 @@ class WriteFeedbackTest : public ::testing::Test {
 
   // Writes `batch` asking for feedback; fails the test on an error.
   WriteResult Write(const std::vector<NormalizedObservation>& batch, bool validate_only = false) {
-    absl::StatusOr<WriteResult> out = store_->Write(batch, {.validate_only = validate_only, .feedback = true});
+    absl::StatusOr<WriteResult> out = store_->Write(batch, {.validate_only = validate_only, .feedback = true}, TestAccess());
     EXPECT_TRUE(out.ok()) << out.status();
     if (!out.ok()) return {};
     EXPECT_EQ(out->feedback.size(), batch.size());
@@ -74,7 +76,7 @@ class WriteFeedbackTest : public ::testing::Test {
     absl::StatusOr<FindingsPage> page =
         store_->ListFindings({.statuses = {FindingStatus::kOpen, FindingStatus::kAcknowledged,
                                            FindingStatus::kResolved},
-                              .limit = 1000});
+                              .limit = 1000}, TestAccess());
     EXPECT_TRUE(page.ok()) << page.status();
     if (!page.ok()) return out;
     for (const StoredFinding& f : page->findings) {
@@ -154,9 +156,9 @@ TYPED_TEST(WriteFeedbackTest, ValidateOnlyAnswersAsTheWriteWouldAndStoresNothing
   const WriteResult dry = this->Write(gp, /*validate_only=*/true);
   // Nothing stored: no findings, no new child, no record.
   EXPECT_THAT(this->Stored(), IsEmpty());
-  EXPECT_THAT(this->store_->GetChild(ChildKey::ForNhsNumber(Nhs(9))).status(),
+  EXPECT_THAT(this->store_->GetChild(ChildKey::ForNhsNumber(Nhs(9)), TestAccess()).status(),
               StatusIs(absl::StatusCode::kNotFound, ::testing::_));
-  absl::StatusOr<ChildRecord> child = this->store_->GetChild(ChildKey::ForNhsNumber(Nhs(1)));
+  absl::StatusOr<ChildRecord> child = this->store_->GetChild(ChildKey::ForNhsNumber(Nhs(1)), TestAccess());
   ASSERT_TRUE(child.ok()) << child.status();
   EXPECT_EQ(child->records.size(), 1u);
 
@@ -188,7 +190,7 @@ TYPED_TEST(WriteFeedbackTest, ValidateOnlyRefusesWhatTheWriteWouldRefuse) {
   const std::vector<NormalizedObservation> conflict = {
       Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "B", SuppliedBy::kSelf, 20)};
   for (bool validate_only : {true, false}) {
-    EXPECT_THAT(this->store_->Write(conflict, {.validate_only = validate_only, .feedback = true}).status(),
+    EXPECT_THAT(this->store_->Write(conflict, {.validate_only = validate_only, .feedback = true}, TestAccess()).status(),
                 StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("already stored with different content")))
         << validate_only;
   }

@@ -69,9 +69,18 @@ absl::Status CommandContext::ConnectFindings() {
   return absl::OkStatus();
 }
 
+absl::Status CommandContext::ConnectAudit() {
+  if (audit_ != nullptr) return absl::OkStatus();
+  if (!args_.maps.empty()) return MapsNeedInProcess();
+  absl::StatusOr<std::unique_ptr<AuditClient>> client = AuditClient::Connect(args_.server, args_.identity);
+  if (!client.ok()) return client.status();
+  audit_ = *std::move(client);
+  return absl::OkStatus();
+}
+
 const std::vector<CommandSection>& CommandTable() {
   static const std::vector<CommandSection>* const kTable =
-      new std::vector<CommandSection>{TaxonomyCommands(), RecordsCommands(), FindingsCommands()};
+      new std::vector<CommandSection>{TaxonomyCommands(), RecordsCommands(), FindingsCommands(), AuditCommands()};
   return *kTable;
 }
 

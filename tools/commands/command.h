@@ -7,8 +7,8 @@
 //
 // The commands live by area: taxonomy_commands.cc (normalize, translate,
 // suggest, systems, validate-maps), records_commands.cc (record, child,
-// import) and findings_commands.cc (findings, findings summary, findings
-// get, review, report).
+// import), findings_commands.cc (findings, findings summary, findings
+// get, review, report) and audit_commands.cc (audit).
 //
 // Example:
 //   const Command* command = FindCommand("findings summary");
@@ -25,6 +25,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "tools/audit_client.h"
 #include "tools/backend.h"
 #include "tools/cli.h"
 #include "tools/findings_client.h"
@@ -70,17 +71,19 @@ class CommandContext {
 
   // Connect what a command asks for: the Backend (the mapping library
   // in-process, or the --server), or the server's RecordsService or
-  // FindingsService. Each connects once; a later call returns OK at once.
-  // InvalidArgument when --maps is given with --server (--maps applies
-  // in-process only); otherwise the error of Normalizer::Create,
-  // NewRemoteBackend, RecordsClient::Connect or FindingsClient::Connect.
+  // FindingsService or AuditService. Each connects once; a later call
+  // returns OK at once. InvalidArgument when --maps is given with --server
+  // (--maps applies in-process only); otherwise the error of
+  // Normalizer::Create, NewRemoteBackend or the client's Connect.
   absl::Status ConnectBackend();
   absl::Status ConnectRecords();
   absl::Status ConnectFindings();
+  absl::Status ConnectAudit();
   // The connected clients; each only after its Connect returned OK.
   Backend& backend() { return *backend_; }
   RecordsClient& records() { return *records_; }
   FindingsClient& findings() { return *findings_; }
+  AuditClient& audit() { return *audit_; }
 
  private:
   CommandArgs args_;
@@ -90,6 +93,7 @@ class CommandContext {
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<RecordsClient> records_;
   std::unique_ptr<FindingsClient> findings_;
+  std::unique_ptr<AuditClient> audit_;
 };
 
 // How a command's --option is written. An option name means the same in
@@ -144,6 +148,7 @@ OptionKind KindOfOption(absl::string_view name);
 CommandSection TaxonomyCommands();
 CommandSection RecordsCommands();
 CommandSection FindingsCommands();
+CommandSection AuditCommands();
 
 }  // namespace ethrec::tools
 
