@@ -11,7 +11,7 @@ namespace ethrec::tools {
 
 absl::StatusOr<std::unique_ptr<AuditClient>> AuditClient::Connect(const std::string& address,
                                                                   const RemoteIdentity& identity) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = grpc_internal::ConnectTo(address);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = grpc_internal::ConnectTo(address, identity);
   if (!channel.ok()) return channel.status();
   return std::unique_ptr<AuditClient>(new AuditClient(v1::AuditService::NewStub(*channel), identity));
 }
