@@ -183,11 +183,11 @@ absl::StatusOr<v1::ChildReconciliation> FindingsApi::GetChildReconciliation(
   // A child the caller's agency holds no record about answers as an
   // unknown one would (its existence is not the caller's business): the
   // store decides, and audits the attempt.
-  absl::StatusOr<ChildRecord> child = options_.store->GetChild(*key, StoreAccess(caller));
+  const Access access = StoreAccess(caller);
+  absl::StatusOr<ChildRecord> child = options_.store->GetChild(*key, access);
   if (!child.ok()) return child.status();
-  const ChildViewer viewer{.all_agencies = IsOfficer(caller), .agency = caller.agency};
   v1::ChildReconciliation response;
-  api::ToSheet(*child, viewer, &response);
+  api::ToSheet(*child, ViewerOf(access), &response);
   return response;
 }
 
@@ -204,11 +204,11 @@ absl::StatusOr<v1::ListChildReconciliationsResponse> FindingsApi::ListChildRecon
     if (!after.ok()) return after.status();
     query.after_child_id = *after;
   }
-  absl::StatusOr<ChildrenPage> page = options_.store->ListChildrenWithFindings(query, StoreAccess(caller));
+  const Access access = StoreAccess(caller);
+  absl::StatusOr<ChildrenPage> page = options_.store->ListChildrenWithFindings(query, access);
   if (!page.ok()) return page.status();
-  const ChildViewer viewer{.all_agencies = true, .agency = caller.agency};
   v1::ListChildReconciliationsResponse response;
-  for (const ChildRecord& child : page->children) api::ToSheet(child, viewer, response.add_children());
+  for (const ChildRecord& child : page->children) api::ToSheet(child, ViewerOf(access), response.add_children());
   if (page->more && !page->children.empty()) {
     response.set_next_page_token(EncodeChildToken(page->children.back().child_id));
   }

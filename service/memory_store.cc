@@ -20,6 +20,16 @@ void MemoryStore::Audit(const Access& access, Touched touched, const absl::Statu
   audit_.emplace(e.id, std::move(e));
 }
 
+template <typename Call>
+auto MemoryStore::Audited(const Access& access, Call&& call) -> decltype(call(std::declval<Touched&>())) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return store_internal::ClosedError();
+  Touched touched;
+  auto result = call(touched);
+  Audit(access, std::move(touched), result.status());
+  return result;
+}
+
 absl::StatusOr<WriteResult> MemoryStore::Write(const std::vector<NormalizedObservation>& batch,
                                                const WriteOptions& options, const Access& access) {
   absl::MutexLock lock(&mu_);
@@ -155,12 +165,7 @@ void MemoryStore::Reconcile(int64_t child, absl::Time now, FeedbackBuilder* feed
 }
 
 absl::StatusOr<FindingsPage> MemoryStore::ListFindings(const FindingQuery& query, const Access& access) {
-  absl::MutexLock lock(&mu_);
-  if (closed_) return store_internal::ClosedError();
-  Touched touched;
-  absl::StatusOr<FindingsPage> page = ListFindingsLocked(query, access, touched);
-  Audit(access, std::move(touched), page.status());
-  return page;
+  return Audited(access, [&](Touched& touched) { return ListFindingsLocked(query, access, touched); });
 }
 
 absl::StatusOr<FindingsPage> MemoryStore::ListFindingsLocked(const FindingQuery& query, const Access& access,
@@ -197,13 +202,11 @@ absl::StatusOr<MemoryStore::FindingRow*> MemoryStore::FindFinding(int64_t id, co
 }
 
 absl::StatusOr<StoredFinding> MemoryStore::GetFinding(int64_t id, const Access& access) {
-  absl::MutexLock lock(&mu_);
-  if (closed_) return store_internal::ClosedError();
-  Touched touched;
-  absl::StatusOr<FindingRow*> row = FindFinding(id, access, touched);
-  Audit(access, std::move(touched), row.status());
-  if (!row.ok()) return row.status();
-  return (*row)->finding;
+  return Audited(access, [&](Touched& touched) -> absl::StatusOr<StoredFinding> {
+    absl::StatusOr<FindingRow*> row = FindFinding(id, access, touched);
+    if (!row.ok()) return row.status();
+    return (*row)->finding;
+  });
 }
 
 absl::StatusOr<FindingSummary> MemoryStore::SummarizeFindings(absl::string_view agency, const Access& access) {
@@ -245,10 +248,7 @@ absl::StatusOr<FindingSummary> MemoryStore::SummarizeLocked(absl::string_view ag
 
 absl::StatusOr<StoredFinding> MemoryStore::ReviewFinding(int64_t id, ReviewAction action, absl::string_view note,
                                                          const Access& access) {
-  absl::MutexLock lock(&mu_);
-  if (closed_) return store_internal::ClosedError();
-  Touched touched;
-  absl::StatusOr<StoredFinding> out = [&]() -> absl::StatusOr<StoredFinding> {
+  return Audited(access, [&](Touched& touched) -> absl::StatusOr<StoredFinding> {
     absl::StatusOr<FindingRow*> row = FindFinding(id, access, touched);
     if (!row.ok()) return row.status();
     StoredFinding& f = (*row)->finding;
@@ -258,9 +258,7 @@ absl::StatusOr<StoredFinding> MemoryStore::ReviewFinding(int64_t id, ReviewActio
     f.history.push_back(
         FindingEvent{ReviewEvent(action), Now(), access.actor.agency, access.actor.role, std::string(note)});
     return f;
-  }();
-  Audit(access, std::move(touched), out.status());
-  return out;
+  });
 }
 
 WriteOutcome MemoryStore::Apply(const NormalizedObservation& item, absl::Time received_at) {
@@ -334,12 +332,7 @@ void MemoryStore::Merge(int64_t from, int64_t into) {
 }
 
 absl::StatusOr<ChildRecord> MemoryStore::GetChild(const ChildKey& key, const Access& access) {
-  absl::MutexLock lock(&mu_);
-  if (closed_) return store_internal::ClosedError();
-  Touched touched;
-  absl::StatusOr<ChildRecord> child = GetChildLocked(key, access, touched);
-  Audit(access, std::move(touched), child.status());
-  return child;
+  return Audited(access, [&](Touched& touched) { return GetChildLocked(key, access, touched); });
 }
 
 absl::StatusOr<ChildRecord> MemoryStore::GetChildLocked(const ChildKey& key, const Access& access,
@@ -361,7 +354,7 @@ absl::StatusOr<ChildRecord> MemoryStore::GetChildLocked(const ChildKey& key, con
   touched.child_ids.push_back(child);
   ChildRecord out = ReadChild(child);
   // A child the caller may not see answers as an unknown one would.
-  if (!MaySeeChild(out, store_internal::ViewerOf(access))) return ChildNotFound(key);
+  if (!MaySeeChild(out, ViewerOf(access))) return ChildNotFound(key);
   return out;
 }
 
@@ -390,12 +383,7 @@ ChildRecord MemoryStore::ReadChild(int64_t child) const {
 }
 
 absl::StatusOr<ChildrenPage> MemoryStore::ListChildrenWithFindings(const ChildQuery& query, const Access& access) {
-  absl::MutexLock lock(&mu_);
-  if (closed_) return store_internal::ClosedError();
-  Touched touched;
-  absl::StatusOr<ChildrenPage> page = ListChildrenLocked(query, access, touched);
-  Audit(access, std::move(touched), page.status());
-  return page;
+  return Audited(access, [&](Touched& touched) { return ListChildrenLocked(query, access, touched); });
 }
 
 absl::StatusOr<ChildrenPage> MemoryStore::ListChildrenLocked(const ChildQuery& query, const Access& access,

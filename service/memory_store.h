@@ -87,6 +87,11 @@ class MemoryStore final : public Store {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Appends the event of one call of `access` that ended with `outcome`.
   void Audit(const Access& access, Touched touched, const absl::Status& outcome) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The shape of every audited read: under the lock, `call(touched)` (an
+  // absl::StatusOr), then its event.
+  // (Defined in memory_store.cc, its only user.)
+  template <typename Call>
+  auto Audited(const Access& access, Call&& call) -> decltype(call(std::declval<Touched&>()));
 
   // Applies one item that is known not to conflict. Cannot fail.
   WriteOutcome Apply(const NormalizedObservation& item, absl::Time received_at)

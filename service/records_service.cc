@@ -99,11 +99,11 @@ absl::StatusOr<v1::GetChildResponse> RecordsApi::GetChild(const Caller& caller, 
   // agency's part of a child it holds records about; the store answers any
   // other child as an unknown one, and audits the attempt. Officers see
   // every agency.
-  absl::StatusOr<ChildRecord> child = options_.store->GetChild(key, StoreAccess(caller));
+  const Access access = StoreAccess(caller);
+  absl::StatusOr<ChildRecord> child = options_.store->GetChild(key, access);
   if (!child.ok()) return child.status();
-  const ChildViewer viewer{.all_agencies = SeesEveryAgency(caller.role), .agency = caller.agency};
   v1::GetChildResponse response;
-  api::ToProto(ViewOfChild(*child, viewer), &response);
+  api::ToProto(ViewOfChild(*child, ViewerOf(access)), &response);
   return response;
 }
 

@@ -105,6 +105,12 @@ struct Access {
   bool all_agencies = false;
 };
 
+// What `access` may see of a child (mapping/child_record.h); valid while
+// `access` is.
+inline ChildViewer ViewerOf(const Access& access) {
+  return ChildViewer{.all_agencies = access.all_agencies, .agency = access.actor.agency};
+}
+
 
 // How a caller names a child: an NHS number, or an agency's own id for it.
 class ChildKey {

@@ -28,18 +28,15 @@ std::string ReadAll(const std::string& path) {
   return text.str();
 }
 
-// The file's text, or InvalidArgument naming `flag` when it cannot be read
+// OK, or InvalidArgument naming `flag` when the file cannot be read
 // or holds no PEM block `marker` ("CERTIFICATE", "PRIVATE KEY").
 absl::Status CheckPem(absl::string_view flag, const std::string& path, absl::string_view marker) {
   if (path.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--", flag, " is missing: mutual TLS needs --tls_cert, --tls_key and --tls_client_ca"));
   }
-  std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("--", flag, ": cannot read ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string pem = text.str();
+  if (!std::ifstream(path)) return absl::InvalidArgumentError(absl::StrCat("--", flag, ": cannot read ", path));
+  const std::string pem = ReadAll(path);
   // "BEGIN PRIVATE KEY", "BEGIN EC PRIVATE KEY", "BEGIN RSA PRIVATE KEY".
   if (!absl::StrContains(pem, "-----BEGIN ") || !absl::StrContains(pem, absl::StrCat(marker, "-----"))) {
     return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", path, " holds no PEM ", marker));

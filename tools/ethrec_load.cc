@@ -75,12 +75,15 @@ ABSL_FLAG(bool, basic_view, true,
 namespace ethrec {
 namespace {
 
+using load_internal::ChildReads;
 using load_internal::CompareTls;
 using load_internal::Interleaved;
+using load_internal::NormalizeCalls;
 using load_internal::IsLoopback;
 using load_internal::Print;
 using load_internal::Result;
 using load_internal::RunAsync;
+using load_internal::SeedChildren;
 using Clock = std::chrono::steady_clock;
 
 std::vector<std::pair<std::string, std::string>> AllCodes(const Normalizer& n) {
@@ -234,20 +237,7 @@ int Main() {
         },
         1);
   };
-  auto normalize = [&] {
-    return RunAsync<v1::NormalizeRequest, v1::NormalizeResponse>(
-        "Normalize",
-        [&](grpc::ClientContext* c, const v1::NormalizeRequest& q, grpc::CompletionQueue* cq) {
-          return taxonomy->PrepareAsyncNormalize(c, q, cq);
-        },
-        [&](int64_t i) {
-          v1::NormalizeRequest q;
-          q.set_system(codes[i % codes.size()].first);
-          q.set_code(codes[i % codes.size()].second);
-          return q;
-        },
-        1);
-  };
+  auto normalize = [&] { return NormalizeCalls("Normalize", taxonomy.get(), codes); };
   // NormalizeBatch measures what the server sustains, so the client works
   // like h2load: a rotation of requests serialised once, sent as raw bytes.
   // Each request's answer is first fetched and checked in full (one result
@@ -361,48 +351,14 @@ int Main() {
   auto data_entry = [&](bool validate_only, int64_t first_child, int64_t children) {
     return data_entry_on(records.get(), validate_only, first_child, children);
   };
-  auto seed_children_on = [&](v1::RecordsService::Stub* stub, int64_t first_child, int64_t children) -> bool {
-    for (int64_t done = 0; done < children;) {
-      v1::RecordObservationsRequest q;
-      for (int k = 0; k < batch && done < children; ++k, ++done) {
-        v1::ObservationInput* o = q.add_observations();
-        o->mutable_child()->set_nhs_number(SyntheticNhsNumber(first_child + done));
-        o->set_record_id(absl::StrCat("school-", first_child + done));
-        o->set_record_version(1);
-        o->set_system("dfe");
-        o->set_code("BCRB");
-        o->set_supplied_by(v1::SELF);
-        o->mutable_recorded_at()->set_seconds(1764000000);
-      }
-      grpc::ClientContext context;
-      context.AddMetadata("x-ethrec-agency", "load-school");
-      context.AddMetadata("x-ethrec-role", "record-system");
-      v1::RecordObservationsResponse answer;
-      grpc::Status status = stub->RecordObservations(&context, q, &answer);
-      if (!status.ok()) {
-        std::printf("seeding failed: %s\n", status.error_message().c_str());
-        return false;
-      }
-    }
-    return true;
+  auto seed_children_on = [&](v1::RecordsService::Stub* stub, int64_t first_child, int64_t children) {
+    return SeedChildren(stub, first_child, children, batch);
   };
   auto seed_children = [&](int64_t first_child, int64_t children) {
     return seed_children_on(records.get(), first_child, children);
   };
-  // GetChild of the seeded children by the agency that holds them: each
-  // answer is the child's records and findings.
   auto child_reads_on = [&](v1::RecordsService::Stub* stub, int64_t first_child, int64_t children) {
-    return RunAsync<v1::GetChildRequest, v1::GetChildResponse>(
-        "GetChild",
-        [stub](grpc::ClientContext* c, const v1::GetChildRequest& q, grpc::CompletionQueue* cq) {
-          return stub->PrepareAsyncGetChild(c, q, cq);
-        },
-        [first_child, children](int64_t call) {
-          v1::GetChildRequest q;
-          q.mutable_child()->set_nhs_number(SyntheticNhsNumber(first_child + call % children));
-          return q;
-        },
-        1, [](int64_t, const v1::GetChildResponse& r) { return r.observations_size() > 0; }, "load-school");
+    return ChildReads("GetChild", stub, first_child, children);
   };
   // A new GP record about one of the seeded children per call (`round`
   // keeps each round's records new), reconciled with the school's.

@@ -28,12 +28,6 @@ struct Touched {
 // `outcome` (AuditOutcome); ids sorted and unique.
 AuditEvent MakeAuditEvent(const Access& access, absl::Time time, Touched touched, const absl::Status& outcome);
 
-// What `access` may see of a child (mapping/child_record.h); valid while
-// `access` is.
-inline ChildViewer ViewerOf(const Access& access) {
-  return ChildViewer{.all_agencies = access.all_agencies, .agency = access.actor.agency};
-}
-
 // PermissionDenied (field "agency") when `access` sees one agency and
 // `agency` is not it (findings and summaries of another agency).
 absl::Status CheckAgencyScope(const Access& access, absl::string_view agency);

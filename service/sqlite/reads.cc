@@ -57,7 +57,7 @@ absl::StatusOr<ChildRecord> SqliteStore::GetChild(const ChildKey& key, const Acc
     if (!child.ok()) return child.status();
     touched.child_ids.push_back(child->child_id);
     // A child the caller may not see answers as an unknown one would.
-    if (!MaySeeChild(*child, store_internal::ViewerOf(access))) return ChildNotFound(key);
+    if (!MaySeeChild(*child, ViewerOf(access))) return ChildNotFound(key);
     return child;
   });
 }

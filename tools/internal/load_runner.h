@@ -19,6 +19,8 @@
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
+#include "ethrec/v1/records_service.grpc.pb.h"
+#include "ethrec/v1/taxonomy_service.grpc.pb.h"
 
 ABSL_DECLARE_FLAG(int, rounds);
 ABSL_DECLARE_FLAG(int, concurrency);
@@ -145,6 +147,23 @@ inline bool IsLoopback(const std::string& address) {
   return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
          absl::StartsWith(address, "[::1]:");
 }
+
+// The agency seeded children are recorded under (without TLS; with it the
+// client certificate's agency).
+inline constexpr char kSeedAgency[] = "load-school";
+
+// Normalize calls through `taxonomy`, cycling through every code.
+Result NormalizeCalls(const std::string& name, v1::TaxonomyService::Stub* taxonomy,
+                      const std::vector<std::pair<std::string, std::string>>& codes);
+
+// Records what a school heard from each of `children` children (synthetic
+// NHS numbers from `first_child`), `batch` at a time, through `records`.
+bool SeedChildren(v1::RecordsService::Stub* records, int64_t first_child, int64_t children, int batch);
+
+// GetChild of the seeded children by the agency that holds them; each
+// answer must hold the child's records.
+Result ChildReads(const std::string& name, v1::RecordsService::Stub* records, int64_t first_child,
+                  int64_t children);
 
 // --mode=tls (tools/load_tls.cc): Normalize and GetChild against the
 // plaintext server on `plain` and the mutual-TLS one named by --tls_server.
