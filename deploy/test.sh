@@ -1,12 +1,28 @@
 #!/usr/bin/env bash
 # Builds everything (tests included) and runs the whole test suite: CTest,
-# then the independent Node.js client test (tests/node) against the built ethrecd.
+# then the independent Node.js client test (tests/node) against the built
+# ethrecd, then the hardening stages (README "Hardening"): the CTest suite
+# again built with clang, AddressSanitizer and UBSan (deploy/sanitize.sh),
+# and each libFuzzer target for a bounded time (deploy/fuzz.sh). Prints how
+# long each stage took. ETHREC_SKIP_HARDENING=1 runs the first stages only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+stage_times=()
+stage_start=$SECONDS
+# end_stage NAME: records how long the stage that just ended took.
+end_stage() {
+  stage_times+=("$(printf '%-24s %4d s' "$1" $((SECONDS - stage_start)))")
+  stage_start=$SECONDS
+}
+trap 'echo "test: stage times so far:"; printf "  %s\n" "${stage_times[@]}"' EXIT
+
 deploy/install-deps.sh --tests
+end_stage "install-deps"
 deploy/build.sh -DETHREC_BUILD_TESTS=ON
+end_stage "build"
 build_dir="${ETHREC_BUILD_DIR:-build}"
 ctest --test-dir "$build_dir" --output-on-failure -j "${ETHREC_JOBS:-2}"
+end_stage "ctest"
 
 # Node.js client: @grpc/grpc-js and @grpc/proto-loader from package-lock.json.
 # npm ci runs again only when node_modules is missing or the lock file changed
@@ -21,3 +37,13 @@ ethrecd="$(cd "$build_dir" && pwd)/service/ethrecd"
   fi
   ETHRECD="$ethrecd" node --test
 )
+end_stage "node"
+
+if [ "${ETHREC_SKIP_HARDENING:-0}" != 1 ]; then
+  deploy/sanitize.sh --build-only
+  end_stage "sanitizer build"
+  deploy/sanitize.sh
+  end_stage "sanitizer ctest"
+  deploy/fuzz.sh --no-build
+  end_stage "fuzz"
+fi
