@@ -14,7 +14,7 @@ end_stage() {
   stage_times+=("$(printf '%-24s %4d s' "$1" $((SECONDS - stage_start)))")
   stage_start=$SECONDS
 }
-trap 'echo "test: stage times so far:"; printf "  %s\n" "${stage_times[@]}"' EXIT
+trap 'echo "test: stage times:"; printf "  %s\n" "${stage_times[@]}"' EXIT
 
 deploy/install-deps.sh --tests
 end_stage "install-deps"
