@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages ethrec builds with, if any are missing.
 # With --tests, also what only the tests need: chromium, for the report's
-# browser tests (deploy/test.sh passes it; the quick start does not).
+# browser tests, and clang with its sanitizer and libFuzzer runtimes, for the
+# hardening stages (deploy/test.sh passes it; the quick start does not).
 # Run as root, or as a user who may sudo.
 set -euo pipefail
 
@@ -13,6 +14,7 @@ packages=(
 )
 if [ "${1:-}" = "--tests" ]; then
   packages+=(chromium)  # headless, for tests/tools/report_browser_test.cc and findings_scenario_test.cc
+  packages+=(clang libclang-rt-dev)  # deploy/sanitize.sh and deploy/fuzz.sh: ASan, UBSan, libFuzzer
 fi
 # The Node.js client test (tests/node) needs node and npm. They are checked by
 # command, not by package: a machine may have them from another source (a

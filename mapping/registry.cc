@@ -492,9 +492,11 @@ class RegistryBuilder {
 namespace {
 
 // Parses `content`; on a syntax error records it and returns false.
+// Iteratively: the default recursive parser overflows the stack on deeply
+// nested input (a file of a million '[').
 bool ParseJson(const std::string& name, absl::string_view content, rapidjson::Document* doc,
                std::vector<LoadProblem>* problems) {
-  doc->Parse(content.data(), content.size());
+  doc->Parse<rapidjson::kParseIterativeFlag>(content.data(), content.size());
   if (!doc->HasParseError() && doc->IsObject()) return true;
   if (!doc->HasParseError()) {
     problems->push_back(LoadProblem{name, "$", "the document must be a JSON object"});

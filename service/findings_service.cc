@@ -3,14 +3,11 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "absl/strings/escaping.h"
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "mapping/observation.h"
 #include "mapping/status_field.h"
 #include "api/child_sheet.h"
+#include "service/internal/page_token.h"
 #include "service/serve_call.h"
 #include "api/convert.h"
 
@@ -20,6 +17,10 @@ namespace {
 // Overloads below would hide api/convert.h's.
 using ::ethrec::api::FromProto;
 using ::ethrec::api::ToProto;
+using ::ethrec::service_internal::DecodeChildToken;
+using ::ethrec::service_internal::DecodePageToken;
+using ::ethrec::service_internal::EncodeChildToken;
+using ::ethrec::service_internal::EncodePageToken;
 
 bool IsOfficer(const Caller& caller) { return SeesEveryAgency(caller.role); }
 
@@ -54,30 +55,6 @@ uint64_t FilterFingerprint(const FindingQuery& q) {
   absl::StrAppend(&s, "\n", q.raised_after ? absl::ToUnixMicros(*q.raised_after) : INT64_MIN, "\n",
                   q.raised_before ? absl::ToUnixMicros(*q.raised_before) : INT64_MIN);
   return Fnv1a(s);
-}
-
-std::string EncodePageToken(int64_t after_id, uint64_t fingerprint) {
-  return absl::WebSafeBase64Escape(absl::StrCat("f1:", after_id, ":", fingerprint));
-}
-
-absl::Status BadToken(absl::string_view why) {
-  return WithField(absl::InvalidArgumentError(absl::StrCat("page_token ", why)), "page_token");
-}
-
-absl::StatusOr<int64_t> DecodePageToken(absl::string_view token, uint64_t fingerprint) {
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw)) return BadToken("is not a page token from this service");
-  std::vector<absl::string_view> parts = absl::StrSplit(raw, ':');
-  int64_t after_id = 0;
-  uint64_t fp = 0;
-  if (parts.size() != 3 || parts[0] != "f1" || !absl::SimpleAtoi(parts[1], &after_id) ||
-      !absl::SimpleAtoi(parts[2], &fp) || after_id < 0) {
-    return BadToken("is not a page token from this service");
-  }
-  if (fp != fingerprint) {
-    return BadToken("was issued for other filters: repeat the first request's filters, or start again without a token");
-  }
-  return after_id;
 }
 
 absl::StatusOr<FindingQuery> QueryFrom(const v1::ListFindingsRequest& r, const Caller& caller, int default_size,
@@ -158,20 +135,6 @@ absl::StatusOr<ChildKey> ChildKeyFrom(const v1::GetChildReconciliationRequest& r
     return ChildKey::ForNhsNumber(CanonicalNhsNumber(r.child().nhs_number()));
   }
   return ChildKey::ForAgencyChildId(caller.agency, r.child().agency_child_id());
-}
-
-std::string EncodeChildToken(int64_t after_child_id) {
-  return absl::WebSafeBase64Escape(absl::StrCat("c1:", after_child_id));
-}
-
-absl::StatusOr<int64_t> DecodeChildToken(absl::string_view token) {
-  std::string raw;
-  int64_t after = 0;
-  if (!absl::WebSafeBase64Unescape(token, &raw) || !absl::StartsWith(raw, "c1:") ||
-      !absl::SimpleAtoi(absl::string_view(raw).substr(3), &after) || after < 0) {
-    return BadToken("is not a page token of ListChildReconciliations");
-  }
-  return after;
 }
 
 }  // namespace

@@ -1,13 +1,12 @@
 #include "service/taxonomy_service.h"
 
 #include <google/protobuf/io/coded_stream.h>
-#include <grpcpp/support/proto_buffer_reader.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "mapping/status_field.h"
-#include "service/parse_errors.h"
+#include "service/internal/normalize_batch_request.h"
 #include "service/serve_call.h"
 #include "api/convert.h"
 
@@ -235,17 +234,9 @@ absl::StatusOr<std::string> TaxonomyServiceImpl::NormalizeBatchBytes(const grpc:
   if (absl::StatusOr<Caller> caller = gate_.Admit(context, "/ethrec.v1.TaxonomyService/NormalizeBatch"); !caller.ok()) {
     return caller.status();
   }
-  v1::NormalizeBatchRequest parsed;
-  {
-    // Parsed straight from gRPC's slices (the copy of the buffer shares them).
-    grpc::ByteBuffer shared(request);
-    grpc::ProtoBufferReader reader(&shared);
-    if (!reader.status().ok()) return absl::InternalError("could not read the NormalizeBatch request");
-    if (!parsed.ParseFromZeroCopyStream(&reader)) {
-      return UnparsableRequestError("/ethrec.v1.TaxonomyService/NormalizeBatch");
-    }
-  }
-  return api_.NormalizeBatch(parsed);
+  absl::StatusOr<v1::NormalizeBatchRequest> parsed = service_internal::ParseNormalizeBatchRequest(request);
+  if (!parsed.ok()) return parsed.status();
+  return api_.NormalizeBatch(*parsed);
 }
 
 grpc::Status TaxonomyServiceImpl::Translate(grpc::ServerContext* context, const v1::TranslateRequest* request,

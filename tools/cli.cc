@@ -118,7 +118,9 @@ int Run(CommandContext& context) {
   }
   if (command == nullptr) return context.Usage(absl::StrCat("unknown command \"", args.command, "\""));
   if (!command->needs_server.empty() && args.server.empty()) return context.Usage(command->needs_server);
-  for (const auto& [key, value] : args.options) {
+  for (const auto& option_given : args.options) {
+    // A named variable, not a structured binding: clang 14 cannot capture one.
+    const auto& key = option_given.first;
     auto allowed = [&key](const Option& option) { return option.name == key; };
     if (std::none_of(command->options.begin(), command->options.end(), allowed)) {
       context.err() << "ethrec: command " << command->name << " has no option --" << key << "\n"

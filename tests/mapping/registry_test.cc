@@ -479,6 +479,19 @@ TEST(RegistryRegressionTest, MissingResourceTypeIsReportedOnce) {
   EXPECT_THAT(problems, ElementsAre(ProblemIs("untyped.json", "$", "missing \"resourceType\"")));
 }
 
+// RapidJSON parses recursively by default: a file of a million '[' (a few
+// thousand under ASan) overflowed the stack and crashed ethrecd at start-up
+// instead of being reported (found with tests/fuzz/map_loader_fuzz's ASan build).
+TEST(RegistryRegressionTest, DeeplyNestedJsonIsAProblemNotAStackOverflow) {
+  const std::string open(1 << 20, '[');
+  for (const std::string& content : {open, open + std::string(open.size(), ']')}) {
+    std::vector<LoadProblem> problems;
+    EXPECT_EQ(Registry::LoadSources({DataSource{"deep.json", content}}, false, &problems), nullptr);
+    EXPECT_THAT(problems, Contains(ProblemIs("deep.json", "$", content == open ? "invalid JSON at line 1"
+                                                                                 : "must be a JSON object")));
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Registry::Load from directories.
 
