@@ -18,9 +18,11 @@
 // that holds them) against --server (A) and --server_b (B), interleaved
 // A, B, A, B, and print the median B/A ratio: two builds side by side, e.g.
 // without and with the audit trail (tools/audit_ab.sh).
+// `bulk-entry` (tools/load_bulk_entry.cc) measures data entry's latency
+// while a bulk load runs, against the same on an idle server.
 //
 // Usage: ethrec_load --server=127.0.0.1:PORT [--mode=compare|echo|normalize|
-//        normalize-batch|record-batch|data-entry|child-reads|child-writes]
+//        normalize-batch|record-batch|data-entry|bulk-entry|child-reads|child-writes]
 //        [--server_b=127.0.0.1:PORT] [--concurrency=32] [--seconds=5]
 //        [--max_calls=1000000] [--batch=500] [--rounds=5]
 #include <grpcpp/generic/generic_stub.h>
@@ -55,7 +57,8 @@
 
 ABSL_FLAG(std::string, server, "", "ethrecd address: 127.0.0.1:PORT or [::1]:PORT (loopback only)");
 ABSL_FLAG(std::string, mode, "compare",
-          "compare, echo, normalize, normalize-batch, record-batch, data-entry, child-reads, child-writes or tls");
+          "compare, echo, normalize, normalize-batch, record-batch, data-entry, bulk-entry, child-reads, child-writes or "
+          "tls");
 ABSL_FLAG(std::string, server_b, "", "child-reads, child-writes: the second ethrecd (B), also on loopback");
 ABSL_FLAG(std::string, tls_server, "",
           "--mode=tls: a second ethrecd, serving mutual TLS, compared with --server (plaintext)");
@@ -75,6 +78,7 @@ ABSL_FLAG(bool, basic_view, true,
 namespace ethrec {
 namespace {
 
+using load_internal::BulkEntry;
 using load_internal::ChildReads;
 using load_internal::CompareTls;
 using load_internal::Interleaved;
@@ -217,12 +221,15 @@ int Main() {
   if (absl::GetFlag(FLAGS_mode) == "tls") return CompareTls(channel, codes);
   auto taxonomy = v1::TaxonomyService::NewStub(channel);
   auto records = v1::RecordsService::NewStub(channel);
+  static int64_t record_base = static_cast<int64_t>(getpid()) * 1000;
+  if (absl::GetFlag(FLAGS_mode) == "bulk-entry") {
+    return BulkEntry(records.get(), record_base, absl::GetFlag(FLAGS_batch));
+  }
   auto diagnostics = v1::DiagnosticsService::NewStub(channel);
   const int batch = absl::GetFlag(FLAGS_batch);
   const std::string mode = absl::GetFlag(FLAGS_mode);
   const bool all = mode == "compare";
   const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
-  static int64_t record_base = static_cast<int64_t>(getpid()) * 1000;
 
   auto echo = [&] {
     return RunAsync<v1::EchoRequest, v1::EchoResponse>(

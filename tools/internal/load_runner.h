@@ -49,7 +49,8 @@ inline void Print(const Result& r) {
   if (!r.first_error.empty()) std::printf("  first error: %s\n", r.first_error.c_str());
 }
 
-// Runs `concurrency` calls at a time until the time or call limit.
+// Runs `concurrency` calls at a time (0: --concurrency) until the time
+// (`seconds`, 0: --seconds) or call limit.
 template <typename Request, typename Response>
 Result RunAsync(const std::string& name,
                 std::function<std::unique_ptr<grpc::ClientAsyncResponseReader<Response>>(
@@ -57,7 +58,7 @@ Result RunAsync(const std::string& name,
                     prepare,
                 std::function<Request(int64_t)> make, int items_per_call,
                 std::function<bool(int64_t, const Response&)> check = nullptr,
-                const std::string& agency = "load-test") {
+                const std::string& agency = "load-test", int concurrency = 0, double seconds = 0) {
   struct Call {
     int64_t number = 0;
     grpc::ClientContext context;
@@ -66,10 +67,11 @@ Result RunAsync(const std::string& name,
     Clock::time_point start;
     std::unique_ptr<grpc::ClientAsyncResponseReader<Response>> reader;
   };
-  const int concurrency = absl::GetFlag(FLAGS_concurrency);
+  if (concurrency <= 0) concurrency = absl::GetFlag(FLAGS_concurrency);
+  if (seconds <= 0) seconds = absl::GetFlag(FLAGS_seconds);
   const int64_t max_calls = absl::GetFlag(FLAGS_max_calls);
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                           std::chrono::duration<double>(absl::GetFlag(FLAGS_seconds)));
+  const auto deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   grpc::CompletionQueue cq;
   int64_t issued = 0;
   auto launch = [&]() {
@@ -115,8 +117,6 @@ Result RunAsync(const std::string& name,
   cq.Shutdown();
   return r;
 }
-
-// Every (system, code) of the built-in lists.
 
 // Each ratio from pairs measured interleaved (A, B, A, B, ...): drift on
 // the machine hits both sides of a pair alike. Prints every pair, then the
@@ -164,6 +164,10 @@ bool SeedChildren(v1::RecordsService::Stub* records, int64_t first_child, int64_
 // answer must hold the child's records.
 Result ChildReads(const std::string& name, v1::RecordsService::Stub* records, int64_t first_child,
                   int64_t children);
+
+// --mode=bulk-entry (tools/load_bulk_entry.cc): single RecordObservation
+// latency, idle and while a bulk load runs, --rounds pairs interleaved.
+int BulkEntry(v1::RecordsService::Stub* records, int64_t record_base, int batch);
 
 // --mode=tls (tools/load_tls.cc): Normalize and GetChild against the
 // plaintext server on `plain` and the mutual-TLS one named by --tls_server.
