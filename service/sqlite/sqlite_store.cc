@@ -187,7 +187,8 @@ absl::StatusOr<WriteResult> SqliteStore::Write(const std::vector<NormalizedObser
                                 absl::StatusOr<WriteResult> out = WriteBatch(batch, options, now_us, touched);
                                 if (!out.ok()) touched.child_ids.clear();  // nothing was stored
                                 return out;
-                              });
+                              },
+                              batch.size() > kMaxInteractiveItems ? Lane::kBulk : Lane::kInteractive);
 }
 
 absl::StatusOr<WriteResult> SqliteStore::WriteBatch(const std::vector<NormalizedObservation>& batch,

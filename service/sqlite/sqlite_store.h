@@ -15,6 +15,14 @@
 // of them commits for all (one fsync for the group, at most
 // kMaxGroupCalls calls); if that COMMIT fails, every call of the group
 // fails with its error.
+//
+// Two lanes, so that data entry stays fast under a bulk load: a write of
+// more than kMaxInteractiveItems items is bulk, everything else
+// interactive. A bulk call takes the lock only while no interactive call is
+// waiting for it, and only waiting interactive calls hold a group open; so
+// a call at data entry waits at most for the bulk call already at work,
+// never for a queue of them. (Bulk calls wait while interactive ones keep
+// arriving without a gap.)
 #ifndef ETHREC_SERVICE_SQLITE_SQLITE_STORE_H_
 #define ETHREC_SERVICE_SQLITE_SQLITE_STORE_H_
 
@@ -84,6 +92,8 @@ class SqliteStore final : public Store {
     absl::Status status;   // the COMMIT's, or why the transaction was lost
   };
   static constexpr int kMaxGroupCalls = 64;
+  static constexpr size_t kMaxInteractiveItems = 16;
+  enum class Lane { kInteractive, kBulk };
 
   // Runs `body`, an absl::StatusOr<T>(Touched& touched, int64_t now_us),
   // under the lock in the shared transaction with the audit event of
@@ -92,10 +102,12 @@ class SqliteStore final : public Store {
   // cannot be written (nothing the call wrote is kept) or the COMMIT fails.
   // A closed store, or a transaction that cannot begin: that error, and no event.
   template <typename T, typename Body>
-  absl::StatusOr<T> Audited(const Access& access, Undo undo, Body&& body) ABSL_LOCKS_EXCLUDED(mu_) {
-    arriving_.fetch_add(1, std::memory_order_relaxed);
-    absl::MutexLock lock(&mu_);
-    arriving_.fetch_sub(1, std::memory_order_relaxed);
+  absl::StatusOr<T> Audited(const Access& access, Undo undo, Body&& body, Lane lane = Lane::kInteractive)
+      ABSL_LOCKS_EXCLUDED(mu_) {
+    const bool interactive = lane == Lane::kInteractive;
+    if (interactive) arriving_.fetch_add(1, std::memory_order_relaxed);
+    absl::MutexLock lock(&mu_, interactive ? absl::Condition::kTrue : absl::Condition(&NoneArriving, &arriving_));
+    if (interactive) arriving_.fetch_sub(1, std::memory_order_relaxed);
     if (db_ == nullptr) return store_internal::ClosedError();
     const int64_t now_us = NowMicros();
     absl::StatusOr<std::shared_ptr<Group>> group = JoinGroup();
@@ -200,9 +212,10 @@ class SqliteStore final : public Store {
   std::vector<int64_t> created_children_ ABSL_GUARDED_BY(mu_);
   // The shared transaction of audited calls, while one is open.
   std::shared_ptr<Group> group_ ABSL_GUARDED_BY(mu_);
-  // Audited calls waiting for the lock: while there are any, a call leaves
-  // the transaction open for them.
+  // Interactive calls waiting for the lock: while there are any, a call
+  // leaves the transaction open for them, and bulk calls wait.
   std::atomic<int> arriving_{0};
+  static bool NoneArriving(std::atomic<int>* arriving) { return arriving->load(std::memory_order_relaxed) == 0; }
   struct CountDelta {
     std::string agency;
     std::string other_agency;  // AGENCY_DISAGREEMENT's other agency, else ""
