@@ -174,8 +174,11 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& 
   }
   auto c = std::unique_ptr<Connection>(new Connection(conn));
   // Every commit waits for its WAL to be flushed (and for a synchronous
-  // standby, where one is configured), whatever the server's default.
-  if (absl::Status s = c->Exec("SET synchronous_commit TO on"); !s.ok()) return s;
+  // standby, where one is configured), whatever the server's default. The
+  // server's notices ("already exists, skipping") stay out of the log.
+  if (absl::Status s = c->Exec("SET synchronous_commit TO on; SET client_min_messages TO warning"); !s.ok()) {
+    return s;
+  }
   return c;
 }
 
