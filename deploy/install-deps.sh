@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages ethrec builds with, if any are missing.
 # With --tests, also what only the tests need: chromium, for the report's
-# browser tests, and clang with its sanitizer and libFuzzer runtimes, for the
-# hardening stages (deploy/test.sh passes it; the quick start does not).
+# browser tests, clang with its sanitizer and libFuzzer runtimes, for the
+# hardening stages, and postgresql-15, whose servers the PostgreSQL store's
+# tests start (deploy/test.sh passes it; the quick start does not).
 # Run as root, or as a user who may sudo.
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config openssl
-  libabsl-dev libicu-dev rapidjson-dev libsqlite3-dev
+  libabsl-dev libicu-dev rapidjson-dev libsqlite3-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
 )
 if [ "${1:-}" = "--tests" ]; then
   packages+=(chromium)  # headless, for tests/tools/report_browser_test.cc and findings_scenario_test.cc
   packages+=(clang libclang-rt-dev)  # deploy/sanitize.sh and deploy/fuzz.sh: ASan, UBSan, libFuzzer
+  # The PostgreSQL store's tests start throwaway servers (tests/testing/postgres_server.h).
+  packages+=(postgresql-15)
 fi
 # The Node.js client test (tests/node) needs node and npm. They are checked by
 # command, not by package: a machine may have them from another source (a

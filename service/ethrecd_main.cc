@@ -9,6 +9,7 @@
 #include "mapping/normalizer.h"
 #include "mapping/reconcile.h"
 #include "service/listen_address.h"
+#include "service/postgres_store.h"
 #include "service/server.h"
 #include "service/sqlite_store.h"
 
@@ -29,7 +30,10 @@ ABSL_FLAG(std::string, health_listen, "",
           "also serve grpc.health.v1, and nothing else, in plaintext on this address (for probes)");
 ABSL_FLAG(std::vector<std::string>, maps, {},
           "directories of local code lists (CodeSystem + ConceptMap JSON), comma-separated");
-ABSL_FLAG(std::string, db, "ethrec.db", "SQLite database file (created if missing; WAL mode)");
+ABSL_FLAG(std::string, db, "ethrec.db",
+          "SQLite database file (created if missing; WAL mode), or a PostgreSQL database as a libpq URI "
+          "(postgresql://user@host:5432/dbname?sslmode=verify-full); any number of replicas may share one");
+ABSL_FLAG(int, db_pool_size, 8, "with PostgreSQL: the most connections this replica opens to the database");
 ABSL_FLAG(int, max_message_bytes, 4 << 20, "largest request message accepted, in bytes");
 ABSL_FLAG(bool, findings, true,
           "recompute each child's findings in every write (false: faster bulk loading, findings calls "
@@ -81,10 +85,13 @@ int main(int argc, char** argv) {
     std::cerr << "ethrecd: --audit_retention_days " << retention_days << " must be at least 1\n";
     return 2;
   }
-  ethrec::SqliteStoreOptions store_options{.path = absl::GetFlag(FLAGS_db)};
-  store_options.store.audit_retention = absl::Hours(24) * retention_days;
-  if (absl::GetFlag(FLAGS_findings)) store_options.store.findings_normalizer = normalizer->get();
-  absl::StatusOr<std::unique_ptr<ethrec::Store>> store = ethrec::OpenSqliteStore(store_options);
+  ethrec::StoreOptions common{.audit_retention = absl::Hours(24) * retention_days};
+  if (absl::GetFlag(FLAGS_findings)) common.findings_normalizer = normalizer->get();
+  const std::string db = absl::GetFlag(FLAGS_db);
+  absl::StatusOr<std::unique_ptr<ethrec::Store>> store =
+      ethrec::IsPostgresUri(db)
+          ? ethrec::OpenPostgresStore({.conninfo = db, .pool_size = absl::GetFlag(FLAGS_db_pool_size), .store = common})
+          : ethrec::OpenSqliteStore({.path = db, .store = common});
   if (!store.ok()) {
     std::cerr << "ethrecd: cannot open the database: " << store.status() << "\n";
     return 1;

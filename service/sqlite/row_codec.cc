@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "service/postgres/statement.h"
 
 namespace ethrec::sqlite_internal {
 
@@ -127,7 +128,8 @@ static absl::Status ParseRanked(absl::string_view names, absl::string_view confi
 }
 
 // The observation row the query is on (columns as kObservationColumns).
-absl::StatusOr<StoredObservation> ReadObservationRow(const Query& q) {
+template <typename Q>
+absl::StatusOr<StoredObservation> ReadObservationRow(const Q& q) {
   StoredObservation s;
   Observation& o = s.observation;
   o.agency = q.ColumnText(0);
@@ -177,7 +179,8 @@ absl::StatusOr<StoredObservation> ReadObservationRow(const Query& q) {
 
 // Fills `r` (which may hold an earlier row) from the record row the query
 // is on (columns as kCurrentRecords).
-absl::Status ReadRecordStateRow(const Query& q, RecordState& r) {
+template <typename Q>
+absl::Status ReadRecordStateRow(const Q& q, RecordState& r) {
   r.agency.assign(q.ColumnView(0).data(), q.ColumnView(0).size());
   r.record_id.assign(q.ColumnView(1).data(), q.ColumnView(1).size());
   r.record_version = q.ColumnInt(2);
@@ -320,7 +323,8 @@ std::optional<FindingFacts> ParseFacts(absl::string_view text) {
 absl::Status CorruptFinding(absl::string_view column) { return Corrupt(absl::StrCat("findings.", column)); }
 
 // The finding row the query is on (columns as kFindingColumns).
-absl::StatusOr<StoredFinding> ReadFindingRow(const Query& q) {
+template <typename Q>
+absl::StatusOr<StoredFinding> ReadFindingRow(const Q& q) {
   StoredFinding f;
   f.id = q.ColumnInt(0);
   std::optional<FindingKind> kind = ParseFindingKind(q.ColumnText(1));
@@ -365,7 +369,8 @@ EncodedNormalized::EncodedNormalized(const Normalized& n)
       category_set(CategorySetText(n.category_set)),
       notes(NotesText(n.notes)) {}
 
-Query& BindCurrentState(Query& q, const Observation& o, const Normalized& n, const EncodedNormalized& e) {
+template <typename Q>
+Q& BindCurrentState(Q& q, const Observation& o, const Normalized& n, const EncodedNormalized& e) {
   return q.Int(SelfDefined(o.supplied_by, n) ? 1 : 0)
       .Text(SuppliedByName(o.supplied_by))
       .Int(absl::ToUnixMicros(o.recorded_at))
@@ -378,7 +383,8 @@ Query& BindCurrentState(Query& q, const Observation& o, const Normalized& n, con
       .Text(n.code);
 }
 
-Query& BindObservation(Query& q, const Observation& o, const Normalized& n, const EncodedNormalized& e,
+template <typename Q>
+Q& BindObservation(Q& q, const Observation& o, const Normalized& n, const EncodedNormalized& e,
                        int64_t received_us) {
   return q.Text(o.agency)
       .Text(o.record_id)
@@ -424,7 +430,8 @@ std::optional<std::vector<int64_t>> ParseIdList(absl::string_view text) {
   return ids;
 }
 
-Query& BindAuditEvent(Query& q, const AuditEvent& e, const std::string& child_ids, const std::string& finding_ids) {
+template <typename Q>
+Q& BindAuditEvent(Q& q, const AuditEvent& e, const std::string& child_ids, const std::string& finding_ids) {
   return q.Int(absl::ToUnixMicros(e.time))
       .Text(e.actor.agency)
       .Text(e.actor.role)
@@ -437,7 +444,8 @@ Query& BindAuditEvent(Query& q, const AuditEvent& e, const std::string& child_id
       .Text(e.outcome);
 }
 
-absl::StatusOr<AuditEvent> ReadAuditEventRow(const Query& q) {
+template <typename Q>
+absl::StatusOr<AuditEvent> ReadAuditEventRow(const Q& q) {
   AuditEvent e;
   e.id = q.ColumnInt(0);
   e.time = absl::FromUnixMicros(q.ColumnInt(1));
@@ -452,5 +460,18 @@ absl::StatusOr<AuditEvent> ReadAuditEventRow(const Query& q) {
   e.outcome = q.ColumnText(10);
   return e;
 }
+
+// Both stores' queries (see row_codec.h).
+#define ETHREC_ROW_CODEC_FOR(Q)                                                                                  \
+  template Q& BindCurrentState(Q&, const Observation&, const Normalized&, const EncodedNormalized&);            \
+  template Q& BindObservation(Q&, const Observation&, const Normalized&, const EncodedNormalized&, int64_t);     \
+  template absl::StatusOr<StoredObservation> ReadObservationRow(const Q&);                                      \
+  template absl::Status ReadRecordStateRow(const Q&, RecordState&);                                             \
+  template absl::StatusOr<StoredFinding> ReadFindingRow(const Q&);                                              \
+  template Q& BindAuditEvent(Q&, const AuditEvent&, const std::string&, const std::string&);                    \
+  template absl::StatusOr<AuditEvent> ReadAuditEventRow(const Q&);
+ETHREC_ROW_CODEC_FOR(Query)
+ETHREC_ROW_CODEC_FOR(postgres_internal::Query)
+#undef ETHREC_ROW_CODEC_FOR
 
 }  // namespace ethrec::sqlite_internal

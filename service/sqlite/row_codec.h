@@ -35,20 +35,30 @@ struct EncodedNormalized {
   std::string notes;         // each note escaped, then a newline
 };
 
+// The functions that bind or read a row take the query as a template
+// parameter: the SQLite store's Query (statement.h) and the PostgreSQL
+// store's (service/postgres/statement.h), which have the same methods; both
+// are instantiated in row_codec.cc.
+
 // Binds, in kCurrentColumns order, what reconciliation reads of a record's
 // current version (`o`, `n`; `e` encodes `n`).
-Query& BindCurrentState(Query& q, const Observation& o, const Normalized& n, const EncodedNormalized& e);
+template <typename Q>
+Q& BindCurrentState(Q& q, const Observation& o, const Normalized& n, const EncodedNormalized& e);
 
 // Binds every column of one version, in kObservationColumns order.
-Query& BindObservation(Query& q, const Observation& o, const Normalized& n, const EncodedNormalized& e,
+template <typename Q>
+Q& BindObservation(Q& q, const Observation& o, const Normalized& n, const EncodedNormalized& e,
                        int64_t received_us);
 
 // The row the query is on: an observation (kObservationColumns), a
 // record's current state (the columns of the kCurrentRecords statement;
 // `r` may hold an earlier row), a finding (kFindingColumns).
-absl::StatusOr<StoredObservation> ReadObservationRow(const Query& q);
-absl::Status ReadRecordStateRow(const Query& q, RecordState& r);
-absl::StatusOr<StoredFinding> ReadFindingRow(const Query& q);
+template <typename Q>
+absl::StatusOr<StoredObservation> ReadObservationRow(const Q& q);
+template <typename Q>
+absl::Status ReadRecordStateRow(const Q& q, RecordState& r);
+template <typename Q>
+absl::StatusOr<StoredFinding> ReadFindingRow(const Q& q);
 
 // A set of categories as its names, and back (DataLoss naming `column`).
 std::string CategorySetText(CategorySet set);
@@ -75,8 +85,10 @@ std::optional<std::vector<int64_t>> ParseIdList(absl::string_view text);
 // (`child_ids` and `finding_ids`: its lists as IdListText, which must
 // outlive the Query), and reads one back (DataLoss naming a column it
 // cannot read).
-Query& BindAuditEvent(Query& q, const AuditEvent& e, const std::string& child_ids, const std::string& finding_ids);
-absl::StatusOr<AuditEvent> ReadAuditEventRow(const Query& q);
+template <typename Q>
+Q& BindAuditEvent(Q& q, const AuditEvent& e, const std::string& child_ids, const std::string& finding_ids);
+template <typename Q>
+absl::StatusOr<AuditEvent> ReadAuditEventRow(const Q& q);
 
 // DataLoss for a column this build cannot read; `column` is in
 // `observations` unless it names its table ("findings.record_set").

@@ -13,16 +13,34 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <set>
 #include <type_traits>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 #include "service/memory_store.h"
+#include "service/postgres_store.h"
 #include "service/sqlite_store.h"
 #include "service/store.h"
+#include "tests/testing/postgres_server.h"
 
 namespace ethrec::testing {
+
+// The PostgreSQL database that stands for the database file `path`
+// (names are at most 63 bytes: a hash of the path).
+inline std::string PostgresDbName(const std::string& path) {
+  uint64_t h = 14695981039346656037ull;
+  for (char c : path) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return absl::StrFormat("ethrec_test_%016x", h);
+}
+
+// The databases this process created (PostgresStoreFactory), by path.
+inline std::set<std::string>& PostgresTestDatabases() {
+  static std::set<std::string> paths;
+  return paths;
+}
 
 // A database file for the running test, under the test temp directory.
 inline std::string TempDbPath(const std::string& prefix) {
@@ -32,9 +50,16 @@ inline std::string TempDbPath(const std::string& prefix) {
   return absl::StrCat(::testing::TempDir(), prefix, getpid(), "_", name, ".db");
 }
 
-// Removes a database file and its WAL companions.
+// Removes a database file and its WAL companions, and the PostgreSQL
+// database that stood for it, if this process created one.
 inline void RemoveDb(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove(absl::StrCat(path, suffix).c_str());
+  if (PostgresTestDatabases().erase(path) > 0) {
+    absl::StatusOr<PostgresServer*> server = SharedPostgres();
+    if (server.ok()) {
+      EXPECT_TRUE((*server)->DropDatabase(PostgresDbName(path)).ok());
+    }
+  }
 }
 
 // Creates the SQLite file `path` from the SQL of `fixture` in tests/testdata
@@ -66,13 +91,29 @@ struct SqliteStoreFactory {
   }
 };
 
-using StoreImplementations = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory>;
+// A database of its own per test (per `path`), on the shared test server
+// (tests/testing/postgres_server.h); a server that cannot start fails the
+// test. Opening the same path again in a test reopens the same database.
+struct PostgresStoreFactory {
+  static absl::StatusOr<std::unique_ptr<Store>> Create(const StoreOptions& options, const std::string& path) {
+    absl::StatusOr<PostgresServer*> server = SharedPostgres();
+    if (!server.ok()) return server.status();
+    const std::string name = PostgresDbName(path);
+    if (PostgresTestDatabases().insert(path).second) {
+      if (absl::Status s = (*server)->CreateDatabase(name); !s.ok()) return s;
+    }
+    return OpenPostgresStore({.conninfo = (*server)->SocketConninfo(name), .pool_size = 4, .store = options});
+  }
+};
+
+using StoreImplementations = ::testing::Types<MemoryStoreFactory, SqliteStoreFactory, PostgresStoreFactory>;
 
 class StoreFactoryNames {
  public:
   template <typename T>
   static std::string GetName(int) {
-    return std::is_same_v<T, MemoryStoreFactory> ? "Memory" : "Sqlite";
+    if (std::is_same_v<T, MemoryStoreFactory>) return "Memory";
+    return std::is_same_v<T, SqliteStoreFactory> ? "Sqlite" : "Postgres";
   }
 };
 

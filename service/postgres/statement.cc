@@ -1,0 +1,318 @@
+#include "service/postgres/statement.h"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "service/sqlite/schema.h"
+
+namespace ethrec::postgres_internal {
+namespace {
+
+using sqlite_internal::kAuditEventColumns;
+using sqlite_internal::kCurrentColumns;
+using sqlite_internal::kFindingColumns;
+using sqlite_internal::kNumObservationColumns;
+using sqlite_internal::kObservationColumns;
+
+// `sql` with each `?` replaced by $1, $2, ... in order: the statements
+// below keep the SQLite store's shape (its table is statement.cc there).
+std::string Numbered(absl::string_view sql) {
+  std::string out;
+  int n = 0;
+  for (char c : sql) {
+    if (c == '?') {
+      absl::StrAppend(&out, "$", ++n);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Each statement beside its id: the one list of what the store runs.
+std::vector<std::pair<StatementId, std::string>> StatementTable() {
+  const std::string insert_observation = absl::StrCat(
+      "INSERT INTO observations (", kObservationColumns, ") VALUES (?",
+      absl::StrJoin(std::vector<std::string>(kNumObservationColumns - 1, ", ?"), ""), ")");
+  const std::string list_observations = absl::StrCat(
+      "SELECT ",
+      absl::StrJoin(absl::StrSplit(kObservationColumns, ", "), ", ",
+                    [](std::string* out, absl::string_view c) { absl::StrAppend(out, "o.", c); }),
+      " FROM records r JOIN observations o"
+      " ON o.agency = r.agency AND o.record_id = r.record_id WHERE r.child_id = ?"
+      " ORDER BY o.agency, o.record_id, o.record_version DESC");
+  return {
+      {kFindRecord, "SELECT child_id, current_version FROM records WHERE agency = ? AND record_id = ?"},
+      {kFindVersion, "SELECT nhs_number, agency_child_id, obs_system, obs_code, obs_text, supplied_by,"
+          " recorded_at_us FROM observations WHERE agency = ? AND record_id = ? AND record_version = ?"},
+      {kChildByNhs, "SELECT child_id FROM child_nhs_numbers WHERE nhs_number = ?"},
+      {kChildByAgencyId, "SELECT child_id FROM child_agency_ids WHERE agency = ? AND agency_child_id = ?"},
+      {kInsertChild, "INSERT INTO children (created_at_us) VALUES (?) RETURNING child_id"},
+      {kLinkNhs, "INSERT INTO child_nhs_numbers (nhs_number, child_id) VALUES (?, ?) ON CONFLICT DO NOTHING"},
+      {kLinkAgencyId, "INSERT INTO child_agency_ids (agency, agency_child_id, child_id) VALUES (?, ?, ?)"
+          " ON CONFLICT DO NOTHING"},
+      {kMoveNhs, "UPDATE child_nhs_numbers SET child_id = ? WHERE child_id = ?"},
+      {kMoveAgencyIds, "UPDATE child_agency_ids SET child_id = ? WHERE child_id = ?"},
+      {kMoveRecords, "UPDATE records SET child_id = ? WHERE child_id = ?"},
+      {kDeleteChild, "DELETE FROM children WHERE child_id = ?"},
+      {kInsertRecord, absl::StrCat("INSERT INTO records (agency, record_id, child_id, current_version, ",
+          kCurrentColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")},
+      {kUpdateCurrent, absl::StrCat("UPDATE records SET current_version = ?, ",
+          absl::StrJoin(absl::StrSplit(kCurrentColumns, ", "), ", ",
+                        [](std::string* out, absl::string_view c) { absl::StrAppend(out, c, " = ?"); }),
+          " WHERE agency = ? AND record_id = ?")},
+      {kInsertObservation, insert_observation},
+      {kListNhs, "SELECT nhs_number FROM child_nhs_numbers WHERE child_id = ? ORDER BY nhs_number"},
+      {kListAgencyIds, "SELECT agency, agency_child_id FROM child_agency_ids WHERE child_id = ?"
+          " ORDER BY agency, agency_child_id"},
+      {kListObservations, list_observations},
+      {kCurrentRecords, "SELECT agency, record_id, current_version, cur_supplied_by, cur_recorded_at_us, cur_system,"
+          " cur_outcome, cur_categories, cur_confidences, cur_detail, cur_basis, cur_code,"
+          " child_id FROM records WHERE child_id BETWEEN ? AND ? ORDER BY child_id, agency, record_id"},
+      {kChildFindings, "SELECT finding_id, compared, status, child_id, kind, agency, other_agency, severity_rank"
+          " FROM findings WHERE child_id BETWEEN ? AND ? ORDER BY child_id, finding_id"},
+      {kInsertFinding, "INSERT INTO findings (child_id, compared, kind, severity, severity_rank, status, agency,"
+          " other_agency, record_set, reference_set, facts, suggested_code, first_raised_at_us, last_raised_at_us,"
+          " reopen_count, history) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?) RETURNING finding_id"},
+      // The last three: reopened (0 or 1), the time, and the event line to append.
+      {kUpdateFinding, "UPDATE findings SET compared = ?, kind = ?, severity = ?, severity_rank = ?,"
+          " status = ?, agency = ?, other_agency = ?, record_set = ?, reference_set = ?, facts = ?,"
+          " suggested_code = ?, reopen_count = reopen_count + ?::integer,"
+          " last_raised_at_us = CASE WHEN ?::integer = 1 THEN ?::bigint ELSE last_raised_at_us END,"
+          " history = history || ? WHERE finding_id = ?"},
+      {kSetFindingStatus, "UPDATE findings SET status = ?, history = history || ? WHERE finding_id = ?"},
+      {kAddFindingCount, "INSERT INTO finding_counts (agency, other_agency, kind, status, n) VALUES (?, ?, ?, ?, ?)"
+          " ON CONFLICT (agency, other_agency, kind, status) DO UPDATE SET n = finding_counts.n + excluded.n"},
+      {kMoveFindings, "UPDATE findings SET child_id = ? WHERE child_id = ?"},
+      {kMarkStale, "UPDATE store_state SET value = '1' WHERE name = 'findings_stale' AND value <> '1'"},
+      {kReadStale, "SELECT value FROM store_state WHERE name = 'findings_stale'"},
+      {kClearStale, "UPDATE store_state SET value = '0' WHERE name = 'findings_stale'"},
+      {kAllChildren, "SELECT child_id FROM children ORDER BY child_id"},
+      {kGetFinding, absl::StrCat("SELECT ", kFindingColumns, ", child_id FROM findings WHERE finding_id = ?")},
+      {kCountChildren, "SELECT COUNT(*) FROM children"},
+      {kChildExists, "SELECT child_id FROM children WHERE child_id = ?"},
+      {kChildOpenFindings, absl::StrCat("SELECT ", kFindingColumns,
+          " FROM findings WHERE child_id = ? AND status <> 'CLEARED' ORDER BY finding_id")},
+      {kChildrenNeedingWork, "SELECT DISTINCT child_id FROM findings WHERE child_id > ?"
+          " AND status IN ('OPEN', 'ACKNOWLEDGED') ORDER BY child_id LIMIT ?"},
+      // Transaction-scoped advisory locks on the keys, in the order given
+      // (the caller sorts them, so that no two writers wait on each other).
+      {kLockKeys, "SELECT pg_advisory_xact_lock(k) FROM unnest(?::bigint[]) WITH ORDINALITY AS t (k, n) ORDER BY n"},
+      {kFindingChild, "SELECT child_id FROM findings WHERE finding_id = ?"},
+      {kInsertAuditEvent, "INSERT INTO audit_events (time_us, agency, role, identity, peer, method, child_ids,"
+          " finding_ids, validate_only, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"},
+      {kInsertAuditChild, "INSERT INTO audit_event_children (event_id, child_id) SELECT ?::bigint, unnest(?::bigint[])"},
+      {kNewestAuditEvent, "SELECT COALESCE(MAX(id), 0) FROM audit_events"},
+      {kStartPurge, "INSERT INTO audit_purge (before_us) VALUES (?)"},
+      {kPurgeAuditChildren, "DELETE FROM audit_event_children WHERE event_id IN (SELECT id FROM audit_events"
+          " WHERE time_us < $1 ORDER BY time_us, id LIMIT $2)"},
+      {kPurgeAuditEvents, "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events"
+          " WHERE time_us < $1 ORDER BY time_us, id LIMIT $2)"},
+      {kEndPurge, "DELETE FROM audit_purge"},
+  };
+}
+
+// The SQL of every statement, by id, numbered for PostgreSQL.
+const std::vector<std::string>& StatementSql() {
+  static const std::vector<std::string>* const sql = [] {
+    auto* out = new std::vector<std::string>(kNumStatements);
+    for (auto& [id, text] : StatementTable()) (*out)[id] = absl::StrContains(text, '$') ? text : Numbered(text);
+    return out;
+  }();
+  return *sql;
+}
+
+absl::StatusCode CodeFor(absl::string_view state) {
+  if (absl::StartsWith(state, "08") || state == "57P01" || state == "57P02" || state == "57P03" ||
+      state == "55P03") {
+    return absl::StatusCode::kUnavailable;
+  }
+  if (state == "40P01" || state == "40001") return absl::StatusCode::kAborted;
+  if (absl::StartsWith(state, "53")) return absl::StatusCode::kResourceExhausted;
+  if (state == "XX001" || state == "XX002") return absl::StatusCode::kDataLoss;
+  if (absl::StartsWith(state, "28") || state == "42501" || state == "3D000") {
+    return absl::StatusCode::kFailedPrecondition;
+  }
+  return absl::StatusCode::kInternal;
+}
+
+}  // namespace
+
+absl::Status PostgresError(const Connection& c, const PGresult* result, absl::string_view what) {
+  if (c.broken()) {
+    return absl::UnavailableError(absl::StrCat("postgres: ", what, ": the connection to the server is lost"));
+  }
+  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const char* primary = result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  absl::string_view message = primary != nullptr ? primary : PQerrorMessage(c.raw());
+  while (absl::EndsWith(message, "\n")) message.remove_suffix(1);
+  const absl::string_view code = state != nullptr ? state : "";
+  return absl::Status(CodeFor(code), absl::StrCat("postgres: ", what, ": ", message, code.empty() ? "" : " (SQLSTATE ",
+                                                  code, code.empty() ? "" : ")"));
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  if (conn == nullptr) return absl::ResourceExhaustedError("postgres: out of memory connecting");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    absl::string_view message = PQerrorMessage(conn);
+    while (absl::EndsWith(message, "\n")) message.remove_suffix(1);
+    // A server that answered and refused (authentication, a missing
+    // database) will refuse again: not worth a retry.
+    const bool refused = absl::StrContains(message, "authentication") || absl::StrContains(message, "does not exist") ||
+                         absl::StrContains(message, "no pg_hba.conf entry");
+    absl::Status s(refused ? absl::StatusCode::kFailedPrecondition : absl::StatusCode::kUnavailable,
+                   absl::StrCat("postgres: cannot connect: ", message));
+    PQfinish(conn);
+    return s;
+  }
+  auto c = std::unique_ptr<Connection>(new Connection(conn));
+  // Every commit waits for its WAL to be flushed (and for a synchronous
+  // standby, where one is configured), whatever the server's default. The
+  // server's notices ("already exists, skipping") stay out of the log.
+  if (absl::Status s = c->Exec("SET synchronous_commit TO on; SET client_min_messages TO warning"); !s.ok()) {
+    return s;
+  }
+  return c;
+}
+
+Connection::~Connection() { PQfinish(conn_); }
+
+bool Connection::broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+
+absl::Status Connection::Exec(const std::string& sql) {
+  PGresult* r = PQexec(conn_, sql.c_str());
+  const ExecStatusType status = r != nullptr ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  absl::Status s;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    s = PostgresError(*this, r, sql.size() <= 60 ? sql : absl::StrCat(sql.substr(0, 57), "..."));
+  }
+  PQclear(r);
+  return s;
+}
+
+absl::StatusOr<const char*> Connection::Prepared(StatementId id) {
+  static const char* const kNames[] = {
+      "s0",  "s1",  "s2",  "s3",  "s4",  "s5",  "s6",  "s7",  "s8",  "s9",  "s10", "s11", "s12", "s13",
+      "s14", "s15", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27",
+      "s28", "s29", "s30", "s31", "s32", "s33", "s34", "s35", "s36", "s37", "s38", "s39", "s40", "s41",
+      "s42", "s43", "s44", "s45", "s46", "s47"};
+  static_assert(std::size(kNames) >= kNumStatements, "a name per statement");
+  if (prepared_[id]) return kNames[id];
+  const std::string& sql = StatementSql()[id];
+  if (sql.empty()) return absl::InternalError(absl::StrCat("postgres: statement ", id, " has no SQL"));
+  PGresult* r = PQprepare(conn_, kNames[id], sql.c_str(), 0, nullptr);
+  const bool ok = r != nullptr && PQresultStatus(r) == PGRES_COMMAND_OK;
+  absl::Status s = ok ? absl::OkStatus() : PostgresError(*this, r, absl::StrCat("prepare ", sql.substr(0, 60)));
+  PQclear(r);
+  if (!s.ok()) return s;
+  prepared_[id] = true;
+  return kNames[id];
+}
+
+Query::~Query() { PQclear(result_); }
+
+Query& Query::Text(absl::string_view v) {
+  params_.push_back({.owned = {}, .text = v, .binary = true});
+  return *this;
+}
+
+Query& Query::Int(int64_t v) {
+  params_.push_back({.owned = absl::StrCat(v), .text = {}, .binary = false});
+  return *this;
+}
+
+Query& Query::IntArray(const std::vector<int64_t>& v) {
+  params_.push_back({.owned = absl::StrCat("{", absl::StrJoin(v, ","), "}"), .text = {}, .binary = false});
+  return *this;
+}
+
+Query& Query::TextArray(const std::vector<absl::string_view>& v) {
+  // An array literal: each element double-quoted, with its quotes and
+  // backslashes escaped.
+  std::string text = "{";
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) text += ',';
+    text += '"';
+    for (char c : v[i]) {
+      if (c == '"' || c == '\\') text += '\\';
+      text += c;
+    }
+    text += '"';
+  }
+  text += '}';
+  params_.push_back({.owned = std::move(text), .text = {}, .binary = false});
+  return *this;
+}
+
+absl::Status Query::Execute() {
+  std::vector<const char*> values(params_.size());
+  std::vector<int> lengths(params_.size());
+  std::vector<int> formats(params_.size());
+  for (size_t i = 0; i < params_.size(); ++i) {
+    const Param& p = params_[i];
+    // Text goes in binary format: its bytes as they are, no terminator needed.
+    values[i] = p.binary ? (p.text.data() != nullptr ? p.text.data() : "") : p.owned.c_str();
+    lengths[i] = static_cast<int>(p.binary ? p.text.size() : p.owned.size());
+    formats[i] = p.binary ? 1 : 0;
+  }
+  const int n = static_cast<int>(params_.size());
+  absl::string_view what;
+  if (id_ != kNumStatements) {
+    absl::StatusOr<const char*> name = c_.Prepared(id_);
+    if (!name.ok()) return name.status();
+    result_ = PQexecPrepared(c_.raw(), *name, n, values.data(), lengths.data(), formats.data(), 0);
+    what = StatementSql()[id_];
+  } else {
+    result_ = PQexecParams(c_.raw(), sql_.c_str(), n, nullptr, values.data(), lengths.data(), formats.data(), 0);
+    what = sql_;
+  }
+  const ExecStatusType status = result_ != nullptr ? PQresultStatus(result_) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    return PostgresError(c_, result_, what.size() <= 60 ? what : what.substr(0, 60));
+  }
+  rows_ = PQntuples(result_);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Query::Step() {
+  if (result_ == nullptr) {
+    if (absl::Status s = Execute(); !s.ok()) return s;
+  }
+  if (row_ + 1 >= rows_) return false;
+  ++row_;
+  return true;
+}
+
+absl::Status Query::Run() {
+  if (result_ != nullptr) return absl::OkStatus();
+  return Execute();
+}
+
+int64_t Query::Affected() const {
+  int64_t n = 0;
+  if (result_ == nullptr) return 0;
+  absl::string_view text = PQcmdTuples(result_);
+  std::from_chars(text.data(), text.data() + text.size(), n);
+  return n;
+}
+
+int64_t Query::ColumnInt(int i) const {
+  const absl::string_view text = ColumnView(i);
+  int64_t v = 0;
+  std::from_chars(text.data(), text.data() + text.size(), v);
+  return v;
+}
+
+absl::string_view Query::ColumnView(int i) const {
+  if (result_ == nullptr || row_ < 0 || PQgetisnull(result_, row_, i)) return absl::string_view();
+  return absl::string_view(PQgetvalue(result_, row_, i), static_cast<size_t>(PQgetlength(result_, row_, i)));
+}
+
+}  // namespace ethrec::postgres_internal

@@ -1,0 +1,122 @@
+// What only the PostgreSQL store does (the Store contract is tested on
+// every store in store_test.cc and the other *_store_test.cc files): its
+// options, migrations when replicas start together, a database newer than
+// the build refused, and connections the server dropped replaced.
+// Synthetic data only.
+#include "service/postgres_store.h"
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mapping/observation.h"
+#include "tests/service/store_factories.h"
+#include "tests/service/store_items.h"
+#include "tests/testing/postgres_server.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/store_access.h"
+
+namespace ethrec {
+namespace {
+
+using ::ethrec::testing::PostgresServer;
+using ::ethrec::store_items::Item;
+using ::ethrec::testing::StatusIs;
+using ::testing::HasSubstr;
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<PostgresServer*> server = ::ethrec::testing::SharedPostgres();
+    ASSERT_TRUE(server.ok()) << server.status();  // fails, never skips
+    server_ = *server;
+    path_ = ::ethrec::testing::TempDbPath("ethrec_pg_");
+    db_ = ::ethrec::testing::PostgresDbName(path_);
+    ASSERT_TRUE(server_->CreateDatabase(db_).ok());
+  }
+  void TearDown() override { EXPECT_TRUE(server_->DropDatabase(db_).ok()); }
+
+  PostgresStoreOptions Options() const { return {.conninfo = server_->SocketConninfo(db_), .pool_size = 2}; }
+
+  PostgresServer* server_ = nullptr;
+  std::string path_;
+  std::string db_;
+};
+
+TEST(PostgresUriTest, OnlyPostgresUrisNamePostgres) {
+  EXPECT_TRUE(IsPostgresUri("postgresql://ethrec@db.example:5432/ethrec"));
+  EXPECT_TRUE(IsPostgresUri("postgres://localhost/ethrec"));
+  EXPECT_FALSE(IsPostgresUri("ethrec.db"));
+  EXPECT_FALSE(IsPostgresUri("/var/lib/ethrec/postgresql.db"));
+  EXPECT_FALSE(IsPostgresUri(""));
+}
+
+TEST_F(PostgresStoreTest, OptionsAreChecked) {
+  EXPECT_THAT(OpenPostgresStore({.conninfo = ""}), StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  PostgresStoreOptions options = Options();
+  options.pool_size = 0;
+  EXPECT_THAT(OpenPostgresStore(options), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("pool_size")));
+}
+
+TEST_F(PostgresStoreTest, AServerNobodyListensOnIsUnavailable) {
+  // Port 1 on loopback: nothing listens there.
+  EXPECT_THAT(OpenPostgresStore({.conninfo = "postgresql://postgres@127.0.0.1:1/ethrec"}),
+              StatusIs(absl::StatusCode::kUnavailable, ::testing::_));
+}
+
+TEST_F(PostgresStoreTest, AMissingDatabaseIsRefused) {
+  PostgresStoreOptions options = Options();
+  options.conninfo = server_->SocketConninfo("no_such_database");
+  EXPECT_THAT(OpenPostgresStore(options), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no_such_database")));
+}
+
+TEST_F(PostgresStoreTest, ReplicasStartingTogetherMigrateOnce) {
+  constexpr int kReplicas = 6;
+  std::vector<absl::StatusOr<std::unique_ptr<Store>>> stores(kReplicas);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kReplicas; ++i) {
+    threads.emplace_back([&, i] { stores[i] = OpenPostgresStore(Options()); });
+  }
+  for (std::thread& t : threads) t.join();
+  for (auto& store : stores) {
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_EQ((*store)->schema_version(), kStoreSchemaVersion);
+  }
+  ASSERT_TRUE(server_->Sql("DO $$ BEGIN IF (SELECT COUNT(*) FROM schema_migrations) <> 4 THEN"
+                           " RAISE EXCEPTION 'migrated more than once'; END IF; END $$",
+                           db_)
+                  .ok());
+}
+
+TEST_F(PostgresStoreTest, ADatabaseNewerThanTheBuildIsRefused) {
+  ASSERT_TRUE(OpenPostgresStore(Options()).ok());
+  ASSERT_TRUE(server_->Sql("INSERT INTO schema_migrations VALUES (99, 'from the future', 0)", db_).ok());
+  EXPECT_THAT(OpenPostgresStore(Options()),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("newer than this build")));
+}
+
+TEST_F(PostgresStoreTest, ConnectionsTheServerDroppedAreReplaced) {
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenPostgresStore(Options());
+  ASSERT_TRUE(store.ok()) << store.status();
+  const Access& access = ::ethrec::testing::TestAccess();
+  const std::string nhs = SyntheticNhsNumber(7);
+  ASSERT_TRUE((*store)->WriteOne(Item("camden-csc", "r1", 1, nhs, ""), access).ok());
+  // Every connection of the store is ended by the server, as a restart would.
+  ASSERT_TRUE(server_->Sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db_ +
+                           "' AND pid <> pg_backend_pid()")
+                  .ok());
+  // The stale connections fail before the call does anything, and the
+  // call goes on with a new one.
+  EXPECT_TRUE((*store)->WriteOne(Item("camden-csc", "r1", 2, nhs, ""), access).ok());
+  absl::StatusOr<ChildRecord> child = (*store)->GetChild(ChildKey::ForNhsNumber(nhs), access);
+  ASSERT_TRUE(child.ok()) << child.status();
+  ASSERT_EQ(child->records.size(), 1u);
+  EXPECT_EQ(child->records[0].versions.size(), 2u);
+}
+
+}  // namespace
+}  // namespace ethrec
