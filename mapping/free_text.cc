@@ -23,12 +23,14 @@ using free_text_internal::BasisFactor;
 using free_text_internal::Combine;
 using free_text_internal::Evidence;
 using free_text_internal::Gather;
+using free_text_internal::IsCensusHeading;
 using free_text_internal::NamesGroupOrMarker;
 using free_text_internal::Reading;
 using free_text_internal::SectionOf;
 using free_text_internal::Small;
 using free_text_internal::SplitExclusion;
 using free_text_internal::StripClassificationQualifiers;
+using free_text_internal::StripSemanticTag;
 using free_text_internal::kBaseConfidence;
 
 absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) const {
@@ -42,7 +44,7 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
   }
   // The folded text lives in a per-thread buffer: this is a hot path.
   thread_local std::string folded_buffer;
-  if (absl::Status s = FoldTextMarkingLabels(text, &folded_buffer); !s.ok()) {
+  if (absl::Status s = FoldTextMarkingLabels(StripSemanticTag(text), &folded_buffer); !s.ok()) {
     result = std::move(s);
     return result;
   }
@@ -89,10 +91,15 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
     for (size_t h = 0; h < answer && !heading; ++h) heading = NamesGroupOrMarker(*lexicon_, segments[h]);
     for (size_t h = 0; h < answer; ++h) {
       Gather(*lexicon_, segments[h], -100000 + 1000 * static_cast<int>(h), /*heading_only=*/heading, ev);
+      ev.census_heading |= heading && IsCensusHeading(text, segments[h]);
     }
   } else {
     Gather(*lexicon_, segments[0], 0, /*heading_only=*/false, ev);
   }
+  // "or" lists alternatives ("Fijian or Samoan"), unless "and" joins the
+  // alternatives' names into one mixed answer ("White or White British and
+  // Asian or Asian British").
+  if (ev.said_or && !ev.conjunction) ev.not_mixed = true;
   ev.unknown_words += dropped_unknown;
   ev.not_stated |= dropped_not_stated;
   ev.not_known |= dropped_not_known;
@@ -143,7 +150,16 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
   }
 
   Reading reading = Combine(ev);
-  const std::optional<Group> section = SectionOf(ev);
+  std::optional<Group> section = SectionOf(ev);
+  // Under a plain group heading, an answer that itself says the person is of
+  // mixed origin is Mixed: "Black - other, mixed" and "Other Black -
+  // Black/White orig" are the 1991 census's "Black - other" write-ins that
+  // later classifications moved to Mixed. A census section still decides
+  // ("Asian, Asian British or Asian Welsh: Other Mixed" is Other Asian).
+  if (section && *section != Group::kMixed && !ev.census_heading && reading.said_mixed &&
+      GroupOf(reading.ranked.front()) == Group::kMixed) {
+    section.reset();
+  }
   if (section) ApplySection(*section, ev, reading);
   if (!excluded.empty()) ApplyExclusion(*lexicon_, excluded, reading);
   if (census_year == 2001 && !section) Apply2001Classification(ev, reading);

@@ -123,6 +123,16 @@ Small<Category> ComposeMixed(const Components& comps, bool* clear_first) {
             Category::kMixedWhiteBlackAfrican};
   }
   if (distinct_groups == 2 && white && asian) return {Category::kMixedWhiteAsian};
+  if (distinct_groups == 1 && white) {
+    // Heritages within White ("Mixed Irish and other White", "English and
+    // Polish"): TS022 codes them under White ("White: Mixed Irish", "White:
+    // European Mixed"), and no Mixed category but Other Mixed could hold
+    // them.
+    *clear_first = false;
+    Small<Category> out = {Category::kWhiteOther, Category::kMixedOther};
+    for (const Component& c : comps) AppendUnique(out, c.ranked.front());
+    return out;
+  }
   if (distinct_groups == 1 && !comps.empty() && comps.front().group() != Group::kMixed) {
     // Two heritages within one group ("Indian and Pakistani"): Other Mixed,
     // the group's "other", or either heritage, as the person chooses.
@@ -221,10 +231,13 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position
     single[k] = lexicon.Look(w);
     if (single[k].term != nullptr || single[k].prefix || lexicon.IsKnownWord(w)) continue;
     if (w.size() > 4 && w.back() == 's') {
-      // A people in the plural ("Palauans", "Finns"): read as one of them.
-      const Lexicon::Span singular = lexicon.Look(w.substr(0, w.size() - 1));
-      if (singular.term != nullptr || singular.prefix) {
-        w.remove_suffix(1);
+      // A people in the plural ("Palauans", "Cook Islanders"): read as one
+      // of them. The singular may end a phrase begun by the word before.
+      const absl::string_view form = w.substr(0, w.size() - 1);
+      const Lexicon::Span singular = lexicon.Look(form);
+      if (singular.term != nullptr || singular.prefix ||
+          (k > 0 && lexicon.Look(absl::StrCat(words[k - 1], " ", form)).term != nullptr)) {
+        w = form;
         single[k] = singular;
         ++plurals;
         continue;
@@ -273,6 +286,13 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position
     if (found != nullptr) {
       if (found->kind == TermKind::kUmbrella && ev.umbrella_text.empty()) {
         ev.umbrella_text = std::string(text.substr(starts[i], starts[i + len] - 1 - starts[i]));
+      }
+      if (found->kind == TermKind::kFiller && !heading_only) {
+        // "or", "and/or" join alternatives in an answer ("Mauritian or
+        // Seychellois", "South Asian and/or Australian aborigine"); in a
+        // heading ("Black or Black British") they list the section's names.
+        const absl::string_view said = text.substr(starts[i], starts[i + len] - 1 - starts[i]);
+        if (said == "or" || said == "and or") ev.said_or = true;
       }
       AddTerm(found, first_position + static_cast<int>(i),
               first_position + static_cast<int>(i + len - 1), heading_only, ev);
@@ -341,6 +361,18 @@ Reading Combine(const Evidence& ev) {
       bool right_after = false;
       for (int gi : PositionsOf(ev, g)) {
         for (int hi : PositionsOf(ev, h)) right_after |= hi == gi + 1;
+      }
+      // "other African country", "other African countries (NMO)": "other"
+      // right before a category word names the rest of that category.
+      // The "other" term may be of several words ("any other"): the category
+      // word is the next term after it, within three words.
+      for (const auto& [term, at] : ev.at) {
+        if (term->kind != TermKind::kOther) continue;
+        for (int hi : PositionsOf(ev, h)) {
+          bool between = false;
+          for (const auto& [t2, at2] : ev.at) between |= at2 > at && at2 < hi;
+          right_after |= hi > at && hi <= at + 3 && !between;
+        }
       }
       return !right_after;
     }
@@ -445,12 +477,18 @@ Reading Combine(const Evidence& ev) {
       r.ranked = MixedWith(c);
       r.clear_first = false;
       r.how = "mixed, one heritage named";
+      r.said_mixed = true;
       // ("Other ethnic, mixed White origin" names a mixed person, one of
       // whose heritages is White: Other Mixed stays first.)
-      if (c.group_only && c.group() != Group::kOther && !ev.other) {
-        // "Mixed White", "Mixed Asian", "Mixed Black" name one group only:
-        // mixing within it, as the NHS 2001 extended codes and TS022 ("White:
-        // Mixed White", "Asian: Mixed South Asian") code them, comes first.
+      if (c.group_only && c.group() == Group::kWhite && !ev.other) {
+        // "Mixed White" names White heritages only: mixing within White, as
+        // TS022 ("White: Mixed White", "White: Mixed Irish") and the NHS 2001
+        // extended codes (C, "Other mixed White") code it, comes first. Every
+        // other Mixed category needs a heritage outside White, so "Mixed
+        // White" has no other reading within White. "Mixed Asian" and "Mixed
+        // Black" stay Other Mixed first: expert coders of GP terms (the
+        // OpenSAFELY and Read v2 lists) code them so, and a heritage of
+        // another group may be meant; mixing within the group follows.
         Small<Category> ranked = {OtherCategoryOf(c.group())};
         for (Category cat : r.ranked) AppendUnique(ranked, cat);
         r.ranked = std::move(ranked);
@@ -470,6 +508,7 @@ Reading Combine(const Evidence& ev) {
     r.ranked = ComposeMixed(comps, &r.clear_first);
     r.detail = JoinDetails(comps, " and ");
     r.how = "mixed heritage";
+    r.said_mixed = !implicit_other;
     // Looked for only here: most texts never get this far.
     if (implicit_other && ev.not_mixed) {
       r.ranked = {*implicit_other};

@@ -50,6 +50,23 @@ std::string TitleCase(absl::string_view folded) {
 
 }  // namespace
 
+// `text` without a trailing SNOMED CT semantic tag: "Kashmiri (ethnic
+// group)", "African origin (finding)", "Caucasian (racial group)". The tag
+// names the concept's hierarchy, never a heritage.
+absl::string_view StripSemanticTag(absl::string_view text) {
+  static constexpr absl::string_view kTags[] = {
+      "(finding)", "(ethnic group)", "(racial group)", "(person)", "(living organism)", "(qualifier value)",
+      "(observable entity)", "(social concept)", "(religion/philosophy)"};
+  const absl::string_view trimmed = absl::StripTrailingAsciiWhitespace(text);
+  if (trimmed.empty() || trimmed.back() != ')') return text;
+  for (absl::string_view tag : kTags) {
+    if (trimmed.size() > tag.size() && absl::EndsWithIgnoreCase(trimmed, tag)) {
+      return absl::StripTrailingAsciiWhitespace(trimmed.substr(0, trimmed.size() - tag.size()));
+    }
+  }
+  return text;
+}
+
 // Removes, in place, each run of classification words around "census" (or
 // the clinical terms' "cens") or "classification" in folded text, within its
 // label segment (never across a '|'). "asian | bangladeshi | england and
@@ -191,6 +208,21 @@ void ApplySection(Group section, const Evidence& ev, Reading& r) {
     // category ("Mixed - Jamaican dad, English mum"); one heritage alone is a
     // write-in ("Mixed or Multiple ethnic groups: Italian").
     tick_box = r.clear_first && r.ranked.size() == 1 && GroupOf(r.ranked.front()) == Group::kMixed;
+    // Under a census section only the tick-boxes' own words are a tick-box
+    // ("White and Black Caribbean", "White and Asian"): group words, and
+    // Black's "Black Caribbean" and "Black African". Any named heritage is a
+    // write-in under "Any other Mixed", which ONS derives as Other Mixed
+    // (TS022 "Mixed or Multiple ethnic groups: White and East Asian",
+    // "European and Black African", "Chinese and White", "White Caribbean").
+    if (tick_box && ev.census_heading) {
+      bool black_word = false;
+      for (const Term* g : ev.groups) black_word |= *g->group == Group::kBlack;
+      for (const Term* t : ev.heritages) {
+        tick_box &= black_word && t->detail.empty() && t->basis == TermBasis::kEthnicity &&
+                    t->categories.size() == 1 && GroupOf(t->categories.front()) == Group::kBlack;
+      }
+      for (const Term* t : ev.modifiers) tick_box &= t->detail.empty();  // "White British and Asian"
+    }
   }
   Small<Category> in = Restrict(r.ranked, section);
   bool heading_african = false, heading_caribbean = false;
@@ -228,6 +260,21 @@ void ApplySection(Group section, const Evidence& ev, Reading& r) {
   r.basis = TermBasis::kEthnicity;  // the section states the group
   r.factor = 1.0;
   r.how = "census label: the section decides, the answer is the detail";
+}
+
+// True when a label's heading is a census or classification section rather
+// than a plain group word: the label is "Section: answer" (a ':'), or the
+// heading lists its section's names ("Asian or Asian British", "Mixed/
+// multiple ethnic groups", "... background"). `heading` is folded.
+bool IsCensusHeading(absl::string_view original, absl::string_view heading) {
+  if (original.find(':') != absl::string_view::npos) return true;
+  for (absl::string_view word : absl::StrSplit(heading, ' ', absl::SkipEmpty())) {
+    if (word == "or" || word == "background" || word == "ethnic" || word == "multiple" || word == "groups" ||
+        word == "group" || word == "british") {
+      return true;
+    }
+  }
+  return false;
 }
 
 // True when a word of `segment` is a group word, "mixed" or "other": a form

@@ -55,6 +55,11 @@ struct Evidence {
   bool not_stated = false;
   bool not_known = false;
   bool not_mixed = false;  // "non-mixed", "(NMO)": lists are alternatives
+  // The heading is a census section ("Mixed or Multiple ethnic groups:
+  // ...", "Asian/Asian Brit: ..."), not a plain group word ("Black -
+  // other, mixed"): set by Classify, see IsCensusHeading.
+  bool census_heading = false;
+  bool said_or = false;  // "or", "and/or" in the answer
   absl::string_view original;  // the text as given, before folding
   const Term* umbrella = nullptr;
   std::string umbrella_text;  // the words that matched it, for the explanation
@@ -77,6 +82,9 @@ struct Reading {
   TermBasis basis = TermBasis::kEthnicity;  // the weakest basis relied on
   double factor = 1.0;                       // doubt from heuristics
   absl::string_view how;                     // one phrase for the explanation
+  // The answer's own words say the person is of mixed origin ("mixed",
+  // "Black/White", "Asian and Chinese"), not only word order.
+  bool said_mixed = false;
 };
 
 template <typename C, typename T>
@@ -110,6 +118,11 @@ Reading Combine(const Evidence& ev);
 double BasisFactor(TermBasis b);
 
 // --- A label's structure (free_text_structure.cc) ---
+
+// `text` without a trailing SNOMED CT semantic tag ("Kashmiri (ethnic
+// group)", "African origin (finding)"): it names the concept's hierarchy,
+// never a heritage.
+absl::string_view StripSemanticTag(absl::string_view text);
 
 // Removes, in place, each run of classification words around "census" (or
 // the clinical terms' "cens") or "classification" in folded text, within its
@@ -154,6 +167,12 @@ std::optional<Group> SectionOf(const Evidence& ev);
 // ("Other Ethnic Groups - Chinese"). The reader's other
 // candidates within the section follow, for the record.
 void ApplySection(Group section, const Evidence& ev, Reading& r);
+
+// True when a label's heading is a census or classification section rather
+// than a plain group word: the label is "Section: answer" (a ':'), or the
+// heading lists its section's names ("Asian or Asian British", "Mixed/
+// multiple ethnic groups", "... background"). `heading` is folded.
+bool IsCensusHeading(absl::string_view original, absl::string_view heading);
 
 // True when a word of `segment` is a group word, "mixed" or "other": a form
 // label's heading ("Black or Black British"), not part of the answer.

@@ -201,8 +201,9 @@ TEST(FreeTextClassifierTest, ReadsClinicalTermSyntax) {
       {"Thai - ethnic category 2001 census", Category::kOtherAny, false},
       {"Thai - ethnic category 2011 census", Category::kAsianOther, false},
       {"Thai", Category::kAsianOther, false},
-      {"Mixed Asian", Category::kAsianOther, true},
-      {"Mixed Black", Category::kBlackOther, true},
+      {"Mixed Asian", Category::kMixedOther, true},  // GP-term experts: Mixed; the group's other follows
+      {"Mixed Black", Category::kMixedOther, true},
+      {"Mixed White", Category::kWhiteOther, true},  // mixing within White (TS022 'White: Mixed White')
       {"mixed European", Category::kMixedOther, true},  // a heritage, not a group word
       {"Other, mixed White origin", Category::kMixedOther, true},  // a mixed person, one heritage White
       {"Black and White", Category::kMixedOther, true},  // TS022 'Black and White (unspecified)'
