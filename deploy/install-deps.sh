@@ -7,7 +7,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config openssl
+  build-essential cmake ninja-build pkg-config openssl libssl-dev libcpp-httplib-dev
   libabsl-dev libicu-dev rapidjson-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
@@ -15,6 +15,7 @@ packages=(
 if [ "${1:-}" = "--tests" ]; then
   packages+=(chromium)  # headless, for tests/tools/report_browser_test.cc and findings_scenario_test.cc
   packages+=(clang libclang-rt-dev)  # deploy/sanitize.sh and deploy/fuzz.sh: ASan, UBSan, libFuzzer
+  packages+=(prometheus systemd)  # promtool check metrics; systemd-analyze verify and security (tests/deploy)
 fi
 # The Node.js client test (tests/node) needs node and npm. They are checked by
 # command, not by package: a machine may have them from another source (a
