@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "api/convert.h"
 #include "mapping/builtin_data.h"
 #include "mapping/registry.h"
 #include "mapping/status_field.h"
@@ -552,11 +553,19 @@ absl::StatusOr<HttpResponse> FhirTerminology::Translate(const Params& params) co
         const rapidjson::Value* targets = Array(element, "target");
         if (targets == nullptr) continue;
         for (const rapidjson::Value& t : targets->GetArray()) {
-          matches.push_back({.equivalence = std::string(Member(t, "equivalence")),
-                             .system = std::string(Member(group, "target")),
-                             .code = std::string(Member(t, "code")),
-                             .display = std::string(Member(t, "display")),
-                             .source = map->url});
+          Match m{.equivalence = std::string(Member(t, "equivalence")),
+                  .system = std::string(Member(group, "target")),
+                  .code = std::string(Member(t, "code")),
+                  .display = std::string(Member(t, "display")),
+                  .source = map->url};
+          // The maps leave the taxonomy's labels out: they are the taxonomy's.
+          v1::Category category;
+          if (m.display.empty() && v1::Category_Parse(m.code, &category)) {
+            if (std::optional<Category> c = api::FromProto(category)) {
+              m.display = registry.taxonomy().category(*c).label;
+            }
+          }
+          matches.push_back(std::move(m));
         }
       }
     }

@@ -139,7 +139,9 @@ TEST_F(HttpApiTest, TranslateIntoTheTaxonomyGivesEveryTargetWithItsEquivalence) 
   ASSERT_GE(matches.size(), 2u);
   for (const rapidjson::Value* m : matches) {
     EXPECT_STREQ((*Part(*m, "equivalence"))["valueCode"].GetString(), "narrower");
-    EXPECT_STREQ((*Part(*m, "concept"))["valueCoding"]["system"].GetString(), "urn:ethrec:taxonomy:ons-2021-ew");
+    const rapidjson::Value& coding = (*Part(*m, "concept"))["valueCoding"];
+    EXPECT_STREQ(coding["system"].GetString(), "urn:ethrec:taxonomy:ons-2021-ew");
+    EXPECT_TRUE(coding.HasMember("display") && coding["display"].GetStringLength() > 0) << r.body;
   }
 }
 
