@@ -3,6 +3,8 @@
 // (Debian package prometheus, installed by deploy/install-deps.sh --tests).
 #include "service/metrics.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -20,14 +22,19 @@ using ::testing::Not;
 
 // promtool check metrics' exit status and output for `text`.
 std::pair<int, std::string> Promtool(const std::string& text) {
-  const std::string path = absl::StrCat(::testing::TempDir(), "/metrics.txt");
+  // One file per test process: CTest runs the cases in parallel.
+  const std::string path = absl::StrCat(::testing::TempDir(), "/metrics-",
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name(), "-",
+                                        getpid(), ".txt");
   std::ofstream(path) << text;
   FILE* pipe = popen(absl::StrCat("promtool check metrics < ", path, " 2>&1").c_str(), "r");
   if (pipe == nullptr) return {-1, "cannot run promtool"};
   std::string out;
   char buffer[4096];
   while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  return {pclose(pipe), out};
+  const int status = pclose(pipe);
+  std::remove(path.c_str());
+  return {status, out};
 }
 
 TEST(MetricsTest, CountsCallsAndCumulatesBuckets) {
