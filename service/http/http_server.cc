@@ -100,6 +100,14 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
     server->server_ = std::make_unique<httplib::Server>();
   }
   httplib::Server& s = *server->server_;
+  // TCP_NODELAY (accepted sockets inherit it): cpp-httplib writes a
+  // response's headers and body separately, and with Nagle's algorithm and
+  // the client's delayed ACK each keep-alive request then waits ~40 ms.
+  s.set_socket_options([](socket_t sock) {
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+  });
   s.set_payload_max_length(options.max_body_bytes);
   s.set_read_timeout(absl::ToChronoSeconds(options.read_timeout));
   s.set_write_timeout(absl::ToChronoSeconds(options.write_timeout));
