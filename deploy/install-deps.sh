@@ -8,7 +8,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config openssl
+  build-essential cmake ninja-build pkg-config openssl libssl-dev libcpp-httplib-dev
   libabsl-dev libicu-dev rapidjson-dev libsqlite3-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
@@ -18,6 +18,7 @@ if [ "${1:-}" = "--tests" ]; then
   packages+=(clang libclang-rt-dev)  # deploy/sanitize.sh and deploy/fuzz.sh: ASan, UBSan, libFuzzer
   # The PostgreSQL store's tests start throwaway servers (tests/testing/postgres_server.h).
   packages+=(postgresql-15)
+  packages+=(prometheus systemd)  # promtool check metrics; systemd-analyze verify and security (tests/deploy)
 fi
 # The Node.js client test (tests/node) needs node and npm. They are checked by
 # command, not by package: a machine may have them from another source (a

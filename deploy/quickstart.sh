@@ -2,14 +2,17 @@
 # Quick start on a fresh Debian 12 machine: installs what is missing, builds,
 # makes development certificates (dev-certs/, once), and runs ethrecd on its
 # embedded default (SQLite file ethrec.db, built-in code lists) on
-# 127.0.0.1:50051 with mutual TLS until Ctrl-C. ETHREC_TLS=0 serves
-# plaintext on loopback instead, with identity from call metadata.
+# 127.0.0.1:50051 with mutual TLS, and HTTP (FHIR terminology, JSON,
+# metrics) on 127.0.0.1:8080 with the same certificates, until Ctrl-C.
+# ETHREC_TLS=0 serves plaintext on loopback instead, with identity from
+# call metadata (HTTP headers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
 deploy/build.sh -DETHREC_BUILD_TESTS=OFF -DETHREC_BUILD_BENCHMARKS=OFF
 
 listen="${ETHREC_LISTEN:-127.0.0.1:50051}"
+http_listen="${ETHREC_HTTP_LISTEN:-127.0.0.1:8080}"
 db="${ETHREC_DB:-ethrec.db}"
 certs=dev-certs
 tls_flags=()
@@ -19,7 +22,7 @@ if [ "${ETHREC_TLS:-1}" != 0 ]; then
              --tls_crl_dir="$certs/crl")
   cat <<MSG
 
-ethrecd is starting on ${listen} with mutual TLS (development certificates in
+ethrecd is starting on ${listen} (gRPC) and ${http_listen} (HTTP) with mutual TLS (development certificates in
 ${certs}/), database ${db} and the built-in code lists. Try it from another
 terminal, as one agency and role or another (each certificate names its own):
 
@@ -37,12 +40,21 @@ terminal, as one agency and role or another (each certificate names its own):
   as partnership-dq.data-quality-officer findings
   as partnership-dq.data-quality-officer report --out report
 
+and over HTTP (FHIR \$translate, then the JSON API):
+
+  curl -s --cacert ${certs}/ca.pem --cert ${certs}/camden-csc.record-system.pem \\
+       --key ${certs}/camden-csc.record-system.key \\
+       'https://localhost:${http_listen##*:}/fhir/ConceptMap/\$translate?system=urn:ethrec:codesystem:dfe&code=BSOM&targetsystem=urn:ethrec:codesystem:nhs-ethnic-category'
+  curl -s --cacert ${certs}/ca.pem --cert ${certs}/camden-csc.record-system.pem \\
+       --key ${certs}/camden-csc.record-system.key -H 'Content-Type: application/json' \\
+       -d '{"system":"dfe","code":"BSOM"}' https://localhost:${http_listen##*:}/v1/normalize
+
 Stop it with Ctrl-C (in-flight calls finish first).
 MSG
 else
   cat <<MSG
 
-ethrecd is starting on ${listen} in plaintext (loopback only; the caller is
+ethrecd is starting on ${listen} (gRPC) and ${http_listen} (HTTP) in plaintext (loopback only; the caller is
 named by --agency and --role), database ${db} and the built-in code lists.
 Try it from another terminal:
 
@@ -50,8 +62,10 @@ Try it from another terminal:
       --nhs-number 9990000018 --system dfe --code WROM --supplied-by SELF
   build/tools/ethrec --server ${listen} --agency camden-csc child --nhs-number 9990000018
   build/tools/ethrec --server ${listen} --agency partnership-dq --role data-quality-officer findings
+  curl -s -H 'x-ethrec-agency: camden-csc' -H 'x-ethrec-role: record-system' \\
+       'http://${http_listen}/fhir/ConceptMap/\$translate?system=urn:ethrec:codesystem:dfe&code=BSOM&targetsystem=urn:ethrec:codesystem:nhs-ethnic-category'
 
 Stop it with Ctrl-C (in-flight calls finish first).
 MSG
 fi
-exec build/service/ethrecd --listen="${listen}" --db="${db}" "${tls_flags[@]}"
+exec build/service/ethrecd --listen="${listen}" --http_listen="${http_listen}" --db="${db}" "${tls_flags[@]}"

@@ -74,7 +74,14 @@ Access StoreAccess(const Caller& caller) {
 }
 
 absl::StatusOr<Caller> CallGate::Admit(const grpc::ServerContextBase& context, absl::string_view method) const {
-  absl::StatusOr<Caller> caller = CallerFrom(context, identity_);
+  return Authorized(CallerFrom(context, identity_), method);
+}
+
+absl::StatusOr<Caller> CallGate::AdmitHttp(const HttpPeer& peer, absl::string_view method) const {
+  return Authorized(CallerFromHttp(peer, identity_), method);
+}
+
+absl::StatusOr<Caller> CallGate::Authorized(absl::StatusOr<Caller> caller, absl::string_view method) {
   if (!caller.ok()) return caller.status();
   if (absl::Status allowed = Authorize(caller->role, method); !allowed.ok()) return allowed;
   caller->method = std::string(method);

@@ -65,10 +65,15 @@ class CallGate {
   // lets its role call it. Unauthenticated when the identity is missing or
   // malformed; PermissionDenied as Authorize.
   absl::StatusOr<Caller> Admit(const grpc::ServerContextBase& context, absl::string_view method) const;
+  // The same for an HTTP request (CallerFromHttp), with `method` the full
+  // gRPC method the request calls: the same table, the same errors.
+  absl::StatusOr<Caller> AdmitHttp(const HttpPeer& peer, absl::string_view method) const;
 
   const IdentityOptions& identity() const { return identity_; }
 
  private:
+  static absl::StatusOr<Caller> Authorized(absl::StatusOr<Caller> caller, absl::string_view method);
+
   IdentityOptions identity_;
 };
 

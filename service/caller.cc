@@ -22,17 +22,32 @@ bool ValidName(absl::string_view s) {
   });
 }
 
-absl::StatusOr<std::string> Read(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata, const char* key) {
-  auto it = metadata.find(key);
-  if (it == metadata.end()) {
+// The value of metadata (or header) `key`, when present and a valid name.
+absl::StatusOr<std::string> ReadValue(bool present, absl::string_view value, const char* key) {
+  if (!present) {
     return absl::UnauthenticatedError(absl::StrCat("call metadata \"", key, "\" is missing"));
   }
-  absl::string_view value(it->second.data(), it->second.size());
   if (!ValidName(value)) {
     return absl::UnauthenticatedError(absl::StrCat(
         "call metadata \"", key, "\" must be 1-64 characters of a-z, 0-9, '-' and '.'"));
   }
   return std::string(value);
+}
+
+absl::StatusOr<std::string> Read(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata, const char* key) {
+  auto it = metadata.find(key);
+  if (it == metadata.end()) return ReadValue(false, "", key);
+  return ReadValue(true, absl::string_view(it->second.data(), it->second.size()), key);
+}
+
+// The caller named by a certificate's spiffe:// URI SANs: there must be one.
+absl::StatusOr<Caller> CallerFromSpiffeIds(const std::vector<std::string>& ids, absl::string_view trust_domain) {
+  if (ids.size() != 1) {
+    return absl::UnauthenticatedError(absl::StrCat("the client certificate must carry exactly one spiffe:// URI "
+                                                   "SAN naming the caller; it carries ",
+                                                   ids.size()));
+  }
+  return CallerFromSpiffeId(ids.front(), trust_domain);
 }
 
 // The peer certificate's spiffe:// URI SANs.
@@ -80,17 +95,27 @@ absl::StatusOr<Caller> CallerFrom(const grpc::ServerContextBase& context, const 
   absl::StatusOr<Caller> caller;
   if (options.from_certificate) {
     const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-    const std::vector<std::string> ids = auth == nullptr ? std::vector<std::string>{} : SpiffeIds(*auth);
-    if (ids.size() != 1) {
-      return absl::UnauthenticatedError(absl::StrCat("the client certificate must carry exactly one spiffe:// URI "
-                                                     "SAN naming the caller; it carries ",
-                                                     ids.size()));
-    }
-    caller = CallerFromSpiffeId(ids.front(), options.trust_domain);
+    caller = CallerFromSpiffeIds(auth == nullptr ? std::vector<std::string>{} : SpiffeIds(*auth),
+                                 options.trust_domain);
   } else {
     caller = CallerFromMetadata(context.client_metadata());
   }
   if (caller.ok()) caller->peer = context.peer();
+  return caller;
+}
+
+absl::StatusOr<Caller> CallerFromHttp(const HttpPeer& peer, const IdentityOptions& options) {
+  absl::StatusOr<Caller> caller;
+  if (options.from_certificate) {
+    caller = CallerFromSpiffeIds(peer.spiffe_ids, options.trust_domain);
+  } else {
+    absl::StatusOr<std::string> agency = ReadValue(peer.has_agency_header, peer.agency_header, kAgencyMetadataKey);
+    if (!agency.ok()) return agency.status();
+    absl::StatusOr<std::string> role = ReadValue(peer.has_role_header, peer.role_header, kRoleMetadataKey);
+    if (!role.ok()) return role.status();
+    caller = Caller{.agency = *std::move(agency), .role = *std::move(role)};
+  }
+  if (caller.ok()) caller->peer = absl::StrCat("http:", peer.address);
   return caller;
 }
 

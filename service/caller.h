@@ -8,6 +8,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/string_ref.h>
@@ -56,6 +57,25 @@ absl::StatusOr<Caller> CallerFromSpiffeId(absl::string_view spiffe_id, absl::str
 // address (method is left empty). With from_certificate the peer's
 // certificate must carry exactly one spiffe:// URI SAN.
 absl::StatusOr<Caller> CallerFrom(const grpc::ServerContextBase& context, const IdentityOptions& options);
+
+// What an HTTP request says about its caller: its verified client
+// certificate's spiffe:// URI SANs (with mutual TLS), and the values of
+// the headers named kAgencyMetadataKey and kRoleMetadataKey ("" when absent).
+struct HttpPeer {
+  std::vector<std::string> spiffe_ids;
+  std::string agency_header;
+  std::string role_header;
+  bool has_agency_header = false;
+  bool has_role_header = false;
+  std::string address;  // "ipv4:127.0.0.1:53412"
+};
+
+// The caller of an HTTP request, by the same rules as CallerFrom: with
+// from_certificate its certificate's one SPIFFE ID (headers ignored), else
+// the two headers, which must be present and valid as the metadata must.
+// The peer is `peer.address` prefixed "http:" so that the audit tells the
+// two transports apart.
+absl::StatusOr<Caller> CallerFromHttp(const HttpPeer& peer, const IdentityOptions& options);
 
 }  // namespace ethrec::service
 

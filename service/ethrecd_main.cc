@@ -8,6 +8,7 @@
 #include "absl/flags/usage.h"
 #include "mapping/normalizer.h"
 #include "mapping/reconcile.h"
+#include "service/json_log.h"
 #include "service/listen_address.h"
 #include "service/postgres_store.h"
 #include "service/server.h"
@@ -28,6 +29,9 @@ ABSL_FLAG(std::string, trust_domain, "ethrec",
           "SPIFFE trust domain of client certificates: spiffe://TRUST_DOMAIN/agency/AGENCY/role/ROLE");
 ABSL_FLAG(std::string, health_listen, "",
           "also serve grpc.health.v1, and nothing else, in plaintext on this address (for probes)");
+ABSL_FLAG(std::string, http_listen, "",
+          "also serve the HTTP API (FHIR R4 terminology under /fhir, the API as JSON under /v1, /metrics) on this "
+          "address, with the same identity (mutual TLS when TLS is on), access and audit as gRPC");
 ABSL_FLAG(std::vector<std::string>, maps, {},
           "directories of local code lists (CodeSystem + ConceptMap JSON), comma-separated");
 ABSL_FLAG(std::string, db, "ethrec.db",
@@ -68,9 +72,21 @@ int main(int argc, char** argv) {
     std::cerr << "ethrecd: " << s.message() << "\n";
     return 2;
   }
-  if (!tls.enabled() && !ethrec::service::IsLoopbackAddress(listen)) {
-    std::cerr << "ethrecd: WARNING: serving plaintext on " << listen
-              << " (--allow_insecure): anyone who can reach it can read and write children's data\n";
+  const std::string http_listen = absl::GetFlag(FLAGS_http_listen);
+  if (!tls.enabled() && !http_listen.empty()) {
+    if (absl::Status s = ethrec::service::CheckPlaintextListen(http_listen, absl::GetFlag(FLAGS_allow_insecure));
+        !s.ok()) {
+      std::cerr << "ethrecd: --http_listen: " << s.message() << "\n";
+      return 2;
+    }
+  }
+  for (const std::string& address : {listen, http_listen}) {
+    if (!tls.enabled() && !address.empty() && !ethrec::service::IsLoopbackAddress(address)) {
+      ethrec::service::LogJson("warning", "plaintext on a reachable address",
+                               {{"address", address},
+                                {"why", "--allow_insecure: anyone who can reach it can read and write children's "
+                                        "data"}});
+    }
   }
 
   ethrec::LoadOptions load;
@@ -105,6 +121,12 @@ int main(int argc, char** argv) {
   options.tls = tls;
   options.trust_domain = absl::GetFlag(FLAGS_trust_domain);
   options.health_listen_address = absl::GetFlag(FLAGS_health_listen);
+  options.http_listen_address = http_listen;
+  options.local_map_dirs = load.local_dirs;
+  options.version = ETHREC_VERSION;
+  options.on_http_listening = [tls = tls.enabled()](const std::string& address) {
+    std::cout << "ethrecd: http on " << address << (tls ? " (mutual TLS)" : " (plaintext)") << std::endl;
+  };
   options.on_health_listening = [](const std::string& address) {
     std::cout << "ethrecd: health on " << address << std::endl;
   };
@@ -120,6 +142,6 @@ int main(int argc, char** argv) {
     std::cerr << "ethrecd: " << status << "\n";
     return 1;
   }
-  std::cerr << "ethrecd: stopped\n";
+  ethrec::service::LogJson("info", "stopped");
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
+#include "google/rpc/status.pb.h"
 
 namespace ethrec::service {
 
@@ -14,6 +15,10 @@ namespace ethrec::service {
 // mapping/status_field.h), a BadRequest field violation for that field, as
 // the request spells it (e.g. "observations[3].code").
 grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// The google.rpc.Status ToGrpcStatus sends as details, for a non-OK
+// `status`: the HTTP API answers with the same one, in JSON.
+google::rpc::Status ToRpcStatus(const absl::Status& status);
 
 }  // namespace ethrec::service
 

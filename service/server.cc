@@ -3,7 +3,7 @@
 #include <signal.h>
 
 #include <chrono>
-#include <iostream>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -20,7 +20,14 @@
 #include "service/diagnostics_service.h"
 #include "service/findings_service.h"
 #include "service/health_service.h"
+#include "service/http/fhir_terminology.h"
+#include "service/http/http_api.h"
+#include "service/http/http_server.h"
+#include "service/json_log.h"
+#include "service/metrics.h"
+#include "service/metrics_interceptor.h"
 #include "service/parse_errors.h"
+#include "service/timed_store.h"
 #include "service/records_service.h"
 #include "service/taxonomy_service.h"
 
@@ -60,8 +67,8 @@ class AuditPurger {
           while (!stop_.WaitForNotificationWithTimeout(interval)) {
             absl::StatusOr<int64_t> purged = store->PurgeExpiredAuditEvents(kAuditPurgeBatch);
             if (!purged.ok()) {
-              std::cerr << "ethrecd: purging expired audit events failed (tried again in "
-                        << absl::FormatDuration(interval) << "): " << purged.status() << "\n";
+              LogJson("error", "audit purge failed",
+                      {{"retry_in", absl::FormatDuration(interval)}, {"status", purged.status().ToString()}});
             }
           }
         }) {}
@@ -85,13 +92,38 @@ void BlockStopSignals() {
 absl::Status RunServer(const ServerOptions& options) {
   if (absl::Status s = CheckTlsOptions(options.tls); !s.ok()) return s;
   const CallGate gate(IdentityOptions{.from_certificate = options.tls.enabled(), .trust_domain = options.trust_domain});
+  Metrics metrics(options.version);
+  // Every store call (one transaction each) is timed for /metrics.
+  TimedStore timed_store(options.store, &metrics);
+  Store* const store = &timed_store;
   TaxonomyServiceImpl taxonomy({.normalizer = options.normalizer, .max_batch_items = options.max_batch_items}, gate);
   DiagnosticsServiceImpl diagnostics(gate);
-  RecordsServiceImpl records(
-      {.normalizer = options.normalizer, .store = options.store, .max_batch_items = options.max_batch_items}, gate);
-  FindingsServiceImpl findings({.store = options.store, .taxonomy = &options.normalizer->registry().taxonomy()},
-                               gate);
-  AuditServiceImpl audit({.store = options.store}, gate);
+  const RecordsApi::Options records_options{
+      .normalizer = options.normalizer, .store = store, .max_batch_items = options.max_batch_items};
+  RecordsServiceImpl records(records_options, gate);
+  const FindingsApi::Options findings_options{.store = store,
+                                              .taxonomy = &options.normalizer->registry().taxonomy()};
+  FindingsServiceImpl findings(findings_options, gate);
+  AuditServiceImpl audit({.store = store}, gate);
+  // Open findings by kind, for /metrics: counted by the store (an audited
+  // read naming no child) at most once a minute.
+  metrics.SetOpenFindingsSource(
+      [store]() -> absl::StatusOr<std::map<std::string, int64_t>> {
+        const Access access{.actor = {.agency = "ethrecd",
+                                      .role = "metrics",
+                                      .identity = "ethrecd",
+                                      .peer = "local",
+                                      .method = "/metrics"},
+                            .all_agencies = true};
+        absl::StatusOr<FindingSummary> summary = store->SummarizeFindings("", access);
+        if (!summary.ok()) return summary.status();
+        std::map<std::string, int64_t> open;
+        for (const FindingCountRow& row : summary->counts) {
+          if (row.status == FindingStatus::kOpen) open[std::string(FindingKindName(row.kind))] += row.count;
+        }
+        return open;
+      },
+      absl::Minutes(1));
   // Expired audit events go before the first call, then every interval.
   if (absl::StatusOr<int64_t> purged = options.store->PurgeExpiredAuditEvents(kAuditPurgeBatch); !purged.ok()) {
     return purged.status();
@@ -124,6 +156,7 @@ absl::Status RunServer(const ServerOptions& options) {
   grpc::ServerBuilder builder;
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(NewParseErrorInterceptorFactory());
+  interceptors.push_back(NewMetricsInterceptorFactory(&metrics));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   int port = 0;
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
@@ -152,15 +185,53 @@ absl::Status RunServer(const ServerOptions& options) {
   }
   if (options.on_listening) options.on_listening(absl::StrCat(HostOf(options.listen_address), ":", port));
 
+  // The HTTP API, over the same calls (separate Records/Findings/Audit api
+  // objects: they hold nothing but their options).
+  std::unique_ptr<FhirTerminology> fhir;
+  RecordsApi http_records(records_options);
+  FindingsApi http_findings(findings_options);
+  AuditApi http_audit({.store = store});
+  std::unique_ptr<HttpApi> http_api;
+  std::unique_ptr<HttpServer> http;
+  if (!options.http_listen_address.empty()) {
+    absl::StatusOr<std::unique_ptr<FhirTerminology>> terminology =
+        FhirTerminology::Create({.normalizer = options.normalizer,
+                                 .taxonomy = &taxonomy.api(),
+                                 .local_dirs = options.local_map_dirs,
+                                 .software_version = options.version});
+    if (!terminology.ok()) return terminology.status();
+    fhir = *std::move(terminology);
+    http_api = std::make_unique<HttpApi>(HttpApi::Options{.gate = &gate,
+                                                          .taxonomy = &taxonomy.api(),
+                                                          .records = &http_records,
+                                                          .findings = &http_findings,
+                                                          .audit = &http_audit,
+                                                          .fhir = fhir.get(),
+                                                          .metrics = &metrics});
+    absl::StatusOr<std::unique_ptr<HttpServer>> started = HttpServer::Start(
+        {.listen_address = options.http_listen_address,
+         .tls = options.tls,
+         .max_body_bytes = static_cast<size_t>(options.max_message_bytes)},
+        http_api.get());
+    if (!started.ok()) {
+      server->Shutdown();
+      return started.status();
+    }
+    http = *std::move(started);
+    if (options.on_http_listening) {
+      options.on_http_listening(absl::StrCat(HostOf(options.http_listen_address), ":", http->port()));
+    }
+  }
+
   // Wait for SIGTERM/SIGINT on this thread, then drain.
   sigset_t set = StopSignals();
   int signal_number = 0;
   sigwait(&set, &signal_number);
-  std::cerr << "ethrecd: " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
-            << " received; draining in-flight calls\n";
+  LogJson("info", "draining", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
   // Probes see NOT_SERVING from now on.
   health_service.Drain();
   probe_health_service.Drain();
+  if (http != nullptr) http->Stop();  // lets its in-flight requests finish
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
   server->Wait();
   if (health != nullptr) {

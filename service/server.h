@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -33,8 +34,19 @@ struct ServerOptions {
   // A second, plaintext address serving only grpc.health.v1, for
   // orchestrators' probes. Empty: none.
   std::string health_listen_address;
+  // An address for the HTTP API too (service/http/http_api.h): the same
+  // calls, identity (mutual TLS with `tls` when enabled), access and audit.
+  // Empty: none.
+  std::string http_listen_address;
+  // The directories of local code lists loaded into `normalizer`: /fhir
+  // serves their resources.
+  std::vector<std::string> local_map_dirs;
+  // Reported by /metrics (ethrec_build_info) and /fhir/metadata.
+  std::string version;
   // Called once the server listens, with the address it bound (with the real port).
   std::function<void(const std::string& bound_address)> on_listening;
+  // Called once the HTTP API listens, with the address it bound.
+  std::function<void(const std::string& bound_address)> on_http_listening;
   // Called once the health port listens, with the address it bound.
   std::function<void(const std::string& bound_address)> on_health_listening;
   // How often the audit events older than the store's retention

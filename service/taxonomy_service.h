@@ -69,6 +69,9 @@ class TaxonomyServiceImpl final
   // `gate` (not owned) admits every call.
   TaxonomyServiceImpl(const Options& options, const CallGate& gate) : api_(options), gate_(gate) {}
 
+  // The calls' logic, shared with the HTTP API (it precomputes every code's answer once).
+  const TaxonomyApi& api() const { return api_; }
+
   grpc::Status ListCodeSystems(grpc::ServerContext* context, const v1::ListCodeSystemsRequest* request,
                                v1::ListCodeSystemsResponse* response) override;
   grpc::Status GetTaxonomy(grpc::ServerContext* context, const v1::GetTaxonomyRequest* request,

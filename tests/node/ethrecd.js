@@ -32,8 +32,9 @@ function syntheticNhsNumber(n) {
 }
 
 // Starts ethrecd on 127.0.0.1:0 with `extraArgs` and resolves with
-// { child, port } once it prints "ethrecd: listening on 127.0.0.1:PORT with
-// N code systems".
+// { child, port, httpPort } once it prints "ethrecd: listening on
+// 127.0.0.1:PORT with N code systems" (and, given --http_listen,
+// "ethrecd: http on 127.0.0.1:PORT").
 function startServer(dbPath, extraArgs = []) {
   return new Promise((resolve, reject) => {
     const child = spawn(ETHRECD, ['--listen=127.0.0.1:0', `--db=${dbPath}`, ...extraArgs], {
@@ -57,10 +58,14 @@ function startServer(dbPath, extraArgs = []) {
     child.stdout.on('data', (chunk) => {
       if (stdout.length < 65536) stdout += chunk;
       const m = /ethrecd: listening on 127\.0\.0\.1:(\d+) with (\d+) code systems/.exec(stdout);
-      if (m && !settled) {
+      // With --http_listen, also wait for "ethrecd: http on 127.0.0.1:PORT".
+      const http = /ethrecd: http on 127\.0\.0\.1:(\d+)/.exec(stdout);
+      const wantsHttp = extraArgs.some((a) => a.startsWith('--http_listen'));
+      if (m && (http || !wantsHttp) && !settled) {
         settled = true;
         clearTimeout(timer);
-        resolve({ child, port: Number(m[1]), codeSystems: Number(m[2]), stderr: () => stderr });
+        resolve({ child, port: Number(m[1]), httpPort: http ? Number(http[1]) : undefined,
+                  codeSystems: Number(m[2]), stderr: () => stderr });
       }
     });
     child.stderr.on('data', (chunk) => {

@@ -1,0 +1,178 @@
+// The real ethrecd's HTTP endpoint (--http_listen), end to end: mutual TLS
+// with the same certificates as gRPC (the certificate names the caller,
+// headers do not), /metrics checked by Prometheus' promtool after gRPC and
+// HTTP calls, request limits, and logs that are one JSON object a line and
+// hold no identifier. Synthetic data only.
+'use strict';
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const https = require('node:https');
+const os = require('node:os');
+const path = require('node:path');
+
+const grpc = require('@grpc/grpc-js');
+const protoLoader = require('@grpc/proto-loader');
+
+const { REPO, PROTO_DIR, START_TIMEOUT_MS, syntheticNhsNumber, startServer, unary, waitForExit } = require('./ethrecd');
+
+// One HTTP(S) request; resolves with { status, headers, body }. A body is
+// sent with its Content-Length unless the headers ask for chunks.
+function request(options, body) {
+  if (body !== undefined && !(options.headers || {})['transfer-encoding']) {
+    options = { ...options, headers: { ...options.headers, 'content-length': Buffer.byteLength(body) } };
+  }
+  return new Promise((resolve, reject) => {
+    const req = (options.ca ? https : http).request({ host: '127.0.0.1', timeout: 10_000, ...options }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => { data += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const CALLER = { 'x-ethrec-agency': 'camden-csc', 'x-ethrec-role': 'record-system' };
+
+describe('ethrecd HTTP over mutual TLS', { timeout: 120_000 }, () => {
+  let tmpDir;
+  let certs;
+  let server;
+  const tls = (who) => ({
+    port: server.httpPort, servername: 'localhost', ca: fs.readFileSync(path.join(certs, 'ca.pem')),
+    ...(who ? { cert: fs.readFileSync(path.join(certs, `${who}.pem`)), key: fs.readFileSync(path.join(certs, `${who}.key`)) } : {}),
+  });
+
+  before(async () => {
+    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ethrec-http-mtls-'));
+    certs = path.join(tmpDir, 'certs');
+    execFileSync(path.join(REPO, 'deploy', 'dev-certs.sh'), [certs], { stdio: 'ignore' });
+    server = await startServer(path.join(tmpDir, 'ethrecd.db'), [
+      `--tls_cert=${path.join(certs, 'server.pem')}`, `--tls_key=${path.join(certs, 'server.key')}`,
+      `--tls_client_ca=${path.join(certs, 'ca.pem')}`, `--tls_crl_dir=${path.join(certs, 'crl')}`,
+      '--http_listen=127.0.0.1:0',
+    ]);
+  }, { timeout: START_TIMEOUT_MS + 30_000 });
+
+  after(() => {
+    if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+    if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+  });
+
+  it('serves a caller named by its certificate', async () => {
+    const r = await request({ ...tls('camden-csc.record-system'), method: 'POST', path: '/v1/normalize', headers: JSON_HEADERS },
+      JSON.stringify({ system: 'dfe', code: 'BSOM' }));
+    assert.equal(r.status, 200, r.body);
+    assert.equal(JSON.parse(r.body).value.categories[0].category, 'BLACK_AFRICAN');
+  });
+
+  it('takes the role from the certificate, never from headers', async () => {
+    const r = await request({ ...tls('partnership-audit.auditor'), method: 'POST', path: '/v1/normalize',
+      headers: { ...JSON_HEADERS, ...CALLER } }, JSON.stringify({ system: 'dfe', code: 'BSOM' }));
+    assert.equal(r.status, 403, r.body);
+    assert.match(JSON.parse(r.body).message, /auditor/);
+  });
+
+  it('refuses a client without a certificate', async () => {
+    await assert.rejects(request({ ...tls(null), method: 'GET', path: '/fhir/metadata', headers: CALLER }));
+  });
+});
+
+describe('ethrecd HTTP in plaintext: metrics, limits and logs', { timeout: 120_000 }, () => {
+  let tmpDir;
+  let server;
+  let taxonomy;
+  let records;
+
+  before(async () => {
+    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ethrec-http-'));
+    server = await startServer(path.join(tmpDir, 'ethrecd.db'), ['--http_listen=127.0.0.1:0', '--max_message_bytes=65536']);
+    const definition = protoLoader.loadSync(['ethrec/v1/taxonomy_service.proto', 'ethrec/v1/records_service.proto'],
+      { includeDirs: [PROTO_DIR], keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+    const v1 = grpc.loadPackageDefinition(definition).ethrec.v1;
+    taxonomy = new v1.TaxonomyService(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
+    records = new v1.RecordsService(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
+  }, { timeout: START_TIMEOUT_MS + 5_000 });
+
+  after(() => {
+    if (taxonomy) taxonomy.close();
+    if (records) records.close();
+    if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+    if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+  });
+
+  it('exposes metrics promtool accepts, counting both transports', async () => {
+    const metadata = new grpc.Metadata();
+    metadata.set('x-ethrec-agency', 'camden-csc');
+    metadata.set('x-ethrec-role', 'record-system');
+    await unary(taxonomy, 'Translate', { from_system: 'dfe', code: 'BSOM', to_system: 'nhs-ethnic-category' }, metadata);
+    const nhs = syntheticNhsNumber(777);
+    // A self-identified record and a disagreeing one raise a finding.
+    for (const [id, code, by] of [['r1', 'BSOM', 'SELF'], ['r2', 'WBRI', 'PRACTITIONER']]) {
+      await unary(records, 'RecordObservation', { observation: {
+        child: { nhs_number: nhs }, record_id: id, record_version: 1, system: 'dfe', code, supplied_by: by,
+        recorded_at: { seconds: 1764000000 } } }, metadata);
+    }
+    const viaHttp = await request({ port: server.httpPort, method: 'GET',
+      path: '/fhir/ConceptMap/$translate?system=urn:ethrec:codesystem:dfe&code=BSOM', headers: CALLER });
+    assert.equal(viaHttp.status, 200, viaHttp.body);
+
+    const m = await request({ port: server.httpPort, method: 'GET', path: '/metrics' });
+    assert.equal(m.status, 200);
+    assert.match(m.headers['content-type'], /^text\/plain; version=0\.0\.4/);
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: m.body, encoding: 'utf8' });
+    assert.equal(check.error, undefined, 'promtool runs (Debian package prometheus)');
+    assert.equal(check.status, 0, `promtool check metrics:\n${check.stdout}${check.stderr}\n${m.body}`);
+    assert.match(m.body, /ethrec_calls_total\{transport="grpc",method="\/ethrec\.v1\.TaxonomyService\/Translate",code="OK"\} 1/);
+    assert.match(m.body, /ethrec_calls_total\{transport="http",method="\/fhir\/ConceptMap\/\$translate",code="OK"\} 1/);
+    assert.match(m.body, /ethrec_call_duration_seconds_bucket\{transport="grpc",method="\/ethrec\.v1\.RecordsService\/RecordObservation",le="\+Inf"\} 2/);
+    assert.match(m.body, /ethrec_store_transaction_duration_seconds_count\{operation="Write"\} 2/);
+    assert.match(m.body, /ethrec_open_findings\{kind="[A-Z_]+"\} [1-9]/);
+    assert.match(m.body, /ethrec_build_info\{version="[0-9.]+"\} 1/);
+    assert.ok(!m.body.includes(nhs) && !m.body.includes('BSOM'), 'no identifier or code in metrics');
+  });
+
+  it('refuses too large a body, too many headers and bad JSON', async () => {
+    const big = JSON.stringify({ system: 'dfe', text: 'x'.repeat(70_000) });
+    const tooBig = await request({ port: server.httpPort, method: 'POST', path: '/v1/normalize',
+      headers: { ...JSON_HEADERS, ...CALLER } }, big)
+      .catch((e) => ({ status: 'reset', body: e.message }));
+    assert.ok(tooBig.status === 413 || tooBig.status === 'reset', `${tooBig.status} ${tooBig.body}`);
+    // A chunked body would escape the limit: refused before it is read.
+    const chunked = await request({ port: server.httpPort, method: 'POST', path: '/v1/normalize',
+      headers: { ...JSON_HEADERS, ...CALLER, 'transfer-encoding': 'chunked' } }, big).catch((e) => ({ status: 'reset', body: e.message }));
+    assert.ok(chunked.status === 411 || chunked.status === 'reset', `${chunked.status} ${chunked.body}`);
+    const headers = { ...CALLER };
+    for (let i = 0; i < 80; i++) headers[`x-filler-${i}`] = 'x';
+    const many = await request({ port: server.httpPort, method: 'GET', path: '/fhir/metadata', headers });
+    assert.equal(many.status, 431);
+    const bad = await request({ port: server.httpPort, method: 'POST', path: '/v1/normalize',
+      headers: { ...JSON_HEADERS, ...CALLER } }, '{"system":"dfe","code":7}');
+    assert.equal(bad.status, 400);
+    const status = JSON.parse(bad.body);
+    assert.equal(status.code, 3);
+    const violation = status.details.find((d) => d['@type'].endsWith('google.rpc.BadRequest'));
+    assert.equal(violation.fieldViolations[0].field, 'code');
+  });
+
+  it('logs one JSON object a line, without identifiers or codes', async () => {
+    server.child.kill('SIGTERM');
+    await waitForExit(server.child, 15_000);
+    const lines = server.stderr().split('\n').filter((l) => l.length > 0);
+    assert.ok(lines.length >= 2, server.stderr());
+    for (const line of lines) {
+      const entry = JSON.parse(line);
+      assert.ok(entry.time && entry.level && entry.event, line);
+      assert.ok(!/999\d{7}|BSOM|WBRI/.test(line), line);
+    }
+    assert.ok(lines.some((l) => JSON.parse(l).event === 'stopped'));
+  });
+});

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Translate over gRPC against FHIR $translate (and POST /v1/translate) over
+# HTTP, side by side on one ethrecd, with one load generator for all three
+# (h2load, Debian package nghttp2-client: gRPC unary calls are HTTP/2 POSTs
+# of a length-prefixed message, so h2load sends them as it sends the HTTP
+# requests). Rounds are interleaved (gRPC, FHIR, JSON, gRPC, ...); each
+# prints requests/s and the CPU the server used per 1000 requests (from
+# /proc/PID/stat) and the load generator's; then the medians and ranges.
+# Every request must succeed: for gRPC, /metrics must count every call OK.
+#
+#   tools/http_grpc_bench.sh [ETHRECD] [ROUNDS=5] [SECONDS=5] [CLIENTS=4]
+#
+# Plaintext on loopback (identity from headers), SQLite in a temporary
+# directory. The server and h2load share this machine's cores.
+set -euo pipefail
+ethrecd="${1:-build/service/ethrecd}" rounds="${2:-5}" seconds="${3:-5}" clients="${4:-4}"
+command -v h2load >/dev/null || { echo "h2load is missing: apt-get install nghttp2-client" >&2; exit 2; }
+tmp=$(mktemp -d)
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+"$ethrecd" --listen=127.0.0.1:0 --http_listen=127.0.0.1:0 --db="$tmp/bench.db" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 1 100); do grep -q 'http on' "$tmp/out" && break; sleep 0.1; done
+grpc_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/out")
+http_port=$(sed -n 's/.*http on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/out")
+[ -n "$grpc_port" ] && [ -n "$http_port" ] || { cat "$tmp/out" "$tmp/err" >&2; exit 1; }
+
+# TranslateRequest{from_system: "dfe", code: "BSOM", to_system: "nhs-ethnic-category"},
+# serialised by hand (three length-delimited strings), in a gRPC frame.
+python3 - "$tmp/translate.grpc" <<'PY'
+import struct, sys
+def field(number, value):
+    data = value.encode()
+    return bytes([number << 3 | 2, len(data)]) + data
+message = field(1, "dfe") + field(2, "BSOM") + field(3, "nhs-ethnic-category")
+open(sys.argv[1], "wb").write(b"\0" + struct.pack(">I", len(message)) + message)
+PY
+printf '%s' '{"fromSystem":"dfe","code":"BSOM","toSystem":"nhs-ethnic-category"}' >"$tmp/translate.json"
+fhir_path='/fhir/ConceptMap/$translate?system=urn:ethrec:codesystem:dfe&code=BSOM&targetsystem=urn:ethrec:codesystem:nhs-ethnic-category'
+who=(-H 'x-ethrec-agency: camden-csc' -H 'x-ethrec-role: record-system')
+
+# Server CPU ticks so far (user + system).
+ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+hz=$(getconf CLK_TCK)
+
+# run MODE: one timed h2load run; prints "MODE req_per_s server_cpu_ms_per_1000 client_cpu_ms_per_1000".
+run() {
+  local mode=$1 args
+  case $mode in
+    grpc) args=(-d "$tmp/translate.grpc" -H 'content-type: application/grpc' -H 'te: trailers' "${who[@]}"
+                "http://127.0.0.1:$grpc_port/ethrec.v1.TaxonomyService/Translate") ;;
+    fhir) args=(--h1 "${who[@]}" "http://127.0.0.1:$http_port$fhir_path") ;;
+    json) args=(--h1 -d "$tmp/translate.json" -H 'content-type: application/json' "${who[@]}"
+                "http://127.0.0.1:$http_port/v1/translate") ;;
+  esac
+  local before after
+  before=$(ticks)
+  /usr/bin/time -f '%U %S' -o "$tmp/time" h2load -c "$clients" -m 1 -D "$seconds" --warm-up-time=1 "${args[@]}" >"$tmp/h2load" 2>&1
+  after=$(ticks)
+  local done_ok failed rps client
+  done_ok=$(sed -n 's/^requests: .* \([0-9]*\) succeeded, \([0-9]*\) failed.*/\1/p' "$tmp/h2load")
+  failed=$(sed -n 's/^requests: .* succeeded, \([0-9]*\) failed, \([0-9]*\) errored.*/\1+\2/p' "$tmp/h2load")
+  rps=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' "$tmp/h2load")
+  [ "$((failed))" -eq 0 ] && [ "${done_ok:-0}" -gt 0 ] || { cat "$tmp/h2load" >&2; echo "$mode: failures" >&2; exit 1; }
+  client=$(awk '{print $1 + $2}' "$tmp/time")
+  # CPU over the whole run (warm-up included) per request of the measured part, as an upper bound.
+  awk -v m="$mode" -v r="$rps" -v s="$(( after - before ))" -v hz="$hz" -v n="$done_ok" -v c="$client" \
+    'BEGIN { printf "%s %.0f %.3f %.3f\n", m, r, s / hz * 1e6 / n, c * 1e6 / n }'
+}
+
+echo "round mode req/s server_cpu_ms_per_1000 h2load_cpu_ms_per_1000   (c=$clients, ${seconds}s each)"
+for i in $(seq 1 "$rounds"); do
+  for mode in grpc fhir json; do echo "$i $(run "$mode")"; done
+done | tee "$tmp/results" >&2
+grpc_ok=$(curl -s "http://127.0.0.1:$http_port/metrics" |
+  sed -n 's/^ethrec_calls_total{transport="grpc",method="\/ethrec.v1.TaxonomyService\/Translate",code="OK"} \([0-9]*\)$/\1/p')
+grpc_bad=$(curl -s "http://127.0.0.1:$http_port/metrics" |
+  grep -c '^ethrec_calls_total{transport="grpc",method="/ethrec.v1.TaxonomyService/Translate",code="[^O]' || true)
+echo "gRPC Translate calls answered OK (server's count): ${grpc_ok:-0}; other codes: $grpc_bad"
+[ "$grpc_bad" -eq 0 ] && [ "${grpc_ok:-0}" -gt 0 ] || { echo "gRPC calls failed" >&2; exit 1; }
+awk '
+  function med(v, n,   k, j, t) {
+    for (k = 1; k <= n; k++) for (j = k + 1; j <= n; j++) if (v[j] < v[k]) { t = v[k]; v[k] = v[j]; v[j] = t }
+    return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+  }
+  { m = $2; n[m]++; r[m, n[m]] = $3; s[m, n[m]] = $4; c[m, n[m]] = $5 }
+  END {
+    printf "%-5s %10s %18s %24s %22s\n", "mode", "req/s med", "req/s range", "server CPU ms/1000 med", "h2load CPU ms/1000 med"
+    for (m in n) {
+      lo = 1e18; hi = 0
+      for (i = 1; i <= n[m]; i++) { rr[i] = r[m, i]; ss[i] = s[m, i]; cc[i] = c[m, i]; if (rr[i] < lo) lo = rr[i]; if (rr[i] > hi) hi = rr[i] }
+      med_r[m] = med(rr, n[m])
+      printf "%-5s %10.0f %9.0f-%-8.0f %24.1f %22.1f\n", m, med_r[m], lo, hi, med(ss, n[m]), med(cc, n[m])
+    }
+    printf "FHIR $translate / gRPC Translate req/s: %.2f; JSON /v1/translate / gRPC: %.2f\n", med_r["fhir"] / med_r["grpc"], med_r["json"] / med_r["grpc"]
+  }' "$tmp/results"
