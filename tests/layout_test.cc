@@ -101,9 +101,7 @@ TEST(LayoutTest, MappingIsPureAndApiSitsBetween) {
                     absl::StartsWith(inc, "google/protobuf/"))
             << s.path << " includes " << inc << ": api/ builds on mapping/ and the messages only";
       }
-      // The load tool measures the store against bare SQLite with the
-      // store's own schema and row codec: the one tool that may.
-      if (top == "tools" && s.path != "tools/ethrec_load.cc") {
+      if (top == "tools") {
         EXPECT_FALSE(absl::StartsWith(inc, "service/")) << s.path << " includes " << inc;
       }
     }

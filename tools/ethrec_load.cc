@@ -27,7 +27,7 @@
 //        [--max_calls=1000000] [--batch=500] [--rounds=5]
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
-#include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -50,9 +50,6 @@
 #include "ethrec/v1/taxonomy_service.grpc.pb.h"
 #include "mapping/normalizer.h"
 #include "mapping/observation.h"
-#include "service/sqlite/row_codec.h"
-#include "service/sqlite/schema.h"
-#include "service/sqlite_store.h"
 #include "tools/internal/load_runner.h"
 
 ABSL_FLAG(std::string, server, "", "ethrecd address: 127.0.0.1:PORT or [::1]:PORT (loopback only)");
@@ -72,6 +69,8 @@ ABSL_FLAG(int, concurrency, 32, "calls in flight");
 ABSL_FLAG(double, seconds, 5, "time limit per measurement");
 ABSL_FLAG(int64_t, max_calls, 1000000, "call limit per measurement");
 ABSL_FLAG(int, batch, 500, "items per batch call");
+ABSL_FLAG(std::string, sqlite_baseline, "",
+          "record-batch: the ethrec_sqlite_baseline binary (default: the build's, service/ beside tools/)");
 ABSL_FLAG(bool, basic_view, true,
           "NormalizeBatch and RecordObservations ask for the BASIC view (no words, no feedback)");
 
@@ -117,89 +116,46 @@ Result InProcessNormalize(const Normalizer& n, const std::vector<std::pair<std::
   return r;
 }
 
-// Inserts the rows RecordObservations stores for a new child (child, NHS
-// number link, record, observation) with prepared statements into a fresh
-// database created by the store itself: the same schema, pragmas and batch
-// transactions, without the service around it.
-Result BareSqliteInserts(const Normalizer& n) {
+// The floor RecordObservations is held to: ethrec_sqlite_baseline (built
+// beside ethrecd, service/sqlite/baseline_main.cc) inserts the same rows
+// with prepared statements into the store's own schema, for --seconds.
+Result BareSqliteInserts() {
   Result r;
   r.name = "bare SQLite inserts";
-  const std::string path = "/tmp/ethrec_load_bare_" + std::to_string(getpid()) + ".db";
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-  {
-    absl::StatusOr<std::unique_ptr<Store>> store = OpenSqliteStore({.path = path});
-    if (!store.ok()) {
-      r.first_error = std::string(store.status().message());
-      return r;
-    }
-    (void)(*store)->Close();
+  std::string binary = absl::GetFlag(FLAGS_sqlite_baseline);
+  if (binary.empty()) {
+    char self[4096];
+    const ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    const std::string exe(self, n > 0 ? static_cast<size_t>(n) : 0);
+    binary = exe.substr(0, exe.rfind('/') + 1) + "../service/ethrec_sqlite_baseline";
   }
-  sqlite3* db = nullptr;
-  sqlite3_open(path.c_str(), &db);
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", nullptr, nullptr,
-               nullptr);
-  sqlite3_stmt *child, *link, *record, *obs;
-  sqlite3_prepare_v2(db, "INSERT INTO children (created_at_us) VALUES (?)", -1, &child, nullptr);
-  sqlite3_prepare_v2(db, "INSERT INTO child_nhs_numbers (nhs_number, child_id) VALUES (?, ?)", -1, &link, nullptr);
-  sqlite3_prepare_v2(db, "INSERT INTO records (agency, record_id, child_id, current_version) VALUES (?, ?, ?, 1)",
-                     -1, &record, nullptr);
-  // The observation row exactly as the store writes it: its schema's
-  // columns, bound by its row codec.
-  const std::string cols = absl::StrCat(
-      "INSERT INTO observations (", sqlite_internal::kObservationColumns, ") VALUES (?",
-      absl::StrJoin(std::vector<std::string>(sqlite_internal::kNumObservationColumns - 1, ", ?"), ""), ")");
-  sqlite3_prepare_v2(db, cols.c_str(), -1, &obs, nullptr);
-  absl::StatusOr<Normalized> value = n.Normalize({.system = "dfe", .code = "BAFR"});
-  const int batch = absl::GetFlag(FLAGS_batch);
-  const auto begin = Clock::now();
-  const auto deadline = begin + std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double>(absl::GetFlag(FLAGS_seconds)));
-  int64_t row = 0;
-  auto text = [](sqlite3_stmt* s, int i, const std::string& v) {
-    sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  };
-  while (Clock::now() < deadline && row < absl::GetFlag(FLAGS_max_calls) * batch) {
-    sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-    for (int k = 0; k < batch; ++k, ++row) {
-      const std::string nhs = SyntheticNhsNumber(row);
-      const std::string record_id = absl::StrCat("bare-", row);
-      sqlite3_bind_int64(child, 1, row);
-      sqlite3_step(child);
-      sqlite3_reset(child);
-      const int64_t child_id = sqlite3_last_insert_rowid(db);
-      text(link, 1, nhs);
-      sqlite3_bind_int64(link, 2, child_id);
-      sqlite3_step(link);
-      sqlite3_reset(link);
-      text(record, 1, "load-test");
-      text(record, 2, record_id);
-      sqlite3_bind_int64(record, 3, child_id);
-      sqlite3_step(record);
-      sqlite3_reset(record);
-      Observation o;
-      o.agency = "load-test";
-      o.record_id = record_id;
-      o.record_version = 1;
-      o.nhs_number = nhs;
-      o.system = "dfe";
-      o.code = "BAFR";
-      o.supplied_by = SuppliedBy::kSelf;
-      o.recorded_at = absl::FromUnixMicros(row);
-      const sqlite_internal::EncodedNormalized encoded(*value);
-      absl::Status inserted = [&] {
-        sqlite_internal::Query q(db, obs);
-        return sqlite_internal::BindObservation(q, o, *value, encoded, row).Run();
-      }();
-      if (!inserted.ok() && r.first_error.empty()) r.first_error = std::string(inserted.message());
-    }
-    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
-    ++r.calls;
+  const std::string command =
+      absl::StrCat(binary, " --batch=", absl::GetFlag(FLAGS_batch),
+                   " --seconds=", absl::GetFlag(FLAGS_seconds), " --max_rows=",
+                   absl::GetFlag(FLAGS_max_calls) * absl::GetFlag(FLAGS_batch));
+  FILE* out = popen(command.c_str(), "r");
+  if (out == nullptr) {
+    r.errors = 1;
+    r.first_error = "could not run " + command;
+    return r;
   }
-  r.items = row;
-  r.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
-  for (sqlite3_stmt* s : {child, link, record, obs}) sqlite3_finalize(s);
-  sqlite3_close(db);
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  std::string line;
+  for (int c; (c = std::fgetc(out)) != EOF;) line += static_cast<char>(c);
+  const int status = pclose(out);
+  long long rows = 0, calls = 0;
+  double seconds = 0;
+  if (status != 0 || std::sscanf(line.c_str(), "rows %lld calls %lld seconds %lf", &rows, &calls, &seconds) != 3) {
+    r.errors = 1;
+    r.first_error = absl::StrCat(command, " failed (status ", status, "): ", line);
+    return r;
+  }
+  if (const size_t at = line.find(" error "); at != std::string::npos && line.size() > at + 8) {
+    r.errors = 1;
+    r.first_error = line.substr(at + 7);
+  }
+  r.items = rows;
+  r.calls = calls;
+  r.seconds = seconds;
   return r;
 }
 
@@ -401,7 +357,7 @@ int Main() {
   }
   if (all || mode == "record-batch") {
     Interleaved("RecordObservations/bare SQLite rows per second", 0.5,
-                [&] { return BareSqliteInserts(normalizer); }, record_batch);
+                [] { return BareSqliteInserts(); }, record_batch);
   }
   if (mode == "child-reads" || mode == "child-writes") {
     const std::string address_b = absl::GetFlag(FLAGS_server_b);
