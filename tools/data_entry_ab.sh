@@ -13,18 +13,21 @@ a="$1" b="$2" load="$3" rounds="${4:-5}" seconds="${5:-3}"
 dir=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"' EXIT
-start() {  # start NAME BINARY: prints the address it listens on
+# start NAME BINARY: starts a server in this shell (so that the trap knows
+# its pid; a command substitution's subshell would not) and sets $addr.
+start() {
   "$2" --listen=127.0.0.1:0 --db="$dir/$1.db" > "$dir/$1.out" 2>&1 &
   pids+=($!)
+  addr=""
   for _ in $(seq 1 100); do
     addr=$(sed -n 's/^ethrecd: listening on \([^ ]*\).*/\1/p' "$dir/$1.out")
-    [ -n "$addr" ] && { echo "$addr"; return; }
+    [ -n "$addr" ] && return
     sleep 0.1
   done
   echo "$1 did not start" >&2; cat "$dir/$1.out" >&2; exit 1
 }
-addr_a=$(start a "$a")
-addr_b=$(start b "$b")
+start a "$a"; addr_a=$addr
+start b "$b"; addr_b=$addr
 p50() { awk -v name="$1" '$0 ~ "^"name" " {for (i = 1; i <= NF; i++) if ($i == "p50") print $(i + 1)}' | head -1; }
 for i in $(seq 1 "$rounds"); do
   # Both servers' children accumulate records the same way: same seed, same calls.
@@ -36,7 +39,8 @@ for i in $(seq 1 "$rounds"); do
   wb=$(p50 RecordObservation < "$dir/b.txt")
   vb=$(awk '/^RecordObservation validate_only/ {for (i = 1; i <= NF; i++) if ($i == "p50") print $(i + 1)}' "$dir/b.txt")
   echo "$i A write p50 ${wa} us | B write p50 ${wb} us, validate_only p50 ${vb} us"
-done | tee /dev/stderr | awk '
+done | awk '
+  { print; fflush() }
   function med(v, n,   k, j, t) {
     for (k = 1; k <= n; k++) for (j = k + 1; j <= n; j++) if (v[j] < v[k]) { t = v[k]; v[k] = v[j]; v[j] = t }
     return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
