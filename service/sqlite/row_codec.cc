@@ -461,6 +461,19 @@ absl::StatusOr<AuditEvent> ReadAuditEventRow(const Q& q) {
   return e;
 }
 
+template <typename Q>
+absl::StatusOr<ExistingFinding> ReadExistingFindingRow(const Q& q, int64_t* child) {
+  *child = q.ColumnInt(3);
+  std::optional<FindingStatus> status = ParseFindingStatus(q.ColumnView(2));
+  if (!status.has_value()) return CorruptFinding("status");
+  std::optional<FindingKind> kind = ParseFindingKind(q.ColumnView(4));
+  if (!kind.has_value()) return CorruptFinding("kind");
+  const int64_t rank = q.ColumnInt(7);
+  if (rank < 0 || rank > static_cast<int64_t>(Severity::kHigh)) return CorruptFinding("severity_rank");
+  return ExistingFinding{q.ColumnInt(0),    q.ColumnText(1), *status, *kind, q.ColumnText(5), q.ColumnText(6),
+                         static_cast<Severity>(rank)};
+}
+
 // Both stores' queries (see row_codec.h).
 #define ETHREC_ROW_CODEC_FOR(Q)                                                                                  \
   template Q& BindCurrentState(Q&, const Observation&, const Normalized&, const EncodedNormalized&);            \
@@ -468,6 +481,7 @@ absl::StatusOr<AuditEvent> ReadAuditEventRow(const Q& q) {
   template absl::StatusOr<StoredObservation> ReadObservationRow(const Q&);                                      \
   template absl::Status ReadRecordStateRow(const Q&, RecordState&);                                             \
   template absl::StatusOr<StoredFinding> ReadFindingRow(const Q&);                                              \
+  template absl::StatusOr<ExistingFinding> ReadExistingFindingRow(const Q&, int64_t*);                          \
   template Q& BindAuditEvent(Q&, const AuditEvent&, const std::string&, const std::string&);                    \
   template absl::StatusOr<AuditEvent> ReadAuditEventRow(const Q&);
 ETHREC_ROW_CODEC_FOR(Query)

@@ -59,6 +59,11 @@ template <typename Q>
 absl::Status ReadRecordStateRow(const Q& q, RecordState& r);
 template <typename Q>
 absl::StatusOr<StoredFinding> ReadFindingRow(const Q& q);
+// A row of the kChildFindings statement (id, compared, status, child, kind,
+// agency, other agency, severity rank): what reconciliation needs of a
+// stored finding. `*child` is the child it is about.
+template <typename Q>
+absl::StatusOr<ExistingFinding> ReadExistingFindingRow(const Q& q, int64_t* child);
 
 // A set of categories as its names, and back (DataLoss naming `column`).
 std::string CategorySetText(CategorySet set);

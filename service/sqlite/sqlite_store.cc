@@ -33,7 +33,6 @@ using sqlite_internal::BindCurrentState;
 using sqlite_internal::BindObservation;
 using sqlite_internal::CategorySetText;
 using sqlite_internal::Corrupt;
-using sqlite_internal::CorruptFinding;
 using sqlite_internal::EncodedNormalized;
 using sqlite_internal::EventLine;
 using sqlite_internal::Exec;
@@ -42,6 +41,7 @@ using sqlite_internal::Migrate;
 using sqlite_internal::kFindingColumns;
 using sqlite_internal::Query;
 using sqlite_internal::QueryOnce;
+using sqlite_internal::ReadExistingFindingRow;
 using sqlite_internal::ReadFindingRow;
 using sqlite_internal::ReadObservationRow;
 using sqlite_internal::ReadRecordStateRow;
@@ -419,17 +419,12 @@ absl::Status SqliteStore::ReconcileRun(absl::Span<const int64_t> children, int64
       absl::StatusOr<bool> row = q.Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      const int64_t child = q.ColumnInt(3);
+      int64_t child = 0;
+      absl::StatusOr<ExistingFinding> finding = ReadExistingFindingRow(q, &child);
+      if (!finding.ok()) return finding.status();
       if (!wanted(child)) continue;
-      std::optional<FindingStatus> status = ParseFindingStatus(q.ColumnView(2));
-      if (!status.has_value()) return CorruptFinding("status");
-      std::optional<FindingKind> kind = ParseFindingKind(q.ColumnView(4));
-      if (!kind.has_value()) return CorruptFinding("kind");
-      const int64_t rank = q.ColumnInt(7);
-      if (rank < 0 || rank > static_cast<int64_t>(Severity::kHigh)) return CorruptFinding("severity_rank");
       finding_child.push_back(child);
-      existing.push_back({q.ColumnInt(0), q.ColumnText(1), *status, *kind, q.ColumnText(5), q.ColumnText(6),
-                          static_cast<Severity>(rank)});
+      existing.push_back(*std::move(finding));
     }
   }
   // The current records, by child, agency and record id (the order of the
