@@ -46,6 +46,23 @@ std::vector<std::string> SpiffeIdsOf(const SSL* ssl) {
   return ids;
 }
 
+// Answers `status` with a JSON `body`, then closes the connection. Used for
+// requests refused before their body is read: on a kept-alive connection the
+// unread body would be parsed as the next request (a smuggled request, or a
+// desynchronised proxy). cpp-httplib 0.11 lets no handler close a connection,
+// but it ends one whose content provider fails; this provider writes the
+// whole body first, so the client still gets a complete response.
+void RespondAndClose(httplib::Response& res, int status, std::string body) {
+  res.status = status;
+  res.set_header("Connection", "close");
+  const size_t size = body.size();
+  res.set_content_provider(size, "application/json",
+                           [body = std::move(body)](size_t offset, size_t, httplib::DataSink& sink) {
+                             if (offset < body.size()) sink.write(body.data() + offset, body.size() - offset);
+                             return false;
+                           });
+}
+
 // Requires and verifies a client certificate from `tls`'s CA (and CRLs).
 bool SetUpMutualTls(SSL_CTX& ctx, const TlsOptions& tls) {
   SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
@@ -116,16 +133,14 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
   // Runs before the body is read.
   s.set_pre_routing_handler([max_headers](const httplib::Request& req, httplib::Response& res) {
     if (req.headers.size() > max_headers) {
-      res.status = 431;
-      res.set_content(absl::StrCat("{\"code\":8,\"message\":\"more than ", max_headers, " request headers\"}"),
-                      "application/json");
+      RespondAndClose(res, 431,
+                      absl::StrCat("{\"code\":8,\"message\":\"more than ", max_headers, " request headers\"}"));
       return httplib::Server::HandlerResponse::Handled;
     }
     // cpp-httplib 0.11 applies the body limit to Content-Length only, not
     // to a chunked body: such bodies are refused.
     if (req.has_header("Transfer-Encoding")) {
-      res.status = 411;
-      res.set_content(R"({"code":3,"message":"send the body with a Content-Length, not chunked"})", "application/json");
+      RespondAndClose(res, 411, R"({"code":3,"message":"send the body with a Content-Length, not chunked"})");
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
@@ -148,7 +163,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
   s.Options(".*", not_allowed);
   // Too large a body, and anything httplib refuses before a handler.
   s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;
+    if (!res.body.empty() || res.content_provider_) return;  // already answered (RespondAndClose)
     const char* what = res.status == 413 ? "the request body is too large"
                        : res.status == 414 ? "the request URI is too long"
                                            : "the request could not be served";

@@ -11,6 +11,7 @@ const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const https = require('node:https');
+const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -161,6 +162,33 @@ describe('ethrecd HTTP in plaintext: metrics, limits and logs', { timeout: 120_0
     assert.equal(status.code, 3);
     const violation = status.details.find((d) => d['@type'].endsWith('google.rpc.BadRequest'));
     assert.equal(violation.fieldViolations[0].field, 'code');
+  });
+
+  it('closes the connection after refusing a request whose body it did not read', async () => {
+    // On one raw connection: a chunked body (refused unread), then a second
+    // request. Had the connection stayed open, the unread body would have
+    // been parsed as a request (cpp-httplib answered it 414) and the second
+    // request answered too: a smuggled request.
+    const chunk = 'x'.repeat(20_000);
+    const raw = [
+      'POST /v1/normalize HTTP/1.1', 'Host: 127.0.0.1', 'Content-Type: application/json',
+      'Transfer-Encoding: chunked', 'x-ethrec-agency: gp', 'x-ethrec-role: record-system', '',
+      `${chunk.length.toString(16)}`, chunk, '0', '',
+      'GET /fhir/metadata HTTP/1.1', 'Host: 127.0.0.1', 'x-ethrec-agency: gp', 'x-ethrec-role: record-system', '', '',
+    ].join('\r\n');
+    const answer = await new Promise((resolve, reject) => {
+      const socket = net.connect(server.httpPort, '127.0.0.1');
+      let data = '';
+      socket.setTimeout(10_000, () => { socket.destroy(); reject(new Error(`connection kept open: ${data}`)); });
+      socket.on('data', (d) => { data += d; });
+      socket.on('end', () => resolve(data));
+      socket.on('error', (e) => (e.code === 'ECONNRESET' ? resolve(data) : reject(e)));
+      socket.end(raw);
+    });
+    assert.match(answer, /^HTTP\/1\.1 411 /);
+    assert.match(answer, /\r\nConnection: close\r\n/i);
+    assert.match(answer, /send the body with a Content-Length/);
+    assert.equal(answer.split('HTTP/1.1 ').length - 1, 1, answer);
   });
 
   it('logs one JSON object a line, without identifiers or codes', async () => {
