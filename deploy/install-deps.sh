@@ -11,6 +11,7 @@ packages=(
   build-essential cmake ninja-build pkg-config openssl libssl-dev libcpp-httplib-dev
   libabsl-dev libicu-dev rapidjson-dev libsqlite3-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  nghttp2-client  # h2load, the load generator of tools/http_grpc_bench.sh and tools/h2load_compare.sh
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
 )
 if [ "${1:-}" = "--tests" ]; then
