@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "service/caller.h"
+#include "service/http/tls_context.h"
 
 namespace ethrec::service {
 namespace {
@@ -63,27 +64,6 @@ void RespondAndClose(httplib::Response& res, int status, std::string body) {
                            });
 }
 
-// Requires and verifies a client certificate from `tls`'s CA (and CRLs).
-bool SetUpMutualTls(SSL_CTX& ctx, const TlsOptions& tls) {
-  SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
-  SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
-  if (SSL_CTX_use_certificate_chain_file(&ctx, tls.cert_file.c_str()) != 1) return false;
-  if (SSL_CTX_use_PrivateKey_file(&ctx, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) return false;
-  if (SSL_CTX_check_private_key(&ctx) != 1) return false;
-  if (SSL_CTX_load_verify_locations(&ctx, tls.client_ca_file.c_str(), nullptr) != 1) return false;
-  if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(tls.client_ca_file.c_str()); names != nullptr) {
-    SSL_CTX_set_client_CA_list(&ctx, names);
-  }
-  if (!tls.crl_dir.empty()) {
-    X509_STORE* store = SSL_CTX_get_cert_store(&ctx);
-    X509_LOOKUP* lookup = X509_STORE_add_lookup(store, X509_LOOKUP_hash_dir());
-    if (lookup == nullptr || X509_LOOKUP_add_dir(lookup, tls.crl_dir.c_str(), X509_FILETYPE_PEM) != 1) return false;
-    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
-  }
-  SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
-  return true;
-}
-
 HttpRequest ToHttpRequest(const httplib::Request& req) {
   HttpRequest out{.method = req.method, .path = req.path, .body = req.body};
   for (const auto& [name, value] : req.params) out.query.emplace_back(name, value);
@@ -105,8 +85,11 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
   if (!address.ok()) return address.status();
   std::unique_ptr<HttpServer> server(new HttpServer());
   if (options.tls.enabled()) {
-    const TlsOptions tls = options.tls;
-    auto ssl = std::make_unique<httplib::SSLServer>([tls](SSL_CTX& ctx) { return SetUpMutualTls(ctx, tls); });
+    absl::StatusOr<std::unique_ptr<HttpTlsContext>> tls = HttpTlsContext::Start(options.tls);
+    if (!tls.ok()) return tls.status();
+    server->tls_ = *std::move(tls);
+    auto ssl = std::make_unique<httplib::SSLServer>(
+        [context = server->tls_.get()](SSL_CTX& ctx) { return context->Install(ctx); });
     if (!ssl->is_valid()) {
       return absl::InvalidArgumentError(
           "the HTTP listener cannot use --tls_cert, --tls_key, --tls_client_ca or --tls_crl_dir (OpenSSL refused "

@@ -21,12 +21,15 @@ class Server;
 
 namespace ethrec::service {
 
+class HttpTlsContext;
+
 struct HttpServerOptions {
   // "HOST:PORT" or "[V6]:PORT"; port 0 picks a free port.
   std::string listen_address;
-  // Mutual TLS when enabled() (the same files as gRPC's). The files are
-  // read once, at start: unlike gRPC's, a changed certificate or CRL takes
-  // a restart.
+  // Mutual TLS when enabled() (the same files as gRPC's). As gRPC's, they
+  // are checked every tls.refresh_seconds and reloaded when they change:
+  // new connections use the new certificate, client CA and CRLs
+  // (service/http/tls_context.h).
   TlsOptions tls;
   // Largest request body, in bytes (413 beyond). Default 4 MiB, as gRPC's.
   size_t max_body_bytes = 4 << 20;
@@ -57,6 +60,8 @@ class HttpServer {
  private:
   HttpServer() = default;
 
+  // Declared before server_: its SSL_CTX calls into tls_ until destroyed.
+  std::unique_ptr<HttpTlsContext> tls_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;

@@ -87,6 +87,99 @@ describe('ethrecd HTTP over mutual TLS', { timeout: 120_000 }, () => {
   });
 });
 
+// The TLS files change under a running server (checked every second):
+// each request here opens a new connection (agent: false), which must see
+// the files as they are now.
+describe('ethrecd HTTP reloads its TLS files without a restart', { timeout: 120_000 }, () => {
+  let tmpDir;
+  const servers = [];
+  const certsOf = (name) => path.join(tmpDir, name);
+  const client = (port, certs, who) => ({
+    port, servername: 'localhost', agent: false, ca: fs.readFileSync(path.join(certs, 'ca.pem')),
+    cert: fs.readFileSync(path.join(certs, `${who}.pem`)), key: fs.readFileSync(path.join(certs, `${who}.key`)),
+  });
+  // The server certificate's fingerprint a new connection is shown, or
+  // 'refused' when the handshake (or the request) fails.
+  const handshake = (options) => new Promise((resolve) => {
+    const req = https.request({ host: '127.0.0.1', timeout: 5_000, method: 'GET', path: '/fhir/metadata', ...options }, (res) => {
+      const fingerprint = res.socket.getPeerCertificate().fingerprint256;
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200 ? fingerprint : `status ${res.statusCode}`));
+    });
+    req.on('error', () => resolve('refused'));
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.end();
+  });
+  const fingerprintOf = (file) => new (require('node:crypto').X509Certificate)(fs.readFileSync(file)).fingerprint256;
+  // Polls `probe` every 200 ms until it returns `want` (at most 10 s).
+  const eventually = async (probe, want) => {
+    let got;
+    for (let i = 0; i < 50; i++) {
+      got = await probe();
+      if (got === want) return got;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return got;
+  };
+  // Replaces `to`'s files with `from`'s, each by a rename (as a deployment tool would).
+  const install = (from, to) => {
+    for (const f of ['server.pem', 'server.key', 'ca.pem']) {
+      fs.copyFileSync(path.join(from, f), path.join(to, `${f}.new`));
+      fs.renameSync(path.join(to, `${f}.new`), path.join(to, f));
+    }
+  };
+
+  before(() => {
+    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ethrec-http-reload-'));
+    for (const name of ['dev', 'other']) execFileSync(path.join(REPO, 'deploy', 'dev-certs.sh'), [certsOf(name)], { stdio: 'ignore' });
+    execFileSync(path.join(REPO, 'deploy', 'dev-certs.sh'), [certsOf('dev'), 'client', 'late-gp', 'record-system'], { stdio: 'ignore' });
+    fs.mkdirSync(certsOf('live'));
+    install(certsOf('dev'), certsOf('live'));
+  });
+
+  after(() => {
+    for (const s of servers) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+    if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+  });
+
+  it('serves a replaced certificate, and trusts only the replaced client CA, on new connections', async () => {
+    const live = certsOf('live');
+    const server = await startServer(path.join(tmpDir, 'swap.db'), [
+      `--tls_cert=${path.join(live, 'server.pem')}`, `--tls_key=${path.join(live, 'server.key')}`,
+      `--tls_client_ca=${path.join(live, 'ca.pem')}`, '--tls_refresh_seconds=1', '--http_listen=127.0.0.1:0',
+    ]);
+    servers.push(server);
+    const dev = () => handshake(client(server.httpPort, certsOf('dev'), 'camden-csc.record-system'));
+    const other = () => handshake(client(server.httpPort, certsOf('other'), 'camden-csc.record-system'));
+    const devServer = fingerprintOf(path.join(certsOf('dev'), 'server.pem'));
+    const otherServer = fingerprintOf(path.join(certsOf('other'), 'server.pem'));
+    assert.notEqual(devServer, otherServer);
+    assert.equal(await dev(), devServer);
+    assert.equal(await other(), 'refused');
+
+    install(certsOf('other'), live);
+    assert.equal(await eventually(other, otherServer), otherServer, 'the new certificate and CA were not used within 10 s');
+    assert.equal(await dev(), 'refused');
+    assert.ok(server.stderr().split('\n').some((l) => l && JSON.parse(l).event === 'tls reloaded'), server.stderr());
+  });
+
+  it('refuses a client certificate revoked while it serves', async () => {
+    const dev = certsOf('dev');
+    const server = await startServer(path.join(tmpDir, 'crl.db'), [
+      `--tls_cert=${path.join(dev, 'server.pem')}`, `--tls_key=${path.join(dev, 'server.key')}`,
+      `--tls_client_ca=${path.join(dev, 'ca.pem')}`, `--tls_crl_dir=${path.join(dev, 'crl')}`,
+      '--tls_refresh_seconds=1', '--http_listen=127.0.0.1:0',
+    ]);
+    servers.push(server);
+    const devServer = fingerprintOf(path.join(dev, 'server.pem'));
+    const late = () => handshake(client(server.httpPort, dev, 'late-gp.record-system'));
+    assert.equal(await late(), devServer);
+    execFileSync(path.join(REPO, 'deploy', 'dev-certs.sh'), [dev, 'revoke', 'late-gp', 'record-system'], { stdio: 'ignore' });
+    assert.equal(await eventually(late, 'refused'), 'refused', 'the new CRL was not applied within 10 s');
+    assert.equal(await handshake(client(server.httpPort, dev, 'north-gp.record-system')), devServer);
+  });
+});
+
 describe('ethrecd HTTP in plaintext: metrics, limits and logs', { timeout: 120_000 }, () => {
   let tmpDir;
   let server;
