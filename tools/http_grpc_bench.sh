@@ -17,10 +17,11 @@
 #
 # Fixed request counts (-n), never a duration (-D): with --h1, h2load 1.52
 # (Debian 12) races when a server closes a connection near the end of a
-# timed run (nghttp2 issue 2250, fixed in 1.64) and spins for ever
-# reconnecting, and cpp-httplib closes each keep-alive connection after 5
-# requests, so the JSON and FHIR runs (and --warm-up-time, which is a timed
-# phase too) hung or ran far past their duration. gRPC (h2) was unaffected.
+# timed run (nghttp2 issue 2250, fixed upstream by PR 2249 in October
+# 2024) and spins for ever reconnecting, and cpp-httplib closes each
+# keep-alive connection after 5 requests, so the JSON and FHIR runs (and
+# --warm-up-time, which is a timed phase too) hung or ran far past their
+# duration. gRPC (h2) was unaffected.
 set -euo pipefail
 ethrecd="${1:-build/service/ethrecd}" rounds="${2:-5}" requests="${3:-40000}" clients="${4:-4}"
 command -v h2load >/dev/null || { echo "h2load is missing: apt-get install nghttp2-client" >&2; exit 2; }
@@ -103,7 +104,16 @@ awk '
     for (k = 1; k <= n; k++) for (j = k + 1; j <= n; j++) if (v[j] < v[k]) { t = v[k]; v[k] = v[j]; v[j] = t }
     return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
   }
-  { m = $2; n[m]++; r[m, n[m]] = $3; s[m, n[m]] = $4; c[m, n[m]] = $5 }
+  { m = $2; n[m]++; r[m, n[m]] = $3; s[m, n[m]] = $4; c[m, n[m]] = $5; rr_round[$1, m] = $3; sr_round[$1, m] = $4; last = $1 }
+  # The median and range of one ratio over the rounds (each round pairs
+  # runs made seconds apart, so slow drift in the machine cancels).
+  function paired(label, num, den, what, arr,   i, k, v, lo, hi) {
+    k = 0; lo = 1e18; hi = 0
+    for (i = 1; i <= last; i++) {
+      v = arr[i, num] / arr[i, den]; k++; vals[k] = v; if (v < lo) lo = v; if (v > hi) hi = v
+    }
+    printf "%s %s, per round: median %.2f, range %.2f-%.2f\n", label, what, med(vals, k), lo, hi
+  }
   END {
     printf "%-5s %10s %18s %30s %22s\n", "mode", "req/s med", "req/s range", "server CPU ms/1000 med (range)", "h2load CPU ms/1000 med"
     for (m in n) {
@@ -118,4 +128,6 @@ awk '
     }
     printf "FHIR $translate / gRPC Translate req/s: %.2f; JSON /v1/translate / gRPC: %.2f\n", med_r["fhir"] / med_r["grpc"], med_r["json"] / med_r["grpc"]
     printf "server CPU per request, FHIR / gRPC: %.2f; JSON / gRPC: %.2f\n", med_s["fhir"] / med_s["grpc"], med_s["json"] / med_s["grpc"]
+    paired("FHIR/gRPC", "fhir", "grpc", "req/s", rr_round); paired("FHIR/gRPC", "fhir", "grpc", "server CPU per request", sr_round)
+    paired("JSON/gRPC", "json", "grpc", "req/s", rr_round); paired("JSON/gRPC", "json", "grpc", "server CPU per request", sr_round)
   }' "$tmp/results"
