@@ -6,6 +6,9 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "mapping/normalizer.h"
 #include "mapping/reconcile.h"
 #include "service/json_log.h"
@@ -47,10 +50,38 @@ ABSL_FLAG(int, audit_retention_days, ethrec::kDefaultAuditRetentionDays,
           "days an audit event is kept (default 75 years: at least as long as the children's records it is "
           "about); older events are purged at start-up and hourly");
 
+namespace {
+
+using ethrec::service::LogJson;
+
+// Logs why ethrecd will not start and returns `exit_code` (2: bad flags or
+// files named by them; 1: the code lists, the database or a port).
+int Refuse(int exit_code, absl::string_view why) {
+  LogJson("error", "refused to start", {{"why", std::string(why)}, {"exit_code", std::to_string(exit_code), true}});
+  return exit_code;
+}
+
+int Refuse(int exit_code, absl::string_view what, const absl::Status& status) {
+  LogJson("error", "refused to start",
+          {{"why", absl::StrCat(what, status.message())},
+           {"code", absl::StatusCodeToString(status.code())},
+           {"exit_code", std::to_string(exit_code), true}});
+  return exit_code;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   ethrec::service::BlockStopSignals();
+  // Every line on stderr is one JSON object: gRPC's and protobuf's logs,
+  // and what absl's flag parser reports (it exits with status 1 after a
+  // bad flag), go through LogJson.
+  ethrec::service::SendLibraryLogsToJson();
+  // The buffers live as long as the process: std::cerr may be flushed at exit.
+  std::cerr.rdbuf(new ethrec::service::JsonLogStreambuf("error", "refused to start", "why"));
   absl::SetProgramUsageMessage("ethrecd: serves ethnicity normalisation and records over gRPC");
   absl::ParseCommandLine(argc, argv);
+  std::cerr.rdbuf(new ethrec::service::JsonLogStreambuf("warning", "stderr"));
 
   const std::string listen = absl::GetFlag(FLAGS_listen);
   ethrec::service::TlsOptions tls{.cert_file = absl::GetFlag(FLAGS_tls_cert),
@@ -58,31 +89,25 @@ int main(int argc, char** argv) {
                                   .client_ca_file = absl::GetFlag(FLAGS_tls_client_ca),
                                   .crl_dir = absl::GetFlag(FLAGS_tls_crl_dir),
                                   .refresh_seconds = absl::GetFlag(FLAGS_tls_refresh_seconds)};
-  if (absl::Status s = ethrec::service::CheckTlsOptions(tls); !s.ok()) {
-    std::cerr << "ethrecd: " << s.message() << "\n";
-    return 2;
-  }
+  if (absl::Status s = ethrec::service::CheckTlsOptions(tls); !s.ok()) return Refuse(2, "", s);
   if (tls.enabled()) {
     if (absl::GetFlag(FLAGS_allow_insecure)) {
-      std::cerr << "ethrecd: --allow_insecure is for plaintext; with TLS every address is allowed\n";
-      return 2;
+      return Refuse(2, "--allow_insecure is for plaintext; with TLS every address is allowed");
     }
   } else if (absl::Status s = ethrec::service::CheckPlaintextListen(listen, absl::GetFlag(FLAGS_allow_insecure));
              !s.ok()) {
-    std::cerr << "ethrecd: " << s.message() << "\n";
-    return 2;
+    return Refuse(2, "", s);
   }
   const std::string http_listen = absl::GetFlag(FLAGS_http_listen);
   if (!tls.enabled() && !http_listen.empty()) {
     if (absl::Status s = ethrec::service::CheckPlaintextListen(http_listen, absl::GetFlag(FLAGS_allow_insecure));
         !s.ok()) {
-      std::cerr << "ethrecd: --http_listen: " << s.message() << "\n";
-      return 2;
+      return Refuse(2, "--http_listen: ", s);
     }
   }
   for (const std::string& address : {listen, http_listen}) {
     if (!tls.enabled() && !address.empty() && !ethrec::service::IsLoopbackAddress(address)) {
-      ethrec::service::LogJson("warning", "plaintext on a reachable address",
+      LogJson("warning", "plaintext on a reachable address",
                                {{"address", address},
                                 {"why", "--allow_insecure: anyone who can reach it can read and write children's "
                                         "data"}});
@@ -92,14 +117,10 @@ int main(int argc, char** argv) {
   ethrec::LoadOptions load;
   load.local_dirs = absl::GetFlag(FLAGS_maps);
   absl::StatusOr<std::unique_ptr<ethrec::Normalizer>> normalizer = ethrec::Normalizer::Create(load);
-  if (!normalizer.ok()) {
-    std::cerr << "ethrecd: cannot load code lists: " << normalizer.status() << "\n";
-    return 1;
-  }
+  if (!normalizer.ok()) return Refuse(1, "cannot load code lists: ", normalizer.status());
   const int retention_days = absl::GetFlag(FLAGS_audit_retention_days);
   if (retention_days < 1) {
-    std::cerr << "ethrecd: --audit_retention_days " << retention_days << " must be at least 1\n";
-    return 2;
+    return Refuse(2, absl::StrCat("--audit_retention_days ", retention_days, " must be at least 1"));
   }
   ethrec::StoreOptions common{.audit_retention = absl::Hours(24) * retention_days};
   if (absl::GetFlag(FLAGS_findings)) common.findings_normalizer = normalizer->get();
@@ -108,10 +129,7 @@ int main(int argc, char** argv) {
       ethrec::IsPostgresUri(db)
           ? ethrec::OpenPostgresStore({.conninfo = db, .pool_size = absl::GetFlag(FLAGS_db_pool_size), .store = common})
           : ethrec::OpenSqliteStore({.path = db, .store = common});
-  if (!store.ok()) {
-    std::cerr << "ethrecd: cannot open the database: " << store.status() << "\n";
-    return 1;
-  }
+  if (!store.ok()) return Refuse(1, "cannot open the database: ", store.status());
   ethrec::service::ServerOptions options;
   options.store = store->get();
   options.listen_address = listen;
@@ -124,24 +142,36 @@ int main(int argc, char** argv) {
   options.http_listen_address = http_listen;
   options.local_map_dirs = load.local_dirs;
   options.version = ETHREC_VERSION;
-  options.on_http_listening = [tls = tls.enabled()](const std::string& address) {
+  // The bound addresses go to stdout too, one line each, for scripts and
+  // tests to find the ports ("ethrecd: listening on ADDR ...").
+  const auto listening = [tls = tls.enabled()](absl::string_view port, const std::string& address) {
+    LogJson("info", "listening", {{"port", std::string(port)}, {"address", address}, {"tls", tls ? "true" : "false", true}});
+  };
+  options.on_http_listening = [tls = tls.enabled(), listening](const std::string& address) {
+    listening("http", address);
     std::cout << "ethrecd: http on " << address << (tls ? " (mutual TLS)" : " (plaintext)") << std::endl;
   };
   options.on_health_listening = [](const std::string& address) {
+    LogJson("info", "listening", {{"port", "health"}, {"address", address}, {"tls", "false", true}});
     std::cout << "ethrecd: health on " << address << std::endl;
   };
   const size_t systems = (*normalizer)->registry().systems().size();
-  options.on_listening = [systems, tls = tls.enabled()](const std::string& address) {
-    // Tests read this line to find the port.
+  options.on_listening = [systems, tls = tls.enabled(), listening](const std::string& address) {
+    listening("grpc", address);
     std::cout << "ethrecd: listening on " << address << " with " << systems << " code systems"
               << (tls ? " (mutual TLS)" : " (plaintext)") << std::endl;
   };
-  absl::Status status = ethrec::service::RunServer(options);
-  if (absl::Status closed = (*store)->Close(); !closed.ok() && status.ok()) status = closed;
-  if (!status.ok()) {
-    std::cerr << "ethrecd: " << status << "\n";
+  // RunServer fails only before it serves: a port that cannot be bound,
+  // TLS files OpenSSL refuses, the start-up purge.
+  const absl::Status served = ethrec::service::RunServer(options);
+  const absl::Status closed = (*store)->Close();
+  if (!served.ok()) return Refuse(1, "", served);
+  if (!closed.ok()) {
+    LogJson("error", "stopped",
+            {{"why", absl::StrCat("cannot close the database: ", closed.message())},
+             {"code", absl::StatusCodeToString(closed.code())}});
     return 1;
   }
-  ethrec::service::LogJson("info", "stopped");
+  LogJson("info", "stopped");
   return 0;
 }
