@@ -145,7 +145,8 @@ int main(int argc, char** argv) {
   // The bound addresses go to stdout too, one line each, for scripts and
   // tests to find the ports ("ethrecd: listening on ADDR ...").
   const auto listening = [tls = tls.enabled()](absl::string_view port, const std::string& address) {
-    LogJson("info", "listening", {{"port", std::string(port)}, {"address", address}, {"tls", tls ? "true" : "false", true}});
+    LogJson("info", "listening",
+            {{"port", std::string(port)}, {"address", address}, {"tls", tls ? "true" : "false", true}});
   };
   options.on_http_listening = [tls = tls.enabled(), listening](const std::string& address) {
     listening("http", address);

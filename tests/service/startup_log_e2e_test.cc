@@ -123,8 +123,9 @@ TEST_F(StartupLogTest, AKeyThatDoesNotMatchTheCertificateIsRefused) {
                     std::string(name) + " -keyout " + base + ".key -out " + base + ".pem 2>/dev/null"),
               0);
   }
-  const Outcome run = Start(Db() + " --listen=127.0.0.1:0 --http_listen=127.0.0.1:0 --tls_cert=" + (dir_ / "a.pem").string() +
-                        " --tls_key=" + (dir_ / "b.key").string() + " --tls_client_ca=" + (dir_ / "a.pem").string());
+  const Outcome run = Start(Db() + " --listen=127.0.0.1:0 --http_listen=127.0.0.1:0 --tls_cert=" +
+                            (dir_ / "a.pem").string() + " --tls_key=" + (dir_ / "b.key").string() +
+                            " --tls_client_ca=" + (dir_ / "a.pem").string());
   EXPECT_EQ(run.exit_code, 1);
   ExpectJsonRefusal(run, "the HTTP listener cannot use --tls_cert");
 }
