@@ -107,11 +107,6 @@ bool HttpTlsContext::Install(SSL_CTX& ctx) {
   return true;
 }
 
-int HttpTlsContext::reloads() const {
-  absl::MutexLock lock(&mu_);
-  return reloads_;
-}
-
 int HttpTlsContext::OnClientHello(SSL* ssl, int*, void* arg) {
   auto* self = static_cast<HttpTlsContext*>(arg);
   absl::MutexLock lock(&self->mu_);
@@ -139,7 +134,6 @@ void HttpTlsContext::Watch() {
       fingerprint_ = now;
       SSL_CTX_free(current_);  // connections using it hold their own references
       current_ = next;
-      ++reloads_;
       LogJson("info", "tls reloaded", {{"port", "http"}});
     }
   }

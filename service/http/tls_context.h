@@ -40,21 +40,16 @@ class HttpTlsContext {
   // False when OpenSSL refuses the files. `this` must outlive `ctx`.
   bool Install(SSL_CTX& ctx);
 
-  // How many times the files have been reloaded since Start.
-  int reloads() const;
-
  private:
   explicit HttpTlsContext(const TlsOptions& options) : options_(options) {}
   static int OnClientHello(SSL* ssl, int* alert, void* arg);
   void Watch();
 
   const TlsOptions options_;
-  // Signals the watcher to stop.
-  mutable absl::Mutex mu_;
+  absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   // The context new connections use (owned: one reference).
   SSL_CTX* current_ ABSL_GUARDED_BY(mu_) = nullptr;
-  int reloads_ ABSL_GUARDED_BY(mu_) = 0;
   // The files' content when current_ was built (watcher thread only).
   std::string fingerprint_;
   // The files' content when they were last refused (warned about once).
