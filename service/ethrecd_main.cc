@@ -77,11 +77,16 @@ int main(int argc, char** argv) {
   // and what absl's flag parser reports (it exits with status 1 after a
   // bad flag), go through LogJson.
   ethrec::service::SendLibraryLogsToJson();
-  // The buffers live as long as the process: std::cerr may be flushed at exit.
-  std::cerr.rdbuf(new ethrec::service::JsonLogStreambuf("error", "refused to start", "why"));
+  // The buffers live as long as the process (std::cerr may be flushed after
+  // static destructors run), held by these pointers so that leak checkers
+  // see them as reachable.
+  static auto* const startup_buffer =
+      new ethrec::service::JsonLogStreambuf("error", "refused to start", "why");
+  static auto* const running_buffer = new ethrec::service::JsonLogStreambuf("warning", "stderr");
+  std::cerr.rdbuf(startup_buffer);
   absl::SetProgramUsageMessage("ethrecd: serves ethnicity normalisation and records over gRPC");
   absl::ParseCommandLine(argc, argv);
-  std::cerr.rdbuf(new ethrec::service::JsonLogStreambuf("warning", "stderr"));
+  std::cerr.rdbuf(running_buffer);
 
   const std::string listen = absl::GetFlag(FLAGS_listen);
   ethrec::service::TlsOptions tls{.cert_file = absl::GetFlag(FLAGS_tls_cert),
