@@ -3,12 +3,8 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <filesystem>
-#include <vector>
-
 #include <fstream>
-#include <sstream>
 
 #include <grpc/grpc_security_constants.h>
 #include <grpcpp/security/tls_certificate_provider.h>
@@ -16,17 +12,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "service/internal/file_watch.h"
 
 namespace ethrec::service {
 namespace {
-
-// The file's bytes ("" when it cannot be read).
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // OK, or InvalidArgument naming `flag` when the file cannot be read
 // or holds no PEM block `marker` ("CERTIFICATE", "PRIVATE KEY").
@@ -36,7 +25,7 @@ absl::Status CheckPem(absl::string_view flag, const std::string& path, absl::str
         absl::StrCat("--", flag, " is missing: mutual TLS needs --tls_cert, --tls_key and --tls_client_ca"));
   }
   if (!std::ifstream(path)) return absl::InvalidArgumentError(absl::StrCat("--", flag, ": cannot read ", path));
-  const std::string pem = ReadAll(path);
+  const std::string pem = ReadFileOrEmpty(path);
   // "BEGIN PRIVATE KEY", "BEGIN EC PRIVATE KEY", "BEGIN RSA PRIVATE KEY".
   if (!absl::StrContains(pem, "-----BEGIN ") || !absl::StrContains(pem, absl::StrCat(marker, "-----"))) {
     return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", path, " holds no PEM ", marker));
@@ -81,6 +70,8 @@ std::shared_ptr<grpc::ServerCredentials> MutualTlsServerCredentials(const TlsOpt
   return grpc::experimental::TlsServerCredentials(tls);
 }
 
+ClientCaWatcher::ClientCaWatcher(const TlsOptions& options) : options_(options) {}
+
 absl::StatusOr<std::unique_ptr<ClientCaWatcher>> ClientCaWatcher::Start(const TlsOptions& options) {
   std::unique_ptr<ClientCaWatcher> watcher(new ClientCaWatcher(options));
   std::string dir = (std::filesystem::temp_directory_path() / "ethrecd-ca-XXXXXX").string();
@@ -91,28 +82,19 @@ absl::StatusOr<std::unique_ptr<ClientCaWatcher>> ClientCaWatcher::Start(const Tl
   watcher->dir_ = dir;
   watcher->path_ = dir + "/client-ca.pem";
   if (absl::Status s = watcher->WriteCopy(watcher->Fingerprint()); !s.ok()) return s;
-  watcher->thread_ = std::thread([w = watcher.get()] { w->Watch(); });
+  watcher->check_ = std::make_unique<PeriodicCheck>(absl::Seconds(options.refresh_seconds),
+                                                    [w = watcher.get()] { w->Check(); });
   return watcher;
 }
 
 ClientCaWatcher::~ClientCaWatcher() {
-  {
-    absl::MutexLock lock(&mu_);
-    stop_ = true;
-  }
-  if (thread_.joinable()) thread_.join();
+  check_.reset();  // no check runs from here on
   std::error_code ignored;
   if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
 }
 
 std::string ClientCaWatcher::Fingerprint() const {
-  std::string text = ReadAll(options_.client_ca_file);
-  std::error_code error;
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(options_.crl_dir, error)) files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
-  for (const std::filesystem::path& f : files) absl::StrAppend(&text, "\n", f.filename().string(), "\n", ReadAll(f.string()));
-  return text;
+  return FilesFingerprint({options_.client_ca_file}, options_.crl_dir);
 }
 
 absl::Status ClientCaWatcher::WriteCopy(const std::string& fingerprint) {
@@ -122,7 +104,7 @@ absl::Status ClientCaWatcher::WriteCopy(const std::string& fingerprint) {
     std::ofstream out(next, std::ios::trunc);
     // Text outside PEM blocks is ignored by PEM readers; the line makes
     // each copy differ, so that gRPC reloads.
-    out << ReadAll(options_.client_ca_file) << "\n# ethrecd client CA copy " << ++generation_ << "\n";
+    out << ReadFileOrEmpty(options_.client_ca_file) << "\n# ethrecd client CA copy " << ++generation_ << "\n";
     if (!out) return absl::InternalError(absl::StrCat("cannot write the client CA copy ", next));
   }
   std::error_code error;
@@ -131,16 +113,11 @@ absl::Status ClientCaWatcher::WriteCopy(const std::string& fingerprint) {
   return absl::OkStatus();
 }
 
-void ClientCaWatcher::Watch() {
-  absl::MutexLock lock(&mu_);
-  while (!mu_.AwaitWithTimeout(absl::Condition(&stop_), absl::Seconds(options_.refresh_seconds))) {
-    mu_.Unlock();
-    const std::string now = Fingerprint();
-    // A failed write keeps the previous copy (and its CRLs); the next round
-    // tries again.
-    if (now != fingerprint_ && !WriteCopy(now).ok()) fingerprint_.clear();
-    mu_.Lock();
-  }
+void ClientCaWatcher::Check() {
+  const std::string now = Fingerprint();
+  // A failed write keeps the previous copy (and its CRLs); the next check
+  // tries again.
+  if (now != fingerprint_ && !WriteCopy(now).ok()) fingerprint_.clear();
 }
 
 }  // namespace ethrec::service

@@ -7,16 +7,15 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 
 #include <grpcpp/security/server_credentials.h>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 
 namespace ethrec::service {
+
+class PeriodicCheck;
 
 struct TlsOptions {
   std::string cert_file;       // --tls_cert: the server's PEM certificate chain
@@ -57,20 +56,18 @@ class ClientCaWatcher {
   const std::string& path() const { return path_; }
 
  private:
-  explicit ClientCaWatcher(const TlsOptions& options) : options_(options) {}
+  explicit ClientCaWatcher(const TlsOptions& options);  // in the .cc, where PeriodicCheck is complete
   // The CA's text and every CRL file's name and text.
   std::string Fingerprint() const;
   absl::Status WriteCopy(const std::string& fingerprint);
-  void Watch();
+  void Check();
 
   TlsOptions options_;
   std::string dir_;
   std::string path_;
-  std::string fingerprint_;
+  std::string fingerprint_;  // check thread only, once started
   int generation_ = 0;
-  absl::Mutex mu_;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
+  std::unique_ptr<PeriodicCheck> check_;
 };
 
 // Credentials that require and verify a client certificate (mutual TLS)

@@ -1,39 +1,15 @@
 #include "service/http/tls_context.h"
 
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <vector>
-
-#include "absl/strings/str_cat.h"
+#include "service/internal/file_watch.h"
 #include "service/json_log.h"
 
 namespace ethrec::service {
 namespace {
 
-// The file's bytes ("" when it cannot be read).
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Everything the context is built from: the three files and each CRL
 // file's name and text. Any change to them changes it.
 std::string Fingerprint(const TlsOptions& tls) {
-  std::string text;
-  for (const std::string* path : {&tls.cert_file, &tls.key_file, &tls.client_ca_file}) {
-    absl::StrAppend(&text, *path, "\n", ReadAll(*path), "\n");
-  }
-  if (tls.crl_dir.empty()) return text;
-  std::error_code error;
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(tls.crl_dir, error)) files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
-  for (const std::filesystem::path& f : files) absl::StrAppend(&text, f.filename().string(), "\n", ReadAll(f.string()));
-  return text;
+  return FilesFingerprint({tls.cert_file, tls.key_file, tls.client_ca_file}, tls.crl_dir);
 }
 
 // Requires and verifies a client certificate from `tls`'s CA (and CRLs).
@@ -74,6 +50,8 @@ SSL_CTX* NewContext(const TlsOptions& tls) {
 
 }  // namespace
 
+HttpTlsContext::HttpTlsContext(const TlsOptions& options) : options_(options) {}
+
 absl::StatusOr<std::unique_ptr<HttpTlsContext>> HttpTlsContext::Start(const TlsOptions& options) {
   std::unique_ptr<HttpTlsContext> context(new HttpTlsContext(options));
   context->fingerprint_ = Fingerprint(options);
@@ -87,16 +65,13 @@ absl::StatusOr<std::unique_ptr<HttpTlsContext>> HttpTlsContext::Start(const TlsO
     absl::MutexLock lock(&context->mu_);
     context->current_ = first;
   }
-  context->thread_ = std::thread([c = context.get()] { c->Watch(); });
+  context->check_ = std::make_unique<PeriodicCheck>(absl::Seconds(options.refresh_seconds),
+                                                     [c = context.get()] { c->Check(); });
   return context;
 }
 
 HttpTlsContext::~HttpTlsContext() {
-  {
-    absl::MutexLock lock(&mu_);
-    stop_ = true;
-  }
-  if (thread_.joinable()) thread_.join();
+  check_.reset();  // no check runs from here on
   absl::MutexLock lock(&mu_);
   SSL_CTX_free(current_);
 }
@@ -115,13 +90,12 @@ int HttpTlsContext::OnClientHello(SSL* ssl, int*, void* arg) {
   return SSL_CLIENT_HELLO_SUCCESS;
 }
 
-void HttpTlsContext::Watch() {
-  absl::MutexLock lock(&mu_);
-  while (!mu_.AwaitWithTimeout(absl::Condition(&stop_), absl::Seconds(options_.refresh_seconds))) {
-    mu_.Unlock();
-    const std::string now = Fingerprint(options_);
-    SSL_CTX* next = now == fingerprint_ ? nullptr : NewContext(options_);
-    if (now != fingerprint_ && next == nullptr && now != refused_) {
+void HttpTlsContext::Check() {
+  const std::string now = Fingerprint(options_);
+  if (now == fingerprint_) return;
+  SSL_CTX* next = NewContext(options_);
+  if (next == nullptr) {
+    if (now != refused_) {
       refused_ = now;
       // Perhaps half-replaced: the next check tries again.
       LogJson("warning", "tls reload refused",
@@ -129,14 +103,15 @@ void HttpTlsContext::Watch() {
                {"why", "OpenSSL refused --tls_cert, --tls_key, --tls_client_ca or --tls_crl_dir; the previous "
                        "certificates stay in use"}});
     }
-    mu_.Lock();
-    if (next != nullptr) {
-      fingerprint_ = now;
-      SSL_CTX_free(current_);  // connections using it hold their own references
-      current_ = next;
-      LogJson("info", "tls reloaded", {{"port", "http"}});
-    }
+    return;
   }
+  fingerprint_ = now;
+  {
+    absl::MutexLock lock(&mu_);
+    SSL_CTX_free(current_);  // connections using it hold their own references
+    current_ = next;
+  }
+  LogJson("info", "tls reloaded", {{"port", "http"}});
 }
 
 }  // namespace ethrec::service

@@ -18,7 +18,6 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -26,6 +25,8 @@
 #include "service/tls.h"
 
 namespace ethrec::service {
+
+class PeriodicCheck;
 
 class HttpTlsContext {
  public:
@@ -41,20 +42,20 @@ class HttpTlsContext {
   bool Install(SSL_CTX& ctx);
 
  private:
-  explicit HttpTlsContext(const TlsOptions& options) : options_(options) {}
+  explicit HttpTlsContext(const TlsOptions& options);  // in the .cc, where PeriodicCheck is complete
   static int OnClientHello(SSL* ssl, int* alert, void* arg);
-  void Watch();
+  void Check();
 
   const TlsOptions options_;
   absl::Mutex mu_;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
   // The context new connections use (owned: one reference).
   SSL_CTX* current_ ABSL_GUARDED_BY(mu_) = nullptr;
-  // The files' content when current_ was built (watcher thread only).
+  // The files' content when current_ was built (check thread only, once
+  // started).
   std::string fingerprint_;
   // The files' content when they were last refused (warned about once).
   std::string refused_;
-  std::thread thread_;
+  std::unique_ptr<PeriodicCheck> check_;
 };
 
 }  // namespace ethrec::service
