@@ -9,10 +9,8 @@
 #include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -21,23 +19,15 @@
 
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
+#include "tests/testing/files.h"
 
 namespace ethrec {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string Read(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-int Shell(const std::string& command) {
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using ::ethrec::testing::ReadFile;
+using ::ethrec::testing::RunShell;
 
 struct Outcome {
   int exit_code = -1;
@@ -57,9 +47,9 @@ class StartupLogTest : public ::testing::Test {
   Outcome Start(const std::string& flags) {
     Outcome run;
     const fs::path out = dir_ / "out", err = dir_ / "err";
-    run.exit_code = Shell("timeout 60 " + std::string(ETHREC_ETHRECD_PATH) + " " + flags + " >" + out.string() +
+    run.exit_code = RunShell("timeout 60 " + std::string(ETHREC_ETHRECD_PATH) + " " + flags + " >" + out.string() +
                           " 2>" + err.string() + " </dev/null");
-    std::istringstream lines(Read(err));
+    std::istringstream lines(ReadFile(err));
     for (std::string line; std::getline(lines, line);) run.lines.push_back(line);
     return run;
   }
@@ -119,7 +109,7 @@ TEST_F(StartupLogTest, AnUnreadableOrWrongTlsFileIsRefused) {
 TEST_F(StartupLogTest, AKeyThatDoesNotMatchTheCertificateIsRefused) {
   for (const char* name : {"a", "b"}) {
     const std::string base = (dir_ / name).string();
-    ASSERT_EQ(Shell("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=" +
+    ASSERT_EQ(RunShell("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=" +
                     std::string(name) + " -keyout " + base + ".key -out " + base + ".pem 2>/dev/null"),
               0);
   }

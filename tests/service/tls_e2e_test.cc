@@ -5,12 +5,9 @@
 // are reloaded without a restart; the plaintext health port serves
 // grpc.health.v1 and nothing else; and ethrecd refuses unsafe listen and
 // TLS flags at start-up. Synthetic data only; loopback only.
-#include <sys/wait.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -28,6 +25,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "mapping/observation.h"
 #include "tests/service/server_process.h"
+#include "tests/testing/files.h"
 #include "tools/cli.h"
 
 namespace ethrec {
@@ -36,18 +34,8 @@ namespace {
 namespace fs = std::filesystem;
 using ::ethrec::testing::ServerProcess;
 
-std::string Read(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Runs `command` with sh; its exit status (-1 when it did not exit).
-int Shell(const std::string& command) {
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using ::ethrec::testing::ReadFile;
+using ::ethrec::testing::RunShell;
 
 std::string DevCerts() { return std::string(ETHREC_DEPLOY_DIR) + "/dev-certs.sh"; }
 
@@ -58,11 +46,11 @@ class Certificates {
   Certificates() {
     root_ = fs::path(::testing::TempDir()) / ("ethrec-tls-" + std::to_string(getpid()));
     fs::remove_all(root_);
-    ok_ = Shell(DevCerts() + " " + dir().string() + " >/dev/null") == 0 &&
-          Shell(DevCerts() + " " + dir().string() + " client old-gp record-system --expired >/dev/null") == 0 &&
-          Shell(DevCerts() + " " + dir().string() + " client gone-gp record-system >/dev/null") == 0 &&
-          Shell(DevCerts() + " " + dir().string() + " revoke gone-gp record-system >/dev/null") == 0 &&
-          Shell(DevCerts() + " " + other().string() + " >/dev/null") == 0;
+    ok_ = RunShell(DevCerts() + " " + dir().string() + " >/dev/null") == 0 &&
+          RunShell(DevCerts() + " " + dir().string() + " client old-gp record-system --expired >/dev/null") == 0 &&
+          RunShell(DevCerts() + " " + dir().string() + " client gone-gp record-system >/dev/null") == 0 &&
+          RunShell(DevCerts() + " " + dir().string() + " revoke gone-gp record-system >/dev/null") == 0 &&
+          RunShell(DevCerts() + " " + other().string() + " >/dev/null") == 0;
   }
   ~Certificates() { fs::remove_all(root_); }
 
@@ -81,10 +69,10 @@ class Certificates {
 std::shared_ptr<grpc::ChannelCredentials> Client(const fs::path& dir, const std::string& name,
                                                  const fs::path& ca_dir) {
   grpc::SslCredentialsOptions tls;
-  tls.pem_root_certs = Read(ca_dir / "ca.pem");
+  tls.pem_root_certs = ReadFile(ca_dir / "ca.pem");
   if (!name.empty()) {
-    tls.pem_cert_chain = Read(dir / (name + ".pem"));
-    tls.pem_private_key = Read(dir / (name + ".key"));
+    tls.pem_cert_chain = ReadFile(dir / (name + ".pem"));
+    tls.pem_private_key = ReadFile(dir / (name + ".key"));
   }
   return grpc::SslCredentials(tls);
 }
@@ -297,13 +285,13 @@ TEST_F(TlsTest, CertificatesAndTheClientCaAreReloadedWithoutARestart) {
 // rewritten, without a restart.
 TEST_F(TlsTest, ACertificateRevokedWhileServingIsRefusedWithoutARestart) {
   const fs::path d = certs_->dir();
-  ASSERT_EQ(Shell(DevCerts() + " " + d.string() + " client late-gp record-system >/dev/null"), 0);
+  ASSERT_EQ(RunShell(DevCerts() + " " + d.string() + " client late-gp record-system >/dev/null"), 0);
   ServerProcess server({"--tls_cert=" + (d / "server.pem").string(), "--tls_key=" + (d / "server.key").string(),
                         "--tls_client_ca=" + (d / "ca.pem").string(), "--tls_crl_dir=" + (d / "crl").string(),
                         "--tls_refresh_seconds=1"});
   ASSERT_FALSE(server.address().empty());
   ASSERT_TRUE(Echo(server.address(), As("late-gp.record-system")).ok());
-  ASSERT_EQ(Shell(DevCerts() + " " + d.string() + " revoke late-gp record-system >/dev/null"), 0);
+  ASSERT_EQ(RunShell(DevCerts() + " " + d.string() + " revoke late-gp record-system >/dev/null"), 0);
   bool refused = false;
   for (int i = 0; i < 50 && !refused; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -352,7 +340,7 @@ TEST_F(TlsTest, TheCliSpeaksMutualTls) {
 // ethrecd's exit status for `flags` (it must refuse them before serving).
 int StartStatus(const std::string& flags) {
   const std::string db = ::testing::TempDir() + "/ethrec-tls-refused-" + std::to_string(getpid()) + ".db";
-  const int status = Shell(std::string(ETHREC_ETHRECD_PATH) + " --db=" + db + " " + flags + " >/dev/null 2>&1");
+  const int status = RunShell(std::string(ETHREC_ETHRECD_PATH) + " --db=" + db + " " + flags + " >/dev/null 2>&1");
   std::remove(db.c_str());
   return status;
 }

@@ -16,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/files.h"
 #include "tests/testing/findings_fixtures.h"
 #include "tests/testing/status_matchers.h"
 #include "tools/csv.h"
@@ -95,12 +96,7 @@ std::vector<CsvRecord> ParseCsv(const std::string& csv) {
   return records;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using ::ethrec::testing::ReadFile;
 
 // ---------------------------------------------------------------------------
 // Counts
