@@ -54,9 +54,11 @@ static std::string NotesText(const std::vector<std::string>& notes) {
 }
 
 // DataLoss for a column holding what this build cannot read; `column` is
-// in `observations` unless it names its table ("findings.record_set").
+// in `observations` unless it names its table ("findings.record_set"). The
+// codec serves the SQLite and the PostgreSQL store, so the message names
+// the stored row rather than either database.
 absl::Status Corrupt(absl::string_view column) {
-  return absl::DataLossError(absl::StrCat("sqlite: ", absl::StrContains(column, '.') ? "" : "observations.",
+  return absl::DataLossError(absl::StrCat("stored row: ", absl::StrContains(column, '.') ? "" : "observations.",
                                           column, " holds a value this build cannot read"));
 }
 
