@@ -102,6 +102,11 @@ class PostgresStore final : public Store {
                                               const Access& access) override;
   absl::StatusOr<AuditPage> ListAuditEvents(const AuditQuery& query, const Access& access) override;
   absl::StatusOr<int64_t> PurgeExpiredAuditEvents(int batch) override;
+  // The change feed (changes.cc).
+  absl::StatusOr<ChangeLogState> GetChangeLogState() override;
+  absl::StatusOr<ChangePage> ReadChanges(const ChangeQuery& query, const Access& access) override;
+  absl::StatusOr<int64_t> WaitForChanges(int64_t after, absl::Time deadline) override;
+  absl::StatusOr<int64_t> PurgeExpiredChanges(int batch) override;
   absl::Status Close() override;
   int schema_version() const override { return schema_version_; }
 
