@@ -11,7 +11,10 @@
 namespace ethrec::store_internal {
 
 absl::Status CheckChangeQuery(const ChangeQuery& query, const Access& access) {
-  if (absl::Status s = CheckAgencyScope(access, query.agency); !s.ok()) return s;
+  // Empty: every agency `access` may see.
+  if (!query.agency.empty()) {
+    if (absl::Status s = CheckAgencyScope(access, query.agency); !s.ok()) return s;
+  }
   return CheckPageSize(query.limit);
 }
 
