@@ -13,7 +13,7 @@ constexpr size_t kBytes = 9;
 absl::Status BadToken(absl::string_view field, absl::string_view why) {
   return WithField(absl::InvalidArgumentError(absl::StrCat(
                        field, " is not a change token (", why,
-                       "): pass a token exactly as a ChangeEvent, ListChanges or a snapshot read gave it")),
+                       "): pass a token exactly as a ChangeEvent or ListChanges gave it")),
                    field);
 }
 

@@ -55,7 +55,7 @@ absl::StatusOr<int64_t> StartPosition(Store& store, absl::string_view token, abs
     return WithField(absl::OutOfRangeError(absl::StrCat(
                          field, " names change ", *position, ", after the latest in this server's log (",
                          state->latest, "): it comes from another database or one restored from a backup; "
-                         "resync with ListChanges from an empty since_token, or with ListFindings and GetChild")),
+                         "resync with ListChanges from an empty since_token")),
                      field);
   }
   return *position;  // a purged one is refused by ReadChanges, in its own transaction

@@ -22,8 +22,8 @@ absl::Status CheckNotPurged(int64_t after, int64_t purged_through) {
   if (after >= purged_through) return absl::OkStatus();
   return absl::OutOfRangeError(absl::StrCat(
       "the change log no longer holds the changes after position ", after, " (changes up to ", purged_through,
-      " have passed the retention and were purged): resync with ListChanges from an empty since_token, or with "
-      "ListFindings and GetChild, then watch from their watch_token"));
+      " have passed the retention and were purged): resync with ListChanges from an empty since_token, then "
+      "watch from its watch_token"));
 }
 
 bool MatchesChange(const ChangeQuery& query, const Access& access, const ChangeEntry& e) {
