@@ -36,6 +36,8 @@ const std::vector<MethodAccess>& Table() {
         {"/ethrec.v1.FindingsService/ReviewFinding", officer},
         {"/ethrec.v1.FindingsService/ListChildReconciliations", officer},
         {"/ethrec.v1.AuditService/ListAuditEvents", auditor},
+        {"/ethrec.v1.ChangesService/WatchChanges", entry},
+        {"/ethrec.v1.ChangesService/ListChanges", entry},
     };
   }();
   return *table;

@@ -50,6 +50,15 @@ ABSL_FLAG(int, audit_retention_days, ethrec::kDefaultAuditRetentionDays,
           "days an audit event is kept (default 75 years: at least as long as the children's records it is "
           "about); older events are purged at start-up and hourly");
 
+ABSL_FLAG(absl::Duration, changes_retention, ethrec::kDefaultChangesRetention,
+          "how long the change feed's log is kept (a token older than this answers OUT_OF_RANGE: resync); "
+          "older entries are purged at start-up and every --changes_purge_interval");
+ABSL_FLAG(absl::Duration, changes_purge_interval, absl::Hours(1),
+          "how often the expired audit events and change log entries are purged while serving");
+ABSL_FLAG(absl::Duration, changes_bookmark_interval, absl::Seconds(5),
+          "the longest a change feed watch stays silent: a bookmark with the latest token after this long");
+ABSL_FLAG(int, max_watchers_per_agency, 16, "most concurrent change feed watches per agency");
+
 namespace {
 
 using ethrec::service::LogJson;
@@ -127,7 +136,20 @@ int main(int argc, char** argv) {
   if (retention_days < 1) {
     return Refuse(2, absl::StrCat("--audit_retention_days ", retention_days, " must be at least 1"));
   }
-  ethrec::StoreOptions common{.audit_retention = absl::Hours(24) * retention_days};
+  const absl::Duration changes_retention = absl::GetFlag(FLAGS_changes_retention);
+  if (changes_retention <= absl::ZeroDuration()) {
+    return Refuse(2, absl::StrCat("--changes_retention ", absl::FormatDuration(changes_retention),
+                                  " must be positive"));
+  }
+  const absl::Duration purge_interval = absl::GetFlag(FLAGS_changes_purge_interval);
+  const absl::Duration bookmark_interval = absl::GetFlag(FLAGS_changes_bookmark_interval);
+  const int max_watchers = absl::GetFlag(FLAGS_max_watchers_per_agency);
+  if (purge_interval <= absl::ZeroDuration() || bookmark_interval <= absl::ZeroDuration() || max_watchers < 1) {
+    return Refuse(2, "--changes_purge_interval and --changes_bookmark_interval must be positive, "
+                     "--max_watchers_per_agency at least 1");
+  }
+  ethrec::StoreOptions common{.audit_retention = absl::Hours(24) * retention_days,
+                              .changes_retention = changes_retention};
   if (absl::GetFlag(FLAGS_findings)) common.findings_normalizer = normalizer->get();
   const std::string db = absl::GetFlag(FLAGS_db);
   absl::StatusOr<std::unique_ptr<ethrec::Store>> store =
@@ -147,6 +169,9 @@ int main(int argc, char** argv) {
   options.http_listen_address = http_listen;
   options.local_map_dirs = load.local_dirs;
   options.version = ETHREC_VERSION;
+  options.audit_purge_interval = purge_interval;
+  options.changes_bookmark_interval = bookmark_interval;
+  options.max_watchers_per_agency = max_watchers;
   // The bound addresses go to stdout too, one line each, for scripts and
   // tests to find the ports ("ethrecd: listening on ADDR ...").
   const auto listening = [tls = tls.enabled()](absl::string_view port, const std::string& address) {

@@ -35,9 +35,16 @@ absl::StatusOr<WriteResult> MemoryStore::Write(const std::vector<NormalizedObser
   absl::MutexLock lock(&mu_);
   if (closed_) return store_internal::ClosedError();
   Touched touched{.validate_only = options.validate_only};
+  const int64_t change_mark = next_change_;
   absl::StatusOr<WriteResult> out = WriteLocked(batch, options, touched);
   if (!out.ok()) touched.child_ids.clear();  // nothing was stored
+  if (!out.ok() || options.validate_only) {
+    changes_.erase(changes_.lower_bound(change_mark), changes_.end());
+    next_change_ = change_mark;
+  }
   Audit(access, std::move(touched), out.status());
+  // The lock is this store's transaction: what it appended is committed.
+  signal_.Notify(next_change_ - 1);
   return out;
 }
 
@@ -69,6 +76,18 @@ absl::StatusOr<WriteResult> MemoryStore::WriteLocked(const std::vector<Normalize
   out.outcomes.reserve(batch.size());
   const int64_t first_new_child = next_child_;
   for (const NormalizedObservation& item : batch) out.outcomes.push_back(Apply(item, received_at));
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (out.outcomes[i] == WriteOutcome::kDuplicate) continue;
+    const Observation& o = batch[i].observation;
+    AppendChange(ChangeEntry{.time = received_at,
+                             .kind = ChangeKind::kRecordWritten,
+                             .child_id = records_.at(AgencyKey(o.agency, o.record_id)).child,
+                             .agency = o.agency,
+                             .record_id = o.record_id,
+                             .record_version = o.record_version,
+                             .outcome = out.outcomes[i],
+                             .normalized = batch[i].normalized});
+  }
   // Children merge into the lowest id, so a record's child now is the child
   // it was written to, or what that merged into. A validate_only write names
   // only the children that existed before it: the others never will.
@@ -160,6 +179,14 @@ void MemoryStore::Reconcile(int64_t child, absl::Time now, FeedbackBuilder* feed
       f.last_raised_at = now;
     }
     f.history.push_back(FindingEvent{change.event, now, "", "", ""});
+    AppendChange(ChangeEntry{.time = now,
+                             .kind = ChangeKind::kFindingChanged,
+                             .child_id = child,
+                             .agency = f.agency,
+                             .action = change.event,
+                             .finding_id = f.id,
+                             .finding_kind = f.kind,
+                             .other_agency = f.facts.other_agency});
   }
   if (feedback != nullptr) feedback->AddChild(child, states, existing, changes, ids);
 }
@@ -257,6 +284,15 @@ absl::StatusOr<StoredFinding> MemoryStore::ReviewFinding(int64_t id, ReviewActio
     f.status = *to;
     f.history.push_back(
         FindingEvent{ReviewEvent(action), Now(), access.actor.agency, access.actor.role, std::string(note)});
+    AppendChange(ChangeEntry{.time = Now(),
+                             .kind = ChangeKind::kFindingChanged,
+                             .child_id = (*row)->child,
+                             .agency = f.agency,
+                             .action = ReviewEvent(action),
+                             .finding_id = f.id,
+                             .finding_kind = f.kind,
+                             .other_agency = f.facts.other_agency});
+    signal_.Notify(next_change_ - 1);
     return f;
   });
 }
@@ -446,9 +482,63 @@ absl::StatusOr<int64_t> MemoryStore::PurgeExpiredAuditEvents(int batch) {
   return purged;
 }
 
+void MemoryStore::AppendChange(ChangeEntry e) {
+  e.position = next_change_++;
+  changes_.emplace(e.position, std::move(e));
+}
+
+absl::StatusOr<ChangeLogState> MemoryStore::GetChangeLogState() {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return store_internal::ClosedError();
+  return ChangeLogState{.latest = next_change_ - 1, .purged_through = changes_purged_through_};
+}
+
+absl::StatusOr<ChangePage> MemoryStore::ReadChanges(const ChangeQuery& query, const Access& access) {
+  return Audited(access, [&](Touched& touched) -> absl::StatusOr<ChangePage> {
+    if (absl::Status s = store_internal::CheckChangeQuery(query, access); !s.ok()) return s;
+    if (absl::Status s = store_internal::CheckNotPurged(query.after, changes_purged_through_); !s.ok()) return s;
+    ChangePage page{.last_position = query.after};
+    int examined = 0;
+    for (auto it = changes_.upper_bound(query.after); it != changes_.end(); ++it) {
+      if (examined == query.limit) {
+        page.more = true;
+        break;
+      }
+      ++examined;
+      page.last_position = it->first;
+      if (!store_internal::MatchesChange(query, access, it->second)) continue;
+      page.entries.push_back(it->second);
+      touched.child_ids.push_back(it->second.child_id);
+    }
+    // Positions are never reused, so the caller may skip to the latest
+    // even when the log has none after `after` any more.
+    if (!page.more) page.last_position = std::max(page.last_position, next_change_ - 1);
+    return page;
+  });
+}
+
+absl::StatusOr<int64_t> MemoryStore::WaitForChanges(int64_t after, absl::Time deadline) {
+  return signal_.Wait(after, deadline);
+}
+
+absl::StatusOr<int64_t> MemoryStore::PurgeExpiredChanges(int batch) {
+  if (absl::Status s = store_internal::CheckChangesPurge(options_.changes_retention, batch); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  if (closed_) return store_internal::ClosedError();
+  const absl::Time cutoff = Now() - options_.changes_retention;
+  int64_t purged = 0;
+  while (!changes_.empty() && changes_.begin()->second.time < cutoff) {
+    changes_purged_through_ = changes_.begin()->first;
+    changes_.erase(changes_.begin());
+    ++purged;
+  }
+  return purged;
+}
+
 absl::Status MemoryStore::Close() {
   absl::MutexLock lock(&mu_);
   closed_ = true;
+  signal_.Close();
   return absl::OkStatus();
 }
 

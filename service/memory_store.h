@@ -20,6 +20,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "service/internal/change_log.h"
 #include "service/internal/store_audit.h"
 #include "service/store.h"
 
@@ -43,6 +44,11 @@ class MemoryStore final : public Store {
                                               const Access& access) override;
   absl::StatusOr<AuditPage> ListAuditEvents(const AuditQuery& query, const Access& access) override;
   absl::StatusOr<int64_t> PurgeExpiredAuditEvents(int batch) override;
+  absl::StatusOr<ChangeLogState> GetChangeLogState() override;
+  absl::StatusOr<ChangePage> ReadChanges(const ChangeQuery& query, const Access& access) override;
+  // Woken by each write's commit (the end of its lock).
+  absl::StatusOr<int64_t> WaitForChanges(int64_t after, absl::Time deadline) override;
+  absl::StatusOr<int64_t> PurgeExpiredChanges(int batch) override;
   absl::Status Close() override;
   int schema_version() const override { return kStoreSchemaVersion; }
 
@@ -108,6 +114,8 @@ class MemoryStore final : public Store {
   void Reconcile(int64_t child, absl::Time now, FeedbackBuilder* feedback)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Time Now() const;
+  // Appends `e` to the change log with the next position.
+  void AppendChange(ChangeEntry e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const StoreOptions options_;
   absl::Mutex mu_;
@@ -121,6 +129,10 @@ class MemoryStore final : public Store {
   std::map<int64_t, FindingRow> findings_ ABSL_GUARDED_BY(mu_);
   int64_t next_audit_event_ ABSL_GUARDED_BY(mu_) = 1;
   std::map<int64_t, AuditEvent> audit_ ABSL_GUARDED_BY(mu_);  // by id
+  int64_t next_change_ ABSL_GUARDED_BY(mu_) = 1;
+  int64_t changes_purged_through_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<int64_t, ChangeEntry> changes_ ABSL_GUARDED_BY(mu_);  // by position
+  store_internal::ChangeSignal signal_;
 };
 
 }  // namespace ethrec

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "service/audit_service.h"
+#include "service/changes_service.h"
 #include "service/diagnostics_service.h"
 #include "service/findings_service.h"
 #include "service/health_service.h"
@@ -66,6 +67,7 @@ class AuditPurger {
       : thread_([this, store, interval] {
           while (!stop_.WaitForNotificationWithTimeout(interval)) {
             absl::StatusOr<int64_t> purged = store->PurgeExpiredAuditEvents(kAuditPurgeBatch);
+            if (purged.ok()) purged = store->PurgeExpiredChanges(kAuditPurgeBatch);
             if (!purged.ok()) {
               LogJson("error", "audit purge failed",
                       {{"retry_in", absl::FormatDuration(interval)}, {"status", purged.status().ToString()}});
@@ -105,6 +107,10 @@ absl::Status RunServer(const ServerOptions& options) {
                                               .taxonomy = &options.normalizer->registry().taxonomy()};
   FindingsServiceImpl findings(findings_options, gate);
   AuditServiceImpl audit({.store = store}, gate);
+  ChangesServiceImpl changes({.store = store,
+                              .bookmark_interval = options.changes_bookmark_interval,
+                              .max_watchers_per_agency = options.max_watchers_per_agency},
+                             gate);
   // Open findings by kind, for /metrics: counted by the store (an audited
   // read naming no child) at most once a minute.
   metrics.SetOpenFindingsSource(
@@ -126,6 +132,9 @@ absl::Status RunServer(const ServerOptions& options) {
       absl::Minutes(1));
   // Expired audit events go before the first call, then every interval.
   if (absl::StatusOr<int64_t> purged = options.store->PurgeExpiredAuditEvents(kAuditPurgeBatch); !purged.ok()) {
+    return purged.status();
+  }
+  if (absl::StatusOr<int64_t> purged = options.store->PurgeExpiredChanges(kAuditPurgeBatch); !purged.ok()) {
     return purged.status();
   }
   const AuditPurger purger(options.store, options.audit_purge_interval);
@@ -178,6 +187,7 @@ absl::Status RunServer(const ServerOptions& options) {
   builder.RegisterService(&findings);
   builder.RegisterService(&diagnostics);
   builder.RegisterService(&audit);
+  builder.RegisterService(&changes);
   builder.RegisterService(&health_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
@@ -232,6 +242,7 @@ absl::Status RunServer(const ServerOptions& options) {
   health_service.Drain();
   probe_health_service.Drain();
   if (http != nullptr) http->Stop();  // lets its in-flight requests finish
+  changes.api().Stop();  // watches end (UNAVAILABLE: resume) rather than hold the drain
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
   server->Wait();
   if (health != nullptr) {

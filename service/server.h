@@ -52,7 +52,13 @@ struct ServerOptions {
   // How often the audit events older than the store's retention
   // (StoreOptions::audit_retention) are purged while serving; they are
   // also purged once before the server listens. Default 1 hour.
+  // The expired entries of the change log (StoreOptions::changes_retention)
+  // are purged at the same times.
   absl::Duration audit_purge_interval = absl::Hours(1);
+  // ChangesService: the longest a watch stays silent, and the most
+  // concurrent watches per agency (ChangesApi::Options).
+  absl::Duration changes_bookmark_interval = absl::Seconds(5);
+  int max_watchers_per_agency = 16;
 };
 
 // Serves until SIGTERM or SIGINT, then stops taking calls, lets in-flight

@@ -63,7 +63,7 @@ namespace ethrec {
 
 // The version of the storage schema this code reads and writes. SqliteStore
 // migrates an older file forward to it at Open.
-inline constexpr int kStoreSchemaVersion = 4;
+inline constexpr int kStoreSchemaVersion = 5;
 
 // How long audit events are kept by default: 75 years (27,394 days). An
 // audit trail is kept at least as long as the records it is about, ethrec
@@ -73,6 +73,9 @@ inline constexpr int kDefaultAuditRetentionDays = 27394;
 
 // Events PurgeExpiredAuditEvents deletes per transaction, unless told otherwise.
 inline constexpr int kAuditPurgeBatch = 10000;
+
+// How long the change feed's log is kept by default: 7 days (issue 13).
+inline constexpr absl::Duration kDefaultChangesRetention = absl::Hours(168);
 
 // Options common to every Store implementation.
 struct StoreOptions {
@@ -91,6 +94,9 @@ struct StoreOptions {
   // How long an audit event is kept: PurgeExpiredAuditEvents deletes the
   // events older than now (the clock) minus this. Must be positive.
   absl::Duration audit_retention = absl::Hours(24) * kDefaultAuditRetentionDays;
+  // How long an entry of the change log is kept: PurgeExpiredChanges
+  // deletes the entries older than now minus this. Must be positive.
+  absl::Duration changes_retention = kDefaultChangesRetention;
 };
 
 // Who is touching a child's data, and what of it they may see. Every Store
@@ -231,6 +237,58 @@ struct AuditPage {
   int64_t newest_id = 0;
 };
 
+// --- The change feed (issue 13) ---
+//
+// Every committed change to a record or a finding appends one ChangeEntry
+// to the change log in the same transaction as the change: an entry is in
+// the log if and only if its change committed. Entries have positions,
+// ascending in commit order (no entry ever appears before a lower
+// position), never reused, also after a purge.
+
+enum class ChangeKind : uint8_t { kRecordWritten = 1, kFindingChanged = 2 };
+
+struct ChangeEntry {
+  int64_t position = 0;
+  absl::Time time;  // the change's (the store's clock), to the microsecond
+  ChangeKind kind = ChangeKind::kRecordWritten;
+  int64_t child_id = 0;  // the child as it was once the change committed
+  // The record's agency; a finding's agency (StoredFinding::agency).
+  std::string agency;
+  // kRecordWritten: the version stored (kInserted or kHistorical; a
+  // duplicate changes nothing) and its normalised value.
+  std::string record_id;
+  int64_t record_version = 0;
+  WriteOutcome outcome = WriteOutcome::kInserted;
+  Normalized normalized;
+  // kFindingChanged.
+  FindingAction action = FindingAction::kRaised;
+  int64_t finding_id = 0;
+  FindingKind finding_kind = FindingKind::kSelfIdMismatch;
+  std::string other_agency;  // an AGENCY_DISAGREEMENT's other agency, else ""
+};
+
+// Which entries ReadChanges returns.
+struct ChangeQuery {
+  int64_t after = 0;               // entries with position > after
+  std::vector<ChangeKind> kinds;   // empty: all
+  std::string agency;              // empty: every agency `access` may see
+  int limit = 100;                 // entries examined, 1..1000
+};
+
+struct ChangePage {
+  // The entries that match and `access` may see, by position ascending.
+  std::vector<ChangeEntry> entries;
+  // The highest position examined (>= query.after): the next query's
+  // `after`. Entries filtered out move it on too.
+  int64_t last_position = 0;
+  bool more = false;  // entries after last_position existed at the read
+};
+
+struct ChangeLogState {
+  int64_t latest = 0;          // the highest position committed (0: none ever)
+  int64_t purged_through = 0;  // the highest position ever purged (0: none)
+};
+
 // How one Write runs.
 struct WriteOptions {
   // Check the batch and answer exactly as the write would now, storing
@@ -346,6 +404,33 @@ class Store {
   // audit_retention is not positive or batch < 1; storage errors as Write
   // (the events deleted before the error stay deleted).
   virtual absl::StatusOr<int64_t> PurgeExpiredAuditEvents(int batch) = 0;
+
+  // --- The change feed (see ChangeEntry) ---
+
+  // The log's latest and purged positions. Not audited (names no child).
+  // Errors: storage errors as Write.
+  virtual absl::StatusOr<ChangeLogState> GetChangeLogState() = 0;
+
+  // The entries after query.after that match `query` and `access` may see:
+  // !access.all_agencies sees the entries of access.actor.agency, and the
+  // findings naming it as the other agency. At most query.limit entries
+  // are examined. Audit: the children of the entries returned. Errors:
+  // OutOfRange when entries after query.after have been purged
+  // (query.after < ChangeLogState::purged_through: the caller must resync);
+  // PermissionDenied (field "agency") as ListFindings; InvalidArgument
+  // for a limit outside 1..1000; storage errors as Write.
+  virtual absl::StatusOr<ChangePage> ReadChanges(const ChangeQuery& query, const Access& access) = 0;
+
+  // Blocks until an entry after `after` has committed (returns the latest
+  // position, > after), or until `deadline` (returns the latest known, which
+  // may be <= after), or the store closes (FailedPrecondition). Woken by
+  // commits, not by polling, where the store can (see each store).
+  virtual absl::StatusOr<int64_t> WaitForChanges(int64_t after, absl::Time deadline) = 0;
+
+  // Deletes the entries older than now minus StoreOptions::changes_retention,
+  // at most `batch` per transaction; returns how many. Errors: InvalidArgument
+  // when the retention is not positive or batch < 1; storage errors as Write.
+  virtual absl::StatusOr<int64_t> PurgeExpiredChanges(int batch) = 0;
 
   // Releases the storage (for SQLite: closes the file after a checkpoint).
   // Call after in-flight calls have finished. Idempotent: a second call

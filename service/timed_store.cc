@@ -40,4 +40,16 @@ absl::StatusOr<int64_t> TimedStore::PurgeExpiredAuditEvents(int batch) {
   return Timed("PurgeExpiredAuditEvents", [&] { return store_->PurgeExpiredAuditEvents(batch); });
 }
 
+absl::StatusOr<ChangeLogState> TimedStore::GetChangeLogState() {
+  return Timed("GetChangeLogState", [&] { return store_->GetChangeLogState(); });
+}
+
+absl::StatusOr<ChangePage> TimedStore::ReadChanges(const ChangeQuery& query, const Access& access) {
+  return Timed("ReadChanges", [&] { return store_->ReadChanges(query, access); });
+}
+
+absl::StatusOr<int64_t> TimedStore::PurgeExpiredChanges(int batch) {
+  return Timed("PurgeExpiredChanges", [&] { return store_->PurgeExpiredChanges(batch); });
+}
+
 }  // namespace ethrec::service

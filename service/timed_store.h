@@ -26,6 +26,13 @@ class TimedStore final : public Store {
                                               const Access& access) override;
   absl::StatusOr<AuditPage> ListAuditEvents(const AuditQuery& query, const Access& access) override;
   absl::StatusOr<int64_t> PurgeExpiredAuditEvents(int batch) override;
+  absl::StatusOr<ChangeLogState> GetChangeLogState() override;
+  absl::StatusOr<ChangePage> ReadChanges(const ChangeQuery& query, const Access& access) override;
+  // Not timed: it waits for others' commits, it is no transaction.
+  absl::StatusOr<int64_t> WaitForChanges(int64_t after, absl::Time deadline) override {
+    return store_->WaitForChanges(after, deadline);
+  }
+  absl::StatusOr<int64_t> PurgeExpiredChanges(int batch) override;
   absl::Status Close() override { return store_->Close(); }
   int schema_version() const override { return store_->schema_version(); }
 

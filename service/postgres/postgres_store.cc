@@ -80,6 +80,7 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(const Postgre
     if (absl::Status s = store->Backfill(**c, now_us); !s.ok()) return s;
   }
   store->pool_.Give(*std::move(c));
+  store->StartSequencer();
   return store;
 }
 
@@ -91,6 +92,7 @@ PostgresStore::PostgresStore(const PostgresStoreOptions& options, int schema_ver
 PostgresStore::~PostgresStore() { Close().IgnoreError(); }
 
 absl::Status PostgresStore::Close() {
+  StopSequencer();
   pool_.Close();
   return absl::OkStatus();
 }
@@ -249,6 +251,18 @@ absl::StatusOr<WriteResult> PostgresStore::WriteBatch(Txn& txn, const std::vecto
   // The audit names the children as they now are; a validate_only write
   // only those that existed before it (the others never will).
   for (int64_t& child : touched.child_ids) child = AfterMerges(txn, child);
+  for (size_t i = 0; i < batch.size(); ++i) {  // the change log: each version stored
+    if (out.outcomes[i] == WriteOutcome::kDuplicate) continue;
+    const Observation& o = batch[i].observation;
+    absl::Status s = InsertChange(txn, ChangeEntry{.time = absl::FromUnixMicros(received_us),
+                                                   .kind = ChangeKind::kRecordWritten,
+                                                   .child_id = touched.child_ids[i],
+                                                   .agency = o.agency,
+                                                   .record_id = o.record_id,
+                                                   .record_version = o.record_version,
+                                                   .outcome = out.outcomes[i]});
+    if (!s.ok()) return s;
+  }
   if (options.validate_only) {
     std::erase_if(touched.child_ids, [&txn](int64_t child) {
       return std::find(txn.created_children.begin(), txn.created_children.end(), child) != txn.created_children.end();
@@ -507,6 +521,13 @@ absl::Status PostgresStore::ApplyFindings(Txn& txn, int64_t child, absl::Span<co
           Query(txn.conn, pg::kSetFindingStatus).Text(FindingStatusName(change.status)).Text(event).Int(change.id).Run();
       if (!s.ok()) return s;
       if (txn.feedback != nullptr) ids.push_back(change.id);
+      for (const ExistingFinding& e : existing) {
+        if (e.id != change.id) continue;
+        s = InsertChange(txn, ChangeEntry{.time = absl::FromUnixMicros(now_us), .kind = ChangeKind::kFindingChanged,
+                                          .child_id = child, .agency = e.agency, .action = change.event,
+                                          .finding_id = e.id, .finding_kind = e.kind, .other_agency = e.other_agency});
+        if (!s.ok()) return s;
+      }
       continue;
     }
     const StoredFinding& v = *change.computed;
@@ -534,7 +555,15 @@ absl::Status PostgresStore::ApplyFindings(Txn& txn, int64_t child, absl::Span<co
     }
     absl::StatusOr<bool> row = q.Step();  // an insert returns its id
     if (!row.ok()) return row.status();
-    if (txn.feedback != nullptr) ids.push_back(change.op == Op::kInsert ? q.ColumnInt(0) : change.id);
+    const int64_t id = change.op == Op::kInsert ? q.ColumnInt(0) : change.id;
+    if (txn.feedback != nullptr) ids.push_back(id);
+    if (absl::Status s = InsertChange(txn, ChangeEntry{.time = absl::FromUnixMicros(now_us),
+                                                       .kind = ChangeKind::kFindingChanged, .child_id = child,
+                                                       .agency = v.agency, .action = change.event, .finding_id = id,
+                                                       .finding_kind = v.kind, .other_agency = v.facts.other_agency});
+        !s.ok()) {
+      return s;
+    }
   }
   if (txn.feedback != nullptr) txn.feedback->AddChild(child, states, existing, changes, ids);
   return absl::OkStatus();

@@ -17,7 +17,9 @@
 #define ETHREC_SERVICE_POSTGRES_POSTGRES_STORE_H_
 
 #include <cstdint>
+#include <atomic>
 #include <memory>
+#include <thread>
 #include <optional>
 #include <string>
 #include <utility>
@@ -29,6 +31,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "mapping/finding.h"
+#include "service/internal/change_log.h"
 #include "service/internal/store_audit.h"
 #include "service/internal/store_checks.h"
 #include "service/postgres/statement.h"
@@ -102,6 +105,11 @@ class PostgresStore final : public Store {
                                               const Access& access) override;
   absl::StatusOr<AuditPage> ListAuditEvents(const AuditQuery& query, const Access& access) override;
   absl::StatusOr<int64_t> PurgeExpiredAuditEvents(int batch) override;
+  // The change feed (changes.cc).
+  absl::StatusOr<ChangeLogState> GetChangeLogState() override;
+  absl::StatusOr<ChangePage> ReadChanges(const ChangeQuery& query, const Access& access) override;
+  absl::StatusOr<int64_t> WaitForChanges(int64_t after, absl::Time deadline) override;
+  absl::StatusOr<int64_t> PurgeExpiredChanges(int batch) override;
   absl::Status Close() override;
   int schema_version() const override { return schema_version_; }
 
@@ -145,6 +153,8 @@ class PostgresStore final : public Store {
     std::vector<CountDelta> count_deltas;
     // During a Write that asked for feedback: told about every child reconciled.
     FeedbackBuilder* feedback = nullptr;
+    // Whether this attempt has NOTIFYed the sequencer (changes.cc).
+    bool changes_pending = false;
   };
   // Attempts of one call (lock rounds and deadlock retries) before it fails.
   static constexpr int kMaxAttempts = 8;
@@ -262,9 +272,27 @@ class PostgresStore final : public Store {
   absl::StatusOr<StoredFinding> Review(Txn& txn, int64_t id, ReviewAction action, absl::string_view note,
                                        const Access& access, int64_t now_us, Touched& touched);
 
+  // The change log (changes.cc). Inserts one entry with no position yet,
+  // in the call's transaction, and NOTIFYs the sequencer (at commit).
+  absl::Status InsertChange(Txn& txn, const ChangeEntry& e);
+  // Starts the sequencer thread (Open) / stops it (Close).
+  void StartSequencer();
+  void StopSequencer();
+  // The sequencer thread: LISTENs for writers' and other replicas'
+  // notifications, and at each one (and at least every second) gives the
+  // committed entries their positions when this replica holds the
+  // sequencer's advisory lock, then tells signal_ the latest position.
+  void RunSequencer();
+  // One round of RunSequencer on `c`: the latest position; `*assigned`
+  // says whether this round gave out positions.
+  absl::StatusOr<int64_t> SequenceOnce(Connection& c, bool* assigned);
+
   const PostgresStoreOptions options_;
   const int schema_version_;
   postgres_internal::Pool pool_;
+  store_internal::ChangeSignal signal_;
+  std::atomic<bool> stop_sequencer_{false};
+  std::thread sequencer_;
 };
 
 }  // namespace ethrec

@@ -346,6 +346,17 @@ absl::StatusOr<StoredFinding> PostgresStore::Review(Txn& txn, int64_t id, Review
   }
   f->status = *to;
   f->history.push_back(FindingEvent{event, absl::FromUnixMicros(now_us), by.agency, by.role, std::string(note)});
+  if (absl::Status s = InsertChange(txn, ChangeEntry{.time = absl::FromUnixMicros(now_us),
+                                                     .kind = ChangeKind::kFindingChanged,
+                                                     .child_id = child,
+                                                     .agency = f->agency,
+                                                     .action = event,
+                                                     .finding_id = id,
+                                                     .finding_kind = f->kind,
+                                                     .other_agency = f->facts.other_agency});
+      !s.ok()) {
+    return s;
+  }
   return f;
 }
 

@@ -115,6 +115,31 @@ std::vector<std::pair<StatementId, std::string>> StatementTable() {
       {kPurgeAuditEvents, "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events"
           " WHERE time_us < $1 ORDER BY time_us, id LIMIT $2)"},
       {kEndPurge, "DELETE FROM audit_purge"},
+      // The change log (migration 5; service/postgres/changes.cc).
+      {kInsertChange, "INSERT INTO changes (time_us, kind, child_id, agency, record_id, record_version, action,"
+          " finding_id, finding_kind, other_agency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+      {kReadChanges, absl::StrCat("SELECT o.", absl::StrJoin(absl::StrSplit(kObservationColumns, ", "), ", o."),
+          ", c.position, c.time_us, c.kind, c.child_id, c.agency, c.record_id, c.record_version, c.action,"
+          " c.finding_id, c.finding_kind, c.other_agency FROM changes c LEFT JOIN observations o"
+          " ON c.kind = 1 AND o.agency = c.agency AND o.record_id = c.record_id"
+          " AND o.record_version = c.record_version WHERE c.position IS NOT NULL AND c.position > ?"
+          " ORDER BY c.position LIMIT ?")},
+      {kChangeLogState, "SELECT latest, purged_through FROM change_log_state WHERE one = 1"},
+      // The sequencer: the committed entries without a position get the
+      // next ones, in the order they were inserted, in one statement.
+      {kSequenceChanges, "WITH todo AS (SELECT u.id, s.latest + row_number() OVER (ORDER BY u.id) AS pos"
+          " FROM (SELECT id FROM changes WHERE position IS NULL ORDER BY id LIMIT 10000) AS u,"
+          " change_log_state s WHERE s.one = 1),"
+          " done AS (UPDATE changes c SET position = todo.pos FROM todo WHERE c.id = todo.id RETURNING todo.pos)"
+          " UPDATE change_log_state SET latest = GREATEST(latest, COALESCE((SELECT MAX(pos) FROM done), 0))"
+          " WHERE one = 1 RETURNING latest"},
+      {kPurgeChangesUpTo, "SELECT COALESCE(MAX(position), 0) FROM (SELECT position FROM changes"
+          " WHERE position IS NOT NULL AND position < COALESCE((SELECT position FROM changes"
+          " WHERE position IS NOT NULL AND time_us >= $1 ORDER BY position LIMIT 1), 9223372036854775807)"
+          " ORDER BY position LIMIT $2) AS p"},
+      {kDeleteChanges, "DELETE FROM changes WHERE position <= ?"},
+      {kSetChangesPurgedThrough,
+          "UPDATE change_log_state SET purged_through = GREATEST(purged_through, ?) WHERE one = 1"},
   };
 }
 
@@ -202,7 +227,8 @@ absl::StatusOr<const char*> Connection::Prepared(StatementId id) {
       "s0",  "s1",  "s2",  "s3",  "s4",  "s5",  "s6",  "s7",  "s8",  "s9",  "s10", "s11", "s12", "s13",
       "s14", "s15", "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27",
       "s28", "s29", "s30", "s31", "s32", "s33", "s34", "s35", "s36", "s37", "s38", "s39", "s40", "s41",
-      "s42", "s43", "s44", "s45", "s46", "s47"};
+      "s42", "s43", "s44", "s45", "s46", "s47", "s48", "s49", "s50", "s51", "s52", "s53", "s54", "s55",
+      "s56", "s57", "s58", "s59"};
   static_assert(std::size(kNames) >= kNumStatements, "a name per statement");
   if (prepared_[id]) return kNames[id];
   const std::string& sql = StatementSql()[id];

@@ -64,6 +64,13 @@ enum StatementId {
   kPurgeAuditChildren,
   kPurgeAuditEvents,
   kEndPurge,
+  kInsertChange,
+  kReadChanges,
+  kChangeLogState,
+  kSequenceChanges,
+  kPurgeChangesUpTo,
+  kDeleteChanges,
+  kSetChangesPurgedThrough,
   kNumStatements,
 };
 

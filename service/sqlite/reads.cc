@@ -309,9 +309,16 @@ absl::StatusOr<FindingSummary> SqliteStore::Summarize(absl::string_view agency) 
 
 absl::StatusOr<StoredFinding> SqliteStore::ReviewFinding(int64_t id, ReviewAction action, absl::string_view note,
                                                          const Access& access) {
-  return Audited<StoredFinding>(access, Undo::kOnError, [&](Touched& touched, int64_t now_us) {
-    return Review(id, action, note, access, now_us, touched);
-  });
+  int64_t last_change = 0;
+  absl::StatusOr<StoredFinding> out =
+      Audited<StoredFinding>(access, Undo::kOnError, [&](Touched& touched, int64_t now_us) {
+        last_change_ = 0;
+        absl::StatusOr<StoredFinding> f = Review(id, action, note, access, now_us, touched);
+        last_change = last_change_;
+        return f;
+      });
+  if (out.ok() && last_change > 0) signal_.Notify(last_change);  // committed
+  return out;
 }
 
 absl::StatusOr<StoredFinding> SqliteStore::Review(int64_t id, ReviewAction action, absl::string_view note,
@@ -336,6 +343,17 @@ absl::StatusOr<StoredFinding> SqliteStore::Review(int64_t id, ReviewAction actio
   }
   f->status = *to;
   f->history.push_back(FindingEvent{event, absl::FromUnixMicros(now_us), by.agency, by.role, std::string(note)});
+  if (absl::Status s = InsertChange(ChangeEntry{.time = absl::FromUnixMicros(now_us),
+                                                .kind = ChangeKind::kFindingChanged,
+                                                .child_id = touched.child_ids.back(),
+                                                .agency = f->agency,
+                                                .action = event,
+                                                .finding_id = id,
+                                                .finding_kind = f->kind,
+                                                .other_agency = f->facts.other_agency});
+      !s.ok()) {
+    return s;
+  }
   return f;
 }
 

@@ -227,6 +227,27 @@ BEGIN
   SELECT RAISE(ABORT, 'audit events are append-only: only the retention purge deletes expired ones');
 END;
 )sql"},
+    // The change feed (issue 13): one row per committed change, written in
+    // the change's own transaction. AUTOINCREMENT so that a position is
+    // never reused, even once the purge has emptied the table (a token names
+    // a position). A record's normalised value is read from `observations`
+    // (versions are never overwritten), not copied.
+    {5, "the change log of the change feed", R"sql(
+CREATE TABLE changes (
+  position INTEGER PRIMARY KEY AUTOINCREMENT,
+  time_us BIGINT NOT NULL,
+  kind SMALLINT NOT NULL,
+  child_id BIGINT NOT NULL,
+  agency VARCHAR(128) NOT NULL,
+  record_id VARCHAR(128) NOT NULL,
+  record_version BIGINT NOT NULL,
+  action VARCHAR(32) NOT NULL,
+  finding_id BIGINT NOT NULL,
+  finding_kind VARCHAR(32) NOT NULL,
+  other_agency VARCHAR(128) NOT NULL
+);
+INSERT INTO store_state (name, value) VALUES ('changes_purged_through', '0');
+)sql"},
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion,
               "kStoreSchemaVersion must be the number of migrations");

@@ -142,6 +142,10 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStore
   absl::StatusOr<std::unique_ptr<Statements>> statements = Statements::Prepare(db);
   if (!statements.ok()) return fail(statements.status());
   auto store = std::unique_ptr<SqliteStore>(new SqliteStore(options, db, *version, *std::move(statements)));
+  {
+    absl::MutexLock lock(&store->mu_);
+    if (absl::Status s = store->LoadChangeLogState(); !s.ok()) return s;
+  }
   if (options.store.findings_normalizer) {
     absl::MutexLock lock(&store->mu_);
     if (absl::Status s = store->Backfill(now_us); !s.ok()) return s;  // the destructor closes the file
@@ -159,6 +163,7 @@ absl::Status SqliteStore::Close() {
   absl::MutexLock lock(&mu_);
   if (db_ == nullptr) return absl::OkStatus();
   CommitGroup();
+  signal_.Close();
   stmts_.reset();
   // close_v2 never leaves a half-closed connection behind: if something
   // still holds it, SQLite finishes closing once that is released.
@@ -180,15 +185,23 @@ int64_t SqliteStore::NowMicros() const {
 absl::StatusOr<WriteResult> SqliteStore::Write(const std::vector<NormalizedObservation>& batch,
                                                const WriteOptions& options, const Access& access) {
   const absl::Status checked = store_internal::CheckBatch(batch);  // no storage: outside the lock
-  return Audited<WriteResult>(access, options.validate_only ? Undo::kAlways : Undo::kOnError,
-                              [&](Touched& touched, int64_t now_us) -> absl::StatusOr<WriteResult> {
-                                touched.validate_only = options.validate_only;
-                                if (!checked.ok()) return checked;
-                                absl::StatusOr<WriteResult> out = WriteBatch(batch, options, now_us, touched);
-                                if (!out.ok()) touched.child_ids.clear();  // nothing was stored
-                                return out;
-                              },
-                              batch.size() > kMaxInteractiveItems ? Lane::kBulk : Lane::kInteractive);
+  int64_t last_change = 0;
+  absl::StatusOr<WriteResult> out = Audited<WriteResult>(
+      access, options.validate_only ? Undo::kAlways : Undo::kOnError,
+      [&](Touched& touched, int64_t now_us) -> absl::StatusOr<WriteResult> {
+        touched.validate_only = options.validate_only;
+        if (!checked.ok()) return checked;
+        last_change_ = 0;
+        absl::StatusOr<WriteResult> out = WriteBatch(batch, options, now_us, touched);
+        if (!out.ok()) touched.child_ids.clear();  // nothing was stored
+        last_change = last_change_;
+        return out;
+      },
+      batch.size() > kMaxInteractiveItems ? Lane::kBulk : Lane::kInteractive);
+  // Audited returns once the transaction has committed: only then may a
+  // watcher read what it wrote.
+  if (out.ok() && !options.validate_only && last_change > 0) signal_.Notify(last_change);
+  return out;
 }
 
 absl::StatusOr<WriteResult> SqliteStore::WriteBatch(const std::vector<NormalizedObservation>& batch,
@@ -214,6 +227,20 @@ absl::StatusOr<WriteResult> SqliteStore::WriteBatch(const std::vector<Normalized
   // The audit names the children as they now are; a validate_only write
   // only those that existed before it (the others never will).
   for (int64_t& child : touched.child_ids) child = AfterMerges(child);
+  // The change log: each version stored, with its child after the batch's
+  // merges, then (UpdateFindings) the findings it changed.
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (out.outcomes[i] == WriteOutcome::kDuplicate) continue;
+    const Observation& o = batch[i].observation;
+    absl::Status s = InsertChange(ChangeEntry{.time = absl::FromUnixMicros(received_us),
+                                              .kind = ChangeKind::kRecordWritten,
+                                              .child_id = touched.child_ids[i],
+                                              .agency = o.agency,
+                                              .record_id = o.record_id,
+                                              .record_version = o.record_version,
+                                              .outcome = out.outcomes[i]});
+    if (!s.ok()) return s;
+  }
   if (options.validate_only) {
     std::erase_if(touched.child_ids, [this](int64_t child) {
       return std::find(created_children_.begin(), created_children_.end(), child) != created_children_.end();
@@ -484,6 +511,18 @@ absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordSt
           stmts_->Use(Statements::kSetFindingStatus).Text(FindingStatusName(change.status)).Text(event).Int(change.id).Run();
       if (!s.ok()) return s;
       if (feedback_ != nullptr) ids.push_back(change.id);
+      for (const ExistingFinding& e : existing) {
+        if (e.id != change.id) continue;
+        s = InsertChange(ChangeEntry{.time = absl::FromUnixMicros(now_us),
+                                     .kind = ChangeKind::kFindingChanged,
+                                     .child_id = child,
+                                     .agency = e.agency,
+                                     .action = change.event,
+                                     .finding_id = e.id,
+                                     .finding_kind = e.kind,
+                                     .other_agency = e.other_agency});
+        if (!s.ok()) return s;
+      }
       continue;
     }
     const StoredFinding& v = *change.computed;
@@ -510,7 +549,19 @@ absl::Status SqliteStore::ApplyFindings(int64_t child, absl::Span<const RecordSt
       q.Int(change.reopened ? 1 : 0).Int(change.reopened ? 1 : 0).Int(now_us).Text(event).Int(change.id);
     }
     if (absl::Status s = q.Run(); !s.ok()) return s;
-    if (feedback_ != nullptr) ids.push_back(change.op == Op::kInsert ? sqlite3_last_insert_rowid(db_) : change.id);
+    const int64_t id = change.op == Op::kInsert ? sqlite3_last_insert_rowid(db_) : change.id;
+    if (feedback_ != nullptr) ids.push_back(id);
+    if (absl::Status s = InsertChange(ChangeEntry{.time = absl::FromUnixMicros(now_us),
+                                                  .kind = ChangeKind::kFindingChanged,
+                                                  .child_id = child,
+                                                  .agency = v.agency,
+                                                  .action = change.event,
+                                                  .finding_id = id,
+                                                  .finding_kind = v.kind,
+                                                  .other_agency = v.facts.other_agency});
+        !s.ok()) {
+      return s;
+    }
   }
   if (feedback_ != nullptr) feedback_->AddChild(child, states, existing, changes, ids);
   return absl::OkStatus();

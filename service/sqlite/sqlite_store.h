@@ -40,6 +40,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "mapping/finding.h"
+#include "service/internal/change_log.h"
 #include "service/internal/store_audit.h"
 #include "service/internal/store_checks.h"
 #include "service/sqlite_store.h"
@@ -72,6 +73,12 @@ class SqliteStore final : public Store {
                                               const Access& access) override;
   absl::StatusOr<AuditPage> ListAuditEvents(const AuditQuery& query, const Access& access) override;
   absl::StatusOr<int64_t> PurgeExpiredAuditEvents(int batch) override;
+  // The change feed (changes.cc). Positions follow the single writer's
+  // order; waiters are woken after each commit, not by polling.
+  absl::StatusOr<ChangeLogState> GetChangeLogState() override;
+  absl::StatusOr<ChangePage> ReadChanges(const ChangeQuery& query, const Access& access) override;
+  absl::StatusOr<int64_t> WaitForChanges(int64_t after, absl::Time deadline) override;
+  absl::StatusOr<int64_t> PurgeExpiredChanges(int batch) override;
   absl::Status Close() override;
   int schema_version() const override { return schema_version_; }
 
@@ -198,6 +205,17 @@ class SqliteStore final : public Store {
                     int64_t delta)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status FlushCounts() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Inserts one entry of the change log (changes.cc) in the open
+  // transaction; last_change_ becomes its position.
+  absl::Status InsertChange(const ChangeEntry& e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // ReadChanges' work inside its audited transaction.
+  absl::StatusOr<ChangePage> QueryChanges(const ChangeQuery& query, const Access& access, Touched& touched)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The position the change log is at (the highest ever given).
+  absl::StatusOr<int64_t> LatestChange() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // At Open: the latest and purged positions, into signal_ and
+  // changes_purged_through_.
+  absl::Status LoadChangeLogState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Rolls back the open transaction, if any. Keeps `cause` as the answer.
   absl::Status Rollback(absl::Status cause) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -224,6 +242,11 @@ class SqliteStore final : public Store {
     int64_t delta = 0;
   };
   std::vector<CountDelta> count_deltas_ ABSL_GUARDED_BY(mu_);
+  // The position of the last change the current call inserted (0: none).
+  int64_t last_change_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t changes_purged_through_ ABSL_GUARDED_BY(mu_) = 0;
+  // Told each committed position, after its commit.
+  store_internal::ChangeSignal signal_;
   // During a Write that asked for feedback: told about every child reconciled.
   FeedbackBuilder* feedback_ ABSL_GUARDED_BY(mu_) = nullptr;
 };

@@ -133,6 +133,24 @@ absl::StatusOr<std::unique_ptr<Statements>> Statements::Prepare(sqlite3* db) {
       {kPurgeAuditEvents, "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events"
           " WHERE time_us < ?1 ORDER BY time_us, id LIMIT ?2)"},
       {kEndPurge, "DELETE FROM audit_purge"},
+      // The change log (schema migration 5; service/sqlite/changes.cc).
+      {kInsertChange, "INSERT INTO changes (time_us, kind, child_id, agency, record_id, record_version, action,"
+          " finding_id, finding_kind, other_agency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+      {kReadChanges, absl::StrCat("SELECT o.", absl::StrJoin(absl::StrSplit(kObservationColumns, ", "), ", o."),
+          ", c.position, c.time_us, c.kind, c.child_id, c.agency, c.record_id, c.record_version, c.action,"
+          " c.finding_id, c.finding_kind, c.other_agency FROM changes c LEFT JOIN observations o"
+          " ON c.kind = 1 AND o.agency = c.agency AND o.record_id = c.record_id"
+          " AND o.record_version = c.record_version WHERE c.position > ? ORDER BY c.position LIMIT ?")},
+      {kLatestChange, "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0)"},
+      {kChangesPurgedThrough, "SELECT CAST(value AS INTEGER) FROM store_state WHERE name = 'changes_purged_through'"},
+      // The oldest `batch` entries before the first one not expired: the log
+      // stays a contiguous run of positions.
+      {kPurgeChangesUpTo, "SELECT COALESCE(MAX(position), 0) FROM (SELECT position FROM changes WHERE position <"
+          " COALESCE((SELECT position FROM changes WHERE time_us >= ?1 ORDER BY position LIMIT 1),"
+          " 9223372036854775807) ORDER BY position LIMIT ?2)"},
+      {kDeleteChanges, "DELETE FROM changes WHERE position <= ?"},
+      {kSetChangesPurgedThrough,
+          "UPDATE store_state SET value = CAST(? AS TEXT) WHERE name = 'changes_purged_through'"},
   };
   auto statements = std::unique_ptr<Statements>(new Statements(db));
   for (const auto& [id, sql] : table) {

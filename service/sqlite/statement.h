@@ -162,6 +162,13 @@ class Statements {
     kPurgeAuditChildren,
     kPurgeAuditEvents,
     kEndPurge,
+    kInsertChange,
+    kReadChanges,
+    kLatestChange,
+    kChangesPurgedThrough,
+    kPurgeChangesUpTo,
+    kDeleteChanges,
+    kSetChangesPurgedThrough,
     kNumStatements,
   };
 

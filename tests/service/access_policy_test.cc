@@ -27,6 +27,7 @@
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
 #include "service/audit_service.h"
+#include "service/changes_service.h"
 #include "service/diagnostics_service.h"
 #include "service/findings_service.h"
 #include "service/records_service.h"
@@ -45,7 +46,7 @@ std::set<std::string> ServedMethods() {
   const google::protobuf::DescriptorPool* pool = google::protobuf::DescriptorPool::generated_pool();
   for (const char* name : {v1::TaxonomyService::service_full_name(), v1::DiagnosticsService::service_full_name(),
                            v1::RecordsService::service_full_name(), v1::FindingsService::service_full_name(),
-                           v1::AuditService::service_full_name()}) {
+                           v1::AuditService::service_full_name(), v1::ChangesService::service_full_name()}) {
     const google::protobuf::ServiceDescriptor* service = pool->FindServiceByName(name);
     EXPECT_NE(service, nullptr) << name;
     if (service == nullptr) continue;
@@ -153,6 +154,7 @@ class GateTest : public ::testing::Test {
     builder.RegisterService(&records_);
     builder.RegisterService(&findings_);
     builder.RegisterService(&audit_);
+    builder.RegisterService(&changes_);
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     channel_ = server_->InProcessChannel(grpc::ChannelArguments());
@@ -165,6 +167,8 @@ class GateTest : public ::testing::Test {
     grpc::ClientContext context;
     context.AddMetadata(kAgencyMetadataKey, "camden-csc");
     context.AddMetadata(kRoleMetadataKey, role);
+    // A watch the table allows streams until its deadline.
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
     grpc::ByteBuffer request;
     grpc::Slice empty("");
     request = grpc::ByteBuffer(&empty, 1);
@@ -183,6 +187,7 @@ class GateTest : public ::testing::Test {
   FindingsServiceImpl findings_{{.store = store_.get(), .taxonomy = &::ethrec::testing::BuiltinNormalizer().registry().taxonomy()},
                                 gate_};
   AuditServiceImpl audit_{{.store = store_.get()}, gate_};
+  ChangesServiceImpl changes_{{.store = store_.get()}, gate_};
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
 };

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gmock/gmock.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "mapping/observation.h"
 #include "tests/service/store_factories.h"
@@ -86,8 +87,9 @@ TEST_F(PostgresStoreTest, ReplicasStartingTogetherMigrateOnce) {
     ASSERT_TRUE(store.ok()) << store.status();
     EXPECT_EQ((*store)->schema_version(), kStoreSchemaVersion);
   }
-  ASSERT_TRUE(server_->Sql("DO $$ BEGIN IF (SELECT COUNT(*) FROM schema_migrations) <> 4 THEN"
-                           " RAISE EXCEPTION 'migrated more than once'; END IF; END $$",
+  ASSERT_TRUE(server_->Sql(absl::StrCat("DO $$ BEGIN IF (SELECT COUNT(*) FROM schema_migrations) <> ",
+                                        kStoreSchemaVersion,
+                                        " THEN RAISE EXCEPTION 'migrated more than once'; END IF; END $$"),
                            db_)
                   .ok());
 }
