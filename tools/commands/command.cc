@@ -80,7 +80,8 @@ absl::Status CommandContext::ConnectAudit() {
 
 const std::vector<CommandSection>& CommandTable() {
   static const std::vector<CommandSection>* const kTable =
-      new std::vector<CommandSection>{TaxonomyCommands(), RecordsCommands(), FindingsCommands(), AuditCommands()};
+      new std::vector<CommandSection>{TaxonomyCommands(), RecordsCommands(), FindingsCommands(), AuditCommands(),
+                                      DatabaseCommands()};
   return *kTable;
 }
 

@@ -8,7 +8,8 @@
 // The commands live by area: taxonomy_commands.cc (normalize, translate,
 // suggest, systems, validate-maps), records_commands.cc (record, child,
 // import), findings_commands.cc (findings, findings summary, findings
-// get, review, report) and audit_commands.cc (audit).
+// get, review, report), audit_commands.cc (audit) and database_commands.cc
+// (migrate-db).
 //
 // Example:
 //   const Command* command = FindCommand("findings summary");
@@ -149,6 +150,7 @@ CommandSection TaxonomyCommands();
 CommandSection RecordsCommands();
 CommandSection FindingsCommands();
 CommandSection AuditCommands();
+CommandSection DatabaseCommands();
 
 }  // namespace ethrec::tools
 
