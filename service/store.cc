@@ -114,6 +114,16 @@ absl::Status ConflictError(size_t index, const Observation& o,
       index);
 }
 
+absl::Status PartlyStoredError(const absl::Status& cause, size_t stored) {
+  if (stored == 0 || cause.ok()) return cause;
+  absl::Status out(cause.code(),
+                   absl::StrCat(cause.message(), " (items 0 to ", stored - 1,
+                                " of the batch were stored before this error, the rest were not; "
+                                "writing the whole batch again is safe: a stored item answers DUPLICATE)"));
+  cause.ForEachPayload([&out](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+  return out;
+}
+
 absl::Status ChildNotFoundError(bool by_nhs_number) {
   return absl::NotFoundError(by_nhs_number ? "no child has that NHS number"
                                            : "no child has that agency_child_id at that agency");

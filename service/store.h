@@ -41,6 +41,7 @@
 #ifndef ETHREC_SERVICE_STORE_H_
 #define ETHREC_SERVICE_STORE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -70,6 +71,9 @@ inline constexpr int kStoreSchemaVersion = 5;
 // never deletes a child's records, and the longest statutory retention of a
 // child's care records in England runs to the 75th birthday (README "Audit").
 inline constexpr int kDefaultAuditRetentionDays = 27394;
+
+// The largest batch every Store writes in one transaction (see Store::Write).
+inline constexpr size_t kMaxAtomicBatchItems = 16;
 
 // Events PurgeExpiredAuditEvents deletes per transaction, unless told otherwise.
 inline constexpr int kAuditPurgeBatch = 10000;
@@ -315,16 +319,32 @@ class Store {
   Store& operator=(const Store&) = delete;
   virtual ~Store() = default;
 
-  // Writes `batch` in one transaction: all of it, or (on any error) none of
-  // it. Returns one outcome per item, in order. Items are applied in order,
-  // so a batch holding versions 2 then 1 of a new record answers
-  // {kInserted, kHistorical}. Each item's `observation.agency` must already
-  // be the caller's; `normalized` is stored as given. An empty batch
+  // Writes `batch` and returns one outcome per item, in order. Items are
+  // applied in order, so a batch holding versions 2 then 1 of a new record
+  // answers {kInserted, kHistorical}. Each item's `observation.agency` must
+  // already be the caller's; `normalized` is stored as given. An empty batch
   // returns an empty vector.
-  // Audit: one event naming the children the batch's items belong to once
-  // written (after merges); with validate_only, those that existed before
-  // (validate_only set); after an error, none (nothing was stored).
-  // Errors (nothing is stored after any of them):
+  // Every item is checked before any is written (the checks below up to
+  // the conflict), so a batch that fails a check stores nothing.
+  // Transactions: a batch of at most kMaxAtomicBatchItems items, and any
+  // validate_only one, is written in one transaction: all of it or none.
+  // A larger batch may be committed in pieces, in order, each in its own
+  // transaction with its own audit event (SqliteStore does, so that data
+  // entry can go between them; PostgresStore and MemoryStore never do).
+  // Such a batch ends part-stored only when a storage error stops it, or
+  // when another call stored one of its keys with other content while it
+  // was being written (the conflict); the error then says how many items,
+  // from the first, were stored (store_internal::PartlyStoredError), and
+  // the others were not. Writing the whole batch again is always safe:
+  // writes are idempotent per agency, record_id and record_version, so a
+  // stored item answers kDuplicate and changes nothing, and the rest are
+  // written as the first time would have.
+  // Audit: one event (per piece) naming the children the items belong to
+  // once written (after merges); with validate_only, those that existed
+  // before (validate_only set); after an error, none (nothing of that piece
+  // was stored).
+  // Errors (nothing, or nothing after the stored pieces, is stored after any
+  // of them):
   // - InvalidArgument "item I: ..." when an item fails ValidateObservation
   //   (item I, ValidateObservation's field);
   // - InvalidArgument naming both indexes when two items have the same

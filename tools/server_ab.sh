@@ -9,16 +9,45 @@
 # of B/A over the rounds. Bounded: every run is --seconds per side.
 #   tools/server_ab.sh A/service/ethrecd B/service/ethrecd B/tools/ethrec_load [rounds] [seconds] [modes]
 # modes: ethrec_load modes, space-separated (default "normalize normalize-batch record-batch").
+# ETHREC_AB_STORE=postgresql: the servers use a fresh database on a throwaway
+# PostgreSQL 15 (initdb under the temporary directory, Unix socket and a free
+# loopback port, fsync and synchronous_commit on, pinned to CPU 0 with the
+# server) instead of a fresh SQLite file; it is stopped and removed after.
 set -euo pipefail
 a="$1" b="$2" load="$3" rounds="${4:-5}" seconds="${5:-3}" modes="${6:-normalize normalize-batch record-batch}"
+store="${ETHREC_AB_STORE:-sqlite}"
+pgbin=/usr/lib/postgresql/15/bin
 dir=$(mktemp -d /tmp/ethrec-server-ab.XXXXXX)
 pid=""
 stop() { [ -z "$pid" ] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; pid=""; }
-trap 'stop; rm -rf "$dir"' EXIT
+# PostgreSQL refuses to run as root: as root it runs as the postgres user.
+as_pg=()
+[ "$(id -u)" -ne 0 ] || as_pg=(runuser -u postgres --)
+pg_stop() { [ ! -f "$dir/pg/data/postmaster.pid" ] || "${as_pg[@]}" "$pgbin/pg_ctl" -D "$dir/pg/data" -m fast -w stop >/dev/null; }
+trap 'stop; pg_stop; rm -rf "$dir"' EXIT
+db="$dir/load.db"
+if [ "$store" = postgresql ]; then
+  mkdir "$dir/pg" && chmod 755 "$dir"
+  [ "$(id -u)" -ne 0 ] || chown postgres "$dir/pg"
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "${as_pg[@]}" "$pgbin/initdb" -D "$dir/pg/data" -A trust -U ethrec > "$dir/pg/initdb.log"
+  taskset -c 0 "${as_pg[@]}" "$pgbin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/log" -w \
+    -o "-k $dir/pg -p $port -c listen_addresses=127.0.0.1 -c max_connections=100" start > /dev/null
+  db="postgresql:///load?host=$dir/pg&port=$port&user=ethrec"
+fi
+# fresh_db: an empty database for the next server.
+fresh_db() {
+  if [ "$store" = postgresql ]; then
+    "$pgbin/psql" -h "$dir/pg" -p "$port" -U ethrec -d postgres -q \
+      -c "DROP DATABASE IF EXISTS load" -c "CREATE DATABASE load" > /dev/null
+  else
+    rm -f "$dir/load.db"*
+  fi
+}
 # run SIDE BINARY MODE: one pair of MODE's ratio against a fresh server.
 run() {
-  rm -f "$dir/load.db"*
-  taskset -c 0 "$2" --listen=127.0.0.1:0 --db="$dir/load.db" > "$dir/out" 2>&1 &
+  fresh_db
+  taskset -c 0 "$2" --listen=127.0.0.1:0 --db="$db" > "$dir/out" 2>&1 &
   pid=$!
   local addr=""
   for _ in $(seq 1 100); do
@@ -27,8 +56,18 @@ run() {
     sleep 0.1
   done
   [ -n "$addr" ] || { echo "ethrecd $2 did not start" >&2; cat "$dir/out" >&2; exit 1; }
+  # The ratios, and beside them the absolute figures they come from: rows/s
+  # of RecordObservations, and p50/p99 of single RecordObservation calls.
   taskset -c 1 "$load" --server="$addr" --mode="$3" --rounds=1 --seconds="$seconds" |
-    sed -n "s/^RATIO \([^ :]*\)[^:]*: median \([0-9.]*\).*/$1\t\2\t\1/p"
+    awk -v side="$1" -v mode="$3" '
+      /^RATIO / { r = $2; sub(/:$/, "", r); for (i = 3; i <= NF; i++) if ($i == "median") { v = $(i + 1); sub(/,$/, "", v) }
+                  printf "%s\t%s\t%s\n", side, v, r }
+      / items\/s / { name = substr($0, 1, 28); sub(/ +$/, "", name); gsub(/ /, "_", name)
+                     for (i = 1; i <= NF; i++) if ($i == "items/s") { ips = $(i - 1); p50 = $(i + 2); p99 = $(i + 5) }
+                     if (name ~ /^RecordObservations/) printf "%s\t%s\t%s:%s_items/s\n", side, ips, mode, name
+                     else if (name ~ /^RecordObservation_/) {
+                       printf "%s\t%s\t%s:%s_p50_us\n", side, p50, mode, name
+                       printf "%s\t%s\t%s:%s_p99_us\n", side, p99, mode, name } }'
   stop
 }
 for i in $(seq 1 "$rounds"); do

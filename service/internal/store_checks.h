@@ -34,6 +34,12 @@ std::vector<absl::string_view> ContentDiff(const Observation& a, const Observati
 absl::Status ConflictError(size_t index, const Observation& o,
                            const std::vector<absl::string_view>& fields);
 
+// `cause` for a batch whose first `stored` items were committed before it
+// stopped (a write stored in pieces, service/store.h Write): the same code
+// and payloads (item, field), the message saying which items were stored
+// and that writing the batch again is safe. `cause` itself when stored is 0.
+absl::Status PartlyStoredError(const absl::Status& cause, size_t stored);
+
 // NotFound for a key that names no child, without the identifier.
 absl::Status ChildNotFoundError(bool by_nhs_number);
 

@@ -185,6 +185,12 @@ int64_t SqliteStore::NowMicros() const {
 absl::StatusOr<WriteResult> SqliteStore::Write(const std::vector<NormalizedObservation>& batch,
                                                const WriteOptions& options, const Access& access) {
   const absl::Status checked = store_internal::CheckBatch(batch);  // no storage: outside the lock
+  const bool bulk = batch.size() > kMaxInteractiveItems;
+  // A write that asks for feedback stays whole: its feedback is the net
+  // effect of the batch, which pieces would split.
+  if (bulk && checked.ok() && !options.validate_only && !options.feedback) {
+    return WriteInPieces(batch, options, access);
+  }
   int64_t last_change = 0;
   absl::StatusOr<WriteResult> out = Audited<WriteResult>(
       access, options.validate_only ? Undo::kAlways : Undo::kOnError,
@@ -197,11 +203,81 @@ absl::StatusOr<WriteResult> SqliteStore::Write(const std::vector<NormalizedObser
         last_change = last_change_;
         return out;
       },
-      batch.size() > kMaxInteractiveItems ? Lane::kBulk : Lane::kInteractive);
+      bulk ? Lane::kBulk : Lane::kInteractive);
   // Audited returns once the transaction has committed: only then may a
   // watcher read what it wrote.
   if (out.ok() && !options.validate_only && last_change > 0) signal_.Notify(last_change);
   return out;
+}
+
+absl::StatusOr<WriteResult> SqliteStore::WriteInPieces(const std::vector<NormalizedObservation>& batch,
+                                                       const WriteOptions& options, const Access& access) {
+  absl::MutexLock lock(&mu_, absl::Condition(&NoneArriving, &arriving_));
+  if (db_ == nullptr) return store_internal::ClosedError();
+  // Every item is checked before any is written, so that a conflict fails
+  // the whole batch with nothing stored, as for a write in one piece.
+  const absl::Status checked = CheckStoredVersions(batch);
+  if (db_ == nullptr) return store_internal::ClosedError();
+  WriteResult out;
+  out.outcomes.reserve(batch.size());
+  if (options.feedback) out.feedback.resize(batch.size());
+  size_t stored = 0;  // items committed by the pieces before this one
+  while (true) {
+    const int64_t now_us = NowMicros();
+    absl::StatusOr<std::shared_ptr<Group>> group = JoinGroup();
+    if (!group.ok()) return store_internal::PartlyStoredError(group.status(), stored);
+    Touched touched;
+    last_change_ = 0;
+    absl::StatusOr<size_t> end =
+        checked.ok() ? WritePiece(batch, options, stored, now_us, /*may_yield=*/true, touched, out) : checked;
+    if (!end.ok()) touched.child_ids.clear();  // the piece is undone
+    // Read before LeaveGroup, which may let other calls take the lock.
+    const int64_t last_change = end.ok() ? last_change_ : 0;
+    const absl::Status event = EndCall(access, now_us, /*undone=*/!end.ok(), std::move(touched), end.status());
+    // With an interactive call waiting, this leaves the piece to its group
+    // commit and waits for it without the lock.
+    const absl::Status committed = LeaveGroup(**group);
+    if (!event.ok()) return store_internal::PartlyStoredError(event, stored);
+    if (!committed.ok()) return store_internal::PartlyStoredError(committed, stored);
+    if (!end.ok()) return store_internal::PartlyStoredError(end.status(), stored);
+    if (last_change > 0) signal_.Notify(last_change);  // the piece has committed
+    stored = *end;
+    if (stored == batch.size()) return out;
+    if (db_ == nullptr) return store_internal::PartlyStoredError(store_internal::ClosedError(), stored);
+  }
+}
+
+absl::Status SqliteStore::CheckStoredVersions(const std::vector<NormalizedObservation>& batch) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (i % kBulkPieceItems == 0 && i > 0 && !NoneArriving(&arriving_)) {
+      // Only reads so far: step aside until the interactive calls are done.
+      mu_.Await(absl::Condition(&NoneArriving, &arriving_));
+      if (db_ == nullptr) return store_internal::ClosedError();
+    }
+    absl::StatusOr<bool> stored = MatchStoredVersion(i, batch[i].observation);
+    if (!stored.ok()) return stored.status();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> SqliteStore::MatchStoredVersion(size_t index, const Observation& o) {
+  Query q = stmts_->Use(Statements::kFindVersion);
+  absl::StatusOr<bool> row = q.Text(o.agency).Text(o.record_id).Int(o.record_version).Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return false;
+  Observation stored;
+  stored.nhs_number = q.ColumnText(0);
+  stored.agency_child_id = q.ColumnText(1);
+  stored.system = q.ColumnText(2);
+  stored.code = q.ColumnText(3);
+  stored.text = q.ColumnText(4);
+  std::optional<SuppliedBy> supplied_by = ParseSuppliedBy(q.ColumnText(5));
+  if (!supplied_by.has_value()) return Corrupt("supplied_by");
+  stored.supplied_by = *supplied_by;
+  stored.recorded_at = absl::FromUnixMicros(q.ColumnInt(6));
+  std::vector<absl::string_view> diff = store_internal::ContentDiff(stored, o);
+  if (!diff.empty()) return store_internal::ConflictError(index, o, diff);
+  return true;
 }
 
 absl::StatusOr<WriteResult> SqliteStore::WriteBatch(const std::vector<NormalizedObservation>& batch,
@@ -210,19 +286,43 @@ absl::StatusOr<WriteResult> SqliteStore::WriteBatch(const std::vector<Normalized
   WriteResult out;
   if (batch.empty()) return out;
   out.outcomes.reserve(batch.size());
+  if (options.feedback) out.feedback.resize(batch.size());
+  absl::StatusOr<size_t> end = WritePiece(batch, options, 0, received_us, /*may_yield=*/false, touched, out);
+  if (!end.ok()) return end.status();
+  if (options.validate_only) {
+    for (ItemFeedback& item : out.feedback) {
+      for (FindingFeedback& f : item.findings) {
+        if (f.action == FindingAction::kRaised) f.finding.id = 0;  // rolled back
+      }
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<size_t> SqliteStore::WritePiece(const std::vector<NormalizedObservation>& batch,
+                                               const WriteOptions& options, size_t begin, int64_t received_us,
+                                               bool may_yield, Touched& touched, WriteResult& out) {
   // The child each item was written to; merges_ says where merged ones went.
   // Only a new current version changes what a child's records say; a merge
   // (see merges_) changes the child it merged into.
-  std::vector<int64_t> changed(batch.size(), 0);
+  std::vector<int64_t> changed;
   merges_.clear();
   created_children_.clear();
-  for (size_t i = 0; i < batch.size(); ++i) {
+  size_t end = begin;
+  while (end < batch.size()) {
     int64_t child = 0;
-    absl::StatusOr<WriteOutcome> outcome = WriteItem(i, batch[i], received_us, &child);
+    absl::StatusOr<WriteOutcome> outcome = WriteItem(end, batch[end], received_us, &child);
     if (!outcome.ok()) return outcome.status();
     touched.child_ids.push_back(child);
-    if (*outcome == WriteOutcome::kInserted) changed[i] = child;
+    changed.push_back(*outcome == WriteOutcome::kInserted ? child : 0);
     out.outcomes.push_back(*outcome);
+    ++end;
+    if (!may_yield || (end - begin) % kBulkPieceItems != 0) continue;
+    // Reconciled every kBulkPieceItems items, so that a call that comes to
+    // wait finds at most that many left to reconcile before the piece ends.
+    if (absl::Status s = UpdateFindings(std::move(changed), received_us); !s.ok()) return s;
+    changed.clear();
+    if (!NoneArriving(&arriving_)) break;
   }
   // The audit names the children as they now are; a validate_only write
   // only those that existed before it (the others never will).
@@ -248,24 +348,20 @@ absl::StatusOr<WriteResult> SqliteStore::WriteBatch(const std::vector<Normalized
   }
   std::optional<FeedbackBuilder> feedback;
   if (options.feedback && options_.store.findings_normalizer) {
-    std::vector<int64_t> item_child = changed;
-    for (int64_t& child : item_child) child = AfterMerges(child);
+    // Items outside the piece change nothing here (0), so get no feedback from it.
+    std::vector<int64_t> item_child(batch.size(), 0);
+    for (size_t i = begin; i < end; ++i) item_child[i] = AfterMerges(changed[i - begin]);
     feedback.emplace(batch, std::move(item_child));
   }
   feedback_ = feedback ? &*feedback : nullptr;
   absl::Status s = UpdateFindings(std::move(changed), received_us);
   feedback_ = nullptr;
   if (!s.ok()) return s;
-  if (feedback.has_value()) out.feedback = std::move(*feedback).Take();
-  if (options.feedback) out.feedback.resize(batch.size());
-  if (options.validate_only) {
-    for (ItemFeedback& item : out.feedback) {
-      for (FindingFeedback& f : item.findings) {
-        if (f.action == FindingAction::kRaised) f.finding.id = 0;  // rolled back
-      }
-    }
+  if (feedback.has_value()) {
+    std::vector<ItemFeedback> items = std::move(*feedback).Take();
+    for (size_t i = begin; i < end; ++i) out.feedback[i] = std::move(items[i]);
   }
-  return out;
+  return end;
 }
 
 absl::StatusOr<WriteOutcome> SqliteStore::WriteItem(size_t index, const NormalizedObservation& item,
@@ -283,22 +379,9 @@ absl::StatusOr<WriteOutcome> SqliteStore::WriteItem(size_t index, const Normaliz
     }
   }
   if (record_child.has_value()) {
-    Query q = stmts_->Use(Statements::kFindVersion);
-    absl::StatusOr<bool> row = q.Text(o.agency).Text(o.record_id).Int(o.record_version).Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
-      Observation stored;
-      stored.nhs_number = q.ColumnText(0);
-      stored.agency_child_id = q.ColumnText(1);
-      stored.system = q.ColumnText(2);
-      stored.code = q.ColumnText(3);
-      stored.text = q.ColumnText(4);
-      std::optional<SuppliedBy> supplied_by = ParseSuppliedBy(q.ColumnText(5));
-      if (!supplied_by.has_value()) return Corrupt("supplied_by");
-      stored.supplied_by = *supplied_by;
-      stored.recorded_at = absl::FromUnixMicros(q.ColumnInt(6));
-      std::vector<absl::string_view> diff = store_internal::ContentDiff(stored, o);
-      if (!diff.empty()) return store_internal::ConflictError(index, o, diff);
+    absl::StatusOr<bool> stored = MatchStoredVersion(index, o);
+    if (!stored.ok()) return stored.status();
+    if (*stored) {
       *child_out = *record_child;
       return WriteOutcome::kDuplicate;
     }

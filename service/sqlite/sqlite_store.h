@@ -23,6 +23,16 @@
 // a call at data entry waits at most for the bulk call already at work,
 // never for a queue of them. (Bulk calls wait while interactive ones keep
 // arriving without a gap.)
+//
+// A bulk write (not validate_only, no feedback) also steps aside while it
+// runs: it checks every item against the stored versions first
+// (WriteInPieces), then writes in one transaction, reconciling findings
+// every kBulkPieceItems items, for as long as no interactive call waits;
+// when one does, it ends the piece at the next such boundary (with its own
+// audit event) and leaves the transaction to the waiting calls, whose group
+// commit commits the piece with them; then it goes on in a new
+// transaction. So data entry waits for at most kBulkPieceItems items, and
+// a bulk load nobody interrupts stays one transaction.
 #ifndef ETHREC_SERVICE_SQLITE_SQLITE_STORE_H_
 #define ETHREC_SERVICE_SQLITE_SQLITE_STORE_H_
 
@@ -99,7 +109,11 @@ class SqliteStore final : public Store {
     absl::Status status;   // the COMMIT's, or why the transaction was lost
   };
   static constexpr int kMaxGroupCalls = 64;
-  static constexpr size_t kMaxInteractiveItems = 16;
+  static constexpr size_t kMaxInteractiveItems = kMaxAtomicBatchItems;
+  // The fewest items a bulk write writes before it steps aside for a
+  // waiting interactive call: each piece costs a findings pass and a
+  // commit, so this bounds what the bulk load loses to data entry.
+  static constexpr size_t kBulkPieceItems = 32;
   enum class Lane { kInteractive, kBulk };
 
   // Runs `body`, an absl::StatusOr<T>(Touched& touched, int64_t now_us),
@@ -146,6 +160,31 @@ class SqliteStore final : public Store {
   absl::Status AppendAuditEvent(const AuditEvent& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The clock's now (StoreOptions::clock, else absl::Now), in microseconds.
   int64_t NowMicros() const;
+  // A bulk Write of `batch` (CheckBatch passed, not validate_only, no feedback) in
+  // pieces, each in the shared transaction with its own audit event (see the
+  // file comment). After a piece fails, PartlyStoredError says how many
+  // items the pieces before it stored.
+  absl::StatusOr<WriteResult> WriteInPieces(const std::vector<NormalizedObservation>& batch,
+                                            const WriteOptions& options, const Access& access)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // The conflict (store_internal::ConflictError) of the first item whose
+  // key is stored with other content, else OK; steps aside (without the
+  // lock) for waiting interactive calls every kBulkPieceItems items.
+  absl::Status CheckStoredVersions(const std::vector<NormalizedObservation>& batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether item `index` (`o`) is stored already: true when its key is
+  // stored with the same content (a duplicate), false when its key is not
+  // stored, the conflict when its key is stored with other content.
+  absl::StatusOr<bool> MatchStoredVersion(size_t index, const Observation& o) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes items `begin`.. of `batch` and reconciles the children they
+  // changed, appending their outcomes (and feedback, which `out` holds one
+  // per item of `batch` when asked for) to `out`, and their children to
+  // `touched`. With `may_yield` (no feedback), reconciles every
+  // kBulkPieceItems items and stops at such a boundary when an interactive
+  // call waits. Returns the index after the last item written.
+  absl::StatusOr<size_t> WritePiece(const std::vector<NormalizedObservation>& batch, const WriteOptions& options,
+                                    size_t begin, int64_t received_us, bool may_yield, Touched& touched,
+                                    WriteResult& out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Write's work inside its audited transaction.
   absl::StatusOr<WriteResult> WriteBatch(const std::vector<NormalizedObservation>& batch, const WriteOptions& options,
                                          int64_t received_us, Touched& touched) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

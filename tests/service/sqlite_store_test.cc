@@ -8,9 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -304,6 +306,126 @@ TEST_F(SqliteStoreTest, KilledWriterLosesNoAcknowledgedBatch) {
   EXPECT_EQ(stored % kBatchSize, 0u) << "a batch was half written";
   EXPECT_GE(stored, static_cast<size_t>((last_ack + 1) * kBatchSize))
       << "an acknowledged batch is missing";
+}
+
+// `n` items, each a new child's school record, from child `first` on.
+std::vector<NormalizedObservation> NewChildren(int64_t first, int n) {
+  std::vector<NormalizedObservation> batch;
+  for (int64_t i = first; i < first + n; ++i) {
+    batch.push_back(Item("school-b", absl::StrCat("N-", i), 1, "", absl::StrCat("PUPIL-", i)));
+  }
+  return batch;
+}
+
+// The audit events of `agency`'s calls, oldest first.
+std::vector<AuditEvent> EventsOf(Store& store, const std::string& agency) {
+  std::vector<AuditEvent> events;
+  AuditQuery query{.agency = agency, .limit = 1000};
+  while (true) {
+    absl::StatusOr<AuditPage> page = store.ListAuditEvents(query, TestAccess());
+    EXPECT_TRUE(page.ok()) << page.status();
+    if (!page.ok()) return events;
+    events.insert(events.end(), page->events.begin(), page->events.end());
+    if (!page->more) return events;
+    query.after_id = page->events.back().id;
+    query.up_to_id = page->newest_id;
+  }
+}
+
+TEST_F(SqliteStoreTest, ABulkWriteNobodyWaitsForIsOneTransactionWithOneEvent) {
+  std::unique_ptr<Store> store = OpenOk();
+  ASSERT_NE(store, nullptr);
+  const Access bulk = ::ethrec::testing::ReviewerAccess("bulk-dq");
+  absl::StatusOr<std::vector<WriteOutcome>> out = store->Write(NewChildren(0, 500), bulk);
+  ASSERT_TRUE(out.ok()) << out.status();
+  const std::vector<AuditEvent> events = EventsOf(*store, "bulk-dq");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].child_ids.size(), 500u);
+  EXPECT_EQ(events[0].outcome, "OK");
+}
+
+// Data entry goes between the pieces of a bulk write (sqlite_store.h): the
+// bulk write ends in several pieces, each with its event, that together
+// name every child it wrote, and every call succeeds.
+TEST_F(SqliteStoreTest, ABulkWriteStepsAsideForWaitingDataEntry) {
+  std::unique_ptr<Store> store = OpenOk();
+  ASSERT_NE(store, nullptr);
+  constexpr int kBulkItems = 3000;
+  const Access bulk = ::ethrec::testing::ReviewerAccess("bulk-dq");
+  std::atomic<bool> done{false};
+  absl::StatusOr<std::vector<WriteOutcome>> out;
+  std::thread loader([&] {
+    out = store->Write(NewChildren(0, kBulkItems), bulk);
+    done = true;
+  });
+  int singles = 0;
+  for (int i = 0; !done && i < 100000; ++i, ++singles) {
+    absl::StatusOr<WriteOutcome> one =
+        store->WriteOne(Item("gp-a", absl::StrCat("G-", i), 1, "", absl::StrCat("GP-", i)), TestAccess());
+    ASSERT_TRUE(one.ok()) << one.status();
+    EXPECT_EQ(*one, WriteOutcome::kInserted);
+  }
+  loader.join();
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_EQ(out->size(), static_cast<size_t>(kBulkItems));
+  for (WriteOutcome o : *out) EXPECT_EQ(o, WriteOutcome::kInserted);
+  EXPECT_GT(singles, 0);
+
+  const std::vector<AuditEvent> events = EventsOf(*store, "bulk-dq");
+  EXPECT_GT(events.size(), 1u) << "the bulk write never stepped aside";
+  std::set<int64_t> children;
+  for (const AuditEvent& e : events) {
+    EXPECT_EQ(e.outcome, "OK");
+    EXPECT_GE(e.child_ids.size(), 1u);
+    children.insert(e.child_ids.begin(), e.child_ids.end());
+  }
+  EXPECT_EQ(children.size(), static_cast<size_t>(kBulkItems));
+  for (int64_t i : {0, kBulkItems / 2, kBulkItems - 1}) {
+    EXPECT_TRUE(store->GetChild(ChildKey::ForAgencyChildId("school-b", absl::StrCat("PUPIL-", i)), TestAccess()).ok());
+  }
+}
+
+// A storage error in a bulk write that has stepped aside: the pieces before
+// it stay stored, the error says how many items that is, the rest are not
+// stored, and writing the whole batch again completes it (service/store.h).
+TEST_F(SqliteStoreTest, ABulkWriteStoppedByAStorageErrorSaysWhatWasStoredAndCanBeRetried) {
+  std::unique_ptr<Store> store = OpenOk();
+  ASSERT_NE(store, nullptr);
+  constexpr int kBulkItems = 3000;
+  RawDb raw(path_);
+  // The storage error: the last item's insert fails (SQLITE_CONSTRAINT).
+  raw.Exec("CREATE TRIGGER fail_last BEFORE INSERT ON records WHEN NEW.record_id = 'N-2999' "
+           "BEGIN SELECT RAISE(ABORT, 'injected storage error'); END");
+  const std::vector<NormalizedObservation> batch = NewChildren(0, kBulkItems);
+  const Access bulk = ::ethrec::testing::ReviewerAccess("bulk-dq");
+  std::atomic<bool> done{false};
+  absl::StatusOr<std::vector<WriteOutcome>> out;
+  std::thread loader([&] {
+    out = store->Write(batch, bulk);
+    done = true;
+  });
+  for (int i = 0; !done && i < 100000; ++i) {
+    ASSERT_TRUE(store->WriteOne(Item("gp-a", absl::StrCat("G-", i), 1, "", absl::StrCat("GP-", i)), TestAccess()).ok());
+  }
+  loader.join();
+  ASSERT_THAT(out, StatusIs(absl::StatusCode::kInternal, HasSubstr("injected storage error")));
+  const int stored = std::stoi(raw.One("SELECT COUNT(*) FROM records WHERE agency = 'school-b'"));
+  ASSERT_GT(stored, 0) << "the bulk write never stepped aside";
+  ASSERT_LT(stored, kBulkItems - 1);  // at least kBulkPieceItems in the failed piece
+  EXPECT_THAT(std::string(out.status().message()),
+              HasSubstr(absl::StrCat("items 0 to ", stored - 1, " of the batch were stored before this error")));
+  // The stored items are the first ones.
+  EXPECT_EQ(raw.One("SELECT MAX(CAST(substr(record_id, 3) AS INTEGER)) FROM records WHERE agency = 'school-b'"),
+            absl::StrCat(stored - 1));
+
+  raw.Exec("DROP TRIGGER fail_last");
+  absl::StatusOr<std::vector<WriteOutcome>> again = store->Write(batch, bulk);
+  ASSERT_TRUE(again.ok()) << again.status();
+  for (int i = 0; i < kBulkItems; ++i) {
+    ASSERT_EQ((*again)[i], i < stored ? WriteOutcome::kDuplicate : WriteOutcome::kInserted) << "item " << i;
+  }
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM records WHERE agency = 'school-b'"), absl::StrCat(kBulkItems));
+  EXPECT_EQ(raw.One("SELECT COUNT(*) FROM observations WHERE agency = 'school-b'"), absl::StrCat(kBulkItems));
 }
 
 TEST_F(SqliteStoreTest, InMemoryDatabaseWorks) {

@@ -267,6 +267,83 @@ TYPED_TEST(StoreTest, ConflictFailsTheWholeBatchAndStoresNothing) {
   EXPECT_THAT(*out, ElementsAre(WriteOutcome::kInserted, WriteOutcome::kInserted));
 }
 
+// A batch larger than kMaxAtomicBatchItems, about 20 children: for each,
+// versions 2 then 1 of a school record, a record known only by the
+// school's child id, and one that links that id to the NHS number (a merge).
+std::vector<NormalizedObservation> LargeBatch() {
+  std::vector<NormalizedObservation> batch;
+  for (int k = 0; k < 20; ++k) {
+    const std::string nhs = store_items::NhsFromPrefix(999200000 + 2 * k);
+    const std::string pupil = absl::StrCat("PUPIL-", k);
+    batch.push_back(Item("school-b", absl::StrCat("R-", k), 2, nhs, ""));
+    batch.push_back(Item("school-b", absl::StrCat("R-", k), 1, nhs, ""));
+    batch.push_back(Item("school-b", absl::StrCat("S-", k), 1, "", pupil));
+    batch.push_back(Item("school-b", absl::StrCat("L-", k), 1, nhs, pupil));
+  }
+  return batch;
+}
+
+TYPED_TEST(StoreTest, ALargeBatchIsCheckedWholeBeforeAnyItemIsStored) {
+  NormalizedObservation original = Item("school-b", "R-99", 2, store_items::NhsFromPrefix(999200014), "");
+  EXPECT_EQ(this->WriteOk(original), WriteOutcome::kInserted);
+  std::vector<NormalizedObservation> batch = LargeBatch();
+  ASSERT_GT(batch.size(), kMaxAtomicBatchItems);
+  // The last item's key is stored with other content: a conflict.
+  NormalizedObservation changed = original;
+  changed.observation.code = "BAFR";
+  batch.push_back(changed);
+  absl::StatusOr<std::vector<WriteOutcome>> out = this->store_->Write(batch, TestAccess());
+  EXPECT_THAT(out, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("item 80: version 2")));
+  EXPECT_EQ(BatchItemOf(out.status()), 80u);
+  EXPECT_THAT(std::string(out.status().message()), Not(HasSubstr("were stored")));
+  // Nothing of the batch is there, not even its first items.
+  EXPECT_THAT(this->store_->GetChild(ChildKey::ForAgencyChildId("school-b", "PUPIL-0"), TestAccess()),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no child")));
+  const ChildRecord child = this->GetOk(ChildKey::ForNhsNumber(original.observation.nhs_number));
+  ASSERT_EQ(child.records.size(), 1u);
+  EXPECT_THAT(Versions(child.records[0]), ElementsAre(2));
+}
+
+// What a client does after a large batch ended part-stored (service/store.h
+// Write): it sends the whole batch again. The stored items answer DUPLICATE
+// and the end is what writing the batch once gives.
+TYPED_TEST(StoreTest, WritingABatchAgainAfterPartOfItWasStoredEndsAsWritingItOnce) {
+  const std::vector<NormalizedObservation> batch = LargeBatch();
+  const size_t stored = 37;  // mid-child: after a merge's first half
+  const std::vector<NormalizedObservation> part(batch.begin(), batch.begin() + stored);
+  ASSERT_TRUE(this->store_->Write(part, TestAccess()).ok());
+  absl::StatusOr<std::vector<WriteOutcome>> again = this->store_->Write(batch, TestAccess());
+  ASSERT_TRUE(again.ok()) << again.status();
+  for (size_t i = 0; i < stored; ++i) EXPECT_EQ((*again)[i], WriteOutcome::kDuplicate) << "item " << i;
+
+  const std::string once_path = this->path_ + "-once";
+  RemoveDb(once_path);
+  absl::StatusOr<std::unique_ptr<Store>> once = TypeParam::Create({.clock = [this] { return this->clock_.Now(); }},
+                                                                  once_path);
+  ASSERT_TRUE(once.ok()) << once.status();
+  absl::StatusOr<std::vector<WriteOutcome>> first = (*once)->Write(batch, TestAccess());
+  ASSERT_TRUE(first.ok()) << first.status();
+  for (size_t i = stored; i < batch.size(); ++i) EXPECT_EQ((*again)[i], (*first)[i]) << "item " << i;
+  for (int k = 0; k < 20; ++k) {
+    const ChildKey key = ChildKey::ForNhsNumber(store_items::NhsFromPrefix(999200000 + 2 * k));
+    const ChildRecord a = this->GetOk(key);
+    absl::StatusOr<ChildRecord> b = (*once)->GetChild(key, TestAccess());
+    ASSERT_TRUE(b.ok()) << b.status();
+    EXPECT_EQ(a.nhs_numbers, b->nhs_numbers) << "child " << k;
+    EXPECT_EQ(a.agency_child_ids, b->agency_child_ids) << "child " << k;
+    ASSERT_EQ(a.records.size(), 3u) << "child " << k;
+    ASSERT_EQ(a.records.size(), b->records.size()) << "child " << k;
+    for (size_t r = 0; r < a.records.size(); ++r) {
+      EXPECT_EQ(a.records[r].record_id, b->records[r].record_id);
+      EXPECT_EQ(Versions(a.records[r]), Versions(b->records[r]));
+      ExpectSameObservation(a.records[r].current().observation, b->records[r].current().observation);
+    }
+  }
+  EXPECT_TRUE((*once)->Close().ok());
+  once->reset();
+  RemoveDb(once_path);
+}
+
 TYPED_TEST(StoreTest, SameVersionTwiceInABatchNamesBothIndexes) {
   const std::vector<NormalizedObservation> batch = {
       Item("school-b", "R-1", 1, NhsA(), ""),

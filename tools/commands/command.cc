@@ -81,7 +81,7 @@ absl::Status CommandContext::ConnectAudit() {
 const std::vector<CommandSection>& CommandTable() {
   static const std::vector<CommandSection>* const kTable =
       new std::vector<CommandSection>{TaxonomyCommands(), RecordsCommands(), FindingsCommands(), AuditCommands(),
-                                      ChangesCommands()};
+                                      ChangesCommands(), DatabaseCommands()};
   return *kTable;
 }
 

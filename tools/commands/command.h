@@ -8,8 +8,8 @@
 // The commands live by area: taxonomy_commands.cc (normalize, translate,
 // suggest, systems, validate-maps), records_commands.cc (record, child,
 // import), findings_commands.cc (findings, findings summary, findings
-// get, review, report), audit_commands.cc (audit) and changes_commands.cc
-// (watch).
+// get, review, report), audit_commands.cc (audit), changes_commands.cc
+// (watch) and database_commands.cc (migrate-db).
 //
 // Example:
 //   const Command* command = FindCommand("findings summary");
@@ -151,6 +151,7 @@ CommandSection RecordsCommands();
 CommandSection FindingsCommands();
 CommandSection AuditCommands();
 CommandSection ChangesCommands();
+CommandSection DatabaseCommands();
 
 }  // namespace ethrec::tools
 
