@@ -212,6 +212,22 @@ bool IsHyphenCompound(absl::string_view original) {
 // Matches the words of `folded` against the lexicon, longest phrase first,
 // after correcting spelling slips, and adds what it finds to `ev`. Word
 // positions start at `first_position`.
+// The heritage term for a people's noun, singular or plural, whose adjective
+// is the noun plus "-ish" ("finn", "finns" -> "finnish"; "danes" ->
+// "danish"), or nullptr.
+const Term* PeopleAdjective(const Lexicon& lexicon, absl::string_view word) {
+  if (word.size() > 4 && word.back() == 's') word.remove_suffix(1);
+  if (word.size() < 4) return nullptr;
+  Small<std::string> forms;
+  forms.push_back(absl::StrCat(word, "ish"));
+  if (word.back() == 'e') forms.push_back(absl::StrCat(word.substr(0, word.size() - 1), "ish"));
+  for (const std::string& form : forms) {
+    const Term* t = lexicon.Look(form).term;
+    if (t != nullptr && t->kind == TermKind::kHeritage && t->phrase == form) return t;
+  }
+  return nullptr;
+}
+
 void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position, bool heading_only,
             Evidence& ev) {
   if (folded.empty()) return;
@@ -242,6 +258,15 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position
         ++plurals;
         continue;
       }
+    }
+    // A people's noun whose adjective ends in "-ish" ("Finn", "Danes",
+    // "Turks", "Kurd"): regular English derives the adjective from the noun,
+    // and the lexicon knows the adjective.
+    if (const Term* adjective = PeopleAdjective(lexicon, w)) {
+      w = adjective->phrase;  // a view into the lexicon, which outlives this call
+      single[k] = lexicon.Look(w);
+      ++plurals;
+      continue;
     }
     absl::string_view near = lexicon.FindNearWord(w);
     if (near.empty()) continue;

@@ -1,0 +1,101 @@
+// The peoples table generated from Glottolog 5.1 (tools/codelists/make_peoples.py)
+// and how WorldNames() and the free-text reader use it. The examples are
+// written for this test from the table's rules, not taken from the agreement
+// data.
+#include "mapping/glottolog_peoples.h"
+
+#include <optional>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
+#include "gtest/gtest.h"
+#include "mapping/normalizer.h"
+#include "mapping/world_names.h"
+#include "tests/testing/builtin_data.h"
+
+namespace ethrec {
+namespace {
+
+using ::ethrec::testing::BuiltinNormalizer;
+using C = Category;
+
+TEST(GlottologPeoplesTest, EveryRowIsOneNamedWordWithCountries) {
+  ASSERT_GT(GlottologPeoples().size(), 4000u);
+  for (const GlottologPeople& p : GlottologPeoples()) {
+    EXPECT_GE(p.name.size(), 4u) << p.name;
+    EXPECT_EQ(p.name.find(' '), absl::string_view::npos) << p.name;
+    ASSERT_FALSE(p.countries.empty()) << p.name;
+    for (char c : p.countries) EXPECT_TRUE(absl::ascii_isupper(c) || c == ' ') << p.name;
+  }
+}
+
+TEST(GlottologPeoplesTest, SourceIsNamed) { EXPECT_EQ(GlottologPeoplesSource(), "Glottolog 5.1"); }
+
+struct PeopleCase {
+  const char* phrase;
+  std::optional<Category> first;  // nullopt: not a world name
+  bool ambiguous;
+};
+
+TEST(GlottologPeoplesTest, WorldNamesTakeTheirCategoriesFromTheirCountries) {
+  absl::flat_hash_map<std::string, const WorldName*> by_phrase;
+  for (const WorldName& n : WorldNames()) by_phrase.emplace(n.phrase, &n);
+  const PeopleCase cases[] = {
+      {"chuukese", C::kOtherAny, false},      // Micronesia
+      {"lacandon", C::kOtherAny, false},      // Mexico: a people of the Americas
+      {"toda", C::kAsianOther, false},        // India, a minority people: not Indian
+      {"irula", C::kAsianOther, false},       // "Irula of the Nilgiri": the name before " of "
+      {"huastec", C::kOtherAny, false},       // "Huastec, Southeastern": the name before the comma
+      {"aasax", C::kBlackAfrican, false},     // Tanzania
+      {"english", std::nullopt, false},       // the lexicon's word, not a people of 30 countries
+      {"whitesands", C::kOtherAny, false},    // Vanuatu; "white" alone stays the group word
+  };
+  for (const PeopleCase& c : cases) {
+    if (!c.first) {
+      if (by_phrase.contains(c.phrase)) {
+        EXPECT_EQ(by_phrase[c.phrase]->detail.find("Glottolog"), std::string::npos) << c.phrase;
+      }
+      continue;
+    }
+    ASSERT_TRUE(by_phrase.contains(c.phrase)) << c.phrase;
+    EXPECT_EQ(by_phrase[c.phrase]->categories.front(), *c.first) << c.phrase;
+    EXPECT_EQ(by_phrase[c.phrase]->ambiguous, c.ambiguous) << c.phrase;
+  }
+}
+
+TEST(GlottologPeoplesTest, IcuNamesWin) {
+  // "Navajo" is ICU's language name too: it keeps ICU's reading and detail.
+  for (const WorldName& n : WorldNames()) {
+    if (n.phrase != "navajo") continue;
+    EXPECT_EQ(n.detail.find("Glottolog"), std::string::npos);
+    return;
+  }
+  FAIL() << "navajo is not a world name";
+}
+
+struct ReadCase {
+  const char* text;
+  Category first;
+};
+
+TEST(GlottologPeoplesTest, FreeTextReadsPeoplesAndTheirPlurals) {
+  const ReadCase cases[] = {
+      {"Chuukese", C::kOtherAny},
+      {"Lacandon", C::kOtherAny},
+      {"Todas", C::kAsianOther},   // a people in the plural
+      {"Badagas", C::kAsianOther},
+      {"Aasax", C::kBlackAfrican},
+  };
+  for (const ReadCase& c : cases) {
+    absl::StatusOr<Normalized> n = BuiltinNormalizer().Normalize({.text = c.text});
+    ASSERT_TRUE(n.ok()) << c.text << ": " << n.status();
+    ASSERT_EQ(n->outcome, Outcome::kCategories) << c.text;
+    ASSERT_FALSE(n->categories.empty()) << c.text;
+    EXPECT_EQ(n->categories.front().category, c.first) << c.text << ": " << n->explanation;
+    EXPECT_FALSE(n->ambiguous) << c.text << ": " << n->explanation;
+  }
+}
+
+}  // namespace
+}  // namespace ethrec
