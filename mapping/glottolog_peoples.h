@@ -19,7 +19,7 @@ namespace ethrec {
 
 // One language (people) of Glottolog.
 struct GlottologPeople {
-  absl::string_view name;       // Glottolog's name, one word: "Chuukese"
+  absl::string_view name;       // Glottolog's name, one or two words: "Chuukese", "Nez Perce"
   absl::string_view countries;  // ISO 3166-1 alpha-2 codes, space-separated: "AR BO PY"
 };
 

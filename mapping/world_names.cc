@@ -375,6 +375,7 @@ class Builder {
                 const RegionCategories& cats) {
     if (!index_.contains(phrase)) Add(phrase, detail, region, cats, true);
   }
+  bool Has(const std::string& phrase) const { return index_.contains(phrase); }
   std::vector<WorldName> Take() { return std::move(names_); }
 
  private:
@@ -406,12 +407,18 @@ RegionCategories CategoriesForPeople(absl::string_view countries, std::string* f
 
 // Glottolog's peoples, after ICU's names: a name ICU already gives keeps its
 // reading; a people's name that is also an ordinary English word or a
-// liturgical language is left out as ICU's are.
+// liturgical language is left out as ICU's are. Names are one word or two
+// ("Nez Perce").
 void AddGlottologPeoples(Builder& b) {
   const std::string source(GlottologPeoplesSource());
   for (const GlottologPeople& p : GlottologPeoples()) {
     absl::StatusOr<std::string> folded = FoldText(p.name);
-    if (!folded.ok() || folded->size() < 4 || folded->find(' ') != std::string::npos || IsOrdinaryWord(*folded)) {
+    if (!folded.ok() || folded->size() < 4 || IsOrdinaryWord(*folded)) continue;
+    // A two-word name with a word that is already a place's or people's name
+    // ("Algerian Arabic", "Achaean Greek") is a variety of that language, not
+    // a people of its own: the words keep their own readings.
+    if (const size_t space = folded->find(' '); space != std::string::npos &&
+        (b.Has(folded->substr(0, space)) || b.Has(folded->substr(space + 1)))) {
       continue;
     }
     std::string region;

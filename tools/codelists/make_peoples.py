@@ -10,7 +10,8 @@ categories by the same CLDR rules as every other world name.
 
 Kept: languoids of level 'language' with at least one country, whose name
 (before a comma or " of ": "Huastec, Southeastern", "Irula of the Nilgiri") is
-one word of at least four letters, that are not sign languages, artificial,
+one word of at least four letters or two proper names of at least three
+("Nez Perce", neither an English word), that are not sign languages, artificial,
 pidgin, mixed, speech-register, unattested or bookkeeping entries, and whose
 name is not an ordinary English word (a lower-case entry of the system word
 list, /usr/share/dict/words from Debian's wamerican, when present). Nothing is
@@ -65,10 +66,15 @@ def main():
             # "Huastec, Southeastern", "Irula of the Nilgiri": the people's
             # name comes first, a qualifier after it.
             name = re.split(r",| of ", r["Name"])[0].strip()
-            if not re.fullmatch(r"[^\W\d_]{4,}", name):  # one word, letters only
+            words = name.split(" ")
+            # One word of letters only, or two proper names ("Nez Perce"); a
+            # qualifier that is an English word ("Northern Sami") is no name.
+            if len(words) > 2 or not all(re.fullmatch(r"[^\W\d_]{3,}", w) for w in words):
+                continue
+            if len(words) == 1 and len(name) < 4:
                 continue
             folded = ascii_fold(name)
-            if folded in ordinary:
+            if any(w in ordinary for w in folded.split(" ")):
                 continue
             countries = sorted(set(c for c in r["Countries"].split(";") if c))
             key = folded
