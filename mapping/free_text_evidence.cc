@@ -269,6 +269,7 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position
       continue;
     }
     absl::string_view near = lexicon.FindNearWord(w);
+    if (near.empty()) near = lexicon.FindNearPeople(w);
     if (near.empty()) continue;
     ev.notes.push_back(absl::StrCat("read '", w, "' as '", near, "'"));
     w = near;  // a view into the lexicon, which outlives this call

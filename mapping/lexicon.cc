@@ -258,8 +258,33 @@ void Lexicon::AddWorldNames() {
       spans_[n.phrase.substr(0, sp)].prefix = true;
     }
     for (absl::string_view word : absl::StrSplit(n.phrase, ' ')) words_[word];
+    if (n.language && n.phrase.size() >= 6 && n.phrase.find(' ') == std::string::npos) {
+      people_by_first_[static_cast<unsigned char>(n.phrase[0])].push_back(
+          FuzzyWord{n.phrase, LetterSet(n.phrase)});
+    }
     terms_.push_back(std::move(term));
   }
+  for (auto& bucket : people_by_first_) {
+    std::sort(bucket.begin(), bucket.end(), [](const FuzzyWord& a, const FuzzyWord& b) {
+      return std::make_pair(a.word.size(), a.word) < std::make_pair(b.word.size(), b.word);
+    });
+  }
+}
+
+absl::string_view Lexicon::FindNearPeople(absl::string_view word) const {
+  if (word.size() < 6) return {};
+  const uint32_t letters = LetterSet(word);
+  const auto& bucket = people_by_first_[static_cast<unsigned char>(word[0])];
+  auto it = std::lower_bound(bucket.begin(), bucket.end(), word.size() - 1,
+                             [](const FuzzyWord& w, size_t len) { return w.word.size() < len; });
+  absl::string_view found;
+  for (; it != bucket.end() && it->word.size() <= word.size() + 1; ++it) {
+    if (__builtin_popcount(letters ^ it->letters) > 2) continue;
+    if (EditDistance(word, it->word, 1) != 1) continue;
+    if (!found.empty()) return {};  // two peoples as near: no guess
+    found = it->word;
+  }
+  return found;
 }
 
 int EditDistance(absl::string_view a, absl::string_view b, int limit) {

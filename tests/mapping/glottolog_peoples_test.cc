@@ -9,6 +9,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "mapping/normalizer.h"
 #include "mapping/world_names.h"
@@ -97,6 +99,34 @@ TEST(GlottologPeoplesTest, FreeTextReadsPeoplesAndTheirPlurals) {
     ASSERT_FALSE(n->categories.empty()) << c.text;
     EXPECT_EQ(n->categories.front().category, c.first) << c.text << ": " << n->explanation;
     EXPECT_FALSE(n->ambiguous) << c.text << ": " << n->explanation;
+  }
+}
+
+struct SlipCase {
+  const char* text;
+  std::optional<Category> first;  // nullopt: unrecognised
+  const char* note;               // in the explanation, or ""
+};
+
+TEST(GlottologPeoplesTest, APeopleSpelledOneLetterApartIsReadWithANote) {
+  const SlipCase cases[] = {
+      {"Navaho", C::kOtherAny, "read 'navaho' as 'navajo'"},      // exonym spelling
+      {"Shoshone", C::kOtherAny, "read 'shoshone' as 'shoshoni'"},
+      {"Chuukse", C::kOtherAny, "read 'chuukse' as 'chuukese'"},  // a letter left out
+      {"Navah", std::nullopt, ""},                                // under 6 letters: no guess
+  };
+  for (const SlipCase& c : cases) {
+    absl::StatusOr<Normalized> n = BuiltinNormalizer().Normalize({.text = c.text});
+    ASSERT_TRUE(n.ok()) << c.text << ": " << n.status();
+    if (!c.first) {
+      EXPECT_EQ(n->outcome, Outcome::kUnrecognised) << c.text << ": " << n->explanation;
+      continue;
+    }
+    ASSERT_EQ(n->outcome, Outcome::kCategories) << c.text;
+    EXPECT_EQ(n->categories.front().category, *c.first) << c.text << ": " << n->explanation;
+    const std::string said = absl::StrCat(n->explanation, " ", absl::StrJoin(n->notes, "; "));
+    EXPECT_NE(said.find(c.note), std::string::npos) << c.text << ": " << said;
+    EXPECT_LT(n->categories.front().confidence, 0.9) << c.text;  // a guessed spelling is never confident
   }
 }
 
