@@ -3,6 +3,7 @@
 #include "mapping/internal/free_text_reading.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
@@ -218,10 +219,14 @@ bool IsHyphenCompound(absl::string_view original) {
 const Term* PeopleAdjective(const Lexicon& lexicon, absl::string_view word) {
   if (word.size() > 4 && word.back() == 's') word.remove_suffix(1);
   if (word.size() < 4) return nullptr;
-  Small<std::string> forms;
-  forms.push_back(absl::StrCat(word, "ish"));
-  if (word.back() == 'e') forms.push_back(absl::StrCat(word.substr(0, word.size() - 1), "ish"));
-  for (const std::string& form : forms) {
+  // Built in a stack buffer: this runs for every word the lexicon lacks.
+  char buf[64];
+  if (word.size() + 3 > sizeof(buf)) return nullptr;
+  for (const size_t stem : {word.size(), word.back() == 'e' ? word.size() - 1 : size_t{0}}) {
+    if (stem == 0) continue;
+    std::memcpy(buf, word.data(), stem);
+    std::memcpy(buf + stem, "ish", 3);
+    const absl::string_view form(buf, stem + 3);
     const Term* t = lexicon.Look(form).term;
     if (t != nullptr && t->kind == TermKind::kHeritage && t->phrase == form) return t;
   }
