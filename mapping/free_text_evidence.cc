@@ -3,6 +3,7 @@
 #include "mapping/internal/free_text_reading.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
@@ -212,6 +213,26 @@ bool IsHyphenCompound(absl::string_view original) {
 // Matches the words of `folded` against the lexicon, longest phrase first,
 // after correcting spelling slips, and adds what it finds to `ev`. Word
 // positions start at `first_position`.
+// The heritage term for a people's noun, singular or plural, whose adjective
+// is the noun plus "-ish" ("finn", "finns" -> "finnish"; "danes" ->
+// "danish"), or nullptr.
+const Term* PeopleAdjective(const Lexicon& lexicon, absl::string_view word) {
+  if (word.size() > 4 && word.back() == 's') word.remove_suffix(1);
+  if (word.size() < 4) return nullptr;
+  // Built in a stack buffer: this runs for every word the lexicon lacks.
+  char buf[64];
+  if (word.size() + 3 > sizeof(buf)) return nullptr;
+  for (const size_t stem : {word.size(), word.back() == 'e' ? word.size() - 1 : size_t{0}}) {
+    if (stem == 0) continue;
+    std::memcpy(buf, word.data(), stem);
+    std::memcpy(buf + stem, "ish", 3);
+    const absl::string_view form(buf, stem + 3);
+    const Term* t = lexicon.Look(form).term;
+    if (t != nullptr && t->kind == TermKind::kHeritage && t->phrase == form) return t;
+  }
+  return nullptr;
+}
+
 void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position, bool heading_only,
             Evidence& ev) {
   if (folded.empty()) return;
@@ -243,7 +264,17 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position
         continue;
       }
     }
+    // A people's noun whose adjective ends in "-ish" ("Finn", "Danes",
+    // "Turks", "Kurd"): regular English derives the adjective from the noun,
+    // and the lexicon knows the adjective.
+    if (const Term* adjective = PeopleAdjective(lexicon, w)) {
+      w = adjective->phrase;  // a view into the lexicon, which outlives this call
+      single[k] = lexicon.Look(w);
+      ++plurals;
+      continue;
+    }
     absl::string_view near = lexicon.FindNearWord(w);
+    if (near.empty()) near = lexicon.FindNearPeople(w);
     if (near.empty()) continue;
     ev.notes.push_back(absl::StrCat("read '", w, "' as '", near, "'"));
     w = near;  // a view into the lexicon, which outlives this call

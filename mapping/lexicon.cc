@@ -43,6 +43,16 @@ std::optional<TermBasis> ParseBasis(absl::string_view s) {
   return std::nullopt;
 }
 
+// Bits set in `x`. Written out because the build targets baseline x86-64
+// (no POPCNT), where __builtin_popcount is an out-of-line libgcc call in the
+// spelling-slip loops.
+inline int Popcount32(uint32_t x) {
+  x = x - ((x >> 1) & 0x55555555u);
+  x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+  x = (x + (x >> 4)) & 0x0f0f0f0fu;
+  return static_cast<int>((x * 0x01010101u) >> 24);
+}
+
 // Bit i set when letter 'a' + i occurs (other bytes share bit 26).
 uint32_t LetterSet(absl::string_view w) {
   uint32_t bits = 0;
@@ -258,8 +268,33 @@ void Lexicon::AddWorldNames() {
       spans_[n.phrase.substr(0, sp)].prefix = true;
     }
     for (absl::string_view word : absl::StrSplit(n.phrase, ' ')) words_[word];
+    if (n.language && n.phrase.size() >= 6 && n.phrase.find(' ') == std::string::npos) {
+      people_by_first_[static_cast<unsigned char>(n.phrase[0])].push_back(
+          FuzzyWord{n.phrase, LetterSet(n.phrase)});
+    }
     terms_.push_back(std::move(term));
   }
+  for (auto& bucket : people_by_first_) {
+    std::sort(bucket.begin(), bucket.end(), [](const FuzzyWord& a, const FuzzyWord& b) {
+      return std::make_pair(a.word.size(), a.word) < std::make_pair(b.word.size(), b.word);
+    });
+  }
+}
+
+absl::string_view Lexicon::FindNearPeople(absl::string_view word) const {
+  if (word.size() < 6) return {};
+  const uint32_t letters = LetterSet(word);
+  const auto& bucket = people_by_first_[static_cast<unsigned char>(word[0])];
+  auto it = std::lower_bound(bucket.begin(), bucket.end(), word.size() - 1,
+                             [](const FuzzyWord& w, size_t len) { return w.word.size() < len; });
+  absl::string_view found;
+  for (; it != bucket.end() && it->word.size() <= word.size() + 1; ++it) {
+    if (Popcount32(letters ^ it->letters) > 2) continue;
+    if (EditDistance(word, it->word, 1) != 1) continue;
+    if (!found.empty()) return {};  // two peoples as near: no guess
+    found = it->word;
+  }
+  return found;
 }
 
 int EditDistance(absl::string_view a, absl::string_view b, int limit) {
@@ -338,7 +373,7 @@ absl::string_view Lexicon::FindNearWord(absl::string_view word) const {
     const int allowed = known.size() >= 9 ? limit : 1;
     if (std::abs(static_cast<int>(known.size()) - static_cast<int>(word.size())) > allowed) continue;
     // Each edit changes the set of letters used by at most two letters.
-    if (__builtin_popcount(letters ^ known_letters) > 2 * allowed) continue;
+    if (Popcount32(letters ^ known_letters) > 2 * allowed) continue;
     const int d = EditDistance(word, known, allowed);
     if (d > allowed || d > best) continue;
     // In 4-letter words only a swap of two letters counts: one letter more or

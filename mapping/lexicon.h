@@ -106,6 +106,13 @@ class Lexicon {
   // Returns an empty view when there is no such word.
   absl::string_view FindNearWord(absl::string_view word) const;
 
+  // The one people's name (a language's name from WorldNames(), one word of
+  // 6+ letters) at edit distance 1 from `word`, first letter equal: the
+  // spellings of exonyms vary by a letter ("navaho", "navajo"; "shoshone",
+  // "shoshoni"). Empty when there is none or more than one, or `word` is
+  // shorter than 6 letters. Call only for a word FindNearWord() left alone.
+  absl::string_view FindNearPeople(absl::string_view word) const;
+
   // Builds the spelling-slip index. Call once after the last AddDocument().
   void Finalize();
 
@@ -133,6 +140,8 @@ class Lexicon {
     uint32_t letters;
   };
   std::array<std::vector<FuzzyWord>, 256> fuzzy_by_first_;
+  // Peoples' names FindNearPeople() may land on, by first byte.
+  std::array<std::vector<FuzzyWord>, 256> people_by_first_;
   std::string versions_;
 };
 

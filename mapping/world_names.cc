@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "mapping/glottolog_peoples.h"
 #include "mapping/text_fold.h"
 #include "unicode/locid.h"
 #include "unicode/region.h"
@@ -170,7 +171,8 @@ namespace {
 // "Zulu"); in North Africa and Western Asia, any other group (Berber,
 // Assyrian); in China, Chinese only for languages written in Han characters
 // (Cantonese, Hakka; not Tibetan or Uyghur); in Russia, Asian or White
-// (Tatar, Buryat, Komi); elsewhere in Asia, Other Asian; in Europe, White Other.
+// (Tatar, Buryat, Komi); elsewhere in Asia, Other Asian (in Southern Asia too:
+// Tamil, not Indian); in Europe, White Other.
 RegionCategories CategoriesForLanguage(const std::string& language, const Likely& likely) {
   RegionCategories own = CategoriesForRegion(likely.region);
   if (own.ranked.empty()) return own;
@@ -191,12 +193,9 @@ RegionCategories CategoriesForLanguage(const std::string& language, const Likely
   // Bashkir, Chuvash, Buryat), which SNOMED CT's ethnic-group hierarchy puts
   // among Asian peoples; Finno-Ugric peoples are European.
   if (likely.region == "RU") return Either({C::kAsianOther, C::kWhiteOther});
-  if (sub == "034") {
-    std::vector<Category> ranked = own.ranked;
-    if (std::find(ranked.begin(), ranked.end(), C::kAsianOther) == ranked.end()) ranked.push_back(C::kAsianOther);
-    return RegionCategories{ranked, true};
-  }
-  if (sub == "143" || sub == "030" || sub == "035") return Clear({C::kAsianOther});
+  // A minority people of Southern Asia is not the national tick-box: TS022
+  // codes the write-ins "Punjabi", "Tamil", "Kashmiri" as Asian: Other Asian.
+  if (sub == "143" || sub == "034" || sub == "030" || sub == "035") return Clear({C::kAsianOther});
   return Clear({C::kWhiteOther});
 }
 
@@ -370,12 +369,64 @@ class Builder {
     }
     n.ambiguous = true;
   }
+  // Adds only a name not yet taken: a later source never makes an earlier
+  // source's name ambiguous.
+  void AddIfNew(const std::string& phrase, const std::string& detail, const std::string& region,
+                const RegionCategories& cats) {
+    if (!index_.contains(phrase)) Add(phrase, detail, region, cats, true);
+  }
+  bool Has(const std::string& phrase) const { return index_.contains(phrase); }
   std::vector<WorldName> Take() { return std::move(names_); }
 
  private:
   std::vector<WorldName> names_;
   absl::flat_hash_map<std::string, size_t> index_;
 };
+
+// The candidates for a minority people spoken in the countries `countries`
+// ("AR BO PY"): each country's minority-language answer, united; ambiguous
+// when the countries disagree. Countries that name no group are left out.
+RegionCategories CategoriesForPeople(absl::string_view countries, std::string* first_region) {
+  RegionCategories out;
+  for (absl::string_view country : absl::StrSplit(countries, ' ', absl::SkipEmpty())) {
+    const RegionCategories c = CategoriesForLanguage("mis", Likely{"mis", "", std::string(country)});
+    if (c.ranked.empty()) continue;
+    if (out.ranked.empty()) {
+      out = c;
+      *first_region = std::string(country);
+      continue;
+    }
+    if (c.ranked == out.ranked) continue;
+    for (Category cat : c.ranked) {
+      if (std::find(out.ranked.begin(), out.ranked.end(), cat) == out.ranked.end()) out.ranked.push_back(cat);
+    }
+    out.ambiguous = true;
+  }
+  return out;
+}
+
+// Glottolog's peoples, after ICU's names: a name ICU already gives keeps its
+// reading; a people's name that is also an ordinary English word or a
+// liturgical language is left out as ICU's are. Names are one word or two
+// ("Nez Perce").
+void AddGlottologPeoples(Builder& b) {
+  const std::string source(GlottologPeoplesSource());
+  for (const GlottologPeople& p : GlottologPeoples()) {
+    absl::StatusOr<std::string> folded = FoldText(p.name);
+    if (!folded.ok() || folded->size() < 4 || IsOrdinaryWord(*folded)) continue;
+    // A two-word name with a word that is already a place's or people's name
+    // ("Algerian Arabic", "Achaean Greek") is a variety of that language, not
+    // a people of its own: the words keep their own readings.
+    if (const size_t space = folded->find(' '); space != std::string::npos &&
+        (b.Has(folded->substr(0, space)) || b.Has(folded->substr(space + 1)))) {
+      continue;
+    }
+    std::string region;
+    const RegionCategories cats = CategoriesForPeople(p.countries, &region);
+    if (cats.ranked.empty()) continue;
+    b.AddIfNew(*folded, absl::StrCat(p.name, " (", source, ")"), region, cats);
+  }
+}
 
 std::vector<WorldName> Build() {
   Builder b;
@@ -430,6 +481,7 @@ std::vector<WorldName> Build() {
     if (cats.ranked.empty()) continue;
     b.Add(*folded, display, likely.region, cats, true);
   }
+  AddGlottologPeoples(b);
   return b.Take();
 }
 
@@ -441,7 +493,8 @@ const std::vector<WorldName>& WorldNames() {
 }
 
 const std::string& WorldNamesSource() {
-  static const std::string* const source = new std::string(absl::StrCat("ICU ", U_ICU_VERSION));
+  static const std::string* const source =
+      new std::string(absl::StrCat("ICU ", U_ICU_VERSION, ", ", GlottologPeoplesSource()));
   return *source;
 }
 

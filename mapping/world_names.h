@@ -57,7 +57,7 @@ struct WorldName {
 // names.
 const std::vector<WorldName>& WorldNames();
 
-// "ICU 72.1": what the names were read from, for explanations.
+// "ICU 72.1, Glottolog 5.1": what the names were read from, for explanations.
 const std::string& WorldNamesSource();
 
 }  // namespace ethrec

@@ -141,7 +141,13 @@ TEST(WorldNamesReadingTest, FreeTextReadsPeoplesOfTheWorld) {
       {"Tswana", Outcome::kCategories, C::kBlackAfrican, false},
       {"Javanese", Outcome::kCategories, C::kAsianOther, false},
       {"Chuvash", Outcome::kCategories, C::kAsianOther, true},
-      {"Odia", Outcome::kCategories, C::kAsianIndian, true},
+      // A minority people of India is Other Asian, not Indian: TS022 codes the
+      // write-ins "Punjabi", "Tamil", "Kashmiri" as Asian: Other Asian.
+      {"Odia", Outcome::kCategories, C::kAsianOther, false},
+      // A people's noun whose adjective is the noun + "-ish", singular or plural.
+      {"Finns", Outcome::kCategories, C::kWhiteOther, false},
+      {"Dane", Outcome::kCategories, C::kWhiteOther, false},
+      {"Swedes", Outcome::kCategories, C::kWhiteOther, false},
       {"Greenlander", Outcome::kCategories, C::kOtherAny, true},
       {"white Greenlander", Outcome::kCategories, C::kWhiteOther, false},  // the group word decides
       {"black Tuvaluan", Outcome::kCategories, C::kBlackOther, false},
