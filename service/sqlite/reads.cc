@@ -357,4 +357,24 @@ absl::StatusOr<StoredFinding> SqliteStore::Review(int64_t id, ReviewAction actio
   return f;
 }
 
+absl::StatusOr<bool> SqliteStore::MatchStoredVersion(size_t index, const Observation& o) {
+  Query q = stmts_->Use(Statements::kFindVersion);
+  absl::StatusOr<bool> row = q.Text(o.agency).Text(o.record_id).Int(o.record_version).Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return false;
+  Observation stored;
+  stored.nhs_number = q.ColumnText(0);
+  stored.agency_child_id = q.ColumnText(1);
+  stored.system = q.ColumnText(2);
+  stored.code = q.ColumnText(3);
+  stored.text = q.ColumnText(4);
+  std::optional<SuppliedBy> supplied_by = ParseSuppliedBy(q.ColumnText(5));
+  if (!supplied_by.has_value()) return Corrupt("supplied_by");
+  stored.supplied_by = *supplied_by;
+  stored.recorded_at = absl::FromUnixMicros(q.ColumnInt(6));
+  std::vector<absl::string_view> diff = store_internal::ContentDiff(stored, o);
+  if (!diff.empty()) return store_internal::ConflictError(index, o, diff);
+  return true;
+}
+
 }  // namespace ethrec
