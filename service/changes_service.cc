@@ -55,7 +55,8 @@ absl::StatusOr<int64_t> StartPosition(Store& store, absl::string_view token, abs
     return WithField(absl::OutOfRangeError(absl::StrCat(
                          field, " names change ", *position, ", after the latest in this server's log (",
                          state->latest, "): it comes from another database or one restored from a backup; "
-                         "resync with ListChanges from an empty since_token")),
+                         "resync: re-read what you keep with ListFindings or GetChild and watch from their watch_token, "
+                         "or ListChanges from an empty since_token and watch from its last page's watch_token")),
                      field);
   }
   return *position;  // a purged one is refused by ReadChanges, in its own transaction
@@ -189,8 +190,8 @@ absl::StatusOr<v1::ListChangesResponse> ChangesApi::ListChanges(const Caller& ca
   return response;
 }
 
-absl::StatusOr<std::string> ChangesApi::WatchToken() {
-  absl::StatusOr<ChangeLogState> state = options_.store->GetChangeLogState();
+absl::StatusOr<std::string> SnapshotWatchToken(Store& store) {
+  absl::StatusOr<ChangeLogState> state = store.GetChangeLogState();
   if (!state.ok()) return state.status();
   return EncodeChangeToken(state->latest);
 }

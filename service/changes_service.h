@@ -58,11 +58,6 @@ class ChangesApi {
   // One page of changes (AIP-158). Errors as Watch, but ResourceExhausted.
   absl::StatusOr<v1::ListChangesResponse> ListChanges(const Caller& caller, const v1::ListChangesRequest& request);
 
-  // The token of the log's latest position, for a snapshot read to return
-  // as its watch_token: read before the snapshot, so a watch from it sees
-  // every change after the snapshot (and perhaps a few already in it).
-  absl::StatusOr<std::string> WatchToken();
-
   // Ends every watch (Unavailable: resume from the last token) within
   // 200 ms, and refuses new ones: for a server about to drain.
   void Stop() { stopped_.store(true); }
@@ -76,6 +71,17 @@ class ChangesApi {
   absl::Mutex mu_;
   std::map<std::string, int> watchers_ ABSL_GUARDED_BY(mu_);  // by agency
 };
+
+// The token of the change log's latest position, for a snapshot read
+// (ListFindings, GetChild) to return as its watch_token. Take it BEFORE
+// reading the snapshot: a change that commits after the token is then
+// after it in the log, so a watch from the token misses nothing the
+// snapshot missed, and repeats at most the changes that committed between
+// the token and the snapshot (at least once, as the feed always is). On
+// PostgreSQL an entry committed but not yet sequenced gets a position
+// after every one already given, so it too comes after the token. Errors:
+// the store's (GetChangeLogState).
+absl::StatusOr<std::string> SnapshotWatchToken(Store& store);
 
 class ChangesServiceImpl final : public v1::ChangesService::Service {
  public:

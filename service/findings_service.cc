@@ -7,6 +7,7 @@
 #include "mapping/observation.h"
 #include "mapping/status_field.h"
 #include "api/child_sheet.h"
+#include "service/changes_service.h"
 #include "service/internal/page_token.h"
 #include "service/serve_call.h"
 #include "api/convert.h"
@@ -182,6 +183,9 @@ absl::StatusOr<v1::ListFindingsResponse> FindingsApi::ListFindings(const Caller&
                                                                    const v1::ListFindingsRequest& request) {
   absl::StatusOr<FindingQuery> query = QueryFrom(request, caller, options_.default_page_size, options_.max_page_size);
   if (!query.ok()) return query.status();
+  // Before the read (SnapshotWatchToken): a watch from it misses nothing.
+  absl::StatusOr<std::string> watch_token = SnapshotWatchToken(*options_.store);
+  if (!watch_token.ok()) return watch_token.status();
   absl::StatusOr<FindingsPage> page = options_.store->ListFindings(*query, StoreAccess(caller));
   if (!page.ok()) return page.status();
   v1::ListFindingsResponse response;
@@ -189,6 +193,7 @@ absl::StatusOr<v1::ListFindingsResponse> FindingsApi::ListFindings(const Caller&
   if (page->more && !page->findings.empty()) {
     response.set_next_page_token(EncodePageToken(page->findings.back().id, FilterFingerprint(*query)));
   }
+  response.set_watch_token(*std::move(watch_token));
   return response;
 }
 

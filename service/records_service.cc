@@ -5,6 +5,7 @@
 #include "mapping/child_record.h"
 #include "mapping/observation.h"
 #include "mapping/status_field.h"
+#include "service/changes_service.h"
 #include "service/serve_call.h"
 #include "api/convert.h"
 #include "api/records.h"
@@ -100,10 +101,14 @@ absl::StatusOr<v1::GetChildResponse> RecordsApi::GetChild(const Caller& caller, 
   // other child as an unknown one, and audits the attempt. Officers see
   // every agency.
   const Access access = StoreAccess(caller);
+  // Before the read (SnapshotWatchToken): a watch from it misses nothing.
+  absl::StatusOr<std::string> watch_token = SnapshotWatchToken(*options_.store);
+  if (!watch_token.ok()) return watch_token.status();
   absl::StatusOr<ChildRecord> child = options_.store->GetChild(key, access);
   if (!child.ok()) return child.status();
   v1::GetChildResponse response;
   api::ToProto(ViewOfChild(*child, ViewerOf(access)), &response);
+  response.set_watch_token(*std::move(watch_token));
   return response;
 }
 

@@ -22,8 +22,9 @@ absl::Status CheckNotPurged(int64_t after, int64_t purged_through) {
   if (after >= purged_through) return absl::OkStatus();
   return absl::OutOfRangeError(absl::StrCat(
       "the change log no longer holds the changes after position ", after, " (changes up to ", purged_through,
-      " have passed the retention and were purged): resync with ListChanges from an empty since_token, then "
-      "watch from its watch_token"));
+      " have passed the retention and were purged): resync: re-read what you keep with ListFindings or GetChild "
+      "and watch from their watch_token, or ListChanges from an empty since_token and watch from its last page's "
+      "watch_token"));
 }
 
 bool MatchesChange(const ChangeQuery& query, const Access& access, const ChangeEntry& e) {

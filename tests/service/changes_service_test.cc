@@ -2,7 +2,8 @@
 // bookmark, delivers each change once in order with a token that resumes
 // after it, bookmarks while idle, keeps a record system to its agency, and
 // refuses bad tokens, expired tokens and watches over the agency's limit
-// with their own codes; ListChanges pages. Synthetic data only.
+// with their own codes; ListChanges pages; the watch_token of a snapshot
+// read (GetChild, ListFindings) misses no later change. Synthetic data only.
 #include "service/changes_service.h"
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/change_token.h"
+#include "service/findings_service.h"
 #include "service/memory_store.h"
 #include "service/records_service.h"
 #include "tests/service/api_fixtures.h"
@@ -199,6 +201,51 @@ TEST_F(ChangesApiTest, ListChangesPagesThroughEveryChange) {
   request.set_page_token("AQ");
   EXPECT_THAT(api_.ListChanges(::ethrec::testing::Officer(), request),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
+}
+
+// A snapshot read's watch_token is taken before the read: a watch from it
+// delivers every change made after the snapshot, and (on a store where
+// nothing commits between the two) nothing the snapshot already showed.
+TEST_F(ChangesApiTest, WatchingFromASnapshotsTokenDeliversTheChangesAfterTheSnapshot) {
+  Record("school", 1, "s1");
+  v1::GetChildRequest get;
+  get.mutable_child()->set_nhs_number(Nhs(1));
+  absl::StatusOr<v1::GetChildResponse> child = records_.GetChild(::ethrec::testing::Officer(), get);
+  ASSERT_TRUE(child.ok()) << child.status();
+  ASSERT_EQ(child->observations_size(), 1);
+  ASSERT_FALSE(child->watch_token().empty());
+  FindingsApi findings({.store = store_.get(), .taxonomy = &::ethrec::testing::BuiltinNormalizer().registry().taxonomy()});
+  absl::StatusOr<v1::ListFindingsResponse> listed = findings.ListFindings(::ethrec::testing::Officer(), {});
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(listed->findings_size(), 0);
+  ASSERT_FALSE(listed->watch_token().empty());
+
+  // After both snapshots: the GP records the child differently, which
+  // raises a finding.
+  v1::RecordObservationRequest request;
+  *request.mutable_observation() = Input(Nhs(1), "g1", 2, "nhs-ethnic-category", "A", v1::PRACTITIONER);
+  Caller gp = As("gp", kRecordSystemRole);
+  gp.method = kRecord;
+  ASSERT_TRUE(records_.RecordObservation(gp, request).ok());
+
+  for (const std::string& token : {child->watch_token(), listed->watch_token()}) {
+    SCOPED_TRACE(token == child->watch_token() ? "GetChild's token" : "ListFindings' token");
+    {
+      absl::MutexLock lock(&mu_);
+      events_.clear();
+    }
+    stop_ = false;
+    v1::WatchChangesRequest watch;
+    watch.set_since_token(token);
+    Start(As("ethrec-dq", kDataQualityRole), watch);
+    std::vector<v1::ChangeEvent> changes = Changes(2);
+    Stop();
+    ASSERT_GE(changes.size(), 2u);  // the record, then the finding(s) it raised
+    EXPECT_EQ(changes[0].record_written().record_id(), "g1");
+    EXPECT_EQ(changes[1].finding_changed().action(), v1::FindingEvent::RAISED);
+    EXPECT_EQ(changes[1].finding_changed().agency(), "gp");
+    EXPECT_TRUE(status_.ok() || status_.code() == absl::StatusCode::kCancelled) << status_;
+  }
 }
 
 TEST(ChangeTokenTest, RoundTripsAndRefusesWhatItDidNotWrite) {

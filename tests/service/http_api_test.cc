@@ -292,6 +292,22 @@ TEST_F(HttpApiTest, ChildReadsAreAuditedAsHttpCalls) {
   EXPECT_TRUE(found);
 }
 
+// The snapshot reads carry the change feed's token to watch from, as the
+// gRPC calls do (changes_service_test.cc tests what a watch from it sees).
+TEST_F(HttpApiTest, SnapshotReadsCarryAWatchToken) {
+  const std::string nhs = SyntheticNhsNumber(4243);
+  const std::string observation = absl::StrCat(
+      R"({"observation":{"child":{"nhsNumber":")", nhs,
+      R"("},"recordId":"r1","recordVersion":"1","system":"dfe","code":"BSOM","suppliedBy":"SELF","recordedAt":"2025-11-01T00:00:00Z"}})");
+  ASSERT_EQ(Call("POST", "/v1/observations", {}, observation).status, 200);
+  HttpResponse child = Call("POST", "/v1/children:get", {}, absl::StrCat(R"({"child":{"nhsNumber":")", nhs, R"("}})"));
+  ASSERT_EQ(child.status, 200) << child.body;
+  EXPECT_THAT(child.body, HasSubstr(R"("watchToken":")"));
+  HttpResponse findings = Call("GET", "/v1/findings");
+  ASSERT_EQ(findings.status, 200) << findings.body;
+  EXPECT_THAT(findings.body, HasSubstr(R"("watchToken":")"));
+}
+
 TEST_F(HttpApiTest, MetricsCountCallsByMethodAndCode) {
   Call("POST", "/v1/normalize", {}, R"({"system":"dfe","code":"BSOM"})");
   Call("GET", "/fhir/CodeSystem/$lookup", {{"system", "urn:ethrec:codesystem:dfe"}, {"code", "ZZZZ"}});
