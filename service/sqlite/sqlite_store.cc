@@ -307,14 +307,15 @@ absl::StatusOr<size_t> SqliteStore::WritePiece(const std::vector<NormalizedObser
   // The audit names the children as they now are; a validate_only write
   // only those that existed before it (the others never will).
   for (int64_t& child : touched.child_ids) child = AfterMerges(child);
-  // The change log: each version stored, with its child after the batch's
+  // The change log: each version this piece stored (items begin..end-1;
+  // touched holds only the piece's children), with its child after the
   // merges, then (UpdateFindings) the findings it changed.
-  for (size_t i = 0; i < batch.size(); ++i) {
+  for (size_t i = begin; i < end; ++i) {
     if (out.outcomes[i] == WriteOutcome::kDuplicate) continue;
     const Observation& o = batch[i].observation;
     absl::Status s = InsertChange(ChangeEntry{.time = absl::FromUnixMicros(received_us),
                                               .kind = ChangeKind::kRecordWritten,
-                                              .child_id = touched.child_ids[i],
+                                              .child_id = touched.child_ids[i - begin],
                                               .agency = o.agency,
                                               .record_id = o.record_id,
                                               .record_version = o.record_version,

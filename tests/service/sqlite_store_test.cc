@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -383,6 +384,19 @@ TEST_F(SqliteStoreTest, ABulkWriteStepsAsideForWaitingDataEntry) {
   for (int64_t i : {0, kBulkItems / 2, kBulkItems - 1}) {
     EXPECT_TRUE(store->GetChild(ChildKey::ForAgencyChildId("school-b", absl::StrCat("PUPIL-", i)), TestAccess()).ok());
   }
+  // The change log holds each stored version exactly once, whichever piece
+  // wrote it, and each interactive write too.
+  std::map<std::string, int> logged;  // agency/record id -> entries
+  for (int64_t after = 0;;) {
+    absl::StatusOr<ChangePage> page =
+        store->ReadChanges({.after = after, .kinds = {ChangeKind::kRecordWritten}, .limit = 1000}, TestAccess());
+    ASSERT_TRUE(page.ok()) << page.status();
+    for (const ChangeEntry& e : page->entries) ++logged[e.agency + "/" + e.record_id];
+    after = page->last_position;
+    if (!page->more) break;
+  }
+  EXPECT_EQ(logged.size(), static_cast<size_t>(kBulkItems + singles));
+  for (const auto& [key, n] : logged) EXPECT_EQ(n, 1) << key;
 }
 
 // A storage error in a bulk write that has stepped aside: the pieces before
