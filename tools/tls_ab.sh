@@ -14,21 +14,24 @@ dir=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"' EXIT
 deploy/dev-certs.sh "$dir/certs" >/dev/null
-start() {  # start NAME FLAGS...: prints the address it listens on
+# start NAME FLAGS...: sets $addr to the address it listens on. Not called in
+# a command substitution, whose subshell would lose the server's pid.
+start() {
   local name=$1
   shift
   taskset -c 0 "$build/service/ethrecd" --listen=127.0.0.1:0 --db="$dir/$name.db" "$@" > "$dir/$name.out" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do
     addr=$(sed -n 's/^ethrecd: listening on \([^ ]*\).*/\1/p' "$dir/$name.out")
-    [ -n "$addr" ] && { echo "$addr"; return; }
+    [ -n "$addr" ] && return
     sleep 0.1
   done
   echo "$name did not start" >&2; cat "$dir/$name.out" >&2; exit 1
 }
-plain=$(start plain)
-tls=$(start tls --tls_cert="$dir/certs/server.pem" --tls_key="$dir/certs/server.key" \
-      --tls_client_ca="$dir/certs/ca.pem")
+start plain
+plain=$addr
+start tls --tls_cert="$dir/certs/server.pem" --tls_key="$dir/certs/server.key" --tls_client_ca="$dir/certs/ca.pem"
+tls=$addr
 taskset -c 1 "$build/tools/ethrec_load" --server="$plain" --tls_server="$tls" --mode=tls \
     --tls_ca="$dir/certs/ca.pem" --tls_cert="$dir/certs/camden-csc.record-system.pem" \
     --tls_key="$dir/certs/camden-csc.record-system.key" --rounds="$rounds" --seconds="$seconds"
