@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "api/convert.h"
 #include "mapping/status_field.h"
 #include "service/change_token.h"
@@ -136,12 +137,20 @@ absl::Status ChangesApi::Watch(const Caller& caller, const v1::WatchChangesReque
   if (!write(Bookmark(query->after))) return absl::OkStatus();
   absl::Time next_bookmark = absl::Now() + options_.bookmark_interval;
   bool read = true;  // the first page is read whatever the log says
+  absl::Time next_read = absl::InfinitePast();
   while (true) {
     if (cancelled()) return absl::CancelledError("the watch was cancelled");
     if (stopped_.load()) {
       return absl::UnavailableError("the server is shutting down: resume the watch from the last token");
     }
+    if (read && absl::Now() < next_read) {
+      // Woken again too soon: let more commits gather into one read,
+      // looking at cancellation and Stop meanwhile.
+      absl::SleepFor(std::min(next_read - absl::Now(), kCheckInterval));
+      continue;
+    }
     if (read) {
+      next_read = absl::Now() + options_.min_read_interval;
       absl::StatusOr<ChangePage> page = options_.store->ReadChanges(*query, access);
       if (!page.ok()) return page.status();
       for (const ChangeEntry& entry : page->entries) {

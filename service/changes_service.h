@@ -39,6 +39,12 @@ class ChangesApi {
     int max_watchers_per_agency = 16;
     // Entries a watch reads from the log per page. Default 500.
     int page_entries = 500;
+    // The least time between a watch's reads of the log while changes keep
+    // coming: every read is an audited transaction, so a watch woken by
+    // each commit would double the transactions writers wait behind. Changes
+    // committed meanwhile come in the next read's page; this bounds the
+    // delay a watch adds. Zero: read on every wake-up. Default 20 ms.
+    absl::Duration min_read_interval = absl::Milliseconds(20);
   };
 
   explicit ChangesApi(const Options& options) : options_(options) {}

@@ -58,6 +58,9 @@ ABSL_FLAG(absl::Duration, changes_purge_interval, absl::Hours(1),
 ABSL_FLAG(absl::Duration, changes_bookmark_interval, absl::Seconds(5),
           "the longest a change feed watch stays silent: a bookmark with the latest token after this long");
 ABSL_FLAG(int, max_watchers_per_agency, 16, "most concurrent change feed watches per agency");
+ABSL_FLAG(absl::Duration, changes_min_read_interval, absl::Milliseconds(20),
+          "the least time between a change feed watch's (audited) reads of the log while changes keep coming; "
+          "0: read on every commit. Trades delivery latency for write throughput");
 
 namespace {
 
@@ -144,9 +147,11 @@ int main(int argc, char** argv) {
   const absl::Duration purge_interval = absl::GetFlag(FLAGS_changes_purge_interval);
   const absl::Duration bookmark_interval = absl::GetFlag(FLAGS_changes_bookmark_interval);
   const int max_watchers = absl::GetFlag(FLAGS_max_watchers_per_agency);
-  if (purge_interval <= absl::ZeroDuration() || bookmark_interval <= absl::ZeroDuration() || max_watchers < 1) {
+  const absl::Duration min_read_interval = absl::GetFlag(FLAGS_changes_min_read_interval);
+  if (purge_interval <= absl::ZeroDuration() || bookmark_interval <= absl::ZeroDuration() || max_watchers < 1 ||
+      min_read_interval < absl::ZeroDuration() || min_read_interval > absl::Seconds(1)) {
     return Refuse(2, "--changes_purge_interval and --changes_bookmark_interval must be positive, "
-                     "--max_watchers_per_agency at least 1");
+                     "--max_watchers_per_agency at least 1, --changes_min_read_interval from 0 to 1s");
   }
   ethrec::StoreOptions common{.audit_retention = absl::Hours(24) * retention_days,
                               .changes_retention = changes_retention};
@@ -172,6 +177,7 @@ int main(int argc, char** argv) {
   options.audit_purge_interval = purge_interval;
   options.changes_bookmark_interval = bookmark_interval;
   options.max_watchers_per_agency = max_watchers;
+  options.changes_min_read_interval = min_read_interval;
   // The bound addresses go to stdout too, one line each, for scripts and
   // tests to find the ports ("ethrecd: listening on ADDR ...").
   const auto listening = [tls = tls.enabled()](absl::string_view port, const std::string& address) {

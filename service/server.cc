@@ -109,7 +109,8 @@ absl::Status RunServer(const ServerOptions& options) {
   AuditServiceImpl audit({.store = store}, gate);
   ChangesServiceImpl changes({.store = store,
                               .bookmark_interval = options.changes_bookmark_interval,
-                              .max_watchers_per_agency = options.max_watchers_per_agency},
+                              .max_watchers_per_agency = options.max_watchers_per_agency,
+                              .min_read_interval = options.changes_min_read_interval},
                              gate);
   // Open findings by kind, for /metrics: counted by the store (an audited
   // read naming no child) at most once a minute.

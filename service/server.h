@@ -59,6 +59,7 @@ struct ServerOptions {
   // concurrent watches per agency (ChangesApi::Options).
   absl::Duration changes_bookmark_interval = absl::Seconds(5);
   int max_watchers_per_agency = 16;
+  absl::Duration changes_min_read_interval = absl::Milliseconds(20);
 };
 
 // Serves until SIGTERM or SIGINT, then stops taking calls, lets in-flight

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -112,6 +113,47 @@ TEST_F(ChangesApiTest, AWatchFromNowDeliversEachNewChangeInOrder) {
   absl::MutexLock lock(&mu_);
   ASSERT_FALSE(events_.empty());
   EXPECT_TRUE(events_.front().has_bookmark());  // where the watch starts
+}
+
+TEST_F(ChangesApiTest, CommitsComingFasterThanTheReadIntervalGatherIntoOneLaterRead) {
+  // Every read of the log is an audited transaction: a watch woken within
+  // min_read_interval of its last read waits, then reads what gathered.
+  ChangesApi slow{{.store = store_.get(), .min_read_interval = absl::Seconds(1)}};
+  std::atomic<bool> stop{false};
+  absl::Mutex mu;
+  std::vector<std::pair<absl::Time, v1::ChangeEvent>> seen;
+  std::thread watcher([&] {
+    slow.Watch(
+        As("school", kRecordSystemRole), {},
+        [&](const v1::ChangeEvent& e) {
+          absl::MutexLock lock(&mu);
+          seen.emplace_back(absl::Now(), e);
+          return true;
+        },
+        [&] { return stop.load(); })
+        .IgnoreError();
+  });
+  auto count = [&] {
+    absl::MutexLock lock(&mu);
+    return seen.size();
+  };
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (count() == 0 && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(5));
+  ASSERT_EQ(count(), 1u);  // the first bookmark, just before the first read
+  const absl::Time first_read = absl::Now();
+  absl::SleepFor(absl::Milliseconds(200));
+  Record("school", 2, "s2");
+  Record("school", 3, "s3");
+  absl::SleepFor(first_read + absl::Milliseconds(700) - absl::Now());
+  EXPECT_EQ(count(), 1u) << "a change was read before the interval since the first read had passed";
+  while (count() < 3 && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(5));
+  stop = true;
+  watcher.join();
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[1].second.record_written().record_id(), "s2");
+  EXPECT_EQ(seen[2].second.record_written().record_id(), "s3");
+  EXPECT_GE(seen[1].first - first_read, absl::Milliseconds(900));
 }
 
 TEST_F(ChangesApiTest, ATokenResumesAfterItsEventAndBookmarksComeWhileIdle) {
