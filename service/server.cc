@@ -217,6 +217,9 @@ absl::Status RunServer(const ServerOptions& options) {
                                                           .records = &http_records,
                                                           .findings = &http_findings,
                                                           .audit = &http_audit,
+                                                          // The gRPC service's own: ListChanges keeps no
+                                                          // state, and Stop ends its watches only.
+                                                          .changes = &changes.api(),
                                                           .fhir = fhir.get(),
                                                           .metrics = &metrics});
     absl::StatusOr<std::unique_ptr<HttpServer>> started = HttpServer::Start(

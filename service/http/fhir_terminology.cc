@@ -11,6 +11,7 @@
 #include "mapping/registry.h"
 #include "mapping/status_field.h"
 #include "service/http/http_status.h"
+#include "service/http/internal/fhir_params.h"
 #include "service/http/internal/fhir_writer.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
@@ -18,23 +19,29 @@
 namespace ethrec::service {
 namespace {
 
+using http_internal::Array;
+using http_internal::BoolOf;
+using http_internal::CheckParameters;
+using http_internal::CodeInput;
+using http_internal::CodeOf;
+using http_internal::Get;
 using http_internal::Key;
+using http_internal::Member;
+using http_internal::ParametersOf;
+using http_internal::Required;
 using http_internal::Str;
 using http_internal::Writer;
 
-// The string member `key` of `v`, or "".
-absl::string_view Member(const rapidjson::Value& v, const char* key) {
-  if (!v.IsObject()) return "";
-  auto it = v.FindMember(key);
-  if (it == v.MemberEnd() || !it->value.IsString()) return "";
-  return absl::string_view(it->value.GetString(), it->value.GetStringLength());
+// The value set a ConceptMap maps from (R4 sourceUri or sourceCanonical).
+absl::string_view MapSource(const rapidjson::Value& map) {
+  absl::string_view uri = Member(map, "sourceUri");
+  return uri.empty() ? Member(map, "sourceCanonical") : uri;
 }
 
-// The array member `key` of `v`, or nullptr.
-const rapidjson::Value* Array(const rapidjson::Value& v, const char* key) {
-  if (!v.IsObject()) return nullptr;
-  auto it = v.FindMember(key);
-  return it == v.MemberEnd() || !it->value.IsArray() ? nullptr : &it->value;
+// The value set a ConceptMap maps into (R4 targetUri or targetCanonical).
+absl::string_view MapTarget(const rapidjson::Value& map) {
+  absl::string_view uri = Member(map, "targetUri");
+  return uri.empty() ? Member(map, "targetCanonical") : uri;
 }
 
 // R4 ConceptMap equivalence of a source code to its target, from the
@@ -138,74 +145,6 @@ HttpResponse TranslateAnswer(const std::vector<Match>& matches, absl::string_vie
       w.EndObject();
     }
   });
-}
-
-// The value of `name` in `params`, or "".
-std::string Get(const std::multimap<std::string, std::string>& params, const std::string& name) {
-  auto it = params.find(name);
-  return it == params.end() ? "" : it->second;
-}
-
-// The code and system of an operation: `coding` ("system|code") or
-// `code` and `system` (or `url`, for $validate-code).
-struct CodeInput {
-  std::string system;
-  std::string code;
-};
-
-absl::StatusOr<CodeInput> CodeOf(const std::multimap<std::string, std::string>& params) {
-  if (std::string coding = Get(params, "coding"); !coding.empty()) {
-    const size_t bar = coding.find('|');
-    if (bar == std::string::npos) {
-      return WithField(absl::InvalidArgumentError("coding must be SYSTEM|CODE (a Coding, in a POST)"), "coding");
-    }
-    return CodeInput{.system = coding.substr(0, bar), .code = coding.substr(bar + 1)};
-  }
-  return CodeInput{.system = Get(params, "system"), .code = Get(params, "code")};
-}
-
-absl::Status Required(absl::string_view name) {
-  return WithField(absl::InvalidArgumentError(absl::StrCat("parameter ", name, " is required")), name);
-}
-
-// Reads a Parameters resource (a POSTed operation's inputs).
-absl::StatusOr<std::multimap<std::string, std::string>> ParametersOf(const std::string& body) {
-  rapidjson::Document doc;
-  doc.Parse(body.c_str(), body.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
-    return WithField(absl::InvalidArgumentError("the body is not a JSON object"), "body");
-  }
-  if (Member(doc, "resourceType") != "Parameters") {
-    return WithField(absl::InvalidArgumentError("the body must be a Parameters resource"), "resourceType");
-  }
-  std::multimap<std::string, std::string> params;
-  const rapidjson::Value* list = Array(doc, "parameter");
-  if (list == nullptr) return params;
-  for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
-    const rapidjson::Value& p = (*list)[i];
-    const std::string field = absl::StrCat("parameter[", i, "]");
-    const std::string name(Member(p, "name"));
-    if (name.empty()) return WithField(absl::InvalidArgumentError(absl::StrCat(field, " has no name")), field);
-    std::optional<std::string> value;
-    for (const char* type : {"valueUri", "valueCode", "valueString", "valueCanonical", "valueUrl"}) {
-      if (p.HasMember(type) && p[type].IsString()) value = std::string(Member(p, type));
-    }
-    if (p.HasMember("valueBoolean") && p["valueBoolean"].IsBool()) {
-      value = p["valueBoolean"].GetBool() ? "true" : "false";
-    }
-    if (p.HasMember("valueCoding") && p["valueCoding"].IsObject()) {
-      value = absl::StrCat(Member(p["valueCoding"], "system"), "|", Member(p["valueCoding"], "code"));
-    }
-    if (!value) {
-      return WithField(absl::InvalidArgumentError(absl::StrCat(
-                           field, " (", name,
-                           ") has no value of a supported type (valueUri, valueCode, valueString, valueCanonical, "
-                           "valueBoolean, valueCoding)")),
-                       field);
-    }
-    params.emplace(name, *std::move(value));
-  }
-  return params;
 }
 
 // The OperationOutcome issue code for a status code.
@@ -372,7 +311,15 @@ absl::StatusOr<HttpResponse> FhirTerminology::Handle(const HttpRequest& request)
       auto r = std::find_if(resources_.begin(), resources_.end(),
                             [&](const auto& r) { return r->type == type && r->id == parts[1]; });
       if (r == resources_.end()) return absl::NotFoundError(absl::StrCat("no ", type, " with id ", parts[1]));
-      params.emplace(type == "ConceptMap" ? "url" : "system", (*r)->url);
+      const std::string name = type == "ConceptMap" ? "url" : "system";
+      // The path names the resource: a parameter naming another one would
+      // be ignored, so it is refused.
+      if (auto given = params.find(name); given != params.end() && given->second != (*r)->url) {
+        return WithField(absl::InvalidArgumentError(absl::StrCat(type, "/", parts[1], " is ", (*r)->url, "; ", name,
+                                                                 " names another (", given->second, ")")),
+                         name);
+      }
+      if (params.find(name) == params.end()) params.emplace(name, (*r)->url);
     }
     const std::string& op = parts.back();
     if (type == "ConceptMap" && op == "$translate") return Translate(params);
@@ -428,17 +375,52 @@ absl::StatusOr<HttpResponse> FhirTerminology::Search(absl::string_view type, con
 }
 
 absl::StatusOr<HttpResponse> FhirTerminology::Translate(const Params& params) const {
+  if (absl::Status s = CheckParameters(params, "$translate",
+                                       {"url", "system", "code", "coding", "source", "target", "targetsystem",
+                                        "reverse"});
+      !s.ok()) {
+    return s;
+  }
   absl::StatusOr<CodeInput> input = CodeOf(params);
   if (!input.ok()) return input.status();
   if (input->code.empty()) return Required("code");
-  const bool reverse = Get(params, "reverse") == "true";
+  absl::StatusOr<bool> is_reverse = BoolOf(params, "reverse");
+  if (!is_reverse.ok()) return is_reverse.status();
+  const bool reverse = *is_reverse;
   const Resource* map = nullptr;
   if (std::string url = Get(params, "url"); !url.empty()) {
     map = FindByUrl("ConceptMap", url);
     if (map == nullptr) return absl::NotFoundError(absl::StrCat("no ConceptMap with url ", url));
   }
+  // This server's value sets are its code systems (each map's sourceUri is
+  // the code system it maps), so target and targetsystem name the same
+  // thing: both may be given only if they agree.
   std::string target = Get(params, "targetsystem");
-  if (target.empty()) target = Get(params, "target");
+  if (const std::string target_set = Get(params, "target"); !target_set.empty()) {
+    if (!target.empty() && target != target_set) {
+      return WithField(absl::InvalidArgumentError(absl::StrCat("target ", target_set, " and targetsystem ", target,
+                                                               " differ; give one of them")),
+                       "target");
+    }
+    target = target_set;
+  }
+  // `source` is the value set the code is in: a map's source, or with
+  // reverse (the code is then in the taxonomy, the map's target) its
+  // target. Like `target` it restricts the maps considered, and when none
+  // is left the code does not translate (result false), as for a target
+  // this server does not know.
+  const std::string source = Get(params, "source");
+  const auto fits_source = [&](const Resource* m) {
+    return source.empty() || (m != nullptr && (reverse ? MapTarget(m->json) : MapSource(m->json)) == source);
+  };
+  const auto no_map_for_source = [&](const Resource* m) {
+    const absl::string_view role = reverse ? "into" : "from";
+    if (m == nullptr) return TranslateAnswer({}, absl::StrCat("no ConceptMap maps ", role, " source ", source));
+    return TranslateAnswer(
+        {}, absl::StrCat("ConceptMap ", m->url, " maps ", role, " ", reverse ? MapTarget(m->json) : MapSource(m->json),
+                         ", not ", role, " source ", source,
+                         reverse ? " (with reverse, source is the value set of the code: the map's target)" : ""));
+  };
   const Registry& registry = options_.normalizer->registry();
 
   if (reverse) {
@@ -448,11 +430,21 @@ absl::StatusOr<HttpResponse> FhirTerminology::Translate(const Params& params) co
                                                                kTaxonomyUrl, "; system names another")),
                        "system");
     }
-    if (target.empty() && map != nullptr) target = std::string(Member(map->json, "sourceUri"));
+    const bool target_given = !target.empty();
+    if (target.empty() && map != nullptr) target = std::string(MapSource(map->json));
     if (target.empty()) return Required("targetsystem");
     absl::StatusOr<const CodeSystem*> system = registry.FindSystem(target);
     if (!system.ok()) return TranslateAnswer({}, system.status().message());
+    // With reverse a map's codes come back into its source: a url naming
+    // the map of another code system than target cannot answer.
+    if (map != nullptr && target_given && MapOf(**system) != map) {
+      return WithField(absl::InvalidArgumentError(absl::StrCat("ConceptMap ", map->url, " maps from ",
+                                                               MapSource(map->json), "; with reverse its codes are "
+                                                               "of that list, not of target ", target)),
+                       "url");
+    }
     if (map == nullptr) map = MapOf(**system);
+    if (!fits_source(map)) return no_map_for_source(map);
     v1::SuggestCodeRequest suggest;
     suggest.set_system(target);
     v1::Category category;
@@ -506,9 +498,18 @@ absl::StatusOr<HttpResponse> FhirTerminology::Translate(const Params& params) co
     return TranslateAnswer(matches, suggested.ok() ? "" : suggested.status().message());
   }
 
-  if (input->system.empty() && map != nullptr) input->system = std::string(Member(map->json, "sourceUri"));
+  if (input->system.empty() && map != nullptr) input->system = std::string(MapSource(map->json));
+  // Like url, source names the map, so the code's system, when system is
+  // left out.
+  if (input->system.empty() && !source.empty()) {
+    auto from = std::find_if(resources_.begin(), resources_.end(), [&](const auto& r) {
+      return r->type == "ConceptMap" && fits_source(r.get());
+    });
+    if (from == resources_.end()) return no_map_for_source(nullptr);
+    input->system = source;
+  }
   if (input->system.empty()) return Required("system");
-  if (target.empty()) target = map != nullptr ? std::string(Member(map->json, "targetUri")) : std::string(kTaxonomyUrl);
+  if (target.empty()) target = map != nullptr ? std::string(MapTarget(map->json)) : std::string(kTaxonomyUrl);
   if (target != kTaxonomyUrl) {
     if (map != nullptr) {
       return WithField(absl::InvalidArgumentError(absl::StrCat("ConceptMap ", map->url, " translates into ",
@@ -516,7 +517,12 @@ absl::StatusOr<HttpResponse> FhirTerminology::Translate(const Params& params) co
                                                                "between code systems through the taxonomy")),
                        "url");
     }
-    // Between two agencies' code systems: the gRPC Translate.
+    // Between two agencies' code systems (the gRPC Translate): through the
+    // map from the code's system, which source restricts, then the
+    // target's map backwards. An unknown system is Translate's to answer.
+    if (absl::StatusOr<const CodeSystem*> from = registry.FindSystem(input->system); from.ok()) {
+      if (const Resource* from_map = MapOf(**from); !fits_source(from_map)) return no_map_for_source(from_map);
+    }
     v1::TranslateRequest request;
     request.set_from_system(input->system);
     request.set_code(input->code);
@@ -538,11 +544,12 @@ absl::StatusOr<HttpResponse> FhirTerminology::Translate(const Params& params) co
   absl::StatusOr<Registry::CodeEntry> entry = registry.Lookup(input->system, input->code);
   if (!entry.ok()) return TranslateAnswer({}, entry.status().message());
   if (map == nullptr) map = MapOf(*entry->system);
-  if (map == nullptr || Member(map->json, "sourceUri") != entry->system->url) {
+  if (map == nullptr || MapSource(map->json) != entry->system->url) {
     return WithField(absl::InvalidArgumentError(absl::StrCat("ConceptMap ", map == nullptr ? "" : map->url,
                                                              " does not map ", entry->system->url)),
                      "url");
   }
+  if (!fits_source(map)) return no_map_for_source(map);
   std::vector<Match> matches;
   if (const rapidjson::Value* groups = Array(map->json, "group"); groups != nullptr) {
     for (const rapidjson::Value& group : groups->GetArray()) {
@@ -574,6 +581,7 @@ absl::StatusOr<HttpResponse> FhirTerminology::Translate(const Params& params) co
 }
 
 absl::StatusOr<HttpResponse> FhirTerminology::Lookup(const Params& params) const {
+  if (absl::Status s = CheckParameters(params, "$lookup", {"system", "code", "coding"}); !s.ok()) return s;
   absl::StatusOr<CodeInput> input = CodeOf(params);
   if (!input.ok()) return input.status();
   if (input->system.empty()) return Required("system");
@@ -603,9 +611,22 @@ absl::StatusOr<HttpResponse> FhirTerminology::Lookup(const Params& params) const
 }
 
 absl::StatusOr<HttpResponse> FhirTerminology::ValidateCode(const Params& params) const {
+  if (absl::Status s = CheckParameters(params, "$validate-code", {"url", "system", "code", "coding", "display"});
+      !s.ok()) {
+    return s;
+  }
   absl::StatusOr<CodeInput> input = CodeOf(params);
   if (!input.ok()) return input.status();
-  if (input->system.empty()) input->system = Get(params, "url");
+  // R4 names the code system `url`; `system` (or a coding's) is accepted
+  // too, and the two must agree.
+  if (const std::string url = Get(params, "url"); !url.empty()) {
+    if (!input->system.empty() && input->system != url) {
+      return WithField(absl::InvalidArgumentError(absl::StrCat("url ", url, " and system ", input->system,
+                                                               " differ; give one of them")),
+                       "url");
+    }
+    input->system = url;
+  }
   if (input->system.empty()) return Required("url");
   if (input->code.empty()) return Required("code");
   const Registry& registry = options_.normalizer->registry();

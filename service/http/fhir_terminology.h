@@ -53,9 +53,13 @@ class FhirTerminology {
   HttpResponse Serve(const HttpRequest& request) const;
   // The same, with an error as its status (for OperationOutcome): NotFound
   // for an unknown resource, operation or code ($lookup), InvalidArgument
-  // naming the parameter for a bad or missing one, Unimplemented for a
-  // method other than GET (and POST for operations). A code that does not
-  // translate, or does not validate, is an answer (result false), not an error.
+  // naming the parameter for a bad or missing one, one the operation does
+  // not take, one given twice, or two that disagree (code and coding,
+  // target and targetsystem, url and the instance in the path),
+  // Unimplemented for a method other than GET (and POST for operations). A
+  // code that does not translate, or does not validate, is an answer
+  // (result false), not an error; so is a $translate whose source or
+  // target no loaded map fits.
   absl::StatusOr<HttpResponse> Handle(const HttpRequest& request) const;
 
   // The full gRPC method whose access rule admits `request` (access_policy):

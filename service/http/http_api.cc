@@ -128,6 +128,9 @@ const std::vector<RouteEntry>& Routes() {
        Route<v1::ReviewFindingRequest>([](const O& o, const C& c, const auto& r) { return o.findings->ReviewFinding(c, r); })},
       {{"GET", "/v1/auditEvents", "/ethrec.v1.AuditService/ListAuditEvents"},
        Route<v1::ListAuditEventsRequest>([](const O& o, const C& c, const auto& r) { return o.audit->ListAuditEvents(c, r); })},
+      // WatchChanges streams, so it has no route (StreamingRpcsWithoutRoute).
+      {{"GET", "/v1/changes", "/ethrec.v1.ChangesService/ListChanges"},
+       Route<v1::ListChangesRequest>([](const O& o, const C& c, const auto& r) { return o.changes->ListChanges(c, r); })},
   };
   return *routes;
 }
@@ -165,6 +168,13 @@ const std::vector<JsonRoute>& JsonRoutes() {
     return out;
   }();
   return *routes;
+}
+
+const std::vector<std::string>& StreamingRpcsWithoutRoute() {
+  // A JSON answer is one message; a watch over HTTP would also hold one of
+  // cpp-httplib's worker threads for as long as it is open.
+  static const auto* const rpcs = new std::vector<std::string>{"/ethrec.v1.ChangesService/WatchChanges"};
+  return *rpcs;
 }
 
 absl::Status ParseJsonMessage(absl::string_view json, google::protobuf::Message* message) {

@@ -7,8 +7,12 @@
 // "http:ipv4:...").
 //
 //   /v1/...     the ethrec API as JSON (protobuf's JSON mapping), at
-//               google.api.http-style paths (kJsonRoutes below); errors are
-//               the google.rpc.Status gRPC sends, in JSON
+//               google.api.http-style paths (JsonRoutes below); errors are
+//               the google.rpc.Status gRPC sends, in JSON. Every unary RPC
+//               has a route; the server-streaming ChangesService.WatchChanges
+//               has none (a JSON answer is one message, and cpp-httplib
+//               holds a worker thread per open response: use gRPC, or page
+//               with GET /v1/changes)
 //   /fhir/...   the FHIR R4 terminology API (fhir_terminology.h)
 //   /metrics    Prometheus metrics (metrics.h), for any caller: counts and
 //               times only
@@ -22,6 +26,7 @@
 
 #include "service/access_policy.h"
 #include "service/audit_service.h"
+#include "service/changes_service.h"
 #include "service/findings_service.h"
 #include "service/http/fhir_terminology.h"
 #include "service/http/http_message.h"
@@ -41,6 +46,10 @@ struct JsonRoute {
 // Every JSON route, for the README and the tests.
 const std::vector<JsonRoute>& JsonRoutes();
 
+// The RPCs of proto/ethrec/v1 without a JSON route, all streaming:
+// "/ethrec.v1.ChangesService/WatchChanges".
+const std::vector<std::string>& StreamingRpcsWithoutRoute();
+
 class HttpApi {
  public:
   // None owned; all required, and must outlive the HttpApi.
@@ -50,6 +59,7 @@ class HttpApi {
     RecordsApi* records = nullptr;
     FindingsApi* findings = nullptr;
     AuditApi* audit = nullptr;
+    ChangesApi* changes = nullptr;  // ListChanges only
     const FhirTerminology* fhir = nullptr;
     Metrics* metrics = nullptr;
   };

@@ -1,8 +1,9 @@
 // The real ethrecd's HTTP endpoint (--http_listen), end to end: mutual TLS
 // with the same certificates as gRPC (the certificate names the caller,
-// headers do not), /metrics checked by Prometheus' promtool after gRPC and
-// HTTP calls, request limits, and logs that are one JSON object a line and
-// hold no identifier. Synthetic data only.
+// headers do not; GET /v1/changes keeps a record system to its agency),
+// /metrics checked by Prometheus' promtool after gRPC and HTTP calls,
+// request limits, and logs that are one JSON object a line and hold no
+// identifier. Synthetic data only.
 'use strict';
 
 const { describe, it, before, after } = require('node:test');
@@ -80,6 +81,31 @@ describe('ethrecd HTTP over mutual TLS', { timeout: 120_000 }, () => {
       headers: { ...JSON_HEADERS, ...CALLER } }, JSON.stringify({ system: 'dfe', code: 'BSOM' }));
     assert.equal(r.status, 403, r.body);
     assert.match(JSON.parse(r.body).message, /auditor/);
+  });
+
+  it('pages the change feed (GET /v1/changes) for the agency the certificate names', async () => {
+    const camden = tls('camden-csc.record-system');
+    const now = await request({ ...camden, method: 'GET', path: '/v1/changes?page_size=1000' });
+    assert.equal(now.status, 200, now.body);
+    const { watchToken } = JSON.parse(now.body);
+    for (const [who, id, n] of [['camden-csc.record-system', 'feed-camden', 881], ['north-gp.record-system', 'feed-north', 882]]) {
+      const written = await request({ ...tls(who), method: 'POST', path: '/v1/observations', headers: JSON_HEADERS },
+        JSON.stringify({ observation: { child: { nhsNumber: syntheticNhsNumber(n) }, recordId: id, recordVersion: '1',
+          system: 'dfe', code: 'BSOM', suppliedBy: 'SELF', recordedAt: '2025-11-01T00:00:00Z' } }));
+      assert.equal(written.status, 200, written.body);
+    }
+    const query = `since_token=${encodeURIComponent(watchToken)}&kinds=RECORD_WRITTEN`;
+    const own = await request({ ...camden, method: 'GET', path: `/v1/changes?${query}` });
+    assert.equal(own.status, 200, own.body);
+    assert.deepEqual(JSON.parse(own.body).events.map((e) => e.recordWritten.recordId), ['feed-camden']);
+    const officer = await request({ ...tls('partnership-dq.data-quality-officer'), method: 'GET', path: `/v1/changes?${query}` });
+    assert.equal(officer.status, 200, officer.body);
+    assert.deepEqual(JSON.parse(officer.body).events.map((e) => e.recordWritten.recordId).sort(), ['feed-camden', 'feed-north']);
+    const other = await request({ ...camden, method: 'GET', path: `/v1/changes?${query}&agency=north-gp` });
+    assert.equal(other.status, 403, other.body);
+    const bad = await request({ ...camden, method: 'GET', path: '/v1/changes?page_size=lots' });
+    assert.equal(bad.status, 400, bad.body);
+    assert.match(bad.body, /page_size/);
   });
 
   it('refuses a client without a certificate', async () => {

@@ -1,12 +1,19 @@
 // HttpApi in process (no sockets), over the built-in Normalizer and a
-// MemoryStore: the FHIR terminology API, the JSON API, identity, access,
-// audit and metrics. The same answers as the gRPC calls' logic (TaxonomyApi)
-// are checked by calling it directly. Synthetic data only.
+// MemoryStore: the FHIR terminology API (fhir_terminology_test.cc has its
+// parameters), the JSON API (a route for every unary RPC, the change feed's
+// ListChanges), identity, access, audit and metrics. The same
+// answers as the gRPC calls' logic (TaxonomyApi) are checked by calling it
+// directly. Synthetic data only.
 #include "service/http/http_api.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
+
+#include <google/protobuf/descriptor.h>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -21,6 +28,8 @@ namespace {
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
+
+using Query = std::vector<std::pair<std::string, std::string>>;
 
 rapidjson::Document Parse(const std::string& body) {
   rapidjson::Document doc;
@@ -58,6 +67,7 @@ class HttpApiTest : public ::testing::Test {
                                                       .records = &records_,
                                                       .findings = &findings_,
                                                       .audit = &audit_,
+                                                      .changes = &changes_,
                                                       .fhir = fhir_.get(),
                                                       .metrics = &metrics_});
   }
@@ -66,9 +76,14 @@ class HttpApiTest : public ::testing::Test {
   HttpResponse Call(const std::string& method, const std::string& path,
                     std::vector<std::pair<std::string, std::string>> query = {}, const std::string& body = "",
                     const std::string& role = "record-system", const std::string& content_type = "application/json") {
+    return CallAs("camden-csc", role, method, path, std::move(query), body, content_type);
+  }
+  HttpResponse CallAs(const std::string& agency, const std::string& role, const std::string& method,
+                      const std::string& path, std::vector<std::pair<std::string, std::string>> query = {},
+                      const std::string& body = "", const std::string& content_type = "application/json") {
     HttpRequest request{.method = method, .path = path, .query = std::move(query), .content_type = content_type,
                         .body = body};
-    request.peer = {.agency_header = "camden-csc",
+    request.peer = {.agency_header = agency,
                     .role_header = role,
                     .has_agency_header = true,
                     .has_role_header = !role.empty(),
@@ -83,6 +98,7 @@ class HttpApiTest : public ::testing::Test {
   RecordsApi records_{{.normalizer = normalizer_, .store = store_.get()}};
   FindingsApi findings_{{.store = store_.get(), .taxonomy = &normalizer_->registry().taxonomy()}};
   AuditApi audit_{{.store = store_.get()}};
+  ChangesApi changes_{{.store = store_.get()}};
   Metrics metrics_{"test"};
   std::unique_ptr<FhirTerminology> fhir_;
   std::unique_ptr<HttpApi> api_;
@@ -308,6 +324,126 @@ TEST_F(HttpApiTest, SnapshotReadsCarryAWatchToken) {
   EXPECT_THAT(findings.body, HasSubstr(R"("watchToken":")"));
 }
 
+// A RecordObservation body about the synthetic child `child` (DfE BSOM).
+std::string ObservationJson(int child, const std::string& record_id) {
+  return absl::StrCat(R"({"observation":{"child":{"nhsNumber":")", SyntheticNhsNumber(child), R"("},"recordId":")",
+                      record_id,
+                      R"(","recordVersion":"1","system":"dfe","code":"BSOM","suppliedBy":"SELF","recordedAt":"2025-11-01T00:00:00Z"}})");
+}
+
+v1::ListChangesResponse ParseChanges(const HttpResponse& r) {
+  v1::ListChangesResponse changes;
+  EXPECT_TRUE(ParseJsonMessage(r.body, &changes).ok()) << r.body;
+  return changes;
+}
+
+TEST_F(HttpApiTest, ListChangesSeesAWriteAndIsAudited) {
+  // Where the feed is now: the last page's watch_token.
+  HttpResponse before = Call("GET", "/v1/changes", {{"page_size", "1000"}});
+  ASSERT_EQ(before.status, 200) << before.body;
+  const v1::ListChangesResponse now = ParseChanges(before);
+  ASSERT_TRUE(now.next_page_token().empty());
+  ASSERT_FALSE(now.watch_token().empty());
+
+  ASSERT_EQ(Call("POST", "/v1/observations", {}, ObservationJson(4301, "changes-1")).status, 200);
+  HttpResponse after = Call("GET", "/v1/changes", {{"since_token", now.watch_token()}, {"kinds", "RECORD_WRITTEN"}});
+  ASSERT_EQ(after.status, 200) << after.body;
+  const v1::ListChangesResponse changes = ParseChanges(after);
+  ASSERT_EQ(changes.events_size(), 1) << after.body;
+  EXPECT_EQ(changes.events(0).record_written().agency(), "camden-csc");
+  EXPECT_EQ(changes.events(0).record_written().record_id(), "changes-1");
+  EXPECT_THAT(after.body, HasSubstr(R"("recordWritten":)"));  // protobuf's JSON names
+
+  // A repeated enum parameter, by name: both kinds, or findings only.
+  HttpResponse both = Call("GET", "/v1/changes",
+                           {{"since_token", now.watch_token()}, {"kinds", "RECORD_WRITTEN"}, {"kinds", "FINDING_CHANGED"}});
+  ASSERT_EQ(both.status, 200) << both.body;
+  EXPECT_GE(ParseChanges(both).events_size(), 1);
+  HttpResponse findings = Call("GET", "/v1/changes", {{"since_token", now.watch_token()}, {"kinds", "FINDING_CHANGED"}});
+  ASSERT_EQ(findings.status, 200) << findings.body;
+  const v1::ListChangesResponse finding_changes = ParseChanges(findings);
+  for (const v1::ChangeEvent& e : finding_changes.events()) EXPECT_FALSE(e.has_record_written());
+
+  // Paging: one event a page, then the next page from next_page_token.
+  ASSERT_EQ(Call("POST", "/v1/observations", {}, ObservationJson(4304, "changes-2")).status, 200);
+  const Query records = {{"since_token", now.watch_token()}, {"kinds", "RECORD_WRITTEN"}, {"page_size", "1"}};
+  HttpResponse first = Call("GET", "/v1/changes", records);
+  ASSERT_EQ(first.status, 200) << first.body;
+  const v1::ListChangesResponse page = ParseChanges(first);
+  ASSERT_EQ(page.events_size(), 1) << first.body;
+  EXPECT_EQ(page.events(0).record_written().record_id(), "changes-1");
+  ASSERT_FALSE(page.next_page_token().empty());
+  Query next = records;
+  next.push_back({"page_token", page.next_page_token()});
+  HttpResponse second = Call("GET", "/v1/changes", next);
+  ASSERT_EQ(second.status, 200) << second.body;
+  const v1::ListChangesResponse next_page = ParseChanges(second);
+  ASSERT_EQ(next_page.events_size(), 1) << second.body;
+  EXPECT_EQ(next_page.events(0).record_written().record_id(), "changes-2");
+
+  // The store audits the read as the gRPC call, with the HTTP peer.
+  absl::StatusOr<AuditPage> events = store_->ListAuditEvents({}, StoreAccess({"audit", kAuditorRole}));
+  ASSERT_TRUE(events.ok()) << events.status();
+  bool found = false;
+  for (const AuditEvent& e : events->events) {
+    if (e.actor.method == "/ethrec.v1.ChangesService/ListChanges") {
+      found = true;
+      EXPECT_EQ(e.actor.peer, "http:ipv4:127.0.0.1:40000");
+      EXPECT_EQ(e.actor.agency, "camden-csc");
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(HttpApiTest, ListChangesBadParameterIs400NamingTheField) {
+  const struct {
+    Query query;
+    const char* field;
+  } cases[] = {
+      {{{"page_size", "many"}}, "page_size"},
+      {{{"page_size", "-1"}}, "page_size"},
+      {{{"since_token", "not-a-token"}}, "since_token"},
+      {{{"page_token", "not-a-token"}}, "page_token"},
+      {{{"kinds", "RECORD_DELETED"}}, "kinds"},
+      {{{"watch", "true"}}, "watch"},
+  };
+  for (const auto& c : cases) {
+    HttpResponse r = Call("GET", "/v1/changes", c.query);
+    EXPECT_EQ(r.status, 400) << c.field << ": " << r.body;
+    EXPECT_THAT(r.body, AllOf(HasSubstr(c.field), HasSubstr(R"("code":3)"))) << c.field;
+    EXPECT_THAT(r.body, Not(HasSubstr("not-a-token"))) << "the token is not echoed";
+  }
+  EXPECT_EQ(Call("POST", "/v1/changes", {}, "{}").status, 501);
+}
+
+TEST_F(HttpApiTest, ListChangesKeepsARecordSystemToItsAgency) {
+  HttpResponse before = Call("GET", "/v1/changes", {{"page_size", "1000"}}, "", "data-quality-officer");
+  ASSERT_EQ(before.status, 200) << before.body;
+  const std::string token = ParseChanges(before).watch_token();
+  ASSERT_EQ(CallAs("islington-csc", "record-system", "POST", "/v1/observations", {}, ObservationJson(4302, "other-1")).status,
+            200);
+  ASSERT_EQ(Call("POST", "/v1/observations", {}, ObservationJson(4303, "own-1")).status, 200);
+  const Query since = {{"since_token", token}, {"kinds", "RECORD_WRITTEN"}};
+
+  HttpResponse own = Call("GET", "/v1/changes", since);
+  ASSERT_EQ(own.status, 200) << own.body;
+  const v1::ListChangesResponse mine = ParseChanges(own);
+  ASSERT_EQ(mine.events_size(), 1) << own.body;
+  EXPECT_EQ(mine.events(0).record_written().record_id(), "own-1");
+
+  Query other = since;
+  other.push_back({"agency", "islington-csc"});
+  HttpResponse refused = Call("GET", "/v1/changes", other);
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_THAT(refused.body, HasSubstr(R"("field":"agency")"));
+
+  HttpResponse officer = Call("GET", "/v1/changes", since, "", "data-quality-officer");
+  ASSERT_EQ(officer.status, 200) << officer.body;
+  EXPECT_EQ(ParseChanges(officer).events_size(), 2) << officer.body;
+  HttpResponse auditor = Call("GET", "/v1/changes", since, "", "auditor");
+  EXPECT_EQ(auditor.status, 403) << auditor.body;
+}
+
 TEST_F(HttpApiTest, MetricsCountCallsByMethodAndCode) {
   Call("POST", "/v1/normalize", {}, R"({"system":"dfe","code":"BSOM"})");
   Call("GET", "/fhir/CodeSystem/$lookup", {{"system", "urn:ethrec:codesystem:dfe"}, {"code", "ZZZZ"}});
@@ -318,6 +454,48 @@ TEST_F(HttpApiTest, MetricsCountCallsByMethodAndCode) {
                     HasSubstr(R"(ethrec_calls_total{transport="http",method="/fhir/CodeSystem/$lookup",code="NOT_FOUND"} 1)"),
                     HasSubstr(R"(ethrec_call_duration_seconds_count{transport="http",method="/ethrec.v1.TaxonomyService/Normalize"} 1)"),
                     HasSubstr("ethrec_build_info{version=\"test\"} 1"), Not(HasSubstr("ZZZZ")), Not(HasSubstr("BSOM"))));
+}
+
+// Every RPC of every service in proto/ethrec/v1 has a /v1 route, but the
+// streaming ones StreamingRpcsWithoutRoute lists; read from the generated
+// descriptors, so that a new RPC without a route fails here.
+TEST(JsonRoutesTest, EveryUnaryRpcOfTheApiHasARoute) {
+  std::set<std::string> routed;
+  for (const JsonRoute& route : JsonRoutes()) routed.insert(route.method);
+  const std::vector<std::string>& streaming = StreamingRpcsWithoutRoute();
+  std::set<std::string> seen;
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(ETHREC_PROTO_DIR "/ethrec/v1")) {
+    if (entry.path().extension() != ".proto") continue;
+    ++files;
+    const std::string name = absl::StrCat("ethrec/v1/", entry.path().filename().string());
+    const google::protobuf::FileDescriptor* file =
+        google::protobuf::DescriptorPool::generated_pool()->FindFileByName(name);
+    ASSERT_NE(file, nullptr) << name << " is not in the generated descriptors: add it to proto/CMakeLists.txt, and "
+                             << "its RPCs to the JSON routes (service/http/http_api.cc)";
+    for (int s = 0; s < file->service_count(); ++s) {
+      const google::protobuf::ServiceDescriptor* service = file->service(s);
+      for (int m = 0; m < service->method_count(); ++m) {
+        const google::protobuf::MethodDescriptor* method = service->method(m);
+        const std::string full = absl::StrCat("/", service->full_name(), "/", method->name());
+        seen.insert(full);
+        const bool streams = method->client_streaming() || method->server_streaming();
+        const bool listed = std::find(streaming.begin(), streaming.end(), full) != streaming.end();
+        if (listed) {
+          EXPECT_TRUE(streams) << full << " is listed as streaming but is unary: give it a route";
+          EXPECT_FALSE(routed.contains(full)) << full;
+        } else {
+          EXPECT_TRUE(routed.contains(full)) << full << " has no /v1 route (service/http/http_api.cc)"
+                                             << (streams ? "; it streams: route it, or list it in "
+                                                           "StreamingRpcsWithoutRoute and the README"
+                                                         : "");
+        }
+      }
+    }
+  }
+  EXPECT_GE(files, 8);
+  for (const std::string& method : routed) EXPECT_TRUE(seen.contains(method)) << method << " is no RPC of the API";
+  for (const std::string& method : streaming) EXPECT_TRUE(seen.contains(method)) << method << " is no RPC of the API";
 }
 
 }  // namespace
