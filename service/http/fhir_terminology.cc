@@ -259,11 +259,27 @@ std::string FhirTerminology::GateMethod(const HttpRequest& request) {
 
 std::string FhirTerminology::MetricName(const HttpRequest& request) {
   const std::vector<absl::string_view> parts = absl::StrSplit(request.path, '/', absl::SkipEmpty());
-  // /fhir/TYPE[/ID][/$op]: ids are resource ids (never codes or identifiers),
-  // but kept out of labels all the same so that the label set stays small.
-  std::string name = "/fhir";
-  for (size_t i = 1; i < parts.size(); ++i) {
-    absl::StrAppend(&name, "/", i == 2 && !absl::StartsWith(parts[i], "$") ? "{id}" : parts[i]);
+  // /fhir/metadata and /fhir/TYPE[/ID][/$op] with a served TYPE and op: ids
+  // are resource ids (never codes or identifiers), but kept out of labels
+  // all the same so that the label set stays small. Any other path is the
+  // caller's own text (an identifier, perhaps), and each label is kept for
+  // the life of the process: one name for them all.
+  static constexpr char kUnrouted[] = "/fhir/unrouted";
+  if (parts.size() == 2 && parts[1] == "metadata") return "/fhir/metadata";
+  if (parts.size() < 2 || parts.size() > 4 || (parts[1] != "CodeSystem" && parts[1] != "ConceptMap")) {
+    return kUnrouted;
+  }
+  std::string name = absl::StrCat("/fhir/", parts[1]);
+  for (size_t i = 2; i < parts.size(); ++i) {
+    const absl::string_view part = parts[i];
+    if (absl::StartsWith(part, "$")) {
+      const bool served = part == "$translate" || part == "$lookup" || part == "$validate-code";
+      if (i + 1 != parts.size() || !served) return kUnrouted;
+      absl::StrAppend(&name, "/", part);
+    } else {
+      if (i != 2) return kUnrouted;  // only TYPE/ID
+      absl::StrAppend(&name, "/{id}");
+    }
   }
   return name;
 }

@@ -69,7 +69,9 @@ class FhirTerminology {
   static std::string GateMethod(const HttpRequest& request);
 
   // The name /metrics counts `request` under: "/fhir/ConceptMap/$translate",
-  // "/fhir/CodeSystem/{id}", ... (never a code).
+  // "/fhir/CodeSystem/{id}", ... (never a code); "/fhir/unrouted" for a
+  // path of no resource type or operation served, so that no label holds
+  // the caller's text.
   static std::string MetricName(const HttpRequest& request);
 
  private:
