@@ -150,7 +150,6 @@ absl::Status ChangesApi::Watch(const Caller& caller, const v1::WatchChangesReque
       continue;
     }
     if (read) {
-      next_read = absl::Now() + options_.min_read_interval;
       absl::StatusOr<ChangePage> page = options_.store->ReadChanges(*query, access);
       if (!page.ok()) return page.status();
       for (const ChangeEntry& entry : page->entries) {
@@ -160,7 +159,10 @@ absl::Status ChangesApi::Watch(const Caller& caller, const v1::WatchChangesReque
       }
       if (!page->entries.empty()) next_bookmark = absl::Now() + options_.bookmark_interval;
       query->after = page->last_position;
+      // A watch catching up reads its pages back to back; the interval
+      // counts from the read that caught up.
       if (page->more) continue;
+      next_read = absl::Now() + options_.min_read_interval;
     }
     const absl::Time now = absl::Now();
     if (now >= next_bookmark) {
