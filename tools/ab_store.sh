@@ -3,8 +3,10 @@
 # throwaway PostgreSQL 15 (initdb under the caller's $dir, Unix socket and a
 # free loopback port, fsync and synchronous_commit on, pinned to CPU 0 with
 # the server), stopped and removed by ab_store_stop.
-# Needs: $dir (a temporary directory of the caller's). Sets: $db, the --db
-# value for ethrecd. Functions: ab_store_start, ab_fresh_db, ab_store_stop.
+# ab_begin NAME: a temporary directory $dir, the store started in it, and an
+# EXIT trap that stops the server (stop), the store and removes $dir. Sets:
+# $db, the --db value for ethrecd. Functions: ab_fresh_db, ab_start_server,
+# stop.
 ab_store="${ETHREC_AB_STORE:-sqlite}"
 ab_pgbin=/usr/lib/postgresql/15/bin
 # PostgreSQL refuses to run as root: as root it runs as the postgres user.
@@ -49,4 +51,12 @@ ab_start_server() {
   echo "ethrecd $bin did not start" >&2
   cat "$dir/out" >&2
   exit 1
+}
+# stop: the server ab_start_server started, if it runs.
+pid=""
+stop() { [ -z "$pid" ] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; pid=""; }
+ab_begin() {
+  dir=$(mktemp -d "/tmp/$1.XXXXXX")
+  trap 'stop; ab_store_stop; rm -rf "$dir"' EXIT
+  ab_store_start
 }

@@ -16,12 +16,8 @@
 # ETHREC_AB_STORE=postgresql: on a throwaway PostgreSQL 15 (see ab_store.sh).
 set -euo pipefail
 a="$1" b="$2" bench="$3" rounds="${4:-5}" writes="${5:-3000}" concurrency="${6:-8}"
-dir=$(mktemp -d /tmp/ethrec-feed-ab.XXXXXX)
-pid=""
-stop() { [ -z "$pid" ] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; pid=""; }
 source "$(dirname "$0")/ab_store.sh"
-trap 'stop; ab_store_stop; rm -rf "$dir"' EXIT
-ab_store_start
+ab_begin ethrec-feed-ab
 # run SIDE BINARY WATCHERS [ethrecd flags...]: one bench run on a fresh server;
 # prints SIDE<TAB>VALUE<TAB>NAME lines.
 run() {

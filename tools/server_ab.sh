@@ -15,12 +15,8 @@
 # server) instead of a fresh SQLite file; it is stopped and removed after.
 set -euo pipefail
 a="$1" b="$2" load="$3" rounds="${4:-5}" seconds="${5:-3}" modes="${6:-normalize normalize-batch record-batch}"
-dir=$(mktemp -d /tmp/ethrec-server-ab.XXXXXX)
-pid=""
-stop() { [ -z "$pid" ] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; pid=""; }
 source "$(dirname "$0")/ab_store.sh"
-trap 'stop; ab_store_stop; rm -rf "$dir"' EXIT
-ab_store_start
+ab_begin ethrec-server-ab
 # run SIDE BINARY MODE: one pair of MODE's ratio against a fresh server.
 run() {
   ab_fresh_db

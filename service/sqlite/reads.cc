@@ -29,7 +29,6 @@ namespace {
 using sqlite_internal::BindCurrentState;
 using sqlite_internal::BindObservation;
 using sqlite_internal::CategorySetText;
-using sqlite_internal::Corrupt;
 using sqlite_internal::CorruptFinding;
 using sqlite_internal::EncodedNormalized;
 using sqlite_internal::EventLine;
@@ -362,16 +361,11 @@ absl::StatusOr<bool> SqliteStore::MatchStoredVersion(size_t index, const Observa
   absl::StatusOr<bool> row = q.Text(o.agency).Text(o.record_id).Int(o.record_version).Step();
   if (!row.ok()) return row.status();
   if (!*row) return false;
-  Observation stored;
-  stored.nhs_number = q.ColumnText(0);
-  stored.agency_child_id = q.ColumnText(1);
-  stored.system = q.ColumnText(2);
-  stored.code = q.ColumnText(3);
-  stored.text = q.ColumnText(4);
-  std::optional<SuppliedBy> supplied_by = ParseSuppliedBy(q.ColumnText(5));
-  if (!supplied_by.has_value()) return Corrupt("supplied_by");
-  stored.supplied_by = *supplied_by;
-  stored.recorded_at = absl::FromUnixMicros(q.ColumnInt(6));
+  // The stored version read as every read does (kFindVersion selects
+  // kObservationColumns), so a corrupt column fails the same way.
+  absl::StatusOr<StoredObservation> found = ReadObservationRow(q);
+  if (!found.ok()) return found.status();
+  const Observation& stored = found->observation;
   std::vector<absl::string_view> diff = store_internal::ContentDiff(stored, o);
   if (!diff.empty()) return store_internal::ConflictError(index, o, diff);
   return true;

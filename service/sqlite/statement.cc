@@ -61,9 +61,8 @@ absl::StatusOr<std::unique_ptr<Statements>> Statements::Prepare(sqlite3* db) {
       {kCommit, "COMMIT"},
       {kRollback, "ROLLBACK"},
       {kFindRecord, "SELECT child_id, current_version FROM records WHERE agency = ? AND record_id = ?"},
-      {kFindVersion, "SELECT nhs_number, agency_child_id, obs_system, obs_code, obs_text, supplied_by,"
-          " recorded_at_us FROM observations"
-          " WHERE agency = ? AND record_id = ? AND record_version = ?"},
+      {kFindVersion, absl::StrCat("SELECT ", kObservationColumns, " FROM observations"
+                                  " WHERE agency = ? AND record_id = ? AND record_version = ?")},
       {kChildByNhs, "SELECT child_id FROM child_nhs_numbers WHERE nhs_number = ?"},
       {kChildByAgencyId, "SELECT child_id FROM child_agency_ids WHERE agency = ? AND agency_child_id = ?"},
       {kInsertChild, "INSERT INTO children (created_at_us) VALUES (?) RETURNING child_id"},
