@@ -148,10 +148,13 @@ int main(int argc, char** argv) {
   const absl::Duration bookmark_interval = absl::GetFlag(FLAGS_changes_bookmark_interval);
   const int max_watchers = absl::GetFlag(FLAGS_max_watchers_per_agency);
   const absl::Duration min_read_interval = absl::GetFlag(FLAGS_changes_min_read_interval);
-  if (purge_interval <= absl::ZeroDuration() || bookmark_interval <= absl::ZeroDuration() || max_watchers < 1 ||
-      min_read_interval < absl::ZeroDuration() || min_read_interval > absl::Seconds(1)) {
+  if (purge_interval <= absl::ZeroDuration() || bookmark_interval <= absl::ZeroDuration() || max_watchers < 1) {
     return Refuse(2, "--changes_purge_interval and --changes_bookmark_interval must be positive, "
-                     "--max_watchers_per_agency at least 1, --changes_min_read_interval from 0 to 1s");
+                     "--max_watchers_per_agency at least 1");
+  }
+  if (min_read_interval < absl::ZeroDuration() || min_read_interval > absl::Seconds(1)) {
+    return Refuse(2, absl::StrCat("--changes_min_read_interval ", absl::FormatDuration(min_read_interval),
+                                  " must be from 0 to 1s: it is how long a watch may hold back a change"));
   }
   ethrec::StoreOptions common{.audit_retention = absl::Hours(24) * retention_days,
                               .changes_retention = changes_retention};
