@@ -244,7 +244,11 @@ TEST(ChangesE2eTest, AfterASigkillMidStreamAResumeSeesEveryAcknowledgedWrite) {
     }
     return false;
   };
-  while (!arrived(more.back())) ASSERT_TRUE(resumed.WaitFor(resumed.events().size() + 1)) << "lost: " << more.back();
+  while (!arrived(more.back())) {
+    ASSERT_TRUE(resumed.WaitFor(resumed.events().size() + 1))
+        << "lost: " << more.back() << "; the watch ended: " << resumed.status().error_code() << " "
+        << resumed.status().error_message();
+  }
   for (const v1::ChangeEvent& e : resumed.events()) {
     // At least once: an event seen again is the same event, with the same token.
     const bool repeat = keys.contains(Key(e));
