@@ -33,7 +33,20 @@ using free_text_internal::StripClassificationQualifiers;
 using free_text_internal::StripSemanticTag;
 using free_text_internal::kBaseConfidence;
 
+absl::StatusOr<std::string> KnownTermKey(absl::string_view text) {
+  std::string key;
+  if (absl::Status s = FoldTextMarkingLabels(StripSemanticTag(text), &key); !s.ok()) return s;
+  return key;
+}
+
 absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) const {
+  const Normalized* one_word = nullptr;
+  absl::StatusOr<Normalized> result = Read(text, &one_word);
+  if (one_word != nullptr && result.ok() && result->outcome == Outcome::kUnrecognised) *result = *one_word;
+  return result;
+}
+
+absl::StatusOr<Normalized> FreeTextClassifier::Read(absl::string_view text, const Normalized** one_word) const {
   // Every return returns `result`, so the compiler builds it in the
   // caller's slot (Normalized is large to move).
   absl::StatusOr<Normalized> result(absl::in_place);
@@ -47,6 +60,20 @@ absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) 
   if (absl::Status s = FoldTextMarkingLabels(StripSemanticTag(text), &folded_buffer); !s.ok()) {
     result = std::move(s);
     return result;
+  }
+  if (known_terms_ != nullptr) {
+    if (auto it = known_terms_->find(folded_buffer); it != known_terms_->end()) {
+      // A description of several words is a coded term: its code's map
+      // decides. One word ("Caucasian", "Turkish") is what practitioners
+      // type, and experts read it apart: the reader's ranked (and honestly
+      // ambiguous) reading stands, and the map answers only a word the
+      // reader does not know ("Pygmies").
+      if (folded_buffer.find(' ') != std::string::npos) {
+        *result = it->second;
+        return result;
+      }
+      *one_word = &it->second;
+    }
   }
   const int census_year = StripClassificationQualifiers(&folded_buffer);
   thread_local std::string excluded;

@@ -19,6 +19,9 @@
 
 
 
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
 #include "mapping/lexicon.h"
@@ -29,19 +32,39 @@ namespace ethrec {
 // Longest text accepted, in bytes.
 inline constexpr size_t kMaxFreeTextBytes = 1024;
 
+// Texts whose reading an authority has fixed: the key (KnownTermKey) of a
+// code's description in a loaded code system ("Other European in New
+// Zealand", "Caribbean or Black: Caribbean, Caribbean Scottish or Caribbean
+// British - Scotland ethnic category 2011 census"), and the answer that
+// code's expert-made map gives. The Normalizer builds it.
+using KnownTerms = absl::flat_hash_map<std::string, Normalized>;
+
+// The key of `text` in KnownTerms: folded as Classify folds it (label
+// separators marked), a SNOMED CT semantic tag ("(ethnic group)") removed.
+// InvalidArgument when `text` is not valid UTF-8.
+absl::StatusOr<std::string> KnownTermKey(absl::string_view text);
+
 class FreeTextClassifier {
  public:
-  // `lexicon` must outlive the classifier.
-  explicit FreeTextClassifier(const Lexicon* lexicon) : lexicon_(lexicon) {}
+  // `lexicon`, and `known_terms` when given, must outlive the classifier.
+  explicit FreeTextClassifier(const Lexicon* lexicon, const KnownTerms* known_terms = nullptr)
+      : lexicon_(lexicon), known_terms_(known_terms) {}
 
-  // Classifies `text`. The result's outcome is kCategories, kNotStated,
-  // kNotKnown or kUnrecognised; its basis is kUnspecified. Returns
-  // InvalidArgument when `text` is not valid UTF-8 or longer than
-  // kMaxFreeTextBytes.
+  // Classifies `text`: a known term (the whole text, folded) of several
+  // words answers as its code's map does, one of a single word only when
+  // the reader does not know the word; any other text is read word by word. The result's
+  // outcome is kCategories, kNotStated, kNotKnown or kUnrecognised; its
+  // basis is kUnspecified. Returns InvalidArgument when `text` is not valid
+  // UTF-8 or longer than kMaxFreeTextBytes.
   absl::StatusOr<Normalized> Classify(absl::string_view text) const;
 
  private:
+  // Classify without its last step: `*one_word` is set to the known
+  // term's answer when the text is a known term of one word.
+  absl::StatusOr<Normalized> Read(absl::string_view text, const Normalized** one_word) const;
+
   const Lexicon* lexicon_;
+  const KnownTerms* known_terms_;
 };
 
 }  // namespace ethrec

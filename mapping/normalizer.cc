@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -87,14 +88,16 @@ absl::Status RequireSelfDefined(const CodeSystem& system, absl::string_view role
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Normalizer>> Normalizer::Create(const LoadOptions& options) {
+absl::StatusOr<std::unique_ptr<Normalizer>> Normalizer::Create(const LoadOptions& options,
+                                                               const NormalizerOptions& normalizer_options) {
   absl::StatusOr<std::unique_ptr<const Registry>> registry = Registry::Load(options);
   if (!registry.ok()) return registry.status();
-  return std::make_unique<Normalizer>(*std::move(registry));
+  return std::make_unique<Normalizer>(*std::move(registry), normalizer_options);
 }
 
-Normalizer::Normalizer(std::unique_ptr<const Registry> registry)
-    : registry_(std::move(registry)), classifier_(&registry_->lexicon()) {
+Normalizer::Normalizer(std::unique_ptr<const Registry> registry, const NormalizerOptions& options)
+    : registry_(std::move(registry)), classifier_(&registry_->lexicon(), &known_terms_) {
+  AddCodeDescriptions(options.code_description_systems);
   for (const CodeSystem* system : registry_->systems()) {
     for (const Concept& c : system->concepts) {
       if (c.code.size() < 3 || c.code.size() > 8 || !std::all_of(c.code.begin(), c.code.end(), absl::ascii_isalnum)) {
@@ -102,6 +105,45 @@ Normalizer::Normalizer(std::unique_ptr<const Registry> registry)
       }
       auto [it, inserted] = typed_codes_.try_emplace(absl::AsciiStrToUpper(c.code), TypedCode{system, &c});
       if (!inserted && it->second.system != system) it->second = TypedCode{};  // in several systems: ambiguous
+    }
+  }
+}
+
+void Normalizer::AddCodeDescriptions(const std::vector<std::string>& systems) {
+  // Two answers are the same when their maps agree on everything a caller reads.
+  auto same = [](const Normalized& a, const Normalized& b) {
+    return a.outcome == b.outcome && a.category_set == b.category_set && a.relationship == b.relationship &&
+           a.detail == b.detail && a.categories.size() == b.categories.size() &&
+           std::equal(a.categories.begin(), a.categories.end(), b.categories.begin(),
+                      [](const RankedCategory& x, const RankedCategory& y) { return x.category == y.category; });
+  };
+  absl::flat_hash_set<std::string> conflicting;
+  for (const CodeSystem* system : registry_->systems()) {
+    // An observer's code says how someone looked, not what the words mean.
+    if (system->basis == RecordingBasis::kObserved ||
+        std::find(systems.begin(), systems.end(), system->id) == systems.end()) {
+      continue;
+    }
+    for (const Concept& c : system->concepts) {
+      if (c.display.empty() || c.mapping.outcome == Outcome::kUnrecognised) continue;
+      absl::StatusOr<std::string> key = KnownTermKey(c.display);
+      if (!key.ok() || key->empty() || conflicting.contains(*key)) continue;
+      Normalized answer = FromConcept(*system, c);
+      answer.decided_by_text = true;
+      answer.explanation = absl::StrCat("free text that is the description of ", answer.explanation);
+      answer.notes.push_back(absl::StrCat("the text is the description of ", system->id, " code ", c.code,
+                                          "; read as that code's map reads it"));
+      // The answer is the text's, not a code's: the request's code fields stay empty.
+      answer.basis = RecordingBasis::kUnspecified;
+      answer.system.clear();
+      answer.system_version.clear();
+      answer.code.clear();
+      answer.display.clear();
+      auto [it, inserted] = known_terms_.try_emplace(*key, std::move(answer));
+      if (!inserted && !same(it->second, answer)) {
+        known_terms_.erase(it);  // mapped apart by two codes: the reader decides
+        conflicting.insert(*key);
+      }
     }
   }
 }

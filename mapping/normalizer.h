@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
@@ -50,12 +51,30 @@ struct CodeSuggestion {
   std::string explanation;
 };
 
+struct NormalizerOptions {
+  // Free text that is exactly the description of a code of one of these
+  // systems ("North African Arab (NMO)", CTV3 XM1SB) reads as that code's
+  // map gives it. Their maps carry outside expert coding (the OpenSAFELY and
+  // PRIMIS groupings; mapping/data/sources), which outranks the reader's.
+  // (Not the ONS 2021 detailed list: its labels' sections are 2021's, and
+  // the same words in a 2001 label mean another thing: "Other ethnic group -
+  // Chinese" was the 2001 Chinese tick-box.) A one-word description does so only where the
+  // reader knows no such word (FreeTextClassifier::Classify), and a
+  // description that two codes map apart is left to the reader. Empty: the
+  // reader alone (to measure it).
+  std::vector<std::string> code_description_systems = {"snomed-ct", "ctv3"};
+};
+
 class Normalizer {
  public:
   // Loads the built-in data and any local directories. Errors as Registry::Load.
-  static absl::StatusOr<std::unique_ptr<Normalizer>> Create(const LoadOptions& options);
+  static absl::StatusOr<std::unique_ptr<Normalizer>> Create(const LoadOptions& options,
+                                                            const NormalizerOptions& normalizer_options = {});
   // Wraps an already loaded registry.
-  explicit Normalizer(std::unique_ptr<const Registry> registry);
+  explicit Normalizer(std::unique_ptr<const Registry> registry, const NormalizerOptions& options = {});
+  // The classifier points into the Normalizer: it stays where it was made.
+  Normalizer(const Normalizer&) = delete;
+  Normalizer& operator=(const Normalizer&) = delete;
 
   const Registry& registry() const { return *registry_; }
 
@@ -105,6 +124,8 @@ class Normalizer {
 
  private:
   Normalized FromConcept(const CodeSystem& system, const Concept& concept_) const;
+  // Fills known_terms_ from the descriptions of `systems`' codes (NormalizerOptions).
+  void AddCodeDescriptions(const std::vector<std::string>& systems);
   // Free text only (the system, if any, sets the basis).
   absl::StatusOr<Normalized> NormalizeText(const NormalizeRequest& request) const;
   // Adds a note to `out` when the text given with a code cannot be read or
@@ -112,6 +133,8 @@ class Normalizer {
   void NoteTextAgainstCode(absl::string_view text, Normalized* out) const;
 
   std::unique_ptr<const Registry> registry_;
+  // The descriptions of codes, for the classifier (NormalizerOptions).
+  KnownTerms known_terms_;
   FreeTextClassifier classifier_;
   // Codes a practitioner may type as free text ("BSOM", "IC3"): every
   // code of 3 to 8 letters and digits that belongs to exactly one loaded

@@ -1,5 +1,11 @@
 #include "mapping/normalizer.h"
 
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "mapping/free_text.h"
 #include "mapping/status_field.h"
 
 #include "gmock/gmock.h"
@@ -89,6 +95,87 @@ TEST_F(NormalizerTest, ACodeTypedAsTextReadsAsThatCode) {
   EXPECT_EQ(normalizer_->Normalize({.text = "QQQQ"})->outcome, Outcome::kUnrecognised);
   // Words are read as words.
   EXPECT_EQ(Cats(*normalizer_->Normalize({.text = "Somali"}))[0], Category::kBlackAfrican);
+}
+
+// A text that is exactly the description of a code of SNOMED CT or CTV3
+// ("Pygmies", SNOMED CT 71176007) reads as that
+// code's map reads it, for every such code: the answer says which code, and
+// carries no code of its own. A one-word description does so only where the
+// reader knows no such word; a description two codes map apart is left to
+// the reader; other systems' descriptions are read.
+TEST_F(NormalizerTest, EveryExpertCodedDescriptionReadsAsItsMapReadsIt) {
+  auto reader = Normalizer::Create(LoadOptions(), {.code_description_systems = {}});
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  const std::vector<std::string> systems = NormalizerOptions().code_description_systems;
+  ASSERT_EQ(systems, (std::vector<std::string>{"snomed-ct", "ctv3"}));
+  // The answers each description's codes give, to find those mapped apart.
+  std::map<std::string, std::vector<Normalized>> by_key;
+  for (const std::string& id : systems) {
+    absl::StatusOr<const CodeSystem*> system = normalizer_->registry().FindSystem(id);
+    ASSERT_TRUE(system.ok()) << system.status();
+    for (const Concept& c : (*system)->concepts) {
+      if (c.display.empty() || c.mapping.outcome == Outcome::kUnrecognised) continue;
+      absl::StatusOr<std::string> key = KnownTermKey(c.display);
+      ASSERT_TRUE(key.ok()) << key.status();
+      by_key[*key].push_back(Code(id, c.code));
+    }
+  }
+  auto same = [](const Normalized& a, const Normalized& b) {
+    return a.outcome == b.outcome && a.category_set == b.category_set && a.relationship == b.relationship &&
+           a.detail == b.detail && Cats(a) == Cats(b);
+  };
+  int looked_up = 0, left_to_reader = 0;
+  for (const auto& [key, codes] : by_key) {
+    SCOPED_TRACE(key);
+    const std::string& text = codes[0].display;
+    absl::StatusOr<Normalized> read = normalizer_->Normalize({.text = text});
+    ASSERT_TRUE(read.ok()) << read.status();
+    absl::StatusOr<Normalized> alone = (*reader)->Normalize({.text = text});
+    ASSERT_TRUE(alone.ok()) << alone.status();
+    const bool apart =
+        std::any_of(codes.begin(), codes.end(), [&](const Normalized& n) { return !same(n, codes[0]); });
+    const bool one_word_known = key.find(' ') == std::string::npos && alone->outcome != Outcome::kUnrecognised;
+    if (apart || one_word_known) {
+      EXPECT_EQ(read->outcome, alone->outcome);
+      EXPECT_EQ(Cats(*read), Cats(*alone));
+      EXPECT_THAT(read->notes, ::testing::Not(Contains(HasSubstr("the text is the description of "))));
+      ++left_to_reader;
+      continue;
+    }
+    EXPECT_EQ(read->outcome, codes[0].outcome);
+    EXPECT_EQ(Cats(*read), Cats(codes[0]));
+    EXPECT_EQ(read->detail, codes[0].detail);
+    EXPECT_EQ(read->relationship, codes[0].relationship);
+    EXPECT_TRUE(read->decided_by_text);
+    EXPECT_TRUE(read->code.empty()) << read->code;
+    EXPECT_TRUE(read->system.empty()) << read->system;
+    EXPECT_THAT(read->notes, Contains(HasSubstr("the text is the description of ")));
+    ++looked_up;
+  }
+  EXPECT_GT(looked_up, 350);  // 409 distinct descriptions when written
+  EXPECT_GT(left_to_reader, 0);
+
+  // Peoples the reader does not know, as the SNOMED CT list codes them.
+  absl::StatusOr<Normalized> pygmies = normalizer_->Normalize({.text = "Pygmies (ethnic group)"});
+  ASSERT_TRUE(pygmies.ok()) << pygmies.status();
+  EXPECT_EQ(Cats(*pygmies), std::vector<Category>{Category::kBlackAfrican});
+  EXPECT_THAT(pygmies->explanation, HasSubstr("snomed-ct code 71176007"));
+  EXPECT_EQ((*reader)->Normalize({.text = "Pygmies"})->outcome, Outcome::kUnrecognised);
+  // Only the whole text is looked up; words around it are read.
+  EXPECT_THAT(normalizer_->Normalize({.text = "mother is Pygmies"})->notes,
+              ::testing::Not(Contains(HasSubstr("the text is the description of "))));
+  // Other systems' descriptions are read: NHS extended code PB 'Mixed
+  // Black', the ONS 2021 detailed 'Other ethnic group: Chinese'.
+  for (const char* text : {"Mixed Black", "Other ethnic group: Chinese"}) {
+    EXPECT_THAT(normalizer_->Normalize({.text = text})->notes,
+                ::testing::Not(Contains(HasSubstr("the text is the description of "))))
+        << text;
+  }
+  // Given with a system, the text's basis is still the system's.
+  absl::StatusOr<Normalized> with_system = normalizer_->Normalize({.system = "dfe", .text = "Pygmies"});
+  ASSERT_TRUE(with_system.ok()) << with_system.status();
+  EXPECT_EQ(with_system->system, "dfe");
+  EXPECT_TRUE(with_system->code.empty());
 }
 
 TEST_F(NormalizerTest, CodedExamplesFromTheIssue) {

@@ -142,7 +142,7 @@ TEST(CliNormalizeTest, NonAnswerHasNoCategories) {
 }
 
 TEST(CliNormalizeTest, TextAlone) {
-  CliRun r = RunEthrec({"normalize", "--text", "Black Caribbean"});
+  CliRun r = RunEthrec({"normalize", "--text", "black british - caribbean"});
   EXPECT_EQ(r.exit, kExitOk) << r.err;
   rapidjson::Document doc = Json(r.out);
   EXPECT_EQ(Str(doc, "outcome"), "CATEGORIES");
@@ -150,6 +150,17 @@ TEST(CliNormalizeTest, TextAlone) {
   EXPECT_EQ(StrArray(doc, "categories")[0], "BLACK_CARIBBEAN");
   EXPECT_EQ(Str(doc, "decided_by"), "text");
   EXPECT_FALSE(doc.HasMember("map"));
+}
+
+// A code's description given as text answers as that code's map, which
+// the answer names.
+TEST(CliNormalizeTest, ACodesDescriptionAsTextNamesItsMap) {
+  CliRun r = RunEthrec({"normalize", "--text", "North African Arab (NMO)"});
+  EXPECT_EQ(r.exit, kExitOk) << r.err;
+  rapidjson::Document doc = Json(r.out);
+  EXPECT_EQ(Str(doc, "decided_by"), "text");
+  ASSERT_TRUE(doc.HasMember("map"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("the text is the description of "));
 }
 
 TEST(CliNormalizeTest, UnknownCodeWithTextLetsTheTextDecide) {

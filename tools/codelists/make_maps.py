@@ -21,7 +21,10 @@ Rules, in order:
      group (a header such as "Ethnic group") maps to NOT_KNOWN.
   4. ONS 2021 detailed labels map to their 19-category parent (the section
      decides); the write-in is the detail unless it is the tick-box itself.
-The reader is the built `ethrec` binary given on the command line.
+The reader is the built `ethrec` binary given on the command line. It reads
+a SNOMED CT or CTV3 description as the current map codes
+it (NormalizerOptions in mapping/normalizer.h), so a regenerated map keeps
+its rule-3 targets and details rather than taking up a change in the reader.
 """
 import csv
 import json
