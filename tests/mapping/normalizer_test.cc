@@ -125,7 +125,10 @@ TEST_F(NormalizerTest, EveryExpertCodedDescriptionReadsAsItsMapReadsIt) {
            a.detail == b.detail && Cats(a) == Cats(b);
   };
   int looked_up = 0, left_to_reader = 0;
-  for (const auto& [key, codes] : by_key) {
+  for (const auto& entry : by_key) {
+    // Named, not a structured binding: clang 14 cannot capture one in a lambda.
+    const std::string& key = entry.first;
+    const std::vector<Normalized>& codes = entry.second;
     SCOPED_TRACE(key);
     const std::string& text = codes[0].display;
     absl::StatusOr<Normalized> read = normalizer_->Normalize({.text = text});
