@@ -33,9 +33,19 @@ using free_text_internal::StripClassificationQualifiers;
 using free_text_internal::StripSemanticTag;
 using free_text_internal::kBaseConfidence;
 
+namespace {
+
+// The whole text as the reader first folds it, and as KnownTerms are keyed:
+// one function, so that the two cannot drift apart.
+absl::Status FoldWhole(absl::string_view text, std::string* out) {
+  return FoldTextMarkingLabels(StripSemanticTag(text), out);
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> KnownTermKey(absl::string_view text) {
   std::string key;
-  if (absl::Status s = FoldTextMarkingLabels(StripSemanticTag(text), &key); !s.ok()) return s;
+  if (absl::Status s = FoldWhole(text, &key); !s.ok()) return s;
   return key;
 }
 
@@ -57,7 +67,7 @@ absl::StatusOr<Normalized> FreeTextClassifier::Read(absl::string_view text, cons
   }
   // The folded text lives in a per-thread buffer: this is a hot path.
   thread_local std::string folded_buffer;
-  if (absl::Status s = FoldTextMarkingLabels(StripSemanticTag(text), &folded_buffer); !s.ok()) {
+  if (absl::Status s = FoldWhole(text, &folded_buffer); !s.ok()) {
     result = std::move(s);
     return result;
   }
