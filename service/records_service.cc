@@ -6,6 +6,7 @@
 #include "mapping/observation.h"
 #include "mapping/status_field.h"
 #include "service/changes_service.h"
+#include "service/low_priority.h"
 #include "service/serve_call.h"
 #include "api/convert.h"
 #include "api/records.h"
@@ -59,6 +60,16 @@ absl::StatusOr<v1::RecordObservationsResponse> RecordsApi::RecordObservations(
                          absl::StrCat("batch has ", n, " observations; the limit is ", options_.max_batch_items)),
                      "observations");
   }
+  if (options_.low_priority_batch_items >= 0 && n > options_.low_priority_batch_items) {
+    return RunAtLowPriority<absl::StatusOr<v1::RecordObservationsResponse>>(
+        [&] { return PrepareAndWrite(caller, request); });
+  }
+  return PrepareAndWrite(caller, request);
+}
+
+absl::StatusOr<v1::RecordObservationsResponse> RecordsApi::PrepareAndWrite(
+    const Caller& caller, const v1::RecordObservationsRequest& request) {
+  const int n = request.observations_size();
   std::vector<NormalizedObservation> batch;
   batch.reserve(n);
   for (int i = 0; i < n; ++i) {

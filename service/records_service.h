@@ -27,6 +27,12 @@ class RecordsApi {
     Store* store = nullptr;
     // Most observations in one RecordObservations call. Default 1000.
     int max_batch_items = 1000;
+    // A RecordObservations batch of more items than this is bulk work: it
+    // is normalised and written on a thread at the lowest CPU priority
+    // (service/low_priority.h), so that data entry keeps the CPU while an
+    // integration engineer bulk-loads. 16, as the SQLite store's most items
+    // of an interactive write. Negative: never.
+    int low_priority_batch_items = 16;
   };
 
   explicit RecordsApi(const Options& options) : options_(options) {}
@@ -52,6 +58,9 @@ class RecordsApi {
   // Writes (or, validate_only, checks) `batch` for `caller`, with feedback when asked.
   absl::StatusOr<WriteResult> Write(const Caller& caller, const std::vector<NormalizedObservation>& batch,
                                     bool validate_only, bool feedback);
+  // RecordObservations once its size is checked: prepares every item, then writes.
+  absl::StatusOr<v1::RecordObservationsResponse> PrepareAndWrite(const Caller& caller,
+                                                                 const v1::RecordObservationsRequest& request);
 
   Options options_;
 };

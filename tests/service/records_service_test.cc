@@ -122,6 +122,32 @@ TEST_F(RecordsApiTest, BatchIsAllOrNothingAndNamesTheBadItem) {
   EXPECT_EQ(r->results(1).value().detail(), "Somali");
 }
 
+// A batch over low_priority_batch_items is prepared and written on a
+// thread of its own (service/low_priority.h): the same answers, the same
+// errors naming the same item, as on the calling thread.
+TEST_F(RecordsApiTest, ABulkBatchOnItsLowPriorityThreadAnswersAsOnTheCallersThread) {
+  RecordsApi bulk({.normalizer = &::ethrec::testing::BuiltinNormalizer(),
+                   .store = store_.get(),
+                   .max_batch_items = 3,
+                   .low_priority_batch_items = 1});
+  v1::RecordObservationsRequest request;
+  *request.add_observations() = Input(SyntheticNhsNumber(13), "lp-1", 1, "dfe", "WBRI");
+  *request.add_observations() = Input(SyntheticNhsNumber(14), "lp-2", 1, "nope", "X");
+  absl::StatusOr<v1::RecordObservationsResponse> r = bulk.RecordObservations(RecordSystem("camden-csc"), request);
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kNotFound, StartsWith("observations[1]: ")));
+  EXPECT_THAT(r, HasField("observations[1].system"));
+  EXPECT_THAT(Child(SyntheticNhsNumber(13)), StatusIs(absl::StatusCode::kNotFound, _));
+
+  request.mutable_observations(1)->set_system("dfe");
+  request.mutable_observations(1)->set_code("BSOM");
+  r = bulk.RecordObservations(RecordSystem("camden-csc"), request);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->results_size(), 2);
+  EXPECT_EQ(r->results(0).outcome(), v1::INSERTED);
+  EXPECT_EQ(r->results(1).value().detail(), "Somali");
+  EXPECT_TRUE(Child(SyntheticNhsNumber(14)).ok());
+}
+
 TEST_F(RecordsApiTest, AnItemTheStoreRefusesIsNamedByItsIndex) {
   v1::RecordObservationsRequest twice;
   *twice.add_observations() = Input(SyntheticNhsNumber(12), "dup", 1, "dfe", "WBRI");
