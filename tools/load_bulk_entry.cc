@@ -96,6 +96,10 @@ int BulkEntry(v1::RecordsService::Stub* records, int64_t record_base, int batch)
   const double seconds = absl::GetFlag(FLAGS_seconds);
   std::vector<double> p50s, p99s;
   for (int round = 1; round <= std::max(1, absl::GetFlag(FLAGS_rounds)); ++round) {
+    // Idle means idle: the seeding's or the last round's writes are still
+    // being checkpointed (a server may do that off the write path), so let
+    // that finish before the idle figures are taken.
+    std::this_thread::sleep_for(std::chrono::seconds(2));
     Result idle = SingleWrites("RecordObservation idle", records, first_child, absl::StrCat(round, "i"), seconds);
     // The bulk load starts first and outlasts the measured calls, so that
     // every one of them meets it.

@@ -61,6 +61,7 @@ struct sqlite3;
 namespace ethrec {
 namespace sqlite_internal {
 class Statements;
+class WalCheckpointer;
 }  // namespace sqlite_internal
 
 class SqliteStore final : public Store {
@@ -263,6 +264,9 @@ class SqliteStore final : public Store {
   absl::Mutex mu_;
   sqlite3* db_ ABSL_GUARDED_BY(mu_);  // null once closed
   std::unique_ptr<sqlite_internal::Statements> stmts_ ABSL_GUARDED_BY(mu_);
+  // Checkpoints the log off the write path (wal_checkpointer.h); null for
+  // an in-memory database, and once closed.
+  std::unique_ptr<sqlite_internal::WalCheckpointer> checkpointer_ ABSL_GUARDED_BY(mu_);
   // Children merged during the current Write, (from, into) in order.
   std::vector<std::pair<int64_t, int64_t>> merges_ ABSL_GUARDED_BY(mu_);
   // Children the current Write created.
