@@ -226,6 +226,19 @@ CREATE TABLE change_log_state (
 );
 INSERT INTO change_log_state (one, latest, purged_through) VALUES (1, 0, 0);
 )sql"},
+    // Key lookups on records (the store's, and the foreign-key checks of
+    // observations) name agency and record_id. With statistics taken while
+    // one agency's extract was loading, another agency's rows look rare,
+    // and the planner chose records_by_agency_child (agency alone, then a
+    // filter on record_id: every row of that agency read per lookup, 1.2 ms
+    // at 20,000 rows and growing) over the primary key. A partial index is
+    // considered only for a query that implies its predicate, so only the
+    // completeness query, which names it, can use this one. self_defined is
+    // 0 or 1, so the predicate holds for every row.
+    {6, "the completeness index serves only completeness", R"sql(
+DROP INDEX records_by_agency_child;
+CREATE INDEX records_by_agency_child ON records (agency, child_id, self_defined) WHERE self_defined >= 0;
+)sql"},
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion, "kStoreSchemaVersion must be the number of migrations");
 

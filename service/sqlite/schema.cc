@@ -248,6 +248,13 @@ CREATE TABLE changes (
 );
 INSERT INTO store_state (name, value) VALUES ('changes_purged_through', '0');
 )sql"},
+    // As PostgreSQL's migration 6: the completeness index serves only the
+    // query that names its predicate, never a key lookup. SQLite's planner
+    // already prefers a full unique key; the step keeps the versions equal.
+    {6, "the completeness index serves only completeness", R"sql(
+DROP INDEX records_by_agency_child;
+CREATE INDEX records_by_agency_child ON records (agency, child_id, self_defined) WHERE self_defined >= 0;
+)sql"},
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion,
               "kStoreSchemaVersion must be the number of migrations");
