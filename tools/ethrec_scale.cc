@@ -9,7 +9,7 @@
 // about: practitioner-assumed and mismatched GP codes, officer-observed
 // police codes, outdated and missing children's services records.
 //
-// Usage: ethrec_scale --server=127.0.0.1:PORT [--children=100000]
+// Usage: ethrec_scale --server=127.0.0.1:PORT[,127.0.0.1:PORT2...] [--children=100000]
 //        [--batch=1000] [--concurrency=2] [--seconds=1800] [--queries=true]
 // Prints one line per measurement and a final "RESULT key=value ..." line.
 #include <grpcpp/grpcpp.h>
@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -31,7 +32,10 @@
 #include "ethrec/v1/records_service.grpc.pb.h"
 #include "mapping/observation.h"
 
-ABSL_FLAG(std::string, server, "", "ethrecd address: 127.0.0.1:PORT or [::1]:PORT (loopback only)");
+ABSL_FLAG(std::vector<std::string>, server, {},
+          "ethrecd addresses, comma-separated: 127.0.0.1:PORT or [::1]:PORT (loopback only). With several "
+          "(replicas of one database), the calls in flight are spread over them: call slot i writes "
+          "through address i mod n");
 ABSL_FLAG(int, children, 100000, "synthetic children to load (at most 1,000,000)");
 ABSL_FLAG(int, batch, 1000, "observations per RecordObservations call");
 ABSL_FLAG(int, concurrency, 2, "calls in flight");
@@ -135,11 +139,18 @@ std::unique_ptr<grpc::ClientContext> As(const std::string& agency, const std::st
 }
 
 int Run() {
-  const std::string server = absl::GetFlag(FLAGS_server);
-  if (!(absl::StartsWith(server, "127.") || absl::StartsWith(server, "[::1]:") ||
-        absl::StartsWith(server, "localhost:"))) {
-    std::fprintf(stderr, "ethrec_scale: --server must be a loopback address (127.0.0.1:PORT or [::1]:PORT)\n");
+  const std::vector<std::string> servers = absl::GetFlag(FLAGS_server);
+  if (servers.empty()) {
+    std::fprintf(stderr, "ethrec_scale: --server is required\n");
     return 2;
+  }
+  for (const std::string& server : servers) {
+    if (!(absl::StartsWith(server, "127.") || absl::StartsWith(server, "[::1]:") ||
+          absl::StartsWith(server, "localhost:"))) {
+      std::fprintf(stderr, "ethrec_scale: --server %s is not a loopback address (127.0.0.1:PORT or [::1]:PORT)\n",
+                   server.c_str());
+      return 2;
+    }
   }
   const int children = absl::GetFlag(FLAGS_children);
   const int batch = absl::GetFlag(FLAGS_batch);
@@ -147,9 +158,12 @@ int Run() {
     std::fprintf(stderr, "ethrec_scale: --children must be 1..1000000 and --batch 1..1000\n");
     return 2;
   }
-  auto channel = grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
-  auto records = v1::RecordsService::NewStub(channel);
-  auto findings = v1::FindingsService::NewStub(channel);
+  std::vector<std::unique_ptr<v1::RecordsService::Stub>> records;
+  for (const std::string& server : servers) {
+    records.push_back(v1::RecordsService::NewStub(grpc::CreateChannel(server, grpc::InsecureChannelCredentials())));
+  }
+  // Queries go to the first address.
+  auto findings = v1::FindingsService::NewStub(grpc::CreateChannel(servers.front(), grpc::InsecureChannelCredentials()));
 
   // Work items: (agency, first child), agency by agency as extracts arrive.
   std::vector<std::pair<int, int>> work;
@@ -163,7 +177,7 @@ int Run() {
   std::string first_error;
   const double limit = absl::GetFlag(FLAGS_seconds);
   const Clock::time_point start = Clock::now();
-  auto worker = [&] {
+  auto worker = [&](v1::RecordsService::Stub* replica) {
     for (size_t i = next++; i < work.size(); i = next++) {
       if (Since(start) > limit) {
         out_of_time = true;
@@ -175,7 +189,7 @@ int Run() {
       for (int c = first; c < std::min(children, first + batch); ++c) Fill(agency, c, request.add_observations());
       v1::RecordObservationsResponse response;
       grpc::Status status =
-          records->RecordObservations(As(kAgencies[agency], "record-system").get(), request, &response);
+          replica->RecordObservations(As(kAgencies[agency], "record-system").get(), request, &response);
       if (!status.ok()) {
         std::lock_guard<std::mutex> lock(error_mu);
         if (first_error.empty()) first_error = status.error_message();
@@ -185,7 +199,9 @@ int Run() {
     }
   };
   std::vector<std::thread> threads;
-  for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_concurrency)); ++i) threads.emplace_back(worker);
+  for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_concurrency)); ++i) {
+    threads.emplace_back(worker, records[i % records.size()].get());
+  }
   for (std::thread& t : threads) t.join();
   const double load_seconds = Since(start);
   if (!first_error.empty()) {
@@ -197,9 +213,11 @@ int Run() {
                  static_cast<long long>(rows.load()));
     return 1;
   }
-  std::printf("load: %lld observations (%d children x 5 agencies) in %.1f s: %.0f rows/s\n",
-              static_cast<long long>(rows.load()), children, load_seconds, rows.load() / load_seconds);
-  std::string result = absl::StrCat("RESULT children=", children, " rows=", rows.load(), " load_s=", load_seconds);
+  std::printf("load: %lld observations (%d children x 5 agencies) in %.1f s through %zu server(s): %.0f rows/s\n",
+              static_cast<long long>(rows.load()), children, load_seconds, servers.size(),
+              rows.load() / load_seconds);
+  std::string result = absl::StrCat("RESULT children=", children, " servers=", servers.size(), " rows=", rows.load(),
+                                    " load_s=", load_seconds, " rows_per_s=", rows.load() / load_seconds);
 
   if (absl::GetFlag(FLAGS_queries)) {
     // Each query five times; the slowest and the median are reported.
