@@ -27,6 +27,14 @@ candidates() {
   printf '%s\n' "$f" "$real" "/usr${f#/usr}" "${f#/usr}" "/usr${real#/usr}" "${real#/usr}"
 }
 
+# The image ships every binary named here, in one directory: `ethrec
+# migrate-db` runs the ethrec_migrate_db beside it.
+for binary in "$@"; do
+  name=$(basename "$binary")
+  grep -Eq "install .* /out/usr/local/bin/$name( |$)" "$dockerfile" || fail "$dockerfile does not install $name in /usr/local/bin"
+  grep -Eq "strip .*/out/usr/local/bin/$name( |$)" "$dockerfile" || fail "$dockerfile does not strip $name"
+done
+
 libs=()  # "binary<TAB>library" for each library each binary links
 for binary in "$@"; do
   [ -x "$binary" ] || fail "$binary is not an executable"
