@@ -47,11 +47,13 @@ for round in $(seq 1 "$rounds"); do
     "$scale" --server="$addrs" --children="$children" --batch=1000 --concurrency=4 --seconds=7200 > "$dir/scale.txt"
     stop_servers
     size=$("$ab_pgbin/psql" -h "$dir/pg" -p "$ab_pgport" -U ethrec -d load -At -c "SELECT pg_database_size('load')")
-    echo "config=$k $(sed -n 's/^RESULT //p' "$dir/scale.txt") db_bytes=$size bytes_per_child=$((size / children)) round=$round"
+    # Printed as it comes (a run may take half an hour) and kept for the summary.
+    echo "config=$k $(sed -n 's/^RESULT //p' "$dir/scale.txt") db_bytes=$size bytes_per_child=$((size / children)) round=$round" |
+      tee -a "$dir/results.txt"
   done
-done | awk -v names="${configs[*]}" '
-  { print; fflush()
-    for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+done
+awk -v names="${configs[*]}" '
+  { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
     c = v["config"]; k = ++count[c]; if (c + 1 > nconf) nconf = c + 1
     rate[c, k] = v["rows_per_s"]; sum[c, k] = v["summarize_ms"]; list[c, k] = v["list_first_page_ms"]
     bpc[c, k] = v["bytes_per_child"] }
@@ -74,4 +76,4 @@ done | awk -v names="${configs[*]}" '
         printf "  import rate / %s: median %.2f (%.2f..%.2f) over %d round(s)\n", name[1], med(r, c, m), lo(r, c, m), hi(r, c, m), m
       }
     }
-  }'
+  }' "$dir/results.txt"
