@@ -128,6 +128,10 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStore
   if (absl::Status s = Exec(db, "PRAGMA cache_size = -65536", "set cache_size"); !s.ok()) {
     return fail(s);
   }
+  // Start-up work (migrations, backfill) checkpoints at 8192 pages too, until the hook below replaces this.
+  if (absl::Status s = Exec(db, "PRAGMA wal_autocheckpoint = 8192", "set wal_autocheckpoint"); !s.ok()) {
+    return fail(s);
+  }
   const int64_t now_us =
       absl::ToUnixMicros(options.store.clock ? options.store.clock() : absl::Now());
   absl::StatusOr<int> version = Migrate(db, now_us);

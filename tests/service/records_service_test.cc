@@ -26,7 +26,7 @@ using ::testing::Not;
 using ::testing::StartsWith;
 
 class RecordsApiTest : public ::testing::Test {
- protected:
+ public:
   absl::StatusOr<v1::RecordObservationResponse> Record(const v1::ObservationInput& o,
                                                        const std::string& agency = "camden-csc",
                                                        bool validate_only = false) {
@@ -42,6 +42,7 @@ class RecordsApiTest : public ::testing::Test {
     return api_.GetChild(RecordSystem(agency), request);
   }
 
+ protected:
   std::unique_ptr<MemoryStore> store_ = ::ethrec::testing::StoreWithFindings();
   RecordsApi api_{{.normalizer = &::ethrec::testing::BuiltinNormalizer(), .store = store_.get(), .max_batch_items = 3}};
 };
@@ -105,22 +106,28 @@ TEST_F(RecordsApiTest, BadInputNamesTheFieldUnderObservationAndStoresNothing) {
   EXPECT_THAT(Child(good), StatusIs(absl::StatusCode::kNotFound, _));
 }
 
-TEST_F(RecordsApiTest, BatchIsAllOrNothingAndNamesTheBadItem) {
+// Through `api`: a batch with a bad second item stores nothing and names the
+// item; mended, it stores both. Children `first` and `first` + 1.
+void ExpectBatchAllOrNothing(RecordsApi& api, RecordsApiTest& test, int first, const std::string& prefix) {
   v1::RecordObservationsRequest request;
-  *request.add_observations() = Input(SyntheticNhsNumber(10), "b-1", 1, "dfe", "WBRI");
-  *request.add_observations() = Input(SyntheticNhsNumber(11), "b-2", 1, "nope", "X");
-  absl::StatusOr<v1::RecordObservationsResponse> r = api_.RecordObservations(RecordSystem("camden-csc"), request);
+  *request.add_observations() = Input(SyntheticNhsNumber(first), prefix + "-1", 1, "dfe", "WBRI");
+  *request.add_observations() = Input(SyntheticNhsNumber(first + 1), prefix + "-2", 1, "nope", "X");
+  absl::StatusOr<v1::RecordObservationsResponse> r = api.RecordObservations(RecordSystem("camden-csc"), request);
   EXPECT_THAT(r, StatusIs(absl::StatusCode::kNotFound, StartsWith("observations[1]: ")));
   EXPECT_THAT(r, HasField("observations[1].system"));
-  EXPECT_THAT(Child(SyntheticNhsNumber(10)), StatusIs(absl::StatusCode::kNotFound, _));
+  EXPECT_THAT(test.Child(SyntheticNhsNumber(first)), StatusIs(absl::StatusCode::kNotFound, _));
 
   request.mutable_observations(1)->set_system("dfe");
   request.mutable_observations(1)->set_code("BSOM");
-  r = api_.RecordObservations(RecordSystem("camden-csc"), request);
+  r = api.RecordObservations(RecordSystem("camden-csc"), request);
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->results_size(), 2);
+  EXPECT_EQ(r->results(0).outcome(), v1::INSERTED);
   EXPECT_EQ(r->results(1).value().detail(), "Somali");
+  EXPECT_TRUE(test.Child(SyntheticNhsNumber(first + 1)).ok());
 }
+
+TEST_F(RecordsApiTest, BatchIsAllOrNothingAndNamesTheBadItem) { ExpectBatchAllOrNothing(api_, *this, 10, "b"); }
 
 // A batch over low_priority_batch_items is prepared and written on a
 // thread of its own (service/low_priority.h): the same answers, the same
@@ -130,22 +137,7 @@ TEST_F(RecordsApiTest, ABulkBatchOnItsLowPriorityThreadAnswersAsOnTheCallersThre
                    .store = store_.get(),
                    .max_batch_items = 3,
                    .low_priority_batch_items = 1});
-  v1::RecordObservationsRequest request;
-  *request.add_observations() = Input(SyntheticNhsNumber(13), "lp-1", 1, "dfe", "WBRI");
-  *request.add_observations() = Input(SyntheticNhsNumber(14), "lp-2", 1, "nope", "X");
-  absl::StatusOr<v1::RecordObservationsResponse> r = bulk.RecordObservations(RecordSystem("camden-csc"), request);
-  EXPECT_THAT(r, StatusIs(absl::StatusCode::kNotFound, StartsWith("observations[1]: ")));
-  EXPECT_THAT(r, HasField("observations[1].system"));
-  EXPECT_THAT(Child(SyntheticNhsNumber(13)), StatusIs(absl::StatusCode::kNotFound, _));
-
-  request.mutable_observations(1)->set_system("dfe");
-  request.mutable_observations(1)->set_code("BSOM");
-  r = bulk.RecordObservations(RecordSystem("camden-csc"), request);
-  ASSERT_TRUE(r.ok()) << r.status();
-  ASSERT_EQ(r->results_size(), 2);
-  EXPECT_EQ(r->results(0).outcome(), v1::INSERTED);
-  EXPECT_EQ(r->results(1).value().detail(), "Somali");
-  EXPECT_TRUE(Child(SyntheticNhsNumber(14)).ok());
+  ExpectBatchAllOrNothing(bulk, *this, 13, "lp");
 }
 
 TEST_F(RecordsApiTest, AnItemTheStoreRefusesIsNamedByItsIndex) {
