@@ -29,8 +29,8 @@ using sqlite_internal::SqliteError;
 // the tables that refer to them. schema_migrations is each database's own.
 constexpr const char* kTables[] = {
     "children",     "child_nhs_numbers", "child_agency_ids",     "records",     "observations", "findings",
-    "finding_counts", "store_state",     "audit_events", "audit_event_children", "audit_purge",
-    "changes",
+    "finding_counts", "agency_completeness", "store_state", "audit_events", "audit_event_children",
+    "audit_purge",    "changes",
 };
 
 // The identity columns, whose sequences must go on after the copied ids.

@@ -64,7 +64,7 @@ namespace ethrec {
 
 // The version of the storage schema this code reads and writes. SqliteStore
 // migrates an older file forward to it at Open.
-inline constexpr int kStoreSchemaVersion = 6;
+inline constexpr int kStoreSchemaVersion = 7;
 
 // How long audit events are kept by default: 75 years (27,394 days). An
 // audit trail is kept at least as long as the records it is about, ethrec

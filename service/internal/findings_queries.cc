@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "mapping/status_field.h"
@@ -41,6 +45,27 @@ absl::Status FindingsDisabledError() {
 
 absl::Status FindingNotFoundError(int64_t id) {
   return absl::NotFoundError(absl::StrCat("no finding has id ", id));
+}
+
+std::vector<CompletenessRow> CompletenessDeltas(absl::Span<const AgencyOfChild> before,
+                                                absl::Span<const AgencyOfChild> after) {
+  std::map<std::string, CompletenessRow, std::less<>> by_agency;
+  auto add = [&by_agency](absl::Span<const AgencyOfChild> parts, int64_t sign) {
+    for (const AgencyOfChild& part : parts) {
+      CompletenessRow& row = by_agency[part.agency];
+      row.children += sign;
+      if (part.self_defined) row.children_self_defined += sign;
+    }
+  };
+  add(before, -1);
+  add(after, +1);
+  std::vector<CompletenessRow> out;
+  for (auto& [agency, row] : by_agency) {
+    if (row.children == 0 && row.children_self_defined == 0) continue;
+    row.agency = agency;
+    out.push_back(std::move(row));
+  }
+  return out;
 }
 
 }  // namespace ethrec::store_internal

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "mapping/finding.h"
 #include "mapping/reconcile.h"
 #include "service/store.h"
@@ -38,6 +39,21 @@ absl::Status FindingsDisabledError();
 
 // NotFound for finding `id`.
 absl::Status FindingNotFoundError(int64_t id);
+
+// The completeness of FindingSummary is kept as counts per agency
+// (agency_completeness), which each write moves by what it changed: the
+// agencies of the children it touched as they were before it, and as they
+// are after it (merges included). One agency's part in one child:
+struct AgencyOfChild {
+  std::string agency;
+  bool self_defined = false;  // whether any of its current records is
+};
+
+// Per agency, what `after` adds to the counts and `before` takes away, both
+// taken over the same children; sorted by agency (the order writers update
+// the rows in), agencies whose counts do not move left out.
+std::vector<CompletenessRow> CompletenessDeltas(absl::Span<const AgencyOfChild> before,
+                                                absl::Span<const AgencyOfChild> after);
 
 }  // namespace ethrec::store_internal
 

@@ -186,7 +186,10 @@ absl::Status PostgresStore::LockBatch(Txn& txn, const std::vector<NormalizedObse
   if (absl::Status s = LockKeys(txn.conn, keys); !s.ok()) return s;
   absl::StatusOr<std::vector<int64_t>> after = ChildrenOf(txn.conn, batch);
   if (!after.ok()) return after.status();
-  if (std::includes(children.begin(), children.end(), after->begin(), after->end())) return absl::OkStatus();
+  if (std::includes(children.begin(), children.end(), after->begin(), after->end())) {
+    txn.locked_children = std::move(children);
+    return absl::OkStatus();
+  }
   txn.lock_children = children;
   txn.lock_children.insert(txn.lock_children.end(), after->begin(), after->end());
   SortUnique(txn.lock_children);
@@ -244,6 +247,8 @@ absl::StatusOr<WriteResult> PostgresStore::WriteBatch(Txn& txn, const std::vecto
                                                       Touched& touched) {
   WriteResult out;
   out.outcomes.reserve(batch.size());
+  absl::StatusOr<std::vector<store_internal::AgencyOfChild>> agencies_before = AgenciesOf(txn.conn, txn.locked_children);
+  if (!agencies_before.ok()) return agencies_before.status();
   // The child each item was written to; merges say where merged ones went.
   // Only a new current version changes what a child's records say; a merge
   // changes the child it merged into.
@@ -286,6 +291,7 @@ absl::StatusOr<WriteResult> PostgresStore::WriteBatch(Txn& txn, const std::vecto
   absl::Status s = UpdateFindings(txn, std::move(changed), received_us);
   txn.feedback = nullptr;
   if (!s.ok()) return s;
+  if (s = CountCompleteness(txn, *agencies_before); !s.ok()) return s;
   if (feedback.has_value()) out.feedback = std::move(*feedback).Take();
   if (options.feedback) out.feedback.resize(batch.size());
   if (options.validate_only) {
@@ -365,63 +371,6 @@ absl::StatusOr<WriteOutcome> PostgresStore::WriteItem(Txn& txn, size_t index, co
   Query insert(txn.conn, pg::kInsertObservation);
   if (absl::Status s = BindObservation(insert, o, n, encoded, received_us).Run(); !s.ok()) return s;
   return outcome;
-}
-
-absl::StatusOr<PostgresStore::ChildLinks> PostgresStore::ResolveChild(Txn& txn, const Observation& o,
-                                                                      std::optional<int64_t> record_child,
-                                                                      int64_t received_us) {
-  ChildLinks links;
-  std::vector<int64_t> found;
-  if (record_child.has_value()) found.push_back(*record_child);
-  if (!o.nhs_number.empty()) {
-    Query q(txn.conn, pg::kChildByNhs);
-    absl::StatusOr<bool> row = q.Text(o.nhs_number).Step();
-    if (!row.ok()) return row.status();
-    if (*row) found.push_back(q.ColumnInt(0));
-    links.nhs_number_linked = *row;
-  }
-  if (!o.agency_child_id.empty()) {
-    Query q(txn.conn, pg::kChildByAgencyId);
-    absl::StatusOr<bool> row = q.Text(o.agency).Text(o.agency_child_id).Step();
-    if (!row.ok()) return row.status();
-    if (*row) found.push_back(q.ColumnInt(0));
-    links.agency_child_id_linked = *row;
-  }
-  if (found.empty()) {
-    // A new child: nobody else can know its id before this commits, and
-    // the identifiers that lead to it are locked.
-    Query q(txn.conn, pg::kInsertChild);
-    absl::StatusOr<bool> row = q.Int(received_us).Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return absl::InternalError("postgres: inserting a child returned no id");
-    links.child = q.ColumnInt(0);
-    txn.created_children.push_back(links.child);
-    return links;
-  }
-  // The lowest id survives a merge (ids are internal, never shown);
-  // MergeChild moves every link and record to it.
-  SortUnique(found);
-  for (size_t i = 1; i < found.size(); ++i) {
-    if (absl::Status s = MergeChild(txn, found[i], found[0]); !s.ok()) return s;
-  }
-  links.child = found[0];
-  return links;
-}
-
-absl::Status PostgresStore::MergeChild(Txn& txn, int64_t from, int64_t into) {
-  for (pg::StatementId id : {pg::kMoveNhs, pg::kMoveAgencyIds, pg::kMoveRecords, pg::kMoveFindings}) {
-    if (absl::Status s = Query(txn.conn, id).Int(into).Int(from).Run(); !s.ok()) return s;
-  }
-  txn.merges.emplace_back(from, into);
-  return Query(txn.conn, pg::kDeleteChild).Int(from).Run();
-}
-
-int64_t PostgresStore::AfterMerges(const Txn& txn, int64_t child) {
-  // Merges only go to a lower id, so following them in order ends.
-  for (const auto& [from, into] : txn.merges) {
-    if (child == from) child = into;
-  }
-  return child;
 }
 
 absl::Status PostgresStore::UpdateFindings(Txn& txn, std::vector<int64_t> children, int64_t now_us) {

@@ -32,6 +32,7 @@
 #include "absl/types/span.h"
 #include "mapping/finding.h"
 #include "service/internal/change_log.h"
+#include "service/internal/findings_queries.h"
 #include "service/internal/store_audit.h"
 #include "service/internal/store_checks.h"
 #include "service/postgres/statement.h"
@@ -150,6 +151,9 @@ class PostgresStore final : public Store {
     std::vector<std::pair<int64_t, int64_t>> merges;
     // Children this Write created.
     std::vector<int64_t> created_children;
+    // The children LockBatch locked (sorted): every child this Write can
+    // change, as they were when locked.
+    std::vector<int64_t> locked_children;
     std::vector<CountDelta> count_deltas;
     // During a Write that asked for feedback: told about every child reconciled.
     FeedbackBuilder* feedback = nullptr;
@@ -254,6 +258,13 @@ class PostgresStore final : public Store {
   // Adds the counted deltas to finding_counts, in key order (so that two
   // writers never wait on each other's rows).
   static absl::Status FlushCounts(Txn& txn);
+  // The agency parts of `children` (children.cc).
+  static absl::StatusOr<std::vector<store_internal::AgencyOfChild>> AgenciesOf(Connection& c,
+                                                                             const std::vector<int64_t>& children);
+  // Moves agency_completeness by what this Write changed: `before` is
+  // AgenciesOf(txn.locked_children) taken before it wrote. After
+  // FlushCounts, as every writer does, so that no two wait on each other.
+  static absl::Status CountCompleteness(Txn& txn, const std::vector<store_internal::AgencyOfChild>& before);
   // At Open with findings enabled: if writes went by without them,
   // recomputes every child in one transaction that holds off every writer.
   absl::Status Backfill(Connection& c, int64_t now_us);

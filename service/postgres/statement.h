@@ -45,6 +45,8 @@ enum StatementId {
   kUpdateFinding,
   kSetFindingStatus,
   kAddFindingCount,
+  kAgenciesOfChildren,
+  kAddCompleteness,
   kMoveFindings,
   kMarkStale,
   kReadStale,

@@ -265,12 +265,11 @@ absl::StatusOr<FindingSummary> SqliteStore::Summarize(absl::string_view agency) 
       "SELECT agency, kind, status, SUM(n) FROM finding_counts WHERE status <> 'CLEARED'",
       agency.empty() ? "" : " AND (agency = ? OR other_agency = ?)",
       " GROUP BY agency, kind, status HAVING SUM(n) <> 0");
-  // Per agency, its children, and those with a self-defined current record
-  // (the partial index records_by_agency_child covers this; its predicate,
-  // true of every row, must be named for the index to be used).
-  const std::string completeness_sql = absl::StrCat(
-      "SELECT agency, COUNT(*), SUM(self_defined) FROM (SELECT agency, child_id, MAX(self_defined) AS self_defined"
-      " FROM records WHERE self_defined >= 0", where, " GROUP BY agency, child_id) AS per_child GROUP BY agency ORDER BY agency");
+  // Per agency, its children, and those with a self-defined current record,
+  // kept up to date by every write (agency_completeness).
+  const std::string completeness_sql =
+      absl::StrCat("SELECT agency, children, self_defined FROM agency_completeness WHERE children <> 0", where,
+                   " ORDER BY agency");
   FindingSummary out;
   for (const std::string* sql : {&counts_sql, &completeness_sql}) {
     sqlite3_stmt* raw = nullptr;

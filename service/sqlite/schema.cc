@@ -255,6 +255,20 @@ INSERT INTO store_state (name, value) VALUES ('changes_purged_through', '0');
 DROP INDEX records_by_agency_child;
 CREATE INDEX records_by_agency_child ON records (agency, child_id, self_defined) WHERE self_defined >= 0;
 )sql"},
+    // As PostgreSQL's migration 7: completeness kept as counts per agency,
+    // moved by each write, instead of counted from records at each summary.
+    {7, "completeness kept per agency", R"sql(
+CREATE TABLE agency_completeness (
+  agency VARCHAR(128) NOT NULL PRIMARY KEY,
+  children BIGINT NOT NULL,
+  self_defined BIGINT NOT NULL
+);
+INSERT INTO agency_completeness (agency, children, self_defined)
+  SELECT agency, COUNT(*), SUM(self_defined) FROM (
+    SELECT agency, child_id, MAX(self_defined) AS self_defined FROM records GROUP BY agency, child_id) AS per_child
+  GROUP BY agency;
+DROP INDEX records_by_agency_child;
+)sql"},
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion,
               "kStoreSchemaVersion must be the number of migrations");

@@ -297,6 +297,8 @@ absl::StatusOr<size_t> SqliteStore::WritePiece(const std::vector<NormalizedObser
   std::vector<int64_t> changed;
   merges_.clear();
   created_children_.clear();
+  noted_children_.clear();
+  agencies_before_.clear();
   size_t end = begin;
   while (end < batch.size()) {
     int64_t child = 0;
@@ -347,6 +349,7 @@ absl::StatusOr<size_t> SqliteStore::WritePiece(const std::vector<NormalizedObser
   absl::Status s = UpdateFindings(std::move(changed), received_us);
   feedback_ = nullptr;
   if (!s.ok()) return s;
+  if (s = CountCompleteness(); !s.ok()) return s;
   if (feedback.has_value()) {
     std::vector<ItemFeedback> items = std::move(*feedback).Take();
     for (size_t i = begin; i < end; ++i) out.feedback[i] = std::move(items[i]);
@@ -381,6 +384,7 @@ absl::StatusOr<WriteOutcome> SqliteStore::WriteItem(size_t index, const Normaliz
   if (!links.ok()) return links.status();
   const int64_t child = links->child;
   *child_out = child;
+  if (absl::Status s = NoteAgenciesBefore(child); !s.ok()) return s;
   if (!o.nhs_number.empty() && !links->nhs_number_linked) {
     absl::Status s = stmts_->Use(Statements::kLinkNhs).Text(o.nhs_number).Int(child).Run();
     if (!s.ok()) return s;
@@ -414,63 +418,6 @@ absl::StatusOr<WriteOutcome> SqliteStore::WriteItem(size_t index, const Normaliz
   absl::Status s = BindObservation(insert, o, n, encoded, received_us).Run();
   if (!s.ok()) return s;
   return outcome;
-}
-
-absl::StatusOr<SqliteStore::ChildLinks> SqliteStore::ResolveChild(
-    const Observation& o, std::optional<int64_t> record_child, int64_t received_us) {
-  ChildLinks links;
-  std::vector<int64_t> found;
-  if (record_child.has_value()) found.push_back(*record_child);
-  if (!o.nhs_number.empty()) {
-    Query q = stmts_->Use(Statements::kChildByNhs);
-    absl::StatusOr<bool> row = q.Text(o.nhs_number).Step();
-    if (!row.ok()) return row.status();
-    if (*row) found.push_back(q.ColumnInt(0));
-    links.nhs_number_linked = *row;
-  }
-  if (!o.agency_child_id.empty()) {
-    Query q = stmts_->Use(Statements::kChildByAgencyId);
-    absl::StatusOr<bool> row = q.Text(o.agency).Text(o.agency_child_id).Step();
-    if (!row.ok()) return row.status();
-    if (*row) found.push_back(q.ColumnInt(0));
-    links.agency_child_id_linked = *row;
-  }
-  if (found.empty()) {
-    Query q = stmts_->Use(Statements::kInsertChild);
-    absl::StatusOr<bool> row = q.Int(received_us).Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return absl::InternalError("sqlite: inserting a child returned no id");
-    links.child = q.ColumnInt(0);
-    if (absl::Status s = q.Run(); !s.ok()) return s;
-    created_children_.push_back(links.child);
-    return links;
-  }
-  // The lowest id survives a merge (ids are internal, never shown);
-  // MergeChild moves every link and record to it.
-  std::sort(found.begin(), found.end());
-  found.erase(std::unique(found.begin(), found.end()), found.end());
-  for (size_t i = 1; i < found.size(); ++i) {
-    if (absl::Status s = MergeChild(found[i], found[0]); !s.ok()) return s;
-  }
-  links.child = found[0];
-  return links;
-}
-
-absl::Status SqliteStore::MergeChild(int64_t from, int64_t into) {
-  for (Statements::Id id : {Statements::kMoveNhs, Statements::kMoveAgencyIds, Statements::kMoveRecords,
-                            Statements::kMoveFindings}) {
-    if (absl::Status s = stmts_->Use(id).Int(into).Int(from).Run(); !s.ok()) return s;
-  }
-  merges_.emplace_back(from, into);
-  return stmts_->Use(Statements::kDeleteChild).Int(from).Run();
-}
-
-int64_t SqliteStore::AfterMerges(int64_t child) const {
-  // Merges only go to a lower id, so following them in order ends.
-  for (const auto& [from, into] : merges_) {
-    if (child == from) child = into;
-  }
-  return child;
 }
 
 absl::Status SqliteStore::UpdateFindings(std::vector<int64_t> children, int64_t now_us) {

@@ -51,6 +51,7 @@
 #include "absl/types/span.h"
 #include "mapping/finding.h"
 #include "service/internal/change_log.h"
+#include "service/internal/findings_queries.h"
 #include "service/internal/store_audit.h"
 #include "service/internal/store_checks.h"
 #include "service/sqlite_store.h"
@@ -218,6 +219,12 @@ class SqliteStore final : public Store {
   absl::Status MergeChild(int64_t from, int64_t into) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The child `child` lives on in after the current Write's merges.
   int64_t AfterMerges(int64_t child) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Before the current Write piece first changes `child` (its records, or
+  // a merge): notes the child's agency parts as they are (children.cc).
+  absl::Status NoteAgenciesBefore(int64_t child) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // At the end of the piece: moves agency_completeness by what it changed
+  // (store_internal::CompletenessDeltas), and forgets the notes.
+  absl::Status CountCompleteness() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<ChildRecord> ReadChild(const ChildKey& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Inside Write's transaction: recomputes the findings of every child the
   // batch touched (`children`: the child of each item as written; merges_
@@ -271,6 +278,10 @@ class SqliteStore final : public Store {
   std::vector<std::pair<int64_t, int64_t>> merges_ ABSL_GUARDED_BY(mu_);
   // Children the current Write created.
   std::vector<int64_t> created_children_ ABSL_GUARDED_BY(mu_);
+  // The children the current Write piece changed (noted before it changed
+  // them), and their agency parts as they were.
+  std::vector<int64_t> noted_children_ ABSL_GUARDED_BY(mu_);
+  std::vector<store_internal::AgencyOfChild> agencies_before_ ABSL_GUARDED_BY(mu_);
   // The shared transaction of audited calls, while one is open.
   std::shared_ptr<Group> group_ ABSL_GUARDED_BY(mu_);
   // Interactive calls waiting for the lock: while there are any, a call

@@ -103,6 +103,10 @@ absl::StatusOr<std::unique_ptr<Statements>> Statements::Prepare(sqlite3* db) {
       {kSetFindingStatus, "UPDATE findings SET status = ?, history = history || ? WHERE finding_id = ?"},
       {kAddFindingCount, "INSERT INTO finding_counts (agency, other_agency, kind, status, n) VALUES (?, ?, ?, ?, ?)"
           " ON CONFLICT (agency, other_agency, kind, status) DO UPDATE SET n = finding_counts.n + excluded.n"},
+      {kAgenciesOfChild, "SELECT agency, MAX(self_defined) FROM records WHERE child_id = ? GROUP BY agency"},
+      {kAddCompleteness, "INSERT INTO agency_completeness (agency, children, self_defined) VALUES (?, ?, ?)"
+          " ON CONFLICT (agency) DO UPDATE SET children = agency_completeness.children + excluded.children,"
+          " self_defined = agency_completeness.self_defined + excluded.self_defined"},
       {kMoveFindings, "UPDATE findings SET child_id = ? WHERE child_id = ?"},
       {kMarkStale, "UPDATE store_state SET value = '1' WHERE name = 'findings_stale' AND value <> '1'"},
       {kReadStale, "SELECT value FROM store_state WHERE name = 'findings_stale'"},

@@ -142,6 +142,8 @@ class Statements {
     kUpdateFinding,
     kSetFindingStatus,
     kAddFindingCount,
+    kAgenciesOfChild,
+    kAddCompleteness,
     kMoveFindings,
     kMarkStale,
     kReadStale,

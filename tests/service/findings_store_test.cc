@@ -398,6 +398,50 @@ TYPED_TEST(FindingsStoreTest, SummaryCountsFollowEveryChangeOfStatus) {
   expect_counts_match("refused");
 }
 
+TYPED_TEST(FindingsStoreTest, CompletenessFollowsEveryWrite) {
+  // The stores keep completeness as counts per agency that each write
+  // moves: after each step they must say what the records say.
+  auto completeness = [this]() {
+    std::vector<std::string> out;
+    absl::StatusOr<FindingSummary> s = this->store_->SummarizeFindings("", TestAccess());
+    EXPECT_TRUE(s.ok()) << s.status();
+    if (!s.ok()) return out;
+    out.push_back(absl::StrCat("children ", s->children));
+    for (const CompletenessRow& r : s->completeness) {
+      out.push_back(absl::StrCat(r.agency, " ", r.children_self_defined, "/", r.children));
+    }
+    return out;
+  };
+  this->Write({Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 1),
+               Obs("school", "s1", 1, 1, "dfe", "WBRI", SuppliedBy::kSelf, 1),
+               Obs("police", "p2", 1, 2, "police-ic", "IC1", SuppliedBy::kOfficerObserved, 1)});
+  EXPECT_THAT(completeness(), ElementsAre("children 2", "gp 0/1", "police 0/1", "school 1/1"));
+  this->Write({Obs("gp", "g1", 2, 1, "nhs-ethnic-category", "A", SuppliedBy::kSelf, 2)});  // now self-defined
+  EXPECT_THAT(completeness(), ElementsAre("children 2", "gp 1/1", "police 0/1", "school 1/1"));
+  this->Write({Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 1)});  // a duplicate
+  this->Write({Obs("gp", "g2", 1, 2, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 2)});
+  EXPECT_THAT(completeness(), ElementsAre("children 2", "gp 1/2", "police 0/1", "school 1/1"));
+  // Child 2 turns out to be child 1: the gp now holds two records about
+  // one child, one of them self-defined.
+  this->Write({Obs("police", "p2", 2, 1, "police-ic", "IC1", SuppliedBy::kOfficerObserved, 3)});
+  EXPECT_THAT(completeness(), ElementsAre("children 1", "gp 1/1", "police 0/1", "school 1/1"));
+  this->Write({Obs("gp", "g1", 3, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 4)});
+  EXPECT_THAT(completeness(), ElementsAre("children 1", "gp 0/1", "police 0/1", "school 1/1"));
+  // One batch that makes a child, adds to it and merges it into child 1.
+  this->Write({Obs("csc", "c5", 1, 5, "dfe", "WBRI", SuppliedBy::kSelf, 5),
+               Obs("csc", "c6", 1, 5, "dfe", "WBRI", SuppliedBy::kPractitioner, 5),
+               Obs("csc", "c5", 2, 1, "dfe", "WBRI", SuppliedBy::kSelf, 6)});
+  EXPECT_THAT(completeness(), ElementsAre("children 1", "csc 1/1", "gp 0/1", "police 0/1", "school 1/1"));
+  // Neither a refused batch nor a validate_only one moves a count.
+  EXPECT_FALSE(this->store_->Write({Obs("youth", "y1", 1, 7, "dfe", "WBRI", SuppliedBy::kSelf, 7),
+                                    Obs("school", "s1", 1, 1, "dfe", "WIRI", SuppliedBy::kSelf, 1)}, TestAccess())
+                   .ok());
+  ASSERT_TRUE(this->store_->Write({Obs("youth", "y1", 1, 7, "dfe", "WBRI", SuppliedBy::kSelf, 7)},
+                                  WriteOptions{.validate_only = true}, TestAccess())
+                  .ok());
+  EXPECT_THAT(completeness(), ElementsAre("children 1", "csc 1/1", "gp 0/1", "police 0/1", "school 1/1"));
+}
+
 TYPED_TEST(FindingsStoreTest, MergedChildrenAreReconciledAsOne) {
   // Two children as far as anyone knows: police saw child 1 and child 2.
   this->Write({Obs("police", "p1", 1, 1, "police-ic", "IC3", SuppliedBy::kOfficerObserved, 1),

@@ -182,6 +182,13 @@ class PostgresReplicasTest : public ::testing::Test {
                      " GROUP BY agency, other_agency, kind, status"))
           << db;
     }
+    // Completeness, kept per agency by each write, is what the records say.
+    EXPECT_EQ(Rows(*server_, "ethrec",
+                   "SELECT agency, children, self_defined FROM agency_completeness WHERE children <> 0 ORDER BY agency"),
+              Rows(*server_, "ethrec",
+                   "SELECT agency, COUNT(*), SUM(self_defined) FROM (SELECT agency, child_id,"
+                   " MAX(self_defined) AS self_defined FROM records GROUP BY agency, child_id) AS per_child"
+                   " GROUP BY agency ORDER BY agency"));
   }
 
   std::unique_ptr<PostgresServer> server_;

@@ -138,5 +138,36 @@ TEST(FindingsErrorsTest, CodesAndMessages) {
   EXPECT_THAT(FindingNotFoundError(42), StatusIs(absl::StatusCode::kNotFound, HasSubstr("no finding has id 42")));
 }
 
+// A write that added a school record to one child, merged two children
+// both known to the gp (one of them self-defined there) and changed
+// nothing at the police: the school gains a child, the gp loses one but
+// keeps its self-defined one, the police does not move.
+TEST(CompletenessDeltasTest, CountsWhatTheWriteChangedPerAgency) {
+  const std::vector<AgencyOfChild> before = {
+      {"gp", true}, {"police", false},  // child 1
+      {"gp", false},                    // child 2, merged into 1
+  };
+  const std::vector<AgencyOfChild> after = {{"gp", true}, {"police", false}, {"school", true}};
+  std::vector<std::string> deltas;
+  for (const CompletenessRow& r : CompletenessDeltas(before, after)) {
+    deltas.push_back(absl::StrCat(r.agency, " ", r.children, " ", r.children_self_defined));
+  }
+  EXPECT_THAT(deltas, ElementsAre("gp -1 0", "school 1 1"));
+}
+
+// A record that became self-defined moves only that count; nothing
+// changed, nothing to write.
+TEST(CompletenessDeltasTest, ASelfDefinedChangeAloneAndNoChange) {
+  const std::vector<AgencyOfChild> before = {{"csc", false}};
+  const std::vector<AgencyOfChild> after = {{"csc", true}};
+  const std::vector<CompletenessRow> deltas = CompletenessDeltas(before, after);
+  ASSERT_EQ(deltas.size(), 1u);
+  EXPECT_EQ(deltas[0].agency, "csc");
+  EXPECT_EQ(deltas[0].children, 0);
+  EXPECT_EQ(deltas[0].children_self_defined, 1);
+  EXPECT_THAT(CompletenessDeltas(after, after), IsEmpty());
+  EXPECT_THAT(CompletenessDeltas({}, {}), IsEmpty());
+}
+
 }  // namespace
 }  // namespace ethrec::store_internal
