@@ -261,6 +261,7 @@ absl::StatusOr<WriteResult> PostgresStore::WriteBatch(Txn& txn, const std::vecto
     if (*outcome == WriteOutcome::kInserted) changed[i] = child;
     out.outcomes.push_back(*outcome);
   }
+  if (absl::Status s = InsertObservations(txn); !s.ok()) return s;
   // The audit names the children as they now are; a validate_only write
   // only those that existed before it (the others never will).
   for (int64_t& child : touched.child_ids) child = AfterMerges(txn, child);
@@ -304,6 +305,14 @@ absl::StatusOr<WriteResult> PostgresStore::WriteBatch(Txn& txn, const std::vecto
   return out;
 }
 
+absl::Status PostgresStore::InsertObservations(Txn& txn) {
+  if (txn.observations.rows() == 0) return absl::OkStatus();
+  // One statement for the batch instead of one per item.
+  absl::Status s = Query(txn.conn, pg::kInsertObservations).Columns(txn.observations).Run();
+  txn.observations.Clear();
+  return s;
+}
+
 absl::StatusOr<WriteOutcome> PostgresStore::WriteItem(Txn& txn, size_t index, const NormalizedObservation& item,
                                                       int64_t received_us, int64_t* child_out) {
   const Observation& o = item.observation;
@@ -319,6 +328,9 @@ absl::StatusOr<WriteOutcome> PostgresStore::WriteItem(Txn& txn, size_t index, co
     }
   }
   if (record_child.has_value()) {
+    // Observations go in at the end of the batch (InsertObservations);
+    // CheckBatch refused a batch naming one version twice, so no item
+    // looks for an earlier one's.
     Query q(txn.conn, pg::kFindVersion);
     absl::StatusOr<bool> row = q.Text(o.agency).Text(o.record_id).Int(o.record_version).Step();
     if (!row.ok()) return row.status();
@@ -368,8 +380,7 @@ absl::StatusOr<WriteOutcome> PostgresStore::WriteItem(Txn& txn, size_t index, co
   } else {
     outcome = WriteOutcome::kHistorical;
   }
-  Query insert(txn.conn, pg::kInsertObservation);
-  if (absl::Status s = BindObservation(insert, o, n, encoded, received_us).Run(); !s.ok()) return s;
+  BindObservation(txn.observations, o, n, encoded, received_us).EndRow();
   return outcome;
 }
 

@@ -155,6 +155,9 @@ class PostgresStore final : public Store {
     // change, as they were when locked.
     std::vector<int64_t> locked_children;
     std::vector<CountDelta> count_deltas;
+    // The observations WriteItem stores, inserted in one statement once
+    // every item is written (InsertObservations).
+    postgres_internal::RowArrays observations;
     // During a Write that asked for feedback: told about every child reconciled.
     FeedbackBuilder* feedback = nullptr;
     // Whether this attempt has NOTIFYed the sequencer (changes.cc).
@@ -231,6 +234,8 @@ class PostgresStore final : public Store {
   // Write's work inside its audited transaction, after LockBatch.
   absl::StatusOr<WriteResult> WriteBatch(Txn& txn, const std::vector<NormalizedObservation>& batch,
                                          const WriteOptions& options, int64_t received_us, Touched& touched);
+  // Inserts txn.observations, and forgets them.
+  static absl::Status InsertObservations(Txn& txn);
   // Writes one item; `*child_out` is the child it now belongs to.
   absl::StatusOr<WriteOutcome> WriteItem(Txn& txn, size_t index, const NormalizedObservation& item,
                                          int64_t received_us, int64_t* child_out);

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "service/sqlite/row_codec.h"
 #include "service/sqlite/schema.h"
 
 namespace ethrec::postgres_internal {
@@ -17,7 +18,6 @@ namespace {
 using sqlite_internal::kAuditEventColumns;
 using sqlite_internal::kCurrentColumns;
 using sqlite_internal::kFindingColumns;
-using sqlite_internal::kNumObservationColumns;
 using sqlite_internal::kObservationColumns;
 
 // `sql` with each `?` replaced by $1, $2, ... in order: the statements
@@ -37,9 +37,13 @@ std::string Numbered(absl::string_view sql) {
 
 // Each statement beside its id: the one list of what the store runs.
 std::vector<std::pair<StatementId, std::string>> StatementTable() {
-  const std::string insert_observation = absl::StrCat(
-      "INSERT INTO observations (", kObservationColumns, ") VALUES (?",
-      absl::StrJoin(std::vector<std::string>(kNumObservationColumns - 1, ", ?"), ""), ")");
+  // A batch's observations in one statement, a column array each, typed
+  // as BindObservation binds them (WriteItem gathers the rows).
+  RowArrays sample;
+  const Normalized none;
+  sqlite_internal::BindObservation(sample, Observation{}, none, sqlite_internal::EncodedNormalized(none), 0).EndRow();
+  const std::string insert_observations =
+      absl::StrCat("INSERT INTO observations (", kObservationColumns, ") SELECT * FROM ", sample.Unnest(1));
   const std::string list_observations = absl::StrCat(
       "SELECT ",
       absl::StrJoin(absl::StrSplit(kObservationColumns, ", "), ", ",
@@ -67,7 +71,7 @@ std::vector<std::pair<StatementId, std::string>> StatementTable() {
           absl::StrJoin(absl::StrSplit(kCurrentColumns, ", "), ", ",
                         [](std::string* out, absl::string_view c) { absl::StrAppend(out, c, " = ?"); }),
           " WHERE agency = ? AND record_id = ?")},
-      {kInsertObservation, insert_observation},
+      {kInsertObservations, insert_observations},
       {kListNhs, "SELECT nhs_number FROM child_nhs_numbers WHERE child_id = ? ORDER BY nhs_number"},
       {kListAgencyIds, "SELECT agency, agency_child_id FROM child_agency_ids WHERE child_id = ?"
           " ORDER BY agency, agency_child_id"},
@@ -249,6 +253,21 @@ absl::StatusOr<const char*> Connection::Prepared(StatementId id) {
 
 Query::~Query() { PQclear(result_); }
 
+namespace {
+
+// `v` as an element of an array literal: double-quoted, its quotes and
+// backslashes escaped.
+void AppendArrayElement(absl::string_view v, std::string& out) {
+  out += '"';
+  for (char c : v) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
 Query& Query::Text(absl::string_view v) {
   params_.push_back({.owned = {}, .text = v, .binary = true});
   return *this;
@@ -265,21 +284,59 @@ Query& Query::IntArray(const std::vector<int64_t>& v) {
 }
 
 Query& Query::TextArray(const std::vector<absl::string_view>& v) {
-  // An array literal: each element double-quoted, with its quotes and
-  // backslashes escaped.
+  // An array literal.
   std::string text = "{";
   for (size_t i = 0; i < v.size(); ++i) {
     if (i > 0) text += ',';
-    text += '"';
-    for (char c : v[i]) {
-      if (c == '"' || c == '\\') text += '\\';
-      text += c;
-    }
-    text += '"';
+    AppendArrayElement(v[i], text);
   }
   text += '}';
   params_.push_back({.owned = std::move(text), .text = {}, .binary = false});
   return *this;
+}
+
+Query& Query::Columns(const RowArrays& rows) {
+  for (const RowArrays::Column& c : rows.columns_) {
+    params_.push_back({.owned = absl::StrCat(c.literal, "}"), .text = {}, .binary = false});
+  }
+  return *this;
+}
+
+std::string& RowArrays::Next(bool integer) {
+  if (rows_ == 0 && next_ == columns_.size()) columns_.push_back({.integer = integer, .literal = "{"});
+  std::string& literal = columns_[next_++].literal;
+  if (rows_ > 0) literal += ',';
+  return literal;
+}
+
+RowArrays& RowArrays::Text(absl::string_view v) {
+  AppendArrayElement(v, Next(false));
+  return *this;
+}
+
+RowArrays& RowArrays::Int(int64_t v) {
+  absl::StrAppend(&Next(true), v);
+  return *this;
+}
+
+void RowArrays::EndRow() {
+  next_ = 0;
+  ++rows_;
+}
+
+std::string RowArrays::Unnest(int first) const {
+  std::string out = "unnest(";
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    absl::StrAppend(&out, i == 0 ? "" : ", ", "$", first + static_cast<int>(i),
+                    columns_[i].integer ? "::bigint[]" : "::text[]");
+  }
+  return out + ")";
+}
+
+void RowArrays::Clear() {
+  columns_.clear();
+  next_ = 0;
+  rows_ = 0;
 }
 
 absl::Status Query::Execute() {

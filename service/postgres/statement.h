@@ -35,7 +35,7 @@ enum StatementId {
   kDeleteChild,
   kInsertRecord,
   kUpdateCurrent,
-  kInsertObservation,
+  kInsertObservations,  // a batch's, as RowArrays
   kListNhs,
   kListAgencyIds,
   kListObservations,
@@ -116,6 +116,34 @@ class Connection {
 // hold row values (identifiers).
 absl::Status PostgresError(const Connection& c, const PGresult* result, absl::string_view what);
 
+// Rows gathered for one multi-row INSERT ... SELECT FROM unnest(...): Text
+// and Int bind each row's columns in order, as on a Query, and EndRow ends
+// the row; Query::Columns binds each column as one array. Values are
+// copied.
+class RowArrays {
+ public:
+  RowArrays& Text(absl::string_view v);
+  RowArrays& Int(int64_t v);
+  void EndRow();
+  int64_t rows() const { return rows_; }
+  // "unnest($first::text[], $first+1::bigint[], ...)": the columns, typed by
+  // what the first row bound.
+  std::string Unnest(int first) const;
+  void Clear();
+
+ private:
+  friend class Query;
+  // The next column of the current row, with its separator.
+  std::string& Next(bool integer);
+  struct Column {
+    bool integer = false;
+    std::string literal;  // "{a,b,..." (the closing brace added when bound)
+  };
+  std::vector<Column> columns_;
+  size_t next_ = 0;
+  int64_t rows_ = 0;
+};
+
 // One use of a statement, prepared (StatementId) or built for this call
 // (SQL with $1, $2 ... parameters): binds parameters in order, runs on the
 // first Step, and reads the rows. Text is sent as given (binary format, no
@@ -134,6 +162,8 @@ class Query {
   Query& IntArray(const std::vector<int64_t>& v);
   // An array of strings ($n::text[]).
   Query& TextArray(const std::vector<absl::string_view>& v);
+  // Each column of `rows` as one array.
+  Query& Columns(const RowArrays& rows);
 
   // True when a row is ready, false when there are no more.
   absl::StatusOr<bool> Step();

@@ -489,5 +489,8 @@ absl::StatusOr<ExistingFinding> ReadExistingFindingRow(const Q& q, int64_t* chil
 ETHREC_ROW_CODEC_FOR(Query)
 ETHREC_ROW_CODEC_FOR(postgres_internal::Query)
 #undef ETHREC_ROW_CODEC_FOR
+// PostgreSQL inserts a batch's observations in one statement.
+template postgres_internal::RowArrays& BindObservation(postgres_internal::RowArrays&, const Observation&,
+                                                       const Normalized&, const EncodedNormalized&, int64_t);
 
 }  // namespace ethrec::sqlite_internal

@@ -224,6 +224,33 @@ TYPED_TEST(StoreTest, BatchAppliesItemsInOrder) {
   EXPECT_THAT(Versions(child.records[1]), ElementsAre(5, 1));
 }
 
+TYPED_TEST(StoreTest, TextIsStoredByteForByteWhateverItHolds) {
+  // What a batch's values pass through (PostgreSQL sends a batch's
+  // observations as array literals) must not change them.
+  const std::vector<std::string> texts = {
+      "", "NULL", "a \"quoted\" word", "back\\slash \\\"", "{braces}, commas", "line\nbreak\ttab",
+      "Qu\xC3\xA9" "b\xC3\xA9" "cois \xE2\x80\x93 \xEF\xBC\xB7", " spaces round "};
+  std::vector<NormalizedObservation> batch;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    NormalizedObservation item = Item("school-b", absl::StrCat("R-", i), 1, NhsA(), "");
+    item.observation.text = texts[i];
+    item.normalized.detail = texts[i];
+    item.normalized.notes = {texts[i], "x"};
+    batch.push_back(std::move(item));
+  }
+  ASSERT_TRUE(this->store_->Write(batch, TestAccess()).ok());
+  const ChildRecord child = this->GetOk(ChildKey::ForNhsNumber(NhsA()));
+  ASSERT_EQ(child.records.size(), texts.size());
+  for (const RecordHistory& r : child.records) {
+    const size_t i = std::stoul(r.record_id.substr(2));
+    ASSERT_LT(i, texts.size());
+    const StoredObservation& stored = r.versions.front();
+    EXPECT_EQ(stored.observation.text, texts[i]) << i;
+    EXPECT_EQ(stored.normalized.detail, texts[i]) << i;
+    EXPECT_THAT(stored.normalized.notes, ElementsAre(texts[i], "x")) << i;
+  }
+}
+
 TYPED_TEST(StoreTest, EmptyBatchWritesNothing) {
   absl::StatusOr<std::vector<WriteOutcome>> out = this->store_->Write({}, TestAccess());
   ASSERT_TRUE(out.ok()) << out.status();
