@@ -90,8 +90,7 @@ absl::Status PostgresStore::InsertChange(Txn& txn, const ChangeEntry& e) {
     txn.changes_pending = true;
   }
   const bool record = e.kind == ChangeKind::kRecordWritten;
-  return Query(txn.conn, pg::kInsertChange)
-      .Int(absl::ToUnixMicros(e.time))
+  txn.changes.Int(absl::ToUnixMicros(e.time))
       .Int(static_cast<int64_t>(e.kind))
       .Int(e.child_id)
       .Text(e.agency)
@@ -101,7 +100,15 @@ absl::Status PostgresStore::InsertChange(Txn& txn, const ChangeEntry& e) {
       .Int(e.finding_id)
       .Text(record ? absl::string_view() : FindingKindName(e.finding_kind))
       .Text(e.other_agency)
-      .Run();
+      .EndRow();
+  return absl::OkStatus();
+}
+
+absl::Status PostgresStore::InsertChanges(Txn& txn) {
+  if (txn.changes.rows() == 0) return absl::OkStatus();
+  absl::Status s = Query(txn.conn, pg::kInsertChanges).Columns(txn.changes).Run();
+  txn.changes.Clear();
+  return s;
 }
 
 absl::StatusOr<ChangeLogState> PostgresStore::GetChangeLogState() {

@@ -603,6 +603,7 @@ absl::Status PostgresStore::Backfill(Connection& c, int64_t now_us) {
   Txn txn{.conn = c, .lock_children = unused};
   if (absl::Status s = ReconcileChildren(txn, children, now_us); !s.ok()) return fail(s);
   if (absl::Status s = FlushCounts(txn); !s.ok()) return fail(s);
+  if (absl::Status s = InsertChanges(txn); !s.ok()) return fail(s);
   if (absl::Status s = Query(c, pg::kClearStale).Run(); !s.ok()) return fail(s);
   if (absl::Status s = c.Exec("COMMIT"); !s.ok()) return fail(s);
   return absl::OkStatus();

@@ -158,6 +158,9 @@ class PostgresStore final : public Store {
     // The observations WriteItem stores, inserted in one statement once
     // every item is written (InsertObservations).
     postgres_internal::RowArrays observations;
+    // The change-log entries of the call (InsertChange), inserted in one
+    // statement when its body has succeeded (InsertChanges).
+    postgres_internal::RowArrays changes;
     // During a Write that asked for feedback: told about every child reconciled.
     FeedbackBuilder* feedback = nullptr;
     // Whether this attempt has NOTIFYed the sequencer (changes.cc).
@@ -197,6 +200,9 @@ class PostgresStore final : public Store {
       Txn txn{.conn = *conn, .lock_children = lock_children};
       Touched touched;
       absl::StatusOr<T> result = body(txn, touched, now_us);
+      if (result.ok()) {
+        if (absl::Status s = InsertChanges(txn); !s.ok()) result = s;
+      }
       const bool retry = txn.relock || result.status().code() == absl::StatusCode::kAborted;
       if (retry && attempt < kMaxAttempts && !conn->broken()) {
         conn->Exec("ROLLBACK").IgnoreError();
@@ -288,9 +294,12 @@ class PostgresStore final : public Store {
   absl::StatusOr<StoredFinding> Review(Txn& txn, int64_t id, ReviewAction action, absl::string_view note,
                                        const Access& access, int64_t now_us, Touched& touched);
 
-  // The change log (changes.cc). Inserts one entry with no position yet,
-  // in the call's transaction, and NOTIFYs the sequencer (at commit).
+  // The change log (changes.cc). Adds one entry with no position yet to
+  // the call's (txn.changes), and NOTIFYs the sequencer (at commit).
   absl::Status InsertChange(Txn& txn, const ChangeEntry& e);
+  // Inserts txn.changes in the call's transaction (Audited, once its body
+  // has succeeded), and forgets them.
+  static absl::Status InsertChanges(Txn& txn);
   // Starts the sequencer thread (Open) / stops it (Close).
   void StartSequencer();
   void StopSequencer();

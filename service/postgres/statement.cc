@@ -125,8 +125,12 @@ std::vector<std::pair<StatementId, std::string>> StatementTable() {
           " WHERE time_us < $1 ORDER BY time_us, id LIMIT $2)"},
       {kEndPurge, "DELETE FROM audit_purge"},
       // The change log (migration 5; service/postgres/changes.cc).
-      {kInsertChange, "INSERT INTO changes (time_us, kind, child_id, agency, record_id, record_version, action,"
-          " finding_id, finding_kind, other_agency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+      // A call's entries in one statement, in the order the call made them
+      // (the identity, which the sequencer follows, is given in that order).
+      {kInsertChanges, "INSERT INTO changes (time_us, kind, child_id, agency, record_id, record_version, action,"
+          " finding_id, finding_kind, other_agency) SELECT t, k, c, a, r, v, x, f, fk, o FROM unnest($1::bigint[],"
+          " $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bigint[], $9::text[],"
+          " $10::text[]) WITH ORDINALITY AS u (t, k, c, a, r, v, x, f, fk, o, n) ORDER BY n"},
       {kReadChanges, absl::StrCat("SELECT o.", absl::StrJoin(absl::StrSplit(kObservationColumns, ", "), ", o."),
           ", c.position, c.time_us, c.kind, c.child_id, c.agency, c.record_id, c.record_version, c.action,"
           " c.finding_id, c.finding_kind, c.other_agency FROM changes c LEFT JOIN observations o"

@@ -66,7 +66,7 @@ enum StatementId {
   kPurgeAuditChildren,
   kPurgeAuditEvents,
   kEndPurge,
-  kInsertChange,
+  kInsertChanges,  // a call's, as RowArrays
   kReadChanges,
   kChangeLogState,
   kSequenceChanges,

@@ -1,12 +1,14 @@
 // What only the PostgreSQL store does (the Store contract is tested on
 // every store in store_test.cc and the other *_store_test.cc files): its
 // options, migrations when replicas start together, a database newer than
-// the build refused, and connections the server dropped replaced.
+// the build refused, connections the server dropped replaced, plans that
+// do not depend on statistics, and the change log of a findings backfill.
 // Synthetic data only.
 #include "service/postgres_store.h"
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -19,6 +21,8 @@
 #include "mapping/observation.h"
 #include "tests/service/store_factories.h"
 #include "tests/service/store_items.h"
+#include "tests/service/store_observations.h"
+#include "tests/testing/builtin_data.h"
 #include "tests/testing/postgres_server.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/store_access.h"
@@ -168,6 +172,49 @@ TEST_F(PostgresStoreTest, RecordKeyLookupsUseThePrimaryKeyWhateverTheStatistics)
              "EXPLAIN EXECUTE lookup ('gp', 'g7')");
     EXPECT_THAT(plan, HasSubstr("records_pkey")) << mode;
   }
+}
+
+// Writes made with findings off are reconciled at the next Open with them
+// on (Backfill, outside any call): the findings it raises reach the change
+// log as a call's do (a call's entries are inserted when its body ends;
+// the backfill inserts its own).
+TEST_F(PostgresStoreTest, ABackfillLogsTheFindingsItRaises) {
+  {
+    absl::StatusOr<std::unique_ptr<Store>> store = OpenPostgresStore(Options());  // findings off
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)
+                    ->Write({::ethrec::testing::Obs("school", "s1", 1, 1, "dfe", "BCRB", SuppliedBy::kSelf, 1),
+                             ::ethrec::testing::Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "A",
+                                                    SuppliedBy::kPractitioner, 2)},
+                            ::ethrec::testing::TestAccess())
+                    .ok());
+    ASSERT_TRUE((*store)->Close().ok());
+  }
+  PostgresStoreOptions options = Options();
+  options.store.findings_normalizer = &::ethrec::testing::BuiltinNormalizer();
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenPostgresStore(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<FindingsPage> findings = (*store)->ListFindings({}, ::ethrec::testing::TestAccess());
+  ASSERT_TRUE(findings.ok()) << findings.status();
+  ASSERT_FALSE(findings->findings.empty());
+  // Positions come from the sequencer thread, just after the commit.
+  std::vector<int64_t> logged;
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (logged.size() < findings->findings.size() && absl::Now() < deadline) {
+    ASSERT_TRUE((*store)->WaitForChanges(0, absl::Now() + absl::Milliseconds(200)).ok());
+    absl::StatusOr<ChangePage> page = (*store)->ReadChanges({.limit = 100}, ::ethrec::testing::TestAccess());
+    ASSERT_TRUE(page.ok()) << page.status();
+    logged.clear();
+    for (const ChangeEntry& e : page->entries) {
+      if (e.kind == ChangeKind::kFindingChanged && e.action == FindingAction::kRaised) logged.push_back(e.finding_id);
+    }
+  }
+  std::vector<int64_t> raised;
+  for (const StoredFinding& f : findings->findings) raised.push_back(f.id);
+  std::sort(logged.begin(), logged.end());
+  std::sort(raised.begin(), raised.end());
+  EXPECT_EQ(logged, raised);
+  ASSERT_TRUE((*store)->Close().ok());
 }
 
 }  // namespace
