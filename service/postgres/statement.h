@@ -116,6 +116,9 @@ class Connection {
 // hold row values (identifiers).
 absl::Status PostgresError(const Connection& c, const PGresult* result, absl::string_view what);
 
+// The SQL of every statement, by id, as prepared ($1, $2 ... parameters).
+const std::vector<std::string>& StatementSql();
+
 // Rows gathered for one multi-row INSERT ... SELECT FROM unnest(...): Text
 // and Int bind each row's columns in order, as on a Query, and EndRow ends
 // the row; Query::Columns binds each column as one array. Values are

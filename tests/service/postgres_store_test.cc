@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "mapping/observation.h"
+#include "service/postgres/statement.h"
 #include "tests/service/store_factories.h"
 #include "tests/service/store_items.h"
 #include "tests/service/store_observations.h"
@@ -34,6 +35,7 @@ using ::ethrec::testing::PostgresServer;
 using ::ethrec::store_items::Item;
 using ::ethrec::testing::StatusIs;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class PostgresStoreTest : public ::testing::Test {
  protected:
@@ -214,6 +216,28 @@ TEST_F(PostgresStoreTest, ABackfillLogsTheFindingsItRaises) {
   std::sort(logged.begin(), logged.end());
   std::sort(raised.begin(), raised.end());
   EXPECT_EQ(logged, raised);
+  ASSERT_TRUE((*store)->Close().ok());
+}
+
+// A connection keeps the plan it made of a prepared statement. The agency
+// parts of a write's children (completeness) must be read through an index
+// even when that plan was made on the empty tables of a fresh database and
+// the tables have grown since (checked: `child_id = ANY($1)` scanned every
+// record here).
+TEST_F(PostgresStoreTest, AgencyPartsAreProbedByIndexWhateverTheTablesHeldWhenPrepared) {
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenPostgresStore(Options());
+  ASSERT_TRUE(store.ok()) << store.status();
+  const std::string& sql = postgres_internal::StatementSql()[postgres_internal::kAgenciesOfChildren];
+  const std::string plan = Plan(
+      server_->SocketConninfo(db_),
+      absl::StrCat("SET plan_cache_mode = force_generic_plan; PREPARE parts (bigint[]) AS ", sql,
+                   "; EXECUTE parts ('{1}');"
+                   " INSERT INTO children (child_id, created_at_us) SELECT g, 0 FROM generate_series(1, 20000) g;"
+                   " INSERT INTO records (agency, record_id, child_id, current_version)"
+                   " SELECT 'gp', 'r' || g, g, 1 FROM generate_series(1, 20000) g;"),
+      "EXPLAIN EXECUTE parts ('{5, 6}')");
+  EXPECT_THAT(plan, HasSubstr("Index")) << plan;
+  EXPECT_THAT(plan, Not(HasSubstr("Seq Scan on records"))) << plan;
   ASSERT_TRUE((*store)->Close().ok());
 }
 
