@@ -105,10 +105,7 @@ absl::Status PostgresStore::InsertChange(Txn& txn, const ChangeEntry& e) {
 }
 
 absl::Status PostgresStore::InsertChanges(Txn& txn) {
-  if (txn.changes.rows() == 0) return absl::OkStatus();
-  absl::Status s = Query(txn.conn, pg::kInsertChanges).Columns(txn.changes).Run();
-  txn.changes.Clear();
-  return s;
+  return pg::InsertRows(txn.conn, pg::kInsertChanges, txn.changes);
 }
 
 absl::StatusOr<ChangeLogState> PostgresStore::GetChangeLogState() {

@@ -261,7 +261,8 @@ absl::StatusOr<WriteResult> PostgresStore::WriteBatch(Txn& txn, const std::vecto
     if (*outcome == WriteOutcome::kInserted) changed[i] = child;
     out.outcomes.push_back(*outcome);
   }
-  if (absl::Status s = InsertObservations(txn); !s.ok()) return s;
+  // One statement for the batch's observations instead of one per item.
+  if (absl::Status s = pg::InsertRows(txn.conn, pg::kInsertObservations, txn.observations); !s.ok()) return s;
   // The audit names the children as they now are; a validate_only write
   // only those that existed before it (the others never will).
   for (int64_t& child : touched.child_ids) child = AfterMerges(txn, child);
@@ -305,14 +306,6 @@ absl::StatusOr<WriteResult> PostgresStore::WriteBatch(Txn& txn, const std::vecto
   return out;
 }
 
-absl::Status PostgresStore::InsertObservations(Txn& txn) {
-  if (txn.observations.rows() == 0) return absl::OkStatus();
-  // One statement for the batch instead of one per item.
-  absl::Status s = Query(txn.conn, pg::kInsertObservations).Columns(txn.observations).Run();
-  txn.observations.Clear();
-  return s;
-}
-
 absl::StatusOr<WriteOutcome> PostgresStore::WriteItem(Txn& txn, size_t index, const NormalizedObservation& item,
                                                       int64_t received_us, int64_t* child_out) {
   const Observation& o = item.observation;
@@ -328,7 +321,7 @@ absl::StatusOr<WriteOutcome> PostgresStore::WriteItem(Txn& txn, size_t index, co
     }
   }
   if (record_child.has_value()) {
-    // Observations go in at the end of the batch (InsertObservations);
+    // Observations go in at the end of the batch (after the item loop);
     // CheckBatch refused a batch naming one version twice, so no item
     // looks for an earlier one's.
     Query q(txn.conn, pg::kFindVersion);

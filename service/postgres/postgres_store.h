@@ -156,7 +156,7 @@ class PostgresStore final : public Store {
     std::vector<int64_t> locked_children;
     std::vector<CountDelta> count_deltas;
     // The observations WriteItem stores, inserted in one statement once
-    // every item is written (InsertObservations).
+    // every item is written (WriteBatch).
     postgres_internal::RowArrays observations;
     // The change-log entries of the call (InsertChange), inserted in one
     // statement when its body has succeeded (InsertChanges).
@@ -240,8 +240,6 @@ class PostgresStore final : public Store {
   // Write's work inside its audited transaction, after LockBatch.
   absl::StatusOr<WriteResult> WriteBatch(Txn& txn, const std::vector<NormalizedObservation>& batch,
                                          const WriteOptions& options, int64_t received_us, Touched& touched);
-  // Inserts txn.observations, and forgets them.
-  static absl::Status InsertObservations(Txn& txn);
   // Writes one item; `*child_out` is the child it now belongs to.
   absl::StatusOr<WriteOutcome> WriteItem(Txn& txn, size_t index, const NormalizedObservation& item,
                                          int64_t received_us, int64_t* child_out);

@@ -264,8 +264,8 @@ absl::StatusOr<FindingSummary> PostgresStore::Summarize(Connection& c, absl::str
   // Per agency, its children, and those with a self-defined current record,
   // kept up to date by every write (agency_completeness).
   const std::string completeness_sql =
-      absl::StrCat("SELECT agency, children, self_defined FROM agency_completeness WHERE children <> 0", agency.empty() ? "" : " AND agency = $1",
-                   " ORDER BY agency");
+      absl::StrCat("SELECT agency, children, self_defined FROM agency_completeness WHERE children <> 0",
+                   agency.empty() ? "" : " AND agency = $1", " ORDER BY agency");
   FindingSummary out;
   for (const std::string* sql : {&counts_sql, &completeness_sql}) {
     Query q(c, *sql);

@@ -347,6 +347,13 @@ std::string RowArrays::Unnest(int first) const {
   return out + ")";
 }
 
+absl::Status InsertRows(Connection& c, StatementId id, RowArrays& rows) {
+  if (rows.rows() == 0) return absl::OkStatus();
+  absl::Status s = Query(c, id).Columns(rows).Run();
+  rows.Clear();
+  return s;
+}
+
 void RowArrays::Clear() {
   columns_.clear();
   next_ = 0;

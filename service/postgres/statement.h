@@ -147,6 +147,10 @@ class RowArrays {
   int64_t rows_ = 0;
 };
 
+// Runs `id`, an INSERT of `rows` (Query::Columns), unless there are none,
+// and clears them.
+absl::Status InsertRows(Connection& c, StatementId id, RowArrays& rows);
+
 // One use of a statement, prepared (StatementId) or built for this call
 // (SQL with $1, $2 ... parameters): binds parameters in order, runs on the
 // first Step, and reads the rows. Text is sent as given (binary format, no
