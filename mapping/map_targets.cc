@@ -25,12 +25,12 @@ std::optional<std::string> R5RelationshipExtension(const rapidjson::Value& targe
   std::optional<std::string> found;
   for (rapidjson::SizeType i = 0; i < extensions->Size(); ++i) {
     const rapidjson::Value& e = (*extensions)[i];
-    auto url = e.IsObject() ? e.FindMember("url") : e.MemberEnd();
-    if (!e.IsObject() || url == e.MemberEnd() || !url->value.IsString() ||
-        absl::string_view(url->value.GetString()) != kR5RelationshipExtensionUrl) {
+    const std::string epath = Index(Child(tpath, "extension"), i);
+    if (!e.IsObject()) {
+      sink.Add(epath, "must be an object");
       continue;
     }
-    const std::string epath = Index(Child(tpath, "extension"), i);
+    if (StringMember(e, "url") != kR5RelationshipExtensionUrl) continue;
     if (found) {
       sink.Add(epath, "the R5 relationship extension is given twice");
       return "";

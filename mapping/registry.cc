@@ -22,6 +22,7 @@ namespace ethrec {
 using mapping_internal::Child;
 using mapping_internal::PropertyBool;
 using mapping_internal::PropertyValue;
+using mapping_internal::StringMember;
 using mapping_internal::TaxonomyBuilder;
 using mapping_internal::Index;
 using mapping_internal::OptionalArray;
@@ -227,11 +228,7 @@ class RegistryBuilder {
           sink.Add(Index(Child(root, "extension"), i), "must be an object");
           continue;
         }
-        auto eu = e.FindMember("url");
-        if (eu == e.MemberEnd() || !eu->value.IsString() ||
-            absl::string_view(eu->value.GetString()) != kRecordingBasisUrl) {
-          continue;
-        }
+        if (StringMember(e, "url") != kRecordingBasisUrl) continue;
         basis_found = true;
         std::string value = PropertyValue(e).value_or("");
         if (value == "self-defined") {
@@ -290,12 +287,12 @@ class RegistryBuilder {
         for (rapidjson::SizeType j = 0; j < props->Size(); ++j) {
           const std::string ppath = Index(Child(path, "property"), j);
           const rapidjson::Value& p = (*props)[j];
-          auto pc = p.IsObject() ? p.FindMember("code") : p.MemberEnd();
-          if (!p.IsObject() || pc == p.MemberEnd() || !pc->value.IsString()) {
+          const std::optional<absl::string_view> code_of = StringMember(p, "code");
+          if (!code_of) {
             sink.Add(ppath, "a property needs a \"code\"");
             continue;
           }
-          const absl::string_view name = pc->value.GetString();
+          const absl::string_view name = *code_of;
           if (name == "parent") {
             concept_.parent = PropertyValue(p).value_or("");
           } else if (name == "alias") {

@@ -14,6 +14,7 @@ using mapping_internal::OptionalString;
 using mapping_internal::ProblemSink;
 using mapping_internal::PropertyInt;
 using mapping_internal::PropertyValue;
+using mapping_internal::StringMember;
 using mapping_internal::RequiredArray;
 using mapping_internal::RequiredString;
 
@@ -40,10 +41,9 @@ void TaxonomyBuilder::Build(const rapidjson::Value& doc, ProblemSink& sink, Taxo
     int order = 0;
     if (const rapidjson::Value* props = OptionalArray(c, path, "property", sink)) {
       for (const rapidjson::Value& p : props->GetArray()) {
-        if (!p.IsObject()) continue;
-        auto pc = p.FindMember("code");
-        if (pc == p.MemberEnd() || !pc->value.IsString()) continue;
-        absl::string_view name = pc->value.GetString();
+        const std::optional<absl::string_view> code_of = StringMember(p, "code");
+        if (!code_of) continue;
+        const absl::string_view name = *code_of;
         if (name == "labelFull") label_full = PropertyValue(p).value_or("");
         if (name == "kind") kind = PropertyValue(p).value_or("");
         if (name == "order") order = PropertyInt(p).value_or(0);

@@ -36,6 +36,15 @@ inline std::string Child(absl::string_view path, absl::string_view key) {
 }
 inline std::string Index(absl::string_view path, size_t i) { return absl::StrCat(path, "[", i, "]"); }
 
+// The string member `key` of `v`: nullopt when `v` is not an object (a JSON
+// array element may be anything), or the member is absent or not a string.
+inline std::optional<absl::string_view> StringMember(const rapidjson::Value& v, const char* key) {
+  if (!v.IsObject()) return std::nullopt;
+  auto it = v.FindMember(key);
+  if (it == v.MemberEnd() || !it->value.IsString()) return std::nullopt;
+  return absl::string_view(it->value.GetString(), it->value.GetStringLength());
+}
+
 // A required non-empty string member; records a problem and returns nullopt otherwise.
 inline std::optional<std::string> RequiredString(const rapidjson::Value& obj, absl::string_view path,
                                                  const char* key, ProblemSink& sink) {

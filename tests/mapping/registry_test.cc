@@ -330,6 +330,15 @@ INSTANTIATE_TEST_SUITE_P(
         RejectCase{"UnknownConceptProperty",
                    {Set("/concept/0/property", R"([{"code": "colour", "valueString": "red"}])")}, {},
                    kSystemFile, "$.concept[0].property[0].code", "unknown concept property \"colour\""},
+        // Elements of a JSON array may be anything: asking a number for its
+        // members aborted the loader (found by tests/fuzz/map_loader_fuzz).
+        RejectCase{"PropertyNotAnObject", {Set("/concept/0/property", "[1]")}, {}, kSystemFile,
+                   "$.concept[0].property[0]", "a property needs a \"code\""},
+        RejectCase{"ExtensionNotAnObject", {Set("/extension/-", "[]")}, {}, kSystemFile,
+                   "$.extension[1]", "must be an object"},
+        RejectCase{"TargetExtensionNotAnObject", {},
+                   {Set("/group/0/element/0/target/0/extension", R"(["x"])")}, kMapFile,
+                   "$.group[0].element[0].target[0].extension[0]", "must be an object"},
         RejectCase{"EmptyConceptList", {Set("/concept", "[]")}, {}, kSystemFile, "$.concept",
                    "must be a non-empty array"},
         RejectCase{"UnsupportedResourceType", {Set("/resourceType", R"("ValueSet")")}, {},
