@@ -2,7 +2,8 @@
 # each server run, on SQLite or, with ETHREC_AB_STORE=postgresql, on a
 # throwaway PostgreSQL 15 (initdb under the caller's $dir, Unix socket and a
 # free loopback port, fsync and synchronous_commit on, pinned to CPU 0 with
-# the server; $ab_pg_cpus, if set, names other CPUs), stopped and removed by
+# the server; $ab_pg_cpus, if set, names other CPUs; ETHREC_AB_PG_OPTS adds
+# server options, e.g. "-c wal_compression=on"), stopped and removed by
 # ab_store_stop.
 # ab_begin NAME: a temporary directory $dir, the store started in it, and an
 # EXIT trap that stops the server (stop), the store and removes $dir. Sets:
@@ -21,7 +22,7 @@ ab_store_start() {
   ab_pgport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   "${ab_as_pg[@]}" "$ab_pgbin/initdb" -D "$dir/pg/data" -A trust -U ethrec > "$dir/pg/initdb.log"
   taskset -c "${ab_pg_cpus:-0}" "${ab_as_pg[@]}" "$ab_pgbin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/log" -w \
-    -o "-k $dir/pg -p $ab_pgport -c listen_addresses=127.0.0.1 -c max_connections=100" start > /dev/null
+    -o "-k $dir/pg -p $ab_pgport -c listen_addresses=127.0.0.1 -c max_connections=100 ${ETHREC_AB_PG_OPTS:-}" start > /dev/null
   db="postgresql:///load?host=$dir/pg&port=$ab_pgport&user=ethrec"
 }
 ab_store_stop() {
