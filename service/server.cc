@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -34,6 +35,13 @@
 
 namespace ethrec::service {
 namespace {
+
+// NormalizeBatch's threads (TaxonomyServiceImpl): its calls are short and
+// use the CPU only, so half the cores, 2 to 16, as gRPC sizes the threads
+// of its callback queue.
+int NormalizeBatchThreads() {
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency() / 2, 2u, 16u));
+}
 
 sigset_t StopSignals() {
   sigset_t set;
@@ -183,7 +191,7 @@ absl::Status RunServer(const ServerOptions& options) {
   }
   builder.AddListeningPort(options.listen_address, credentials, &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
-  builder.RegisterService(&taxonomy);
+  taxonomy.Register(builder);
   builder.RegisterService(&records);
   builder.RegisterService(&findings);
   builder.RegisterService(&diagnostics);
@@ -194,6 +202,7 @@ absl::Status RunServer(const ServerOptions& options) {
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
   }
+  taxonomy.StartNormalizeBatch(NormalizeBatchThreads());
   if (options.on_listening) options.on_listening(absl::StrCat(HostOf(options.listen_address), ":", port));
 
   // The HTTP API, over the same calls (separate Records/Findings/Audit api

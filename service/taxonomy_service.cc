@@ -214,22 +214,86 @@ grpc::Status TaxonomyServiceImpl::Normalize(grpc::ServerContext* context, const 
   return ServeCall(*context, gate_, "/ethrec.v1.TaxonomyService/Normalize", response, [&](const Caller&) { return api_.Normalize(*request); });
 }
 
-grpc::ServerUnaryReactor* TaxonomyServiceImpl::NormalizeBatch(grpc::CallbackServerContext* context,
-                                                              const grpc::ByteBuffer* request,
-                                                              grpc::ByteBuffer* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<std::string> bytes = NormalizeBatchBytes(*context, *request);
-  if (!bytes.ok()) {
-    reactor->Finish(ToGrpcStatus(bytes.status()));
-    return reactor;
+// One NormalizeBatch call, from being asked for to its answer's completion.
+class TaxonomyServiceImpl::BatchCall {
+ public:
+  explicit BatchCall(TaxonomyServiceImpl& service) : service_(service), responder_(&context_) {}
+
+  // Asks the queue for a call, with this as its tag.
+  void Await() {
+    service_.RequestNormalizeBatch(&context_, &request_, &responder_, service_.batch_queue_.get(),
+                                   service_.batch_queue_.get(), this);
   }
-  grpc::Slice slice(*std::move(bytes));
-  *response = grpc::ByteBuffer(&slice, 1);
-  reactor->Finish(grpc::Status::OK);
-  return reactor;
+
+  // This tag came off the queue: a call arrived (answer it), its answer was
+  // sent, or the server is shutting down (`ok` false). Deletes itself when
+  // the call is over.
+  void Proceed(bool ok) {
+    if (answered_ || !ok) {
+      delete this;
+      return;
+    }
+    service_.AwaitNormalizeBatch();  // the next call, while this one runs
+    answered_ = true;
+    absl::StatusOr<std::string> bytes = service_.NormalizeBatchBytes(context_, request_);
+    if (!bytes.ok()) {
+      responder_.FinishWithError(ToGrpcStatus(bytes.status()), this);
+      return;
+    }
+    grpc::Slice slice(*std::move(bytes));
+    responder_.Finish(grpc::ByteBuffer(&slice, 1), grpc::Status::OK, this);
+  }
+
+ private:
+  TaxonomyServiceImpl& service_;
+  grpc::ServerContext context_;
+  grpc::ByteBuffer request_;
+  grpc::ServerAsyncResponseWriter<grpc::ByteBuffer> responder_;
+  bool answered_ = false;
+};
+
+void TaxonomyServiceImpl::Register(grpc::ServerBuilder& builder) {
+  builder.RegisterService(this);
+  batch_queue_ = builder.AddCompletionQueue();
 }
 
-absl::StatusOr<std::string> TaxonomyServiceImpl::NormalizeBatchBytes(const grpc::CallbackServerContext& context,
+void TaxonomyServiceImpl::StartNormalizeBatch(int threads) {
+  // Every thread takes calls; one waiting call per thread keeps a thread
+  // free to take the next while others answer.
+  for (int i = 0; i < threads; ++i) AwaitNormalizeBatch();
+  for (int i = 0; i < threads; ++i) batch_threads_.emplace_back([this] { ServeNormalizeBatch(); });
+}
+
+void TaxonomyServiceImpl::AwaitNormalizeBatch() {
+  absl::ReaderMutexLock lock(&batch_queue_mu_);
+  if (batch_queue_closed_) return;
+  (new BatchCall(*this))->Await();
+}
+
+void TaxonomyServiceImpl::ServeNormalizeBatch() {
+  void* tag = nullptr;
+  bool ok = false;
+  while (batch_queue_->Next(&tag, &ok)) static_cast<BatchCall*>(tag)->Proceed(ok);
+}
+
+TaxonomyServiceImpl::~TaxonomyServiceImpl() {
+  if (batch_queue_ == nullptr) return;
+  {
+    absl::MutexLock lock(&batch_queue_mu_);
+    batch_queue_closed_ = true;
+  }
+  // The server has shut down: the calls asked for come back not ok, and the
+  // threads end when the queue is drained.
+  batch_queue_->Shutdown();
+  for (std::thread& t : batch_threads_) t.join();
+  if (batch_threads_.empty()) {  // never started: drain here
+    void* tag = nullptr;
+    bool ok = false;
+    while (batch_queue_->Next(&tag, &ok)) static_cast<BatchCall*>(tag)->Proceed(ok);
+  }
+}
+
+absl::StatusOr<std::string> TaxonomyServiceImpl::NormalizeBatchBytes(const grpc::ServerContext& context,
                                                                      const grpc::ByteBuffer& request) const {
   if (absl::StatusOr<Caller> caller = gate_.Admit(context, "/ethrec.v1.TaxonomyService/NormalizeBatch"); !caller.ok()) {
     return caller.status();

@@ -1,5 +1,5 @@
 // libFuzzer target: NormalizeBatch's raw request handling, in process.
-// TaxonomyServiceImpl serves NormalizeBatch as a raw callback method: the
+// TaxonomyServiceImpl serves NormalizeBatch as a raw asynchronous method: the
 // handler parses the request's bytes itself
 // (service/internal/normalize_batch_request.h) and TaxonomyApi writes the
 // response's bytes by hand. The input is the request's bytes, handed over

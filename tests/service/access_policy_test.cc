@@ -149,7 +149,7 @@ class GateTest : public ::testing::Test {
  protected:
   void SetUp() override {
     grpc::ServerBuilder builder;
-    builder.RegisterService(&taxonomy_);
+    taxonomy_.Register(builder);
     builder.RegisterService(&diagnostics_);
     builder.RegisterService(&records_);
     builder.RegisterService(&findings_);
@@ -157,6 +157,7 @@ class GateTest : public ::testing::Test {
     builder.RegisterService(&changes_);
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
+    taxonomy_.StartNormalizeBatch(1);
     channel_ = server_->InProcessChannel(grpc::ChannelArguments());
   }
   void TearDown() override { server_->Shutdown(); }

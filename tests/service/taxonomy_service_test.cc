@@ -3,12 +3,21 @@
 // trip, and unparsable requests, are in taxonomy_service_e2e_test.cc.
 #include "service/taxonomy_service.h"
 
+#include <atomic>
+#include <chrono>
+#include <memory>
 #include <string>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "absl/strings/str_cat.h"
 #include "api/convert.h"
+#include "service/caller.h"
 #include "tests/service/api_fixtures.h"
 #include "tests/testing/status_matchers.h"
 
@@ -214,6 +223,60 @@ TEST_F(TaxonomyApiTest, ListsSystemsAndTaxonomy) {
   EXPECT_EQ(taxonomy->categories(15).label_full(), "White: Roma");
   EXPECT_EQ(taxonomy->groups_size(), 5);
   EXPECT_FALSE(taxonomy->not_stated_label().empty());
+}
+
+// The gRPC adapter serves no method by callback: one callback method makes
+// gRPC 1.51 start polling threads that wake every 100 ms when idle, and
+// under a bulk load data entry waited for them (issue 12, item 5).
+TEST(TaxonomyServiceImplTest, ServesNoMethodByCallback) {
+  const CallGate gate{IdentityOptions{}};
+  TaxonomyServiceImpl service({.normalizer = &::ethrec::testing::BuiltinNormalizer()}, gate);
+  EXPECT_FALSE(service.has_callback_methods());
+  EXPECT_TRUE(service.has_async_methods());  // NormalizeBatch
+}
+
+// NormalizeBatch on its own threads: concurrent calls are each answered in
+// full, and the server shuts down with a call still asked for.
+TEST(TaxonomyServiceImplTest, AnswersConcurrentBatchesAndShutsDown) {
+  const CallGate gate{IdentityOptions{}};
+  TaxonomyServiceImpl service({.normalizer = &::ethrec::testing::BuiltinNormalizer()}, gate);
+  grpc::ServerBuilder builder;
+  service.Register(builder);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  service.StartNormalizeBatch(2);
+  std::unique_ptr<v1::TaxonomyService::Stub> stub =
+      v1::TaxonomyService::NewStub(server->InProcessChannel(grpc::ChannelArguments()));
+  constexpr int kCallers = 6;
+  constexpr int kCalls = 20;
+  std::atomic<int> answered{0};
+  std::vector<std::thread> callers;
+  for (int c = 0; c < kCallers; ++c) {
+    callers.emplace_back([&, c] {
+      for (int i = 0; i < kCalls; ++i) {
+        v1::NormalizeBatchRequest request;
+        for (const char* code : {"A", "N", "Z"}) {
+          v1::NormalizeBatchItem* item = request.add_items();
+          item->set_id(absl::StrCat(c, "-", i, "-", code));
+          item->mutable_request()->set_system("nhs-ethnic-category");
+          item->mutable_request()->set_code(code);
+        }
+        grpc::ClientContext context;
+        context.AddMetadata(kAgencyMetadataKey, "camden-csc");
+        context.AddMetadata(kRoleMetadataKey, kRecordSystemRole);
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+        v1::NormalizeBatchResponse response;
+        const grpc::Status s = stub->NormalizeBatch(&context, request, &response);
+        if (s.ok() && response.results_size() == 3 && response.results(2).id() == request.items(2).id() &&
+            response.results(2).has_value()) {
+          ++answered;
+        }
+      }
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(answered.load(), kCallers * kCalls);
+  server->Shutdown();
 }
 
 }  // namespace
