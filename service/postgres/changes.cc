@@ -1,16 +1,31 @@
 // PostgresStore's change log (service/store.h "The change feed"), across
 // replicas. A writer inserts its entries with no position, in its own
-// transaction, and NOTIFYs ethrec_changes_pending (delivered at commit).
-// Each replica runs a sequencer thread that LISTENs; whichever replica takes
-// the sequencer's advisory lock gives the committed entries positions after
-// the latest given, in one statement (kSequenceChanges), and NOTIFYs
-// ethrec_changes_sequenced; every replica then wakes its watchers. So
-// positions follow commit order (an entry that commits late gets a later
-// position: a reader by position never skips one), and writers never wait
-// on one another for the log. A missed notification costs at most the
-// one-second poll.
+// transaction, and once it has committed wakes its own replica's sequencer
+// thread, in process (PokeSequencer). A sequencer round that takes the
+// sequencer's advisory lock gives every committed entry, of any replica,
+// its position after the latest given, in one statement
+// (kSequenceChanges), and NOTIFYs ethrec_changes_sequenced, which every
+// replica's sequencer LISTENs for to wake its watchers. A round that finds
+// the lock taken (another replica's round, which may have begun before
+// this replica's commit) tries again, until one of its own has held the
+// lock. Rounds are kMinGap apart at least, so that under load one round
+// sequences many calls' entries. So positions follow commit order (an entry that
+// commits late gets a later position: a reader by position never skips
+// one), and writers never wait on one another for the log. A lost wake-up
+// costs at most the one-second poll.
+//
+// Writers do not NOTIFY: a NOTIFY makes its transaction take a lock that
+// every notifying commit in the cluster queues for, through its WAL flush,
+// and under a bulk load that put data entry's commits behind the bulk
+// writes' (issue 12, item 5).
 #include <libpq-fe.h>
 #include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
 
 #include <string>
 
@@ -31,6 +46,8 @@ using postgres_internal::Query;
 // one-key locks writers take on children and identifiers.
 constexpr char kTrySequencerLock[] = "SELECT CASE WHEN pg_try_advisory_xact_lock(1701, 13) THEN 1 ELSE 0 END";
 constexpr absl::Duration kPoll = absl::Seconds(1);
+// The shortest time between two rounds of one replica's sequencer.
+constexpr absl::Duration kMinGap = absl::Milliseconds(50);
 
 constexpr int kPosition = sqlite_internal::kNumObservationColumns;
 
@@ -85,10 +102,7 @@ absl::StatusOr<ChangeLogState> ReadState(Connection& c) {
 }  // namespace
 
 absl::Status PostgresStore::InsertChange(Txn& txn, const ChangeEntry& e) {
-  if (!txn.changes_pending) {
-    if (absl::Status s = txn.conn.Exec("NOTIFY ethrec_changes_pending"); !s.ok()) return s;
-    txn.changes_pending = true;
-  }
+  txn.changes_pending = true;
   const bool record = e.kind == ChangeKind::kRecordWritten;
   txn.changes.Int(absl::ToUnixMicros(e.time))
       .Int(static_cast<int64_t>(e.kind))
@@ -188,18 +202,33 @@ absl::StatusOr<int64_t> PostgresStore::PurgeExpiredChanges(int batch) {
   }
 }
 
-void PostgresStore::StartSequencer() {
+absl::Status PostgresStore::StartSequencer() {
+  sequencer_wake_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (sequencer_wake_ < 0) {
+    return absl::InternalError(absl::StrCat("postgres store: cannot create the sequencer's eventfd (errno ", errno, ")"));
+  }
   sequencer_ = std::thread([this] { RunSequencer(); });
+  return absl::OkStatus();
+}
+
+void PostgresStore::PokeSequencer() {
+  if (sequencer_wake_ < 0) return;
+  const uint64_t one = 1;
+  // Fails only if the counter would overflow, when the sequencer has a
+  // wake-up pending anyway.
+  [[maybe_unused]] const ssize_t written = write(sequencer_wake_, &one, sizeof one);
 }
 
 void PostgresStore::StopSequencer() {
   stop_sequencer_ = true;
+  PokeSequencer();
   if (sequencer_.joinable()) sequencer_.join();
   signal_.Close();
 }
 
-absl::StatusOr<int64_t> PostgresStore::SequenceOnce(Connection& c, bool* assigned) {
+absl::StatusOr<int64_t> PostgresStore::SequenceOnce(Connection& c, bool* assigned, bool* locked_out) {
   *assigned = false;
+  *locked_out = false;
   auto fail = [&c](absl::Status s) {
     if (!c.broken()) c.Exec("ROLLBACK").IgnoreError();
     return s;
@@ -223,16 +252,21 @@ absl::StatusOr<int64_t> PostgresStore::SequenceOnce(Connection& c, bool* assigne
     *assigned = latest > before->latest;
   }
   if (absl::Status s = c.Exec("COMMIT"); !s.ok()) return fail(s);
+  *locked_out = locked;
   return latest;
 }
 
 void PostgresStore::RunSequencer() {
   std::unique_ptr<Connection> c;
   absl::Time next_round = absl::InfinitePast();
+  absl::Time last_round = absl::InfinitePast();
+  // This replica has committed entries since the last round of its own
+  // that held the lock.
+  bool own_pending = false;
   while (!stop_sequencer_.load()) {
     if (c == nullptr || c->broken()) {
       absl::StatusOr<std::unique_ptr<Connection>> opened = Connection::Open(options_.conninfo);
-      if (!opened.ok() || !(*opened)->Exec("LISTEN ethrec_changes_pending; LISTEN ethrec_changes_sequenced").ok()) {
+      if (!opened.ok() || !(*opened)->Exec("LISTEN ethrec_changes_sequenced").ok()) {
         c.reset();
         absl::SleepFor(absl::Milliseconds(250));  // the server is away: try again
         continue;
@@ -240,24 +274,44 @@ void PostgresStore::RunSequencer() {
       c = *std::move(opened);
       next_round = absl::InfinitePast();
     }
-    // Wait for a notification, a quarter of a second at most, so that
-    // Close is never held up for long.
-    pollfd fd{.fd = PQsocket(c->raw()), .events = POLLIN, .revents = 0};
-    poll(&fd, 1, 250);
-    bool notified = false;
+    // Wait for a wake-up, another replica's notification or the next round.
+    const int64_t wait_ms = std::clamp<int64_t>(absl::ToInt64Milliseconds(next_round - absl::Now()), 0,
+                                                absl::ToInt64Milliseconds(kPoll));
+    pollfd fds[2] = {{.fd = PQsocket(c->raw()), .events = POLLIN, .revents = 0},
+                     {.fd = sequencer_wake_, .events = POLLIN, .revents = 0}};
+    poll(fds, 2, static_cast<int>(wait_ms));
+    bool woken = false;
+    if (fds[1].revents & POLLIN) {
+      uint64_t count = 0;
+      [[maybe_unused]] const ssize_t read_bytes = read(sequencer_wake_, &count, sizeof count);
+      own_pending = true;
+      woken = true;
+    }
     PQconsumeInput(c->raw());
+    const int own_pid = PQbackendPID(c->raw());
     while (PGnotify* n = PQnotifies(c->raw())) {
-      notified = true;
+      if (n->be_pid != own_pid) woken = true;  // our own NOTIFY tells us nothing
       PQfreemem(n);
     }
-    if (!notified && absl::Now() < next_round) continue;
-    next_round = absl::Now() + kPoll;
+    if (stop_sequencer_.load()) break;
+    // Rounds at most every kMinGap: under load one round sequences the
+    // entries of many calls.
+    if (woken) next_round = std::min(next_round, std::max(absl::Now(), last_round + kMinGap));
+    if (absl::Now() < next_round) continue;
+    last_round = absl::Now();
+    next_round = last_round + kPoll;
     bool assigned = false;
-    absl::StatusOr<int64_t> latest = SequenceOnce(*c, &assigned);
+    bool locked = false;
+    absl::StatusOr<int64_t> latest = SequenceOnce(*c, &assigned, &locked);
     if (!latest.ok()) continue;  // a broken connection is opened again
+    if (locked) {
+      own_pending = false;
+    } else if (own_pending) {
+      next_round = last_round + kMinGap;  // another replica's round may have begun before our commit
+    }
     if (assigned) {
       c->Exec("NOTIFY ethrec_changes_sequenced").IgnoreError();
-      next_round = absl::InfinitePast();  // there may be more than one batch
+      next_round = last_round + kMinGap;  // there may be more than one batch
     }
     signal_.Notify(*latest);
   }

@@ -1,5 +1,7 @@
 #include "service/postgres/postgres_store.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <optional>
 #include <tuple>
@@ -80,7 +82,7 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(const Postgre
     if (absl::Status s = store->Backfill(**c, now_us); !s.ok()) return s;
   }
   store->pool_.Give(*std::move(c));
-  store->StartSequencer();
+  if (absl::Status s = store->StartSequencer(); !s.ok()) return s;
   return store;
 }
 
@@ -89,7 +91,10 @@ PostgresStore::PostgresStore(const PostgresStoreOptions& options, int schema_ver
       schema_version_(schema_version),
       pool_(options.conninfo, options.pool_size, options.acquire_timeout) {}
 
-PostgresStore::~PostgresStore() { Close().IgnoreError(); }
+PostgresStore::~PostgresStore() {
+  Close().IgnoreError();
+  if (sequencer_wake_ >= 0) close(sequencer_wake_);
+}
 
 absl::Status PostgresStore::Close() {
   StopSequencer();
@@ -599,6 +604,7 @@ absl::Status PostgresStore::Backfill(Connection& c, int64_t now_us) {
   if (absl::Status s = InsertChanges(txn); !s.ok()) return fail(s);
   if (absl::Status s = Query(c, pg::kClearStale).Run(); !s.ok()) return fail(s);
   if (absl::Status s = c.Exec("COMMIT"); !s.ok()) return fail(s);
+  if (txn.changes_pending) PokeSequencer();
   return absl::OkStatus();
 }
 

@@ -163,7 +163,8 @@ class PostgresStore final : public Store {
     postgres_internal::RowArrays changes;
     // During a Write that asked for feedback: told about every child reconciled.
     FeedbackBuilder* feedback = nullptr;
-    // Whether this attempt has NOTIFYed the sequencer (changes.cc).
+    // Whether this attempt added change-log entries: once committed, the
+    // call wakes the sequencer (PokeSequencer).
     bool changes_pending = false;
   };
   // Attempts of one call (lock rounds and deadlock retries) before it fails.
@@ -212,6 +213,7 @@ class PostgresStore final : public Store {
       if (absl::Status s = EndCall(*conn, access, now_us, undone, std::move(touched), result.status()); !s.ok()) {
         return s;
       }
+      if (!undone && txn.changes_pending) PokeSequencer();
       return result;
     }
   }
@@ -293,28 +295,35 @@ class PostgresStore final : public Store {
                                        const Access& access, int64_t now_us, Touched& touched);
 
   // The change log (changes.cc). Adds one entry with no position yet to
-  // the call's (txn.changes), and NOTIFYs the sequencer (at commit).
+  // the call's (txn.changes); the call wakes the sequencer once committed.
   absl::Status InsertChange(Txn& txn, const ChangeEntry& e);
   // Inserts txn.changes in the call's transaction (Audited, once its body
   // has succeeded), and forgets them.
   static absl::Status InsertChanges(Txn& txn);
   // Starts the sequencer thread (Open) / stops it (Close).
-  void StartSequencer();
+  absl::Status StartSequencer();
   void StopSequencer();
-  // The sequencer thread: LISTENs for writers' and other replicas'
-  // notifications, and at each one (and at least every second) gives the
-  // committed entries their positions when this replica holds the
-  // sequencer's advisory lock, then tells signal_ the latest position.
+  // Wakes this replica's sequencer: entries of a call have committed.
+  void PokeSequencer();
+  // The sequencer thread: at each wake-up, each of the other replicas'
+  // notifications and at least every second, gives the committed entries
+  // their positions when this replica holds the sequencer's advisory lock,
+  // then tells signal_ the latest position.
   void RunSequencer();
   // One round of RunSequencer on `c`: the latest position; `*assigned`
-  // says whether this round gave out positions.
-  absl::StatusOr<int64_t> SequenceOnce(Connection& c, bool* assigned);
+  // says whether this round gave out positions, `*locked` whether it held
+  // the sequencer's lock.
+  absl::StatusOr<int64_t> SequenceOnce(Connection& c, bool* assigned, bool* locked);
 
   const PostgresStoreOptions options_;
   const int schema_version_;
   postgres_internal::Pool pool_;
   store_internal::ChangeSignal signal_;
   std::atomic<bool> stop_sequencer_{false};
+  // The sequencer's wake-up (PokeSequencer): an eventfd, open from
+  // StartSequencer to the destructor, so that a late call never writes to
+  // a closed descriptor.
+  int sequencer_wake_ = -1;
   std::thread sequencer_;
 };
 

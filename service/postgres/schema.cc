@@ -197,9 +197,10 @@ CREATE TRIGGER audit_event_children_append_only BEFORE UPDATE OR DELETE ON audit
   FOR EACH ROW EXECUTE FUNCTION audit_append_only();
 )sql"},
     // The change feed (issue 13). A writer inserts its entries with no
-    // position, in its own transaction, and NOTIFYs; a sequencer (whichever
-    // replica holds the sequencer's advisory lock) gives the committed ones
-    // their positions in one statement, after the latest given: so positions
+    // position, in its own transaction, and wakes a sequencer; a sequencer
+    // (whichever replica holds the sequencer's advisory lock) gives the
+    // committed ones their positions in one statement, after the latest
+    // given: so positions
     // follow commit order, and a reader by position never skips an entry
     // that commits late (a plain sequence, read by pollers, would). Writers
     // never touch change_log_state, so they do not wait on one another.
