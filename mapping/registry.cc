@@ -142,20 +142,16 @@ class RegistryBuilder {
     bool map_rejected = false;
   };
 
-  static bool IsTaxonomy(const rapidjson::Document& doc) {
-    auto it = doc.FindMember("url");
-    return it != doc.MemberEnd() && it->value.IsString() &&
-           absl::string_view(it->value.GetString()) == kTaxonomyUrl;
-  }
+  static bool IsTaxonomy(const rapidjson::Document& doc) { return StringMember(doc, "url") == kTaxonomyUrl; }
 
   // The resourceType, or "" (with a problem recorded once) when missing.
   std::string ResourceType(const ParsedFile& f, ProblemSink& sink) {
-    auto it = f.doc.FindMember("resourceType");
-    if (it == f.doc.MemberEnd() || !it->value.IsString()) {
+    const std::optional<absl::string_view> type = StringMember(f.doc, "resourceType");
+    if (!type.has_value()) {
       if (reported_type_.insert(f.name).second) sink.Add("$", "missing \"resourceType\"");
       return "";
     }
-    return it->value.GetString();
+    return std::string(*type);
   }
 
   // `url`, or the url of the system it is a former url of.

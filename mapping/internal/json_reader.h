@@ -125,10 +125,8 @@ inline const rapidjson::Value* RequiredArray(const rapidjson::Value& obj, absl::
 
 // The integer or string value of a FHIR concept property, as text.
 inline std::optional<std::string> PropertyValue(const rapidjson::Value& prop) {
-  if (!prop.IsObject()) return std::nullopt;
   for (const char* key : {"valueCode", "valueString"}) {
-    auto it = prop.FindMember(key);
-    if (it != prop.MemberEnd() && it->value.IsString()) return std::string(it->value.GetString());
+    if (std::optional<absl::string_view> v = StringMember(prop, key)) return std::string(*v);
   }
   return std::nullopt;
 }
