@@ -31,13 +31,14 @@ function syntheticNhsNumber(n) {
   throw new Error('no valid check digit near ' + n);
 }
 
-// Starts ethrecd on 127.0.0.1:0 with `extraArgs` and resolves with
+// Starts ethrecd (`binary`, by default $ETHRECD or the build's) on
+// 127.0.0.1:0 with `extraArgs` and resolves with
 // { child, port, httpPort } once it prints "ethrecd: listening on
 // 127.0.0.1:PORT with N code systems" (and, given --http_listen,
 // "ethrecd: http on 127.0.0.1:PORT").
-function startServer(dbPath, extraArgs = []) {
+function startServer(dbPath, extraArgs = [], binary = ETHRECD) {
   return new Promise((resolve, reject) => {
-    const child = spawn(ETHRECD, ['--listen=127.0.0.1:0', `--db=${dbPath}`, ...extraArgs], {
+    const child = spawn(binary, ['--listen=127.0.0.1:0', `--db=${dbPath}`, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -48,7 +49,7 @@ function startServer(dbPath, extraArgs = []) {
       settled = true;
       clearTimeout(timer);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      reject(new Error(`${message}\nethrecd: ${ETHRECD}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(new Error(`${message}\nethrecd: ${binary}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
     };
     const timer = setTimeout(() => fail(`ethrecd did not report listening within ${START_TIMEOUT_MS} ms`),
                              START_TIMEOUT_MS);
