@@ -286,11 +286,7 @@ TaxonomyServiceImpl::~TaxonomyServiceImpl() {
   // threads end when the queue is drained.
   batch_queue_->Shutdown();
   for (std::thread& t : batch_threads_) t.join();
-  if (batch_threads_.empty()) {  // never started: drain here
-    void* tag = nullptr;
-    bool ok = false;
-    while (batch_queue_->Next(&tag, &ok)) static_cast<BatchCall*>(tag)->Proceed(ok);
-  }
+  if (batch_threads_.empty()) ServeNormalizeBatch();  // never started: drain here
 }
 
 absl::StatusOr<std::string> TaxonomyServiceImpl::NormalizeBatchBytes(const grpc::ServerContext& context,

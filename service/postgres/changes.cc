@@ -9,10 +9,10 @@
 // the lock taken (another replica's round, which may have begun before
 // this replica's commit) tries again, until one of its own has held the
 // lock. Rounds are kMinGap apart at least, so that under load one round
-// sequences many calls' entries. So positions follow commit order (an entry that
-// commits late gets a later position: a reader by position never skips
-// one), and writers never wait on one another for the log. A lost wake-up
-// costs at most the one-second poll.
+// sequences many calls' entries. So positions follow commit order (an
+// entry that commits late gets a later position: a reader by position
+// never skips one), and writers never wait on one another for the log. A
+// lost wake-up costs at most the one-second poll.
 //
 // Writers do not NOTIFY: a NOTIFY makes its transaction take a lock that
 // every notifying commit in the cluster queues for, through its WAL flush,
@@ -26,7 +26,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
-
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -226,34 +225,31 @@ void PostgresStore::StopSequencer() {
   signal_.Close();
 }
 
-absl::StatusOr<int64_t> PostgresStore::SequenceOnce(Connection& c, bool* assigned, bool* locked_out) {
-  *assigned = false;
-  *locked_out = false;
+absl::StatusOr<PostgresStore::SequenceRound> PostgresStore::SequenceOnce(Connection& c) {
   auto fail = [&c](absl::Status s) {
     if (!c.broken()) c.Exec("ROLLBACK").IgnoreError();
     return s;
   };
   if (absl::Status s = c.Exec("BEGIN ISOLATION LEVEL READ COMMITTED"); !s.ok()) return s;
-  bool locked = false;
+  SequenceRound round;
   {
     Query q(c, std::string(kTrySequencerLock));
     absl::StatusOr<bool> row = q.Step();
     if (!row.ok()) return fail(row.status());
-    locked = *row && q.ColumnInt(0) == 1;
+    round.locked = *row && q.ColumnInt(0) == 1;
   }
   absl::StatusOr<ChangeLogState> before = ReadState(c);
   if (!before.ok()) return fail(before.status());
-  int64_t latest = before->latest;
-  if (locked) {
+  round.latest = before->latest;
+  if (round.locked) {
     Query q(c, pg::kSequenceChanges);
     absl::StatusOr<bool> row = q.Step();
     if (!row.ok()) return fail(row.status());
-    if (*row) latest = q.ColumnInt(0);
-    *assigned = latest > before->latest;
+    if (*row) round.latest = q.ColumnInt(0);
+    round.assigned = round.latest - before->latest;
   }
   if (absl::Status s = c.Exec("COMMIT"); !s.ok()) return fail(s);
-  *locked_out = locked;
-  return latest;
+  return round;
 }
 
 void PostgresStore::RunSequencer() {
@@ -263,6 +259,7 @@ void PostgresStore::RunSequencer() {
   // This replica has committed entries since the last round of its own
   // that held the lock.
   bool own_pending = false;
+  int own_pid = 0;  // the connection's backend: its own NOTIFYs tell it nothing
   while (!stop_sequencer_.load()) {
     if (c == nullptr || c->broken()) {
       absl::StatusOr<std::unique_ptr<Connection>> opened = Connection::Open(options_.conninfo);
@@ -272,6 +269,7 @@ void PostgresStore::RunSequencer() {
         continue;
       }
       c = *std::move(opened);
+      own_pid = PQbackendPID(c->raw());
       next_round = absl::InfinitePast();
     }
     // Wait for a wake-up, another replica's notification or the next round.
@@ -288,9 +286,8 @@ void PostgresStore::RunSequencer() {
       woken = true;
     }
     PQconsumeInput(c->raw());
-    const int own_pid = PQbackendPID(c->raw());
     while (PGnotify* n = PQnotifies(c->raw())) {
-      if (n->be_pid != own_pid) woken = true;  // our own NOTIFY tells us nothing
+      if (n->be_pid != own_pid) woken = true;
       PQfreemem(n);
     }
     if (stop_sequencer_.load()) break;
@@ -300,20 +297,16 @@ void PostgresStore::RunSequencer() {
     if (absl::Now() < next_round) continue;
     last_round = absl::Now();
     next_round = last_round + kPoll;
-    bool assigned = false;
-    bool locked = false;
-    absl::StatusOr<int64_t> latest = SequenceOnce(*c, &assigned, &locked);
-    if (!latest.ok()) continue;  // a broken connection is opened again
-    if (locked) {
+    absl::StatusOr<SequenceRound> round = SequenceOnce(*c);
+    if (!round.ok()) continue;  // a broken connection is opened again
+    if (round->locked) {
       own_pending = false;
     } else if (own_pending) {
       next_round = last_round + kMinGap;  // another replica's round may have begun before our commit
     }
-    if (assigned) {
-      c->Exec("NOTIFY ethrec_changes_sequenced").IgnoreError();
-      next_round = last_round + kMinGap;  // there may be more than one batch
-    }
-    signal_.Notify(*latest);
+    if (round->assigned > 0) c->Exec("NOTIFY ethrec_changes_sequenced").IgnoreError();
+    if (round->assigned >= pg::kMaxSequencedPerRound) next_round = last_round + kMinGap;  // more may wait
+    signal_.Notify(round->latest);
   }
 }
 

@@ -310,10 +310,13 @@ class PostgresStore final : public Store {
   // their positions when this replica holds the sequencer's advisory lock,
   // then tells signal_ the latest position.
   void RunSequencer();
-  // One round of RunSequencer on `c`: the latest position; `*assigned`
-  // says whether this round gave out positions, `*locked` whether it held
-  // the sequencer's lock.
-  absl::StatusOr<int64_t> SequenceOnce(Connection& c, bool* assigned, bool* locked);
+  // One round of RunSequencer.
+  struct SequenceRound {
+    int64_t latest = 0;    // the latest position given, by any round
+    int64_t assigned = 0;  // positions this round gave
+    bool locked = false;   // whether this round held the sequencer's lock
+  };
+  absl::StatusOr<SequenceRound> SequenceOnce(Connection& c);
 
   const PostgresStoreOptions options_;
   const int schema_version_;

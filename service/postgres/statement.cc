@@ -146,12 +146,12 @@ std::vector<std::pair<StatementId, std::string>> StatementTable() {
       {kChangeLogState, "SELECT latest, purged_through FROM change_log_state WHERE one = 1"},
       // The sequencer: the committed entries without a position get the
       // next ones, in the order they were inserted, in one statement.
-      {kSequenceChanges, "WITH todo AS (SELECT u.id, s.latest + row_number() OVER (ORDER BY u.id) AS pos"
-          " FROM (SELECT id FROM changes WHERE position IS NULL ORDER BY id LIMIT 10000) AS u,"
+      {kSequenceChanges, absl::StrCat("WITH todo AS (SELECT u.id, s.latest + row_number() OVER (ORDER BY u.id) AS pos"
+          " FROM (SELECT id FROM changes WHERE position IS NULL ORDER BY id LIMIT ", kMaxSequencedPerRound, ") AS u,"
           " change_log_state s WHERE s.one = 1),"
           " done AS (UPDATE changes c SET position = todo.pos FROM todo WHERE c.id = todo.id RETURNING todo.pos)"
           " UPDATE change_log_state SET latest = GREATEST(latest, COALESCE((SELECT MAX(pos) FROM done), 0))"
-          " WHERE one = 1 RETURNING latest"},
+          " WHERE one = 1 RETURNING latest")},
       {kPurgeChangesUpTo, "SELECT COALESCE(MAX(position), 0) FROM (SELECT position FROM changes"
           " WHERE position IS NOT NULL AND position < COALESCE((SELECT position FROM changes"
           " WHERE position IS NOT NULL AND time_us >= $1 ORDER BY position LIMIT 1), 9223372036854775807)"

@@ -20,6 +20,9 @@ typedef struct pg_result PGresult;
 
 namespace ethrec::postgres_internal {
 
+// The most change-log entries one sequencer round positions (kSequenceChanges).
+inline constexpr int kMaxSequencedPerRound = 10000;
+
 // The statements the store prepares, once per connection, on first use.
 enum StatementId {
   kFindRecord,
@@ -69,7 +72,7 @@ enum StatementId {
   kInsertChanges,  // a call's, as RowArrays
   kReadChanges,
   kChangeLogState,
-  kSequenceChanges,
+  kSequenceChanges,  // at most kMaxSequencedPerRound entries a round
   kPurgeChangesUpTo,
   kDeleteChanges,
   kSetChangesPurgedThrough,
