@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Interleaved A/B of two mapping_benchmark builds (A, B, A, B, ...), pinned
 # to one core: prints, per pair, the free-text normalisation time and the
-# free-text / ICU NFKC_Casefold ratio each build measures in its own run,
-# then the medians and ranges. This machine is noisy: compare only figures
+# free-text / ICU NFKC_Casefold ratio each build measures in its own run
+# (nine repetitions of each, in random order, so that both sides of the
+# ratio see the same spells of a noisy machine), then the medians. This machine is noisy: compare only figures
 # taken this way.
 #   tools/bench_ab.sh BASE/tools/mapping_benchmark NEW/tools/mapping_benchmark [pairs]
 set -euo pipefail
 a="$1" b="$2" pairs="${3:-6}"
 run() {
-  taskset -c 1 "$1" --benchmark_filter='BM_NormalizeFreeText|BM_IcuNfkc' --benchmark_min_time=1 \
-      --benchmark_repetitions=3 --benchmark_report_aggregates_only=true 2>/dev/null |
+  taskset -c 1 "$1" --benchmark_filter='BM_NormalizeFreeText$|BM_IcuNfkc' --benchmark_min_time=0.3 \
+      --benchmark_repetitions=9 --benchmark_enable_random_interleaving=true \
+      --benchmark_report_aggregates_only=true 2>/dev/null |
     sed 's/\x1b\[[0-9;]*m//g' | awk '/NormalizeFreeText_median/ {t=$2} /IcuNfkcCasefoldOnly_median/ {i=$2}
                                      END {printf "%s %.3f\n", t, t/i}'
 }
