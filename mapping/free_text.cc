@@ -41,6 +41,13 @@ absl::Status FoldWhole(absl::string_view text, std::string* out) {
   return FoldTextMarkingLabels(StripSemanticTag(text), out);
 }
 
+// Folded text has no whitespace but ' '.
+absl::string_view TrimSpaces(absl::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> KnownTermKey(absl::string_view text) {
@@ -49,14 +56,28 @@ absl::StatusOr<std::string> KnownTermKey(absl::string_view text) {
   return key;
 }
 
+FreeTextClassifier::FreeTextClassifier(const Lexicon* lexicon, const KnownTerms* known_terms)
+    : lexicon_(lexicon),
+      known_terms_(known_terms),
+      explanation_prefix_(absl::StrCat("free text (lexicon ", lexicon->versions(), "): ")) {}
+
 absl::StatusOr<Normalized> FreeTextClassifier::Classify(absl::string_view text) const {
-  const Normalized* one_word = nullptr;
-  absl::StatusOr<Normalized> result = Read(text, &one_word);
-  if (one_word != nullptr && result.ok() && result->outcome == Outcome::kUnrecognised) *result = *one_word;
+  absl::StatusOr<Normalized> result = Read(text);
+  // A known term of one word ("Caucasian", "Turkish") is what practitioners
+  // type, and experts read it apart: the reader's ranked (and honestly
+  // ambiguous) reading stands, and the term's map answers only a word the
+  // reader does not know ("Pygmies"). Looked up only then: most texts are
+  // read.
+  if (known_terms_ != nullptr && result.ok() && result->outcome == Outcome::kUnrecognised) {
+    std::string key;
+    if (FoldWhole(text, &key).ok() && key.find(' ') == std::string::npos) {
+      if (auto it = known_terms_->find(key); it != known_terms_->end()) *result = it->second;
+    }
+  }
   return result;
 }
 
-absl::StatusOr<Normalized> FreeTextClassifier::Read(absl::string_view text, const Normalized** one_word) const {
+absl::StatusOr<Normalized> FreeTextClassifier::Read(absl::string_view text) const {
   // Every return returns `result`, so the compiler builds it in the
   // caller's slot (Normalized is large to move).
   absl::StatusOr<Normalized> result(absl::in_place);
@@ -71,18 +92,12 @@ absl::StatusOr<Normalized> FreeTextClassifier::Read(absl::string_view text, cons
     result = std::move(s);
     return result;
   }
-  if (known_terms_ != nullptr) {
+  // A description of several words is a coded term: its code's map decides
+  // (one word: see Classify).
+  if (known_terms_ != nullptr && folded_buffer.find(' ') != std::string::npos) {
     if (auto it = known_terms_->find(folded_buffer); it != known_terms_->end()) {
-      // A description of several words is a coded term: its code's map
-      // decides. One word ("Caucasian", "Turkish") is what practitioners
-      // type, and experts read it apart: the reader's ranked (and honestly
-      // ambiguous) reading stands, and the map answers only a word the
-      // reader does not know ("Pygmies").
-      if (folded_buffer.find(' ') != std::string::npos) {
-        *result = it->second;
-        return result;
-      }
-      *one_word = &it->second;
+      *result = it->second;
+      return result;
     }
   }
   const int census_year = StripClassificationQualifiers(&folded_buffer);
@@ -95,12 +110,10 @@ absl::StatusOr<Normalized> FreeTextClassifier::Read(absl::string_view text, cons
   // adds only its group, "mixed" and "other" words. Heading positions come
   // before every answer position.
   Small<absl::string_view> segments;
-  {
-    absl::string_view rest = *folded;
-    for (size_t bar; (bar = rest.find('|')) != absl::string_view::npos; rest.remove_prefix(bar + 1)) {
-      segments.push_back(absl::StripAsciiWhitespace(rest.substr(0, bar)));
-    }
-    segments.push_back(absl::StripAsciiWhitespace(rest));
+  for (size_t start = 0, i = 0; i <= folded->size(); ++i) {
+    if (i < folded->size() && (*folded)[i] != '|') continue;
+    segments.push_back(TrimSpaces(absl::string_view(*folded).substr(start, i - start)));
+    start = i + 1;
   }
   Evidence ev;
   ev.original = text;
@@ -147,7 +160,7 @@ absl::StatusOr<Normalized> FreeTextClassifier::Read(absl::string_view text, cons
   out.decided_by_text = true;
   out.notes = std::move(ev.notes);
   out.explanation.reserve(224);
-  out.explanation.append("free text (lexicon ").append(lexicon_->versions()).append("): ");
+  out.explanation.append(explanation_prefix_);
 
   if (!ev.HasEthnicContent()) {
     if (ev.not_stated || ev.not_known) {
@@ -232,7 +245,7 @@ absl::StatusOr<Normalized> FreeTextClassifier::Read(absl::string_view text, cons
   }
   out.outcome = Outcome::kCategories;
   out.ambiguous = n > 1 && !reading.clear_first;
-  out.detail = reading.detail;
+  out.detail = std::move(reading.detail);
   if (n > 1) {
     out.relationship = Relationship::kSourceIsBroaderThanTarget;
   } else if (reading.basis != TermBasis::kEthnicity) {

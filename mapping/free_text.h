@@ -24,6 +24,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
+#include "mapping/internal/text_hash.h"
 #include "mapping/lexicon.h"
 #include "mapping/normalized.h"
 
@@ -37,7 +38,8 @@ inline constexpr size_t kMaxFreeTextBytes = 1024;
 // Zealand", "Caribbean or Black: Caribbean, Caribbean Scottish or Caribbean
 // British - Scotland ethnic category 2011 census"), and the answer that
 // code's expert-made map gives. The Normalizer builds it.
-using KnownTerms = absl::flat_hash_map<std::string, Normalized>;
+using KnownTerms =
+    absl::flat_hash_map<std::string, Normalized, mapping_internal::TextHash, mapping_internal::TextEq>;
 
 // The key of `text` in KnownTerms: folded as Classify folds it (label
 // separators marked), a SNOMED CT semantic tag ("(ethnic group)") removed.
@@ -46,9 +48,9 @@ absl::StatusOr<std::string> KnownTermKey(absl::string_view text);
 
 class FreeTextClassifier {
  public:
-  // `lexicon`, and `known_terms` when given, must outlive the classifier.
-  explicit FreeTextClassifier(const Lexicon* lexicon, const KnownTerms* known_terms = nullptr)
-      : lexicon_(lexicon), known_terms_(known_terms) {}
+  // `lexicon`, complete, and `known_terms` when given, must outlive the
+  // classifier.
+  explicit FreeTextClassifier(const Lexicon* lexicon, const KnownTerms* known_terms = nullptr);
 
   // Classifies `text`: a known term (the whole text, folded) of several
   // words answers as its code's map does, one of a single word only when
@@ -59,12 +61,12 @@ class FreeTextClassifier {
   absl::StatusOr<Normalized> Classify(absl::string_view text) const;
 
  private:
-  // Classify without its last step: `*one_word` is set to the known
-  // term's answer when the text is a known term of one word.
-  absl::StatusOr<Normalized> Read(absl::string_view text, const Normalized** one_word) const;
+  // Classify without its last step, the known terms of one word.
+  absl::StatusOr<Normalized> Read(absl::string_view text) const;
 
   const Lexicon* lexicon_;
   const KnownTerms* known_terms_;
+  std::string explanation_prefix_;  // "free text (lexicon core 1.0.0, ...): "
 };
 
 }  // namespace ethrec

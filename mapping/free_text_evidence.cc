@@ -237,12 +237,7 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position
             Evidence& ev) {
   if (folded.empty()) return;
   Small<absl::string_view> words;
-  for (size_t start = 0; start < folded.size();) {
-    size_t end = folded.find(' ', start);
-    if (end == absl::string_view::npos) end = folded.size();
-    if (end > start) words.push_back(folded.substr(start, end - start));
-    start = end + 1;
-  }
+  ForEachWord(folded, [&](absl::string_view w) { words.push_back(w); });
   std::string corrected;
   int corrections_here = 0;
   int plurals = 0;
@@ -250,7 +245,7 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position
   for (size_t k = 0; k < words.size(); ++k) {
     absl::string_view& w = words[k];
     single[k] = lexicon.Look(w);
-    if (single[k].term != nullptr || single[k].prefix || lexicon.IsKnownWord(w)) continue;
+    if (single[k].term != nullptr || single[k].prefix || single[k].known_word) continue;
     if (w.size() > 4 && w.back() == 's') {
       // A people in the plural ("Palauans", "Cook Islanders"): read as one
       // of them. The singular may end a phrase begun by the word before.

@@ -57,6 +57,10 @@ absl::string_view StripSemanticTag(absl::string_view text) {
   static constexpr absl::string_view kTags[] = {
       "(finding)", "(ethnic group)", "(racial group)", "(person)", "(living organism)", "(qualifier value)",
       "(observable entity)", "(social concept)", "(religion/philosophy)"};
+  // Most texts end in a letter: that is decided without trimming.
+  if (text.empty() || (text.back() != ')' && !absl::ascii_isspace(static_cast<unsigned char>(text.back())))) {
+    return text;
+  }
   const absl::string_view trimmed = absl::StripTrailingAsciiWhitespace(text);
   if (trimmed.empty() || trimmed.back() != ')') return text;
   for (absl::string_view tag : kTags) {
@@ -73,10 +77,11 @@ absl::string_view StripSemanticTag(absl::string_view text) {
 // wales 2011 census" becomes "asian | bangladeshi |". Returns the census
 // year the removed words name (2001, 2011, ...), or 0.
 int StripClassificationQualifiers(std::string* folded) {
-  // One pass over the text's 'c's: this runs on every text, and few name a
-  // census.
+  // One pass over the text's 'c's, by hand: this runs on every text, few
+  // name a census, and many have several 'c's.
   bool named = false;
-  for (size_t c = folded->find('c'); c != std::string::npos && !named; c = folded->find('c', c + 1)) {
+  for (size_t c = 0; c < folded->size() && !named; ++c) {
+    if ((*folded)[c] != 'c') continue;
     const absl::string_view rest = absl::string_view(*folded).substr(c);
     named = absl::StartsWith(rest, "cens") || absl::StartsWith(rest, "classification");
   }
@@ -268,26 +273,24 @@ void ApplySection(Group section, const Evidence& ev, Reading& r) {
 // multiple ethnic groups", "... background"). `heading` is folded.
 bool IsCensusHeading(absl::string_view original, absl::string_view heading) {
   if (original.find(':') != absl::string_view::npos) return true;
-  for (absl::string_view word : absl::StrSplit(heading, ' ', absl::SkipEmpty())) {
-    if (word == "or" || word == "background" || word == "ethnic" || word == "multiple" || word == "groups" ||
-        word == "group" || word == "british") {
-      return true;
-    }
-  }
-  return false;
+  bool census = false;
+  ForEachWord(heading, [&](absl::string_view word) {
+    census |= word == "or" || word == "background" || word == "ethnic" || word == "multiple" ||
+              word == "groups" || word == "group" || word == "british";
+  });
+  return census;
 }
 
 // True when a word of `segment` is a group word, "mixed" or "other": a form
 // label's heading ("Black or Black British"), not part of the answer.
 bool NamesGroupOrMarker(const Lexicon& lexicon, absl::string_view segment) {
-  for (absl::string_view word : absl::StrSplit(segment, ' ')) {
-    const Term* t = lexicon.Find(word);
-    if (t != nullptr &&
-        (t->kind == TermKind::kGroup || t->kind == TermKind::kMixed || t->kind == TermKind::kOther)) {
-      return true;
-    }
-  }
-  return false;
+  bool names = false;
+  ForEachWord(segment, [&](absl::string_view word) {
+    const Term* t = names ? nullptr : lexicon.Find(word);
+    names |= t != nullptr &&
+             (t->kind == TermKind::kGroup || t->kind == TermKind::kMixed || t->kind == TermKind::kOther);
+  });
+  return names;
 }
 
 // "free text (lexicon core 1.0.0, places 1.0.0): recognised 'black' (group), ..."

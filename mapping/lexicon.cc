@@ -220,6 +220,7 @@ void Lexicon::AddDocument(const rapidjson::Value& doc, const std::string& file,
       const bool single_word = key.find(' ') == std::string::npos;
       for (absl::string_view word : absl::StrSplit(key, ' ')) {
         WordInfo& info = words_[word];
+        spans_[word].known_word = true;
         info.in_fuzzy_term |= fuzzy_target;
         // A term that refuses slips ("roma") protects its own word everywhere.
         info.protected_word |= single_word && !term.fuzzy;
@@ -267,32 +268,49 @@ void Lexicon::AddWorldNames() {
     for (size_t sp = n.phrase.find(' '); sp != std::string::npos; sp = n.phrase.find(' ', sp + 1)) {
       spans_[n.phrase.substr(0, sp)].prefix = true;
     }
-    for (absl::string_view word : absl::StrSplit(n.phrase, ' ')) words_[word];
+    for (absl::string_view word : absl::StrSplit(n.phrase, ' ')) {
+      words_[word];
+      spans_[word].known_word = true;
+    }
     if (n.language && n.phrase.size() >= 6 && n.phrase.find(' ') == std::string::npos) {
-      people_by_first_[static_cast<unsigned char>(n.phrase[0])].push_back(
-          FuzzyWord{n.phrase, LetterSet(n.phrase)});
+      people_by_first_[static_cast<unsigned char>(n.phrase[0])].words.push_back(n.phrase);
     }
     terms_.push_back(std::move(term));
   }
-  for (auto& bucket : people_by_first_) {
-    std::sort(bucket.begin(), bucket.end(), [](const FuzzyWord& a, const FuzzyWord& b) {
-      return std::make_pair(a.word.size(), a.word) < std::make_pair(b.word.size(), b.word);
-    });
-  }
+  for (FuzzyBucket& bucket : people_by_first_) bucket.Sort();
 }
+
+void Lexicon::FuzzyBucket::Sort() {
+  std::sort(words.begin(), words.end(), [](const std::string& a, const std::string& b) {
+    return std::make_pair(a.size(), absl::string_view(a)) < std::make_pair(b.size(), absl::string_view(b));
+  });
+  keys.clear();
+  for (const std::string& w : words) keys.push_back(uint64_t{w.size()} << 32 | LetterSet(w));
+}
+
+namespace {
+
+// The first index of a bucket's `keys` whose word is at least `length` long.
+size_t FirstOfLength(const std::vector<uint64_t>& keys, size_t length) {
+  return static_cast<size_t>(std::lower_bound(keys.begin(), keys.end(), uint64_t{length} << 32) - keys.begin());
+}
+
+size_t KeyLength(uint64_t key) { return static_cast<size_t>(key >> 32); }
+uint32_t KeyLetters(uint64_t key) { return static_cast<uint32_t>(key); }
+
+}  // namespace
 
 absl::string_view Lexicon::FindNearPeople(absl::string_view word) const {
   if (word.size() < 6) return {};
   const uint32_t letters = LetterSet(word);
-  const auto& bucket = people_by_first_[static_cast<unsigned char>(word[0])];
-  auto it = std::lower_bound(bucket.begin(), bucket.end(), word.size() - 1,
-                             [](const FuzzyWord& w, size_t len) { return w.word.size() < len; });
+  const FuzzyBucket& bucket = people_by_first_[static_cast<unsigned char>(word[0])];
   absl::string_view found;
-  for (; it != bucket.end() && it->word.size() <= word.size() + 1; ++it) {
-    if (Popcount32(letters ^ it->letters) > 2) continue;
-    if (EditDistance(word, it->word, 1) != 1) continue;
+  for (size_t i = FirstOfLength(bucket.keys, word.size() - 1);
+       i < bucket.keys.size() && KeyLength(bucket.keys[i]) <= word.size() + 1; ++i) {
+    if (Popcount32(letters ^ KeyLetters(bucket.keys[i])) > 2) continue;
+    if (EditDistance(word, bucket.words[i], 1) != 1) continue;
     if (!found.empty()) return {};  // two peoples as near: no guess
-    found = it->word;
+    found = bucket.words[i];
   }
   return found;
 }
@@ -342,17 +360,13 @@ int EditDistance(absl::string_view a, absl::string_view b, int limit) {
 }
 
 void Lexicon::Finalize() {
-  for (auto& bucket : fuzzy_by_first_) bucket.clear();
+  for (FuzzyBucket& bucket : fuzzy_by_first_) bucket.words.clear();
   for (const auto& [word, info] : words_) {
     if (info.in_fuzzy_term && !info.protected_word && word.size() >= 4) {
-      fuzzy_by_first_[static_cast<unsigned char>(word[0])].push_back(FuzzyWord{word, LetterSet(word)});
+      fuzzy_by_first_[static_cast<unsigned char>(word[0])].words.push_back(word);
     }
   }
-  for (auto& bucket : fuzzy_by_first_) {
-    std::sort(bucket.begin(), bucket.end(), [](const FuzzyWord& a, const FuzzyWord& b) {
-      return std::make_pair(a.word.size(), a.word) < std::make_pair(b.word.size(), b.word);
-    });
-  }
+  for (FuzzyBucket& bucket : fuzzy_by_first_) bucket.Sort();
 }
 
 absl::string_view Lexicon::FindNearWord(absl::string_view word) const {
@@ -363,25 +377,25 @@ absl::string_view Lexicon::FindNearWord(absl::string_view word) const {
   bool tied = false;
   const uint32_t letters = LetterSet(word);
   // Buckets are sorted by length: visit only lengths within reach.
-  const auto& bucket = fuzzy_by_first_[static_cast<unsigned char>(word[0])];
+  const FuzzyBucket& bucket = fuzzy_by_first_[static_cast<unsigned char>(word[0])];
   const size_t shortest = word.size() > 2 ? word.size() - 2 : 0;
-  auto first = std::lower_bound(bucket.begin(), bucket.end(), shortest,
-                                [](const FuzzyWord& w, size_t len) { return w.word.size() < len; });
-  for (auto it = first; it != bucket.end() && it->word.size() <= word.size() + 2; ++it) {
-    const std::string& known = it->word;
-    const uint32_t known_letters = it->letters;
-    const int allowed = known.size() >= 9 ? limit : 1;
-    if (std::abs(static_cast<int>(known.size()) - static_cast<int>(word.size())) > allowed) continue;
+  for (size_t i = FirstOfLength(bucket.keys, shortest);
+       i < bucket.keys.size() && KeyLength(bucket.keys[i]) <= word.size() + 2; ++i) {
+    const size_t known_size = KeyLength(bucket.keys[i]);
+    const int allowed = known_size >= 9 ? limit : 1;
+    if (std::abs(static_cast<int>(known_size) - static_cast<int>(word.size())) > allowed) continue;
     // Each edit changes the set of letters used by at most two letters.
-    if (Popcount32(letters ^ known_letters) > 2 * allowed) continue;
-    const int d = EditDistance(word, known, allowed);
+    if (Popcount32(letters ^ KeyLetters(bucket.keys[i])) > 2 * allowed) continue;
+    const std::string& known = bucket.words[i];
+    // Nothing further than the best so far can win: the search stops there.
+    const int d = EditDistance(word, known, std::min(allowed, best));
     if (d > allowed || d > best) continue;
     // In 4-letter words only a swap of two letters counts: one letter more or
     // less turns too many ordinary words into lexicon words ("back", "black").
     if (word.size() == 4 || known.size() == 4) {
       if (word.size() != known.size() || d != 1) continue;
       int diffs = 0;
-      for (size_t i = 0; i < word.size(); ++i) diffs += word[i] != known[i];
+      for (size_t j = 0; j < word.size(); ++j) diffs += word[j] != known[j];
       if (diffs != 2) continue;
     }
     if (d < best) {

@@ -29,6 +29,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/container/flat_hash_map.h"
+#include "mapping/internal/text_hash.h"
 #include "mapping/load_problem.h"
 #include "mapping/taxonomy.h"
 #include "rapidjson/document.h"
@@ -81,16 +82,20 @@ class Lexicon {
   // receive spelling corrections. Call after the last AddDocument().
   void AddWorldNames();
 
-  // What a run of folded words is: the term it spells (or nullptr), and
-  // whether it begins some longer phrase (so a longer match may follow).
+  // What a run of folded words is: the term it spells (or nullptr), whether
+  // it begins some longer phrase (so a longer match may follow), and, for
+  // one word, whether it occurs in some phrase (IsKnownWord, in the same
+  // lookup).
   struct Span {
     const Term* term = nullptr;
     bool prefix = false;
+    bool known_word = false;
   };
   Span Look(absl::string_view words) const {
     auto it = spans_.find(words);
     if (it == spans_.end()) return Span();
-    return Span{it->second.term < 0 ? nullptr : &terms_[it->second.term], it->second.prefix};
+    return Span{it->second.term < 0 ? nullptr : &terms_[it->second.term], it->second.prefix,
+                it->second.known_word};
   }
 
   // The term whose phrase or variant is exactly `folded`, or nullptr.
@@ -123,25 +128,30 @@ class Lexicon {
  private:
   std::vector<Term> terms_;
   struct SpanInfo {
-    int term = -1;        // index into terms_, or -1
-    bool prefix = false;  // begins a longer phrase
+    int term = -1;            // index into terms_, or -1
+    bool prefix = false;      // begins a longer phrase
+    bool known_word = false;  // a key of words_
   };
-  absl::flat_hash_map<std::string, SpanInfo> spans_;
+  absl::flat_hash_map<std::string, SpanInfo, mapping_internal::TextHash, mapping_internal::TextEq> spans_;
   // Every word of every phrase, and whether spelling slips may land on it.
   struct WordInfo {
     bool in_fuzzy_term = false;   // occurs in a term that accepts slips
     bool protected_word = false;  // is itself a term that refuses slips
   };
-  absl::flat_hash_map<std::string, WordInfo> words_;
-  // Words that spelling slips may land on, by first byte, for FindNearWord,
-  // each with the set of letters it uses (bit i: letter 'a' + i).
-  struct FuzzyWord {
-    std::string word;
-    uint32_t letters;
+  absl::flat_hash_map<std::string, WordInfo, mapping_internal::TextHash, mapping_internal::TextEq> words_;
+  // Words a search for a spelling slip may land on, sorted by length, then
+  // text. `keys` packs each word's length (high 32 bits) and the set of
+  // letters it uses (bit i: letter 'a' + i), so that the search's filters
+  // scan 8 bytes a word and read only the words that pass.
+  struct FuzzyBucket {
+    std::vector<std::string> words;
+    std::vector<uint64_t> keys;
+    void Sort();
   };
-  std::array<std::vector<FuzzyWord>, 256> fuzzy_by_first_;
+  // Words that spelling slips may land on, by first byte, for FindNearWord.
+  std::array<FuzzyBucket, 256> fuzzy_by_first_;
   // Peoples' names FindNearPeople() may land on, by first byte.
-  std::array<std::vector<FuzzyWord>, 256> people_by_first_;
+  std::array<FuzzyBucket, 256> people_by_first_;
   std::string versions_;
 };
 

@@ -17,6 +17,11 @@ struct RankedCategory {
 };
 
 struct Normalized {
+  // User-provided, so that value-initialisation (StatusOr's in-place
+  // construction) does not first zero the whole struct: every member has its
+  // own initialiser. This is on the free-text hot path.
+  Normalized() {}
+
   Outcome outcome = Outcome::kUnrecognised;
   // Most likely first. Empty unless outcome == kCategories.
   absl::InlinedVector<RankedCategory, 5> categories;

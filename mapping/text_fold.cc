@@ -144,7 +144,34 @@ absl::Status CheckUtf8(absl::string_view text) {
   return absl::OkStatus();
 }
 
-void FoldAsciiTo(absl::string_view text, bool mark_labels, std::string* out) {
+// FoldAsciiChar's rule for each byte as one table lookup, for the fast
+// path: the letter or digit written (lower-cased), or one of the classes
+// below.
+constexpr char kNotAscii = 0;      // a byte of 0x80 or above
+constexpr char kAsciiDeleted = 1;  // apostrophes
+constexpr char kAsciiBreak = 2;    // any other byte: a word break
+constexpr char kAsciiSpecial = 3;  // '&', '+', ':' and '-': decided in context
+struct AsciiClasses {
+  std::array<char, 256> fold{};
+};
+
+constexpr AsciiClasses kAsciiClasses = [] {
+  AsciiClasses t;
+  for (int c = 0; c < 256; ++c) {
+    char v = c < 0x80 ? kAsciiBreak : kNotAscii;
+    if (c >= 'a' && c <= 'z') v = static_cast<char>(c);
+    if (c >= 'A' && c <= 'Z') v = static_cast<char>(c - 'A' + 'a');
+    if (c >= '0' && c <= '9') v = static_cast<char>(c);
+    if (c == '\'' || c == '`') v = kAsciiDeleted;
+    if (c == '&' || c == '+' || c == ':' || c == '-') v = kAsciiSpecial;
+    t.fold[c] = v;
+  }
+  return t;
+}();
+
+// Returns false, with `out` unspecified, at the first byte that is not ASCII:
+// checking as it goes saves the hot path a pass of its own.
+bool FoldAsciiTo(absl::string_view text, bool mark_labels, std::string* out) {
   // Same rules as FoldAsciiChar, written straight into a buffer: this is the
   // hot path for most input. The worst case grows each byte to " and ".
   out->resize(text.size() * 5 + 1);
@@ -160,31 +187,30 @@ void FoldAsciiTo(absl::string_view text, bool mark_labels, std::string* out) {
   const size_t n = text.size();
   for (size_t i = 0; i < n; ++i) {
     const char c = text[i];
-    char lower;
-    if (c >= 'a' && c <= 'z') {
-      lower = c;
-    } else if (c >= 'A' && c <= 'Z') {
-      lower = static_cast<char>(c - 'A' + 'a');
-    } else if (c >= '0' && c <= '9') {
-      lower = c;
-    } else if (c == '\'' || c == '`') {
+    const char lower = kAsciiClasses.fold[static_cast<unsigned char>(c)];
+    if (lower > kAsciiSpecial) {  // a letter or digit, the common case
+      if (pending_space) *p++ = ' ';
+      pending_space = false;
+      *p++ = lower;
       continue;
+    }
+    if (lower == kAsciiBreak) {
+      pending_space = p != begin;
+    } else if (lower == kNotAscii) {
+      return false;
+    } else if (lower == kAsciiDeleted) {
+      // Deleted, not split: "o'brien" and "o’brien" both give "obrien".
     } else if (mark_labels && (c == ':' || (c == '-' && i > 0 && i + 1 < n &&
                                             IsAsciiSpace(text[i - 1]) && IsAsciiSpace(text[i + 1])))) {
       emit_word("|", 1);
-      continue;
     } else if (c == '&' || c == '+') {
       emit_word("and", 3);
-      continue;
     } else {
       pending_space = p != begin;
-      continue;
     }
-    if (pending_space) *p++ = ' ';
-    pending_space = false;
-    *p++ = lower;
   }
   out->resize(p - begin);
+  return true;
 }
 
 absl::Status FoldUnicodeTo(absl::string_view text, bool mark_labels, std::string* out) {
@@ -394,10 +420,7 @@ absl::StatusOr<std::string> FoldText(absl::string_view text) {
 }
 
 absl::Status FoldTextMarkingLabels(absl::string_view text, std::string* out) {
-  if (IsAscii(text)) {
-    FoldAsciiTo(text, /*mark_labels=*/true, out);
-    return absl::OkStatus();
-  }
+  if (FoldAsciiTo(text, /*mark_labels=*/true, out)) return absl::OkStatus();
   if (FoldFastTo(text, /*mark_labels=*/true, out)) return absl::OkStatus();
   return FoldUnicodeTo(text, /*mark_labels=*/true, out);
 }

@@ -23,6 +23,17 @@ constexpr double kBaseConfidence = 0.95;
 template <typename T>
 using Small = absl::InlinedVector<T, 8>;
 
+// Calls `f` with each word of folded text (words split by ' '), by hand:
+// words are short, and a library search per word costs more than the scan.
+template <typename F>
+void ForEachWord(absl::string_view folded, F&& f) {
+  for (size_t start = 0, i = 0; i <= folded.size(); ++i) {
+    if (i < folded.size() && folded[i] != ' ') continue;
+    if (i > start) f(folded.substr(start, i - start));
+    start = i + 1;
+  }
+}
+
 // One candidate reading of part of the text: a heritage, a group, or both.
 struct Component {
   Small<Category> ranked;
