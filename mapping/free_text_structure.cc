@@ -117,7 +117,7 @@ int StripClassificationQualifiers(std::string* folded) {
 // and arab | ..." keeps "mid east | ...". Empty when nothing is excluded.
 void SplitExclusion(std::string* folded, std::string* excluded) {
   excluded->clear();
-  // One pass over the text's 'x's (few texts have any), as for "census".
+  // One pass over the text's 'x's: few texts have any.
   size_t at = std::string::npos;
   for (size_t x = folded->find('x'); x != std::string::npos; x = folded->find('x', x + 1)) {
     if (x < 2 || (*folded)[x - 1] != 'e' || (*folded)[x - 2] != ' ') continue;

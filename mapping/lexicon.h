@@ -102,7 +102,7 @@ class Lexicon {
   const Term* Find(absl::string_view folded) const { return Look(folded).term; }
 
   // True when `word` occurs in some phrase or variant.
-  bool IsKnownWord(absl::string_view word) const { return words_.contains(word); }
+  bool IsKnownWord(absl::string_view word) const { return Look(word).known_word; }
 
   // The known word nearest to `word` when `word` looks like a spelling slip
   // of it: edit distance 1 for words of 5+ letters (a swap of two letters

@@ -20,7 +20,7 @@ struct Normalized {
   // User-provided, so that value-initialisation (StatusOr's in-place
   // construction) does not first zero the whole struct: every member has its
   // own initialiser. This is on the free-text hot path.
-  Normalized() {}
+  Normalized() noexcept {}
 
   Outcome outcome = Outcome::kUnrecognised;
   // Most likely first. Empty unless outcome == kCategories.

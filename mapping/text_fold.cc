@@ -171,7 +171,7 @@ constexpr AsciiClasses kAsciiClasses = [] {
 
 // Returns false, with `out` unspecified, at the first byte that is not ASCII:
 // checking as it goes saves the hot path a pass of its own.
-bool FoldAsciiTo(absl::string_view text, bool mark_labels, std::string* out) {
+[[nodiscard]] bool FoldAsciiTo(absl::string_view text, bool mark_labels, std::string* out) {
   // Same rules as FoldAsciiChar, written straight into a buffer: this is the
   // hot path for most input. The worst case grows each byte to " and ".
   out->resize(text.size() * 5 + 1);
@@ -284,7 +284,7 @@ bool IsAscii(absl::string_view text) {
 
 std::string FoldAscii(absl::string_view text, bool mark_labels) {
   std::string out;
-  FoldAsciiTo(text, mark_labels, &out);
+  if (!FoldAsciiTo(text, mark_labels, &out)) out.clear();  // not ASCII: see text_fold.h
   return out;
 }
 
@@ -422,7 +422,9 @@ absl::StatusOr<std::string> FoldText(absl::string_view text) {
 absl::Status FoldTextMarkingLabels(absl::string_view text, std::string* out) {
   if (FoldAsciiTo(text, /*mark_labels=*/true, out)) return absl::OkStatus();
   if (FoldFastTo(text, /*mark_labels=*/true, out)) return absl::OkStatus();
-  return FoldUnicodeTo(text, /*mark_labels=*/true, out);
+  absl::Status status = FoldUnicodeTo(text, /*mark_labels=*/true, out);
+  if (!status.ok()) out->clear();  // not the ASCII path's partial fold
+  return status;
 }
 
 }  // namespace ethrec

@@ -30,10 +30,12 @@ bool IsAscii(absl::string_view text);
 // Like FoldText, but each label separator (a ':' or a dash with spaces on
 // both sides, as in "Black or Black British - Caribbean") becomes the word
 // "|", so the free-text reader can tell a form label's heading from its
-// answer. Writes into `out`, reusing its capacity.
+// answer. Writes into `out`, reusing its capacity; on an error `out` is
+// empty.
 absl::Status FoldTextMarkingLabels(absl::string_view text, std::string* out);
 
-// The ASCII fast path. Precondition: IsAscii(text).
+// The ASCII fast path. Precondition: IsAscii(text); for other text it
+// returns an empty string.
 std::string FoldAscii(absl::string_view text, bool mark_labels = false);
 
 // The ICU path, for any valid UTF-8 (also used by tests to check that the

@@ -3,8 +3,8 @@
 # to one core: prints, per pair, the free-text normalisation time and the
 # free-text / ICU NFKC_Casefold ratio each build measures in its own run
 # (nine repetitions of each, in random order, so that both sides of the
-# ratio see the same spells of a noisy machine), then the medians. This machine is noisy: compare only figures
-# taken this way.
+# ratio see the same spells of a noisy machine), then the medians. This
+# machine is noisy: compare only figures taken this way.
 #   tools/bench_ab.sh BASE/tools/mapping_benchmark NEW/tools/mapping_benchmark [pairs]
 set -euo pipefail
 a="$1" b="$2" pairs="${3:-6}"

@@ -56,8 +56,9 @@ struct TextHash {
     std::memcpy(&v, p, sizeof v);
     return v;
   }
-  // Both halves of the 128-bit product, folded: every input bit reaches the
-  // high bits, which the table uses to pick a slot's tag.
+  // Both halves of the 128-bit product, folded, so that every input bit
+  // reaches both the low 7 bits (absl's tag for a slot) and the bits above
+  // them (which pick the slot).
   static uint64_t Mix(uint64_t a, uint64_t b) {
     const unsigned __int128 m = static_cast<unsigned __int128>(a) * b;
     return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);

@@ -34,7 +34,7 @@ TEST(EditDistanceTest, MatchesPlainDynamicProgrammingWithinTheLimit) {
     std::string a(len(rng), 'a'), b(len(rng), 'a');
     for (char& c : a) c = static_cast<char>('a' + letter(rng));
     for (char& c : b) c = static_cast<char>('a' + letter(rng));
-    for (int limit : {1, 2}) {
+    for (int limit : {0, 1, 2}) {
       const int want = std::min(NaiveDistance(a, b), limit + 1);
       ASSERT_EQ(EditDistance(a, b, limit), want) << a << " / " << b << " limit " << limit;
     }
@@ -66,6 +66,13 @@ TEST(LexiconTest, FindsPhrasesAndNearWords) {
   EXPECT_EQ(lexicon.Find("irish"), nullptr);
   EXPECT_TRUE(lexicon.Look("irish").prefix);
   EXPECT_TRUE(lexicon.IsKnownWord("traveller"));
+  // Look says so in the same lookup: a word of a phrase, not itself a term.
+  EXPECT_TRUE(lexicon.Look("traveller").known_word);
+  EXPECT_EQ(lexicon.Look("traveller").term, nullptr);
+  EXPECT_TRUE(lexicon.Look("caribbean").known_word);
+  EXPECT_FALSE(lexicon.Look("travellr").known_word);
+  EXPECT_FALSE(lexicon.Look("irish traveller").known_word);  // a phrase, not a word
+  EXPECT_FALSE(lexicon.IsKnownWord("travellr"));
   EXPECT_EQ(lexicon.FindNearWord("carribean"), "caribbean");
   EXPECT_EQ(lexicon.FindNearWord("travellr"), "traveller");
   EXPECT_EQ(lexicon.FindNearWord("roman"), "");  // Roma words never attract slips

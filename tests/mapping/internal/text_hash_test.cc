@@ -1,5 +1,7 @@
 #include "mapping/internal/text_hash.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -27,11 +29,20 @@ std::vector<std::string> Keys() {
   return keys;
 }
 
-TEST(TextHashTest, EqualTextsHashEquallyWhateverTheirType) {
-  const TextHash hash;
+// The hash of `key` copied into a buffer at `offset`, with `guard` in every
+// byte around it: a read outside the key would see the guard.
+size_t HashInBuffer(const std::string& key, size_t offset, char guard) {
+  std::string buffer(key.size() + offset + 16, guard);
+  std::copy(key.begin(), key.end(), buffer.begin() + static_cast<std::ptrdiff_t>(offset));
+  return TextHash()(absl::string_view(buffer.data() + offset, key.size()));
+}
+
+TEST(TextHashTest, ReadsOnlyTheKeysBytes) {
   for (const std::string& k : Keys()) {
-    EXPECT_EQ(hash(k), hash(absl::string_view(k))) << k;
-    EXPECT_EQ(hash(k), hash(std::string(k))) << k;  // a copy in other storage
+    const size_t h = TextHash()(k);
+    EXPECT_EQ(HashInBuffer(k, 1, '\0'), h) << k;
+    EXPECT_EQ(HashInBuffer(k, 7, '\xff'), h) << k;
+    EXPECT_EQ(HashInBuffer(k, 8, 'z'), h) << k;
   }
 }
 
@@ -48,21 +59,41 @@ TEST(TextHashTest, KeysUpToThirtyTwoBytesDifferingInOneByteHashApart) {
   EXPECT_GT(seen.size(), 100u);
 }
 
-TEST(TextHashTest, LongKeysThatShareAHashAreStillToldApartByTheTable) {
-  // A byte the hash does not read (the middle of a long key, off its one
-  // middle word) leaves the hash as it was; the table compares the keys.
+TEST(TextHashTest, LongerKeysDependOnTheirEndsMiddleAndLength) {
   const TextHash hash;
-  const std::string a = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-  std::string b = a;
-  b[20] = 'b';
-  ASSERT_EQ(hash(a), hash(b));
-  absl::flat_hash_map<std::string, int, TextHash, TextEq> map;
-  map[a] = 1;
-  map[b] = 2;
-  EXPECT_EQ(map.size(), 2u);
-  EXPECT_EQ(map.at(a), 1);
-  EXPECT_EQ(map.at(b), 2);
-  EXPECT_EQ(map.find(absl::string_view(b))->second, 2);
+  for (size_t n : {33, 40, 64, 200}) {
+    const std::string key(n, 'a');
+    std::vector<size_t> read;  // the bytes the hash promises to read
+    for (size_t i = 0; i < 16; ++i) read.push_back(i);
+    for (size_t i = n - 16; i < n; ++i) read.push_back(i);
+    for (size_t i = n / 2 - 4; i < n / 2 + 4; ++i) read.push_back(i);
+    for (size_t at : read) {
+      std::string changed = key;
+      changed[at] = 'b';
+      EXPECT_NE(hash(changed), hash(key)) << "length " << n << ", byte " << at;
+    }
+    EXPECT_NE(hash(key + "a"), hash(key)) << "length " << n;
+  }
+}
+
+TEST(TextHashTest, TheTableTellsApartKeysThatShareAHash) {
+  // Whatever the hash, keys that share one are compared by TextEq. A
+  // constant hash makes every key share it.
+  struct SameHash {
+    using is_transparent = void;
+    size_t operator()(absl::string_view) const { return 42; }
+  };
+  absl::flat_hash_map<std::string, int, SameHash, TextEq> map;
+  const std::vector<std::string> keys = {"", "a", "ab", "abcd", "abce", "abcdefgh", "abcdefgi",
+                                         std::string(40, 'a'), std::string(40, 'a') + "b"};
+  for (size_t i = 0; i < keys.size(); ++i) map[keys[i]] = static_cast<int>(i);
+  ASSERT_EQ(map.size(), keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto it = map.find(absl::string_view(keys[i]));
+    ASSERT_NE(it, map.end()) << keys[i];
+    EXPECT_EQ(it->second, static_cast<int>(i)) << keys[i];
+  }
+  EXPECT_EQ(map.find(absl::string_view("abc")), map.end());
 }
 
 TEST(TextHashTest, SpreadsShortWordsOverTheTablesSlotsAndTags) {
