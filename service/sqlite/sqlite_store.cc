@@ -308,12 +308,16 @@ absl::StatusOr<size_t> SqliteStore::WritePiece(const std::vector<NormalizedObser
     changed.push_back(*outcome == WriteOutcome::kInserted ? child : 0);
     out.outcomes.push_back(*outcome);
     ++end;
-    if (!may_yield || (end - begin) % kBulkPieceItems != 0) continue;
-    // Reconciled every kBulkPieceItems items, so that a call that comes to
-    // wait finds at most that many left to reconcile before the piece ends.
-    if (absl::Status s = UpdateFindings(std::move(changed), received_us); !s.ok()) return s;
-    changed.clear();
-    if (!NoneArriving(&arriving_)) break;
+    if (!may_yield) continue;
+    const size_t written = end - begin;
+    if (written % kBulkPieceItems == 0) {
+      // Reconciled every kBulkPieceItems items, so that a call that comes
+      // to wait finds at most that many left to reconcile.
+      if (absl::Status s = UpdateFindings(std::move(changed), received_us); !s.ok()) return s;
+      changed.clear();
+    }
+    // A waiting call waits for at most one item past the piece's least.
+    if (written >= kBulkMinPieceItems && !NoneArriving(&arriving_)) break;
   }
   // The audit names the children as they now are; a validate_only write
   // only those that existed before it (the others never will).
