@@ -266,7 +266,9 @@ absl::StatusOr<WriteResult> PostgresStore::WriteBatch(Txn& txn, const std::vecto
     if (*outcome == WriteOutcome::kInserted) changed[i] = child;
     out.outcomes.push_back(*outcome);
   }
-  // One statement for the batch's observations instead of one per item.
+  // One statement for the batch's new records, then one for its
+  // observations, instead of one per item.
+  if (absl::Status s = InsertNewRecords(txn); !s.ok()) return s;
   if (absl::Status s = pg::InsertRows(txn.conn, pg::kInsertObservations, txn.observations); !s.ok()) return s;
   // The audit names the children as they now are; a validate_only write
   // only those that existed before it (the others never will).
@@ -316,7 +318,13 @@ absl::StatusOr<WriteOutcome> PostgresStore::WriteItem(Txn& txn, size_t index, co
   const Observation& o = item.observation;
   std::optional<int64_t> record_child;
   int64_t current_version = 0;
-  {
+  // A record an earlier item of this batch created: not in the table yet.
+  Txn::NewRecord* new_record = nullptr;
+  if (auto it = txn.new_record_at.find({o.agency, o.record_id}); it != txn.new_record_at.end()) {
+    new_record = &txn.new_records[it->second];
+    record_child = AfterMerges(txn, new_record->child);
+    current_version = new_record->current->observation.record_version;
+  } else {
     Query q(txn.conn, pg::kFindRecord);
     absl::StatusOr<bool> row = q.Text(o.agency).Text(o.record_id).Step();
     if (!row.ok()) return row.status();
@@ -325,7 +333,9 @@ absl::StatusOr<WriteOutcome> PostgresStore::WriteItem(Txn& txn, size_t index, co
       current_version = q.ColumnInt(1);
     }
   }
-  if (record_child.has_value()) {
+  // A new record's versions are all in this batch, which names none twice
+  // (CheckBatch): none is stored.
+  if (record_child.has_value() && new_record == nullptr) {
     // Observations go in at the end of the batch (after the item loop);
     // CheckBatch refused a batch naming one version twice, so no item
     // looks for an earlier one's.
@@ -366,9 +376,15 @@ absl::StatusOr<WriteOutcome> PostgresStore::WriteItem(Txn& txn, size_t index, co
   const EncodedNormalized encoded(n);
   WriteOutcome outcome = WriteOutcome::kInserted;
   if (!record_child.has_value()) {
-    Query q(txn.conn, pg::kInsertRecord);
-    q.Text(o.agency).Text(o.record_id).Int(child).Int(o.record_version);
-    if (absl::Status s = BindCurrentState(q, o, n, encoded).Run(); !s.ok()) return s;
+    txn.new_record_at.emplace(std::make_pair(absl::string_view(o.agency), absl::string_view(o.record_id)),
+                              txn.new_records.size());
+    txn.new_records.push_back({&item, child});
+  } else if (new_record != nullptr) {
+    if (o.record_version > current_version) {
+      new_record->current = &item;
+    } else {
+      outcome = WriteOutcome::kHistorical;
+    }
   } else if (o.record_version > current_version) {
     Query q(txn.conn, pg::kUpdateCurrent);
     q.Int(o.record_version);
@@ -380,6 +396,19 @@ absl::StatusOr<WriteOutcome> PostgresStore::WriteItem(Txn& txn, size_t index, co
   }
   BindObservation(txn.observations, o, n, encoded, received_us).EndRow();
   return outcome;
+}
+
+absl::Status PostgresStore::InsertNewRecords(Txn& txn) {
+  pg::RowArrays rows;
+  for (const Txn::NewRecord& r : txn.new_records) {
+    const Observation& o = r.current->observation;
+    const Normalized& n = r.current->normalized;
+    rows.Text(o.agency).Text(o.record_id).Int(AfterMerges(txn, r.child)).Int(o.record_version);
+    BindCurrentState(rows, o, n, EncodedNormalized(n)).EndRow();
+  }
+  txn.new_records.clear();
+  txn.new_record_at.clear();
+  return pg::InsertRows(txn.conn, pg::kInsertRecords, rows);
 }
 
 absl::Status PostgresStore::UpdateFindings(Txn& txn, std::vector<int64_t> children, int64_t now_us) {

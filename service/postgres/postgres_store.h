@@ -26,8 +26,10 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "mapping/finding.h"
@@ -155,6 +157,18 @@ class PostgresStore final : public Store {
     // change, as they were when locked.
     std::vector<int64_t> locked_children;
     std::vector<CountDelta> count_deltas;
+    // The records WriteItem creates, inserted in one statement once every
+    // item is written (InsertNewRecords, before the observations, which
+    // refer to them). A later item about the same record finds it here,
+    // by (agency, record_id) in new_record_at, and a newer version
+    // becomes its `current` here; its child is followed through `merges`
+    // when it is read.
+    struct NewRecord {
+      const NormalizedObservation* current;  // the batch's, which outlives the Txn
+      int64_t child;
+    };
+    std::vector<NewRecord> new_records;
+    absl::flat_hash_map<std::pair<absl::string_view, absl::string_view>, size_t> new_record_at;
     // The observations WriteItem stores, inserted in one statement once
     // every item is written (WriteBatch).
     postgres_internal::RowArrays observations;
@@ -245,6 +259,9 @@ class PostgresStore final : public Store {
   // Writes one item; `*child_out` is the child it now belongs to.
   absl::StatusOr<WriteOutcome> WriteItem(Txn& txn, size_t index, const NormalizedObservation& item,
                                          int64_t received_us, int64_t* child_out);
+  // Inserts txn.new_records, each with its child after the merges, in one
+  // statement.
+  absl::Status InsertNewRecords(Txn& txn);
   struct ChildLinks {
     int64_t child = 0;
     bool nhs_number_linked = false;

@@ -44,6 +44,14 @@ std::vector<std::pair<StatementId, std::string>> StatementTable() {
   sqlite_internal::BindObservation(sample, Observation{}, none, sqlite_internal::EncodedNormalized(none), 0).EndRow();
   const std::string insert_observations =
       absl::StrCat("INSERT INTO observations (", kObservationColumns, ") SELECT * FROM ", sample.Unnest(1));
+  // A batch's new records, likewise (PostgresStore::InsertNewRecords binds them).
+  RowArrays record_sample;
+  sqlite_internal::BindCurrentState(record_sample.Text("").Text("").Int(0).Int(0), Observation{}, none,
+                                    sqlite_internal::EncodedNormalized(none))
+      .EndRow();
+  const std::string insert_records =
+      absl::StrCat("INSERT INTO records (agency, record_id, child_id, current_version, ", kCurrentColumns,
+                   ") SELECT * FROM ", record_sample.Unnest(1));
   const std::string list_observations = absl::StrCat(
       "SELECT ",
       absl::StrJoin(absl::StrSplit(kObservationColumns, ", "), ", ",
@@ -65,8 +73,7 @@ std::vector<std::pair<StatementId, std::string>> StatementTable() {
       {kMoveAgencyIds, "UPDATE child_agency_ids SET child_id = ? WHERE child_id = ?"},
       {kMoveRecords, "UPDATE records SET child_id = ? WHERE child_id = ?"},
       {kDeleteChild, "DELETE FROM children WHERE child_id = ?"},
-      {kInsertRecord, absl::StrCat("INSERT INTO records (agency, record_id, child_id, current_version, ",
-          kCurrentColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")},
+      {kInsertRecords, insert_records},
       {kUpdateCurrent, absl::StrCat("UPDATE records SET current_version = ?, ",
           absl::StrJoin(absl::StrSplit(kCurrentColumns, ", "), ", ",
                         [](std::string* out, absl::string_view c) { absl::StrAppend(out, c, " = ?"); }),

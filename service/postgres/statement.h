@@ -36,7 +36,7 @@ enum StatementId {
   kMoveAgencyIds,
   kMoveRecords,
   kDeleteChild,
-  kInsertRecord,
+  kInsertRecords,  // a batch's new records, as RowArrays
   kUpdateCurrent,
   kInsertObservations,  // a batch's, as RowArrays
   kListNhs,

@@ -489,7 +489,10 @@ absl::StatusOr<ExistingFinding> ReadExistingFindingRow(const Q& q, int64_t* chil
 ETHREC_ROW_CODEC_FOR(Query)
 ETHREC_ROW_CODEC_FOR(postgres_internal::Query)
 #undef ETHREC_ROW_CODEC_FOR
-// PostgreSQL inserts a batch's observations in one statement.
+// PostgreSQL inserts a batch's new records, and its observations, in one
+// statement each.
+template postgres_internal::RowArrays& BindCurrentState(postgres_internal::RowArrays&, const Observation&,
+                                                        const Normalized&, const EncodedNormalized&);
 template postgres_internal::RowArrays& BindObservation(postgres_internal::RowArrays&, const Observation&,
                                                        const Normalized&, const EncodedNormalized&, int64_t);
 

@@ -433,6 +433,32 @@ TYPED_TEST(StoreTest, AgencyChildIdsAreScopedToTheirAgency) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("no child")));
 }
 
+// Within one batch: a record made by an earlier item is found by a later
+// one (a newer version becomes current, an older one is historical), and
+// stays with its child when that child is merged into another.
+TYPED_TEST(StoreTest, RecordsMadeEarlierInABatchAreFoundAndFollowMerges) {
+  NormalizedObservation p1_v3 = Item("police-c", "P-1", 3, "", "CUST-7");
+  p1_v3.observation.code = "BAFR";
+  p1_v3.observation.text = "African";
+  absl::StatusOr<std::vector<WriteOutcome>> out = this->store_->Write(
+      {Item("school-b", "R-1", 1, NhsA(), ""),          // a new child
+       Item("police-c", "P-1", 1, "", "CUST-7"),        // another, made after it
+       Item("police-c", "P-2", 1, NhsA(), "CUST-7"),    // links them: P-1's child merges
+       p1_v3, Item("police-c", "P-1", 2, "", "CUST-7")},  // P-1 again: newer, then older
+      TestAccess());
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT(*out, ElementsAre(WriteOutcome::kInserted, WriteOutcome::kInserted, WriteOutcome::kInserted,
+                                WriteOutcome::kInserted, WriteOutcome::kHistorical));
+  for (const ChildKey& key :
+       {ChildKey::ForNhsNumber(NhsA()), ChildKey::ForAgencyChildId("police-c", "CUST-7")}) {
+    const ChildRecord child = this->GetOk(key);
+    EXPECT_THAT(RecordIds(child), ElementsAre("police-c/P-1", "police-c/P-2", "school-b/R-1"));
+    ASSERT_EQ(child.records.size(), 3u);
+    EXPECT_THAT(Versions(child.records[0]), ElementsAre(3, 2, 1));
+    EXPECT_EQ(child.records[0].current().observation.code, "BAFR");
+  }
+}
+
 TYPED_TEST(StoreTest, LinkingTwoKnownChildrenMergesThem) {
   // Child 1: known to the school by NHS number. Child 2: known to the
   // police by their own id only.
