@@ -47,7 +47,8 @@ absl::StatusOr<PostgresStore::ChildLinks> PostgresStore::ResolveChild(Txn& txn, 
     return links;
   }
   // The lowest id survives a merge (ids are internal, never shown);
-  // MergeChild moves every link and record to it.
+  // MergeChild moves every link and stored record to it (records made
+  // earlier in this batch follow txn.merges when they are inserted).
   std::sort(found.begin(), found.end());
   found.erase(std::unique(found.begin(), found.end()), found.end());
   for (size_t i = 1; i < found.size(); ++i) {

@@ -271,6 +271,8 @@ class PostgresStore final : public Store {
   // of its identifiers, merged into the lowest id, or a new child.
   absl::StatusOr<ChildLinks> ResolveChild(Txn& txn, const Observation& o, std::optional<int64_t> record_child,
                                           int64_t received_us);
+  // Moves every link, stored record and finding of `from` to `into`, and
+  // notes the merge in txn.merges (which the batch's new records follow).
   absl::Status MergeChild(Txn& txn, int64_t from, int64_t into);
   // The child `child` lives on in after the current Write's merges.
   static int64_t AfterMerges(const Txn& txn, int64_t child);

@@ -316,7 +316,7 @@ absl::StatusOr<size_t> SqliteStore::WritePiece(const std::vector<NormalizedObser
       if (absl::Status s = UpdateFindings(std::move(changed), received_us); !s.ok()) return s;
       changed.clear();
     }
-    // A waiting call waits for at most one item past the piece's least.
+    // A call that comes to wait ends the piece once it holds the least.
     if (written >= kBulkMinPieceItems && !NoneArriving(&arriving_)) break;
   }
   // The audit names the children as they now are; a validate_only write

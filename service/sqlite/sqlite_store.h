@@ -32,9 +32,13 @@
 // kBulkMinPieceItems items, reconciles what it has not yet (with its own
 // audit event) and leaves the transaction to the waiting calls, whose group
 // commit commits the piece with them; then it goes on in a new
-// transaction. So data entry waits for at most kBulkMinPieceItems items'
-// writes and kBulkPieceItems items' findings, and a bulk load nobody
-// interrupts stays one transaction.
+// transaction. So a data-entry call waits for the rest of the least piece
+// (or one item, past it), the findings of at most kBulkPieceItems items,
+// and the piece's closing work (its change-log entries, audit event and
+// completeness counts), which grows with the piece: a piece nobody
+// interrupted for long is long. The checks before the first piece step
+// aside every kBulkPieceItems items. A bulk load nobody interrupts stays
+// one transaction.
 #ifndef ETHREC_SERVICE_SQLITE_SQLITE_STORE_H_
 #define ETHREC_SERVICE_SQLITE_SQLITE_STORE_H_
 
@@ -188,9 +192,9 @@ class SqliteStore final : public Store {
   // changed, appending their outcomes (and feedback, which `out` holds one
   // per item of `batch` when asked for) to `out`, and their children to
   // `touched`. With `may_yield` (no feedback), reconciles every
-  // kBulkPieceItems items and stops after any item past the first
-  // kBulkMinPieceItems when an interactive call waits. Returns the index
-  // after the last item written.
+  // kBulkPieceItems items and, from its kBulkMinPieceItems-th item on,
+  // stops after the item at which an interactive call waits. Returns the
+  // index after the last item written.
   absl::StatusOr<size_t> WritePiece(const std::vector<NormalizedObservation>& batch, const WriteOptions& options,
                                     size_t begin, int64_t received_us, bool may_yield, Touched& touched,
                                     WriteResult& out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -442,6 +442,24 @@ TYPED_TEST(FindingsStoreTest, CompletenessFollowsEveryWrite) {
   EXPECT_THAT(completeness(), ElementsAre("children 1", "csc 1/1", "gp 0/1", "police 0/1", "school 1/1"));
 }
 
+// A record made and corrected within one batch: its newest version is the
+// stored current state that reconciliation reads, then and at the next
+// write about the child.
+TYPED_TEST(FindingsStoreTest, ARecordCorrectedWithinItsFirstBatchIsReconciledAsCorrected) {
+  // The child says Black Caribbean at school; the GP's new record is coded
+  // White British, then corrected to Black Caribbean, all in one call.
+  this->Write({Obs("school", "s1", 1, 1, "dfe", "BCRB", SuppliedBy::kSelf, 1),
+               Obs("gp", "g1", 1, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 2),
+               Obs("gp", "g1", 2, 1, "nhs-ethnic-category", "M", SuppliedBy::kPractitioner, 3)});
+  EXPECT_THAT(this->Kinds(), ElementsAre("NOT_SELF_DEFINED gp"));
+  this->Write({Obs("school", "s1", 2, 1, "dfe", "BCRB", SuppliedBy::kSelf, 4)});
+  EXPECT_THAT(this->Kinds(), ElementsAre("NOT_SELF_DEFINED gp"));
+  // Written the other way round, the older version is history only.
+  this->Write({Obs("gp", "g2", 2, 1, "nhs-ethnic-category", "M", SuppliedBy::kPractitioner, 5),
+               Obs("gp", "g2", 1, 1, "nhs-ethnic-category", "A", SuppliedBy::kPractitioner, 5)});
+  EXPECT_THAT(this->Kinds(), ElementsAre("NOT_SELF_DEFINED gp"));
+}
+
 TYPED_TEST(FindingsStoreTest, MergedChildrenAreReconciledAsOne) {
   // Two children as far as anyone knows: police saw child 1 and child 2.
   this->Write({Obs("police", "p1", 1, 1, "police-ic", "IC3", SuppliedBy::kOfficerObserved, 1),
