@@ -379,20 +379,16 @@ absl::StatusOr<WriteOutcome> PostgresStore::WriteItem(Txn& txn, size_t index, co
     txn.new_record_at.emplace(std::make_pair(absl::string_view(o.agency), absl::string_view(o.record_id)),
                               txn.new_records.size());
     txn.new_records.push_back({&item, child});
+  } else if (o.record_version <= current_version) {
+    outcome = WriteOutcome::kHistorical;
   } else if (new_record != nullptr) {
-    if (o.record_version > current_version) {
-      new_record->current = &item;
-    } else {
-      outcome = WriteOutcome::kHistorical;
-    }
-  } else if (o.record_version > current_version) {
+    new_record->current = &item;  // inserted with this state (InsertNewRecords)
+  } else {
     Query q(txn.conn, pg::kUpdateCurrent);
     q.Int(o.record_version);
     if (absl::Status s = BindCurrentState(q, o, n, encoded).Text(o.agency).Text(o.record_id).Run(); !s.ok()) {
       return s;
     }
-  } else {
-    outcome = WriteOutcome::kHistorical;
   }
   BindObservation(txn.observations, o, n, encoded, received_us).EndRow();
   return outcome;
