@@ -8,6 +8,7 @@
 #include <unicode/ustring.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <array>
 #include <iterator>
 #include <memory>
@@ -169,50 +170,6 @@ constexpr AsciiClasses kAsciiClasses = [] {
   return t;
 }();
 
-// Returns false, with `out` unspecified, at the first byte that is not ASCII:
-// checking as it goes saves the hot path a pass of its own.
-[[nodiscard]] bool FoldAsciiTo(absl::string_view text, bool mark_labels, std::string* out) {
-  // Same rules as FoldAsciiChar, written straight into a buffer: this is the
-  // hot path for most input. The worst case grows each byte to " and ".
-  out->resize(text.size() * 5 + 1);
-  char* const begin = out->data();
-  char* p = begin;
-  bool pending_space = false;
-  auto emit_word = [&](const char* w, size_t len) {
-    if (p != begin) *p++ = ' ';
-    std::memcpy(p, w, len);
-    p += len;
-    pending_space = true;
-  };
-  const size_t n = text.size();
-  for (size_t i = 0; i < n; ++i) {
-    const char c = text[i];
-    const char lower = kAsciiClasses.fold[static_cast<unsigned char>(c)];
-    if (lower > kAsciiSpecial) {  // a letter or digit, the common case
-      if (pending_space) *p++ = ' ';
-      pending_space = false;
-      *p++ = lower;
-      continue;
-    }
-    if (lower == kAsciiBreak) {
-      pending_space = p != begin;
-    } else if (lower == kNotAscii) {
-      return false;
-    } else if (lower == kAsciiDeleted) {
-      // Deleted, not split: "o'brien" and "o’brien" both give "obrien".
-    } else if (mark_labels && (c == ':' || (c == '-' && i > 0 && i + 1 < n &&
-                                            IsAsciiSpace(text[i - 1]) && IsAsciiSpace(text[i + 1])))) {
-      emit_word("|", 1);
-    } else if (c == '&' || c == '+') {
-      emit_word("and", 3);
-    } else {
-      pending_space = p != begin;
-    }
-  }
-  out->resize(p - begin);
-  return true;
-}
-
 absl::Status FoldUnicodeTo(absl::string_view text, bool mark_labels, std::string* out) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* casefold = icu::Normalizer2::getNFKCCasefoldInstance(status);
@@ -282,12 +239,6 @@ bool IsAscii(absl::string_view text) {
   return true;
 }
 
-std::string FoldAscii(absl::string_view text, bool mark_labels) {
-  std::string out;
-  if (!FoldAsciiTo(text, mark_labels, &out)) out.clear();  // not ASCII: see text_fold.h
-  return out;
-}
-
 absl::StatusOr<std::string> FoldUnicode(absl::string_view text, bool mark_labels) {
   std::string out;
   if (absl::Status s = FoldUnicodeTo(text, mark_labels, &out); !s.ok()) return s;
@@ -322,6 +273,10 @@ struct FastFold {
   // Case folding deletes it (soft hyphen, bidi marks): its neighbours then
   // touch, so dash rules depend on context; those texts take the ICU path.
   std::array<bool, kFastSize> vanishes{};
+  // The most bytes the fast path writes for one input byte of these
+  // characters (a pending space, then each replacement byte, which may
+  // itself become " and").
+  size_t max_growth = 0;
 };
 
 const FastFold& FastTable() {
@@ -352,75 +307,181 @@ const FastFold& FastTable() {
       t->separator[i] = marks(absl::StrCat("a ", c, " b"));
       t->vanishes[i] = !IsZeroWidthSpace(cp) &&
                        casefold->normalize(icu::UnicodeString(static_cast<UChar32>(cp)), status).isEmpty();
+      t->max_growth = std::max<size_t>(t->max_growth, (1 + 4 * t->replacement[i].size() + len - 1) / len);
     }
     return t;
   }();
   return *table;
 }
 
-// The fast path for text of ASCII plus the characters above (e.g.
-// "Québécois", "Black \u2013 Caribbean"). Returns false, touching nothing,
-// for any other text.
-bool FoldFastTo(absl::string_view text, bool mark_labels, std::string* out) {
-  absl::InlinedVector<uint16_t, 64> cps;
+// The longest output the ASCII rules write for one byte: " and".
+constexpr size_t kAsciiGrowth = 5;
+
+// The fast path's output: a stack buffer for the usual short text, the heap
+// beyond it, grown only for characters that write more than ASCII does.
+class FastOut {
+ public:
+  explicit FastOut(size_t capacity) {
+    if (capacity > sizeof(stack_)) Grow(0, capacity);
+  }
+  char* begin() const { return begin_; }
+  char* end() const { return begin_ + capacity_; }
+  // Makes room for `more` bytes after `p`; returns where `p` now is.
+  char* Reserve(char* p, size_t more) {
+    const size_t used = static_cast<size_t>(p - begin_);
+    if (used + more > capacity_) Grow(used, used + more);
+    return begin_ + used;
+  }
+
+ private:
+  // Keeps the first `used` bytes.
+  void Grow(size_t used, size_t capacity) {
+    heap_.resize(capacity);
+    if (begin_ == stack_) std::memcpy(heap_.data(), stack_, used);
+    begin_ = heap_.data();
+    capacity_ = capacity;
+  }
+  char stack_[1024];
+  std::string heap_;
+  char* begin_ = stack_;
+  size_t capacity_ = sizeof(stack_);
+};
+
+// The code point ending just before byte `i` / starting at byte `i` of
+// well-formed text, or -1.
+int CodePointBefore(const uint8_t* s, int32_t i) {
+  int32_t start = i - 1;
+  while (start > 0 && (s[start] & 0xC0) == 0x80) --start;
+  UChar32 c;
+  U8_NEXT(s, start, i, c);
+  return c;
+}
+int CodePointAt(const uint8_t* s, int32_t i, int32_t length) {
+  UChar32 c;
+  U8_NEXT(s, i, length, c);
+  return c;
+}
+
+// Whether code point `c` (ASCII or of the table), next to a dash, counts as
+// the space around a label separator; false for any other character.
+bool SpaceBeforeDash(const FastFold& table, int c) {
+  if (c >= 0 && c < 0x80) return IsAsciiSpace(static_cast<char>(c));
+  const int i = FastIndex(c);
+  return i >= 0 && table.space_before_dash[i];
+}
+bool SpaceAfterDash(const FastFold& table, int c) {
+  if (c >= 0 && c < 0x80) return IsAsciiSpace(static_cast<char>(c));
+  const int i = FastIndex(c);
+  return i >= 0 && table.space_after_dash[i];
+}
+
+// The fast path, for text of ASCII and the characters above (e.g. "White
+// British", "Québécois", "Black \u2013 Caribbean"): one pass, written straight
+// into a buffer, with the same rules as FoldAsciiChar and the table. Returns
+// false, with `out` unspecified, at the first other character or ill-formed
+// sequence: checking as it goes saves the hot path a pass of its own.
+[[nodiscard]] bool FoldFastTo(absl::string_view text, bool mark_labels, std::string* out) {
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const int32_t length = static_cast<int32_t>(text.size());
-  for (int32_t i = 0; i < length;) {
-    if (s[i] < 0x80) {
-      cps.push_back(s[i++]);
+  const int32_t n = static_cast<int32_t>(text.size());
+  FastOut buffer(text.size() * kAsciiGrowth + 1);
+  char* begin = buffer.begin();
+  char* p = begin;
+  bool pending_space = false;
+  auto emit_word = [&](const char* w, size_t len) {
+    if (p != begin) *p++ = ' ';
+    std::memcpy(p, w, len);
+    p += len;
+    pending_space = true;
+  };
+  // The rule for one ASCII byte inside a text (not for a label separator).
+  auto fold_ascii = [&](char c) {
+    const char lower = kAsciiClasses.fold[static_cast<unsigned char>(c)];
+    if (lower > kAsciiSpecial) {
+      if (pending_space) *p++ = ' ';
+      pending_space = false;
+      *p++ = lower;
+    } else if (lower == kAsciiDeleted) {
+      // Deleted, not split: "o'brien" and "o’brien" both give "obrien".
+    } else if (c == '&' || c == '+') {
+      emit_word("and", 3);
+    } else {
+      pending_space = p != begin;
+    }
+  };
+  const FastFold* table = nullptr;  // looked up at the first character beyond ASCII
+  for (int32_t i = 0; i < n;) {
+    const char c = static_cast<char>(s[i]);
+    const char lower = kAsciiClasses.fold[s[i]];
+    if (lower > kAsciiSpecial) {  // a word of letters and digits, the common case
+      if (pending_space) *p++ = ' ';
+      pending_space = false;
+      char l = lower;
+      do {
+        *p++ = l;
+      } while (++i < n && (l = kAsciiClasses.fold[s[i]]) > kAsciiSpecial);
       continue;
     }
-    UChar32 c;
-    U8_NEXT(s, i, length, c);
-    if (c < 0 || FastIndex(c) < 0) return false;
-    cps.push_back(static_cast<uint16_t>(c));
-  }
-  const FastFold& table = FastTable();
-  if (mark_labels) {
-    for (uint16_t c : cps) {
-      if (c >= 0x80 && table.vanishes[FastIndex(c)]) return false;
+    if (lower != kNotAscii) {
+      if (mark_labels && (c == ':' || (c == '-' && i > 0 && i + 1 < n &&
+                                       (table == nullptr ? IsAsciiSpace(static_cast<char>(s[i - 1]))
+                                                         : SpaceBeforeDash(*table, CodePointBefore(s, i))) &&
+                                       (s[i + 1] < 0x80 ? IsAsciiSpace(static_cast<char>(s[i + 1]))
+                                                        : SpaceAfterDash(FastTable(), CodePointAt(s, i + 1, n)))))) {
+        emit_word("|", 1);
+      } else {
+        fold_ascii(c);
+      }
+      ++i;
+      continue;
     }
-  }
-  // Whether c, next to a dash, counts as the space around a separator.
-  auto before = [&](uint16_t c) {
-    return c < 0x80 ? IsAsciiSpace(static_cast<char>(c)) : table.space_before_dash[FastIndex(c)];
-  };
-  auto after = [&](uint16_t c) {
-    return c < 0x80 ? IsAsciiSpace(static_cast<char>(c)) : table.space_after_dash[FastIndex(c)];
-  };
-  auto is_dash = [&](uint16_t c) { return c < 0x80 ? c == '-' : table.separator[FastIndex(c)]; };
-  Builder b(text.size(), out);
-  for (size_t i = 0; i < cps.size(); ++i) {
-    const uint16_t c = cps[i];
-    if (mark_labels && (c == ':' || (is_dash(c) && i > 0 && i + 1 < cps.size() && before(cps[i - 1]) &&
-                                     after(cps[i + 1])))) {
-      b.Word("|");
-    } else if (c < 0x80) {
-      FoldAsciiChar(static_cast<char>(c), b);
-    } else {
-      for (char rc : table.replacement[FastIndex(c)]) {
-        if (static_cast<unsigned char>(rc) < 0x80) {
-          FoldAsciiChar(rc, b);
-        } else {
-          b.Append(absl::string_view(&rc, 1));
-        }
+    const int32_t start = i;
+    UChar32 cp;
+    U8_NEXT(s, i, n, cp);
+    const int index = cp < 0 ? -1 : FastIndex(cp);
+    if (index < 0) return false;
+    if (table == nullptr) table = &FastTable();
+    // Case folding deletes it: its neighbours then touch, so dash rules
+    // depend on context; the ICU path decides.
+    if (mark_labels && table->vanishes[index]) return false;
+    const size_t room = static_cast<size_t>(n - start) * std::max(kAsciiGrowth, table->max_growth) + 1;
+    if (p + room > buffer.end()) {
+      p = buffer.Reserve(p, room);
+      begin = buffer.begin();
+    }
+    if (mark_labels && table->separator[index] && start > 0 && i < n &&
+        SpaceBeforeDash(*table, CodePointBefore(s, start)) && SpaceAfterDash(*table, CodePointAt(s, i, n))) {
+      emit_word("|", 1);
+      continue;
+    }
+    for (char rc : table->replacement[index]) {
+      if (static_cast<unsigned char>(rc) < 0x80) {
+        fold_ascii(rc);
+      } else {
+        if (pending_space) *p++ = ' ';
+        pending_space = false;
+        *p++ = rc;
       }
     }
   }
+  out->assign(begin, static_cast<size_t>(p - begin));
   return true;
 }
 
 }  // namespace
 
+std::string FoldAscii(absl::string_view text, bool mark_labels) {
+  std::string out;
+  if (!IsAscii(text) || !FoldFastTo(text, mark_labels, &out)) out.clear();  // not ASCII: see text_fold.h
+  return out;
+}
+
 absl::StatusOr<std::string> FoldText(absl::string_view text) {
-  if (IsAscii(text)) return FoldAscii(text);
   std::string out;
   if (FoldFastTo(text, false, &out)) return out;
   return FoldUnicode(text);
 }
 
 absl::Status FoldTextMarkingLabels(absl::string_view text, std::string* out) {
-  if (FoldAsciiTo(text, /*mark_labels=*/true, out)) return absl::OkStatus();
   if (FoldFastTo(text, /*mark_labels=*/true, out)) return absl::OkStatus();
   absl::Status status = FoldUnicodeTo(text, /*mark_labels=*/true, out);
   if (!status.ok()) out->clear();  // not the ASCII path's partial fold
