@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/container/fixed_array.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -13,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/types/span.h"
 #include "mapping/text_fold.h"
 
 namespace ethrec::free_text_internal {
@@ -236,12 +238,18 @@ const Term* PeopleAdjective(const Lexicon& lexicon, absl::string_view word) {
 void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position, bool heading_only,
             Evidence& ev) {
   if (folded.empty()) return;
-  Small<absl::string_view> words;
-  ForEachWord(folded, [&](absl::string_view w) { words.push_back(w); });
+  // Fixed arrays, not vectors: growing one a word at a time costs more than
+  // the words' lookups. Words are separated by spaces, so there are at most
+  // (size + 1) / 2 of them.
+  const size_t most = (folded.size() + 1) / 2;
+  absl::FixedArray<absl::string_view, 16> word_array(most);
+  size_t count = 0;
+  ForEachWord(folded, [&](absl::string_view w) { word_array[count++] = w; });
+  const absl::Span<absl::string_view> words(word_array.data(), count);
   std::string corrected;
   int corrections_here = 0;
   int plurals = 0;
-  Small<Lexicon::Span> single(words.size());  // each word looked up alone
+  absl::FixedArray<Lexicon::Span, 16> single(count);  // each word looked up alone
   for (size_t k = 0; k < words.size(); ++k) {
     absl::string_view& w = words[k];
     single[k] = lexicon.Look(w);
@@ -284,17 +292,15 @@ void Gather(const Lexicon& lexicon, absl::string_view folded, int first_position
     text = corrected;
   }
   // Word start offsets in `text`, plus one past the end.
-  Small<size_t> starts;
+  absl::FixedArray<size_t, 17> starts(count + 1);
   if (corrections_here + plurals == 0) {
-    for (absl::string_view w : words) starts.push_back(static_cast<size_t>(w.data() - text.data()));
+    for (size_t k = 0; k < count; ++k) starts[k] = static_cast<size_t>(words[k].data() - text.data());
   } else {
-    starts.push_back(0);
-    for (size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == ' ') starts.push_back(i + 1);
-    }
+    // The corrected text joins the words by single spaces.
+    for (size_t k = 0, at = 0; k < count; at += words[k].size() + 1, ++k) starts[k] = at;
   }
-  const size_t n = starts.size();
-  starts.push_back(text.size() + 1);
+  const size_t n = count;
+  starts[n] = text.size() + 1;
   for (size_t i = 0; i < n;) {
     // The longest phrase starting at word i: extend while the words so far
     // begin some longer phrase.
@@ -484,14 +490,18 @@ Reading Combine(const Evidence& ev) {
     comps.push_back(std::move(c));
   }
 
+  // Every return returns `r`, so that it is built in the caller's slot.
   if (comps.empty()) {
-    if (ev.mixed) {
-      if (ev.other) return Reading{{Category::kMixedOther}, true, "", TermBasis::kEthnicity, 1.0, "other mixed"};
-      return Reading{{Category::kMixedOther, Category::kMixedWhiteBlackCaribbean,
-                      Category::kMixedWhiteBlackAfrican, Category::kMixedWhiteAsian},
-                     false, "", TermBasis::kEthnicity, 1.0, "mixed, heritages not named"};
+    if (ev.mixed && ev.other) {
+      r = Reading{{Category::kMixedOther}, true, "", TermBasis::kEthnicity, 1.0, "other mixed"};
+    } else if (ev.mixed) {
+      r = Reading{{Category::kMixedOther, Category::kMixedWhiteBlackCaribbean, Category::kMixedWhiteBlackAfrican,
+                   Category::kMixedWhiteAsian},
+                  false, "", TermBasis::kEthnicity, 1.0, "mixed, heritages not named"};
+    } else {
+      r = Reading{{Category::kOtherAny}, true, "", TermBasis::kEthnicity, 1.0, "any other ethnic group"};
     }
-    return Reading{{Category::kOtherAny}, true, "", TermBasis::kEthnicity, 1.0, "any other ethnic group"};
+    return r;
   }
 
   for (const Component& c : comps) {
