@@ -43,6 +43,32 @@ absl::string_view TrimSpaces(absl::string_view s) {
   return s;
 }
 
+// What the label steps look for at the word starts of folded text: see Read.
+struct WordStarts {
+  bool maybe_census = false;
+  bool maybe_exclusion = false;
+  Small<size_t> bars;  // offsets of each '|', which folding makes a word of its own
+};
+
+WordStarts ScanWordStarts(const std::string& folded) {
+  WordStarts out;
+  const char* const d = folded.data();
+  const size_t n = folded.size();
+  char prev = ' ';
+  for (size_t i = 0; i < n; prev = d[i], ++i) {
+    if (prev != ' ') continue;
+    const char c = d[i];
+    if (c == 'c') {
+      out.maybe_census = true;
+    } else if (c == 'e' && i > 0 && i + 1 < n && d[i + 1] == 'x') {
+      out.maybe_exclusion = true;
+    } else if (c == '|') {
+      out.bars.push_back(i);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> KnownTermKey(absl::string_view text) {
@@ -95,9 +121,28 @@ absl::StatusOr<Normalized> FreeTextClassifier::Read(absl::string_view text) cons
       return result;
     }
   }
-  const int census_year = StripClassificationQualifiers(&folded_buffer);
+  // One pass over the word starts finds what the label steps look for: a
+  // word that may be "census", "cens" or "classification" (one starting
+  // 'c'), one that may be "excl..." ("ex", not first), and the '|' of label
+  // separators. Most texts name no census and exclude nothing, and so skip
+  // both steps.
+  WordStarts starts = ScanWordStarts(folded_buffer);
+  const size_t scanned_size = folded_buffer.size();
+  const int census_year = starts.maybe_census ? StripClassificationQualifiers(&folded_buffer) : 0;
   thread_local std::string excluded;
-  SplitExclusion(&folded_buffer, &excluded);
+  if (starts.maybe_exclusion) {
+    SplitExclusion(&folded_buffer, &excluded);
+  } else {
+    excluded.clear();
+  }
+  if (folded_buffer.size() != scanned_size) {
+    // Words were removed, and an exclusion's removal can leave a '|' right
+    // after a word: every byte is looked at.
+    starts.bars.clear();
+    for (size_t i = 0; i < folded_buffer.size(); ++i) {
+      if (folded_buffer[i] == '|') starts.bars.push_back(i);
+    }
+  }
   const std::string* const folded = &folded_buffer;
 
   // A form label reads "heading | answer": peel answers from the right until
@@ -105,11 +150,12 @@ absl::StatusOr<Normalized> FreeTextClassifier::Read(absl::string_view text) cons
   // adds only its group, "mixed" and "other" words. Heading positions come
   // before every answer position.
   Small<absl::string_view> segments;
-  for (size_t start = 0, i = 0; i <= folded->size(); ++i) {
-    if (i < folded->size() && (*folded)[i] != '|') continue;
-    segments.push_back(TrimSpaces(absl::string_view(*folded).substr(start, i - start)));
-    start = i + 1;
+  size_t start = 0;
+  for (size_t bar : starts.bars) {
+    segments.push_back(TrimSpaces(absl::string_view(*folded).substr(start, bar - start)));
+    start = bar + 1;
   }
+  segments.push_back(TrimSpaces(absl::string_view(*folded).substr(start)));
   Evidence ev;
   ev.original = text;
   size_t answer = segments.size() - 1;
