@@ -376,14 +376,18 @@ absl::string_view Lexicon::FindNearWord(absl::string_view word) const {
   absl::string_view found;
   bool tied = false;
   const uint32_t letters = LetterSet(word);
-  // Buckets are sorted by length: visit only lengths within reach.
+  // Buckets are sorted by length: visit only lengths within reach. A known
+  // word of 9+ letters allows `limit` edits, a shorter one 1, so the lengths
+  // in reach are one range: from n - 2 (n - 1 when that would be under 9)
+  // to n + limit.
   const FuzzyBucket& bucket = fuzzy_by_first_[static_cast<unsigned char>(word[0])];
-  const size_t shortest = word.size() > 2 ? word.size() - 2 : 0;
+  const size_t n = word.size();
+  const size_t shortest = limit == 2 && n - 2 >= 9 ? n - 2 : n - 1;
+  const size_t longest = n + static_cast<size_t>(limit);
   for (size_t i = FirstOfLength(bucket.keys, shortest);
-       i < bucket.keys.size() && KeyLength(bucket.keys[i]) <= word.size() + 2; ++i) {
+       i < bucket.keys.size() && KeyLength(bucket.keys[i]) <= longest; ++i) {
     const size_t known_size = KeyLength(bucket.keys[i]);
     const int allowed = known_size >= 9 ? limit : 1;
-    if (std::abs(static_cast<int>(known_size) - static_cast<int>(word.size())) > allowed) continue;
     // Each edit changes the set of letters used by at most two letters.
     if (Popcount32(letters ^ KeyLetters(bucket.keys[i])) > 2 * allowed) continue;
     const std::string& known = bucket.words[i];
