@@ -249,14 +249,20 @@ namespace {
 
 // The characters the fast path knows besides ASCII: Latin-1 U+0080..U+00FF
 // and General Punctuation U+2000..U+206F (dashes, curly quotes, spaces),
-// which word processors put into most typed text.
-constexpr int kFastLatin1 = 0x80, kFastPunctuation = 0x2000, kFastPunctuationEnd = 0x2070;
-constexpr int kFastSize = 0x80 + (kFastPunctuationEnd - kFastPunctuation);
+// which word processors put into most typed text, and the Combining
+// Diacritical Marks U+0300..U+036F, which decomposed accents ("Ku\u0308rdish",
+// as some systems store text) use.
+constexpr int kFastLatin1 = 0x80, kFastMarks = 0x300, kFastMarksEnd = 0x370, kFastPunctuation = 0x2000,
+              kFastPunctuationEnd = 0x2070;
+constexpr int kFastSize = 0x80 + (kFastMarksEnd - kFastMarks) + (kFastPunctuationEnd - kFastPunctuation);
 
 // Index of `cp` in the table, or -1.
 int FastIndex(int cp) {
   if (cp >= kFastLatin1 && cp <= 0xFF) return cp - kFastLatin1;
-  if (cp >= kFastPunctuation && cp < kFastPunctuationEnd) return 0x80 + cp - kFastPunctuation;
+  if (cp >= kFastMarks && cp < kFastMarksEnd) return 0x80 + cp - kFastMarks;
+  if (cp >= kFastPunctuation && cp < kFastPunctuationEnd) {
+    return 0x80 + (kFastMarksEnd - kFastMarks) + cp - kFastPunctuation;
+  }
   return -1;
 }
 

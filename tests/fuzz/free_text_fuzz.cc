@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "mapping/normalizer.h"
 #include "mapping/text_fold.h"
@@ -59,6 +60,18 @@ void CheckAnswer(absl::string_view text, const absl::StatusOr<Normalized>& n) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view text(reinterpret_cast<const char*>(data), size);
   CheckAnswer(text, BuiltinNormalizer().Normalize({.text = text}));
+  if (size <= ethrec::kMaxFreeTextBytes) {
+    // The fast path (ASCII, Latin-1, General Punctuation, combining marks)
+    // and the ICU path agree on every text, and on which text is not UTF-8.
+    absl::StatusOr<std::string> fast = ethrec::FoldText(text);
+    absl::StatusOr<std::string> icu = ethrec::FoldUnicode(text);
+    ETHREC_FUZZ_CHECK(fast.ok() == icu.ok());
+    if (fast.ok()) ETHREC_FUZZ_CHECK(*fast == *icu);
+    std::string marked;
+    absl::StatusOr<std::string> icu_marked = ethrec::FoldUnicode(text, /*mark_labels=*/true);
+    ETHREC_FUZZ_CHECK(ethrec::FoldTextMarkingLabels(text, &marked).ok() == icu_marked.ok());
+    if (icu_marked.ok()) ETHREC_FUZZ_CHECK(marked == *icu_marked);
+  }
   if (size <= ethrec::kMaxFreeTextBytes && ethrec::IsAscii(text)) {
     absl::StatusOr<std::string> unicode = ethrec::FoldUnicode(text);
     ETHREC_FUZZ_CHECK(unicode.ok());

@@ -74,9 +74,9 @@ TEST(FoldTextTest, AsciiFastPathMatchesIcuPath) {
   }
 }
 
-// The fast path for Latin-1 and General Punctuation (taken by FoldText for
-// text of ASCII, U+0080..U+00FF and U+2000..U+206F) must give exactly what
-// the ICU path gives.
+// The fast path for Latin-1, combining marks and General Punctuation (taken
+// by FoldText for text of ASCII, U+0080..U+00FF, U+0300..U+036F and
+// U+2000..U+206F) must give exactly what the ICU path gives.
 TEST(FoldTextTest, Latin1AndPunctuationFastPathMatchesIcuPath) {
   auto utf8 = [](int c) {
     std::string s;
@@ -94,6 +94,7 @@ TEST(FoldTextTest, Latin1AndPunctuationFastPathMatchesIcuPath) {
   };
   std::vector<int> fast;
   for (int c = 0x80; c <= 0xFF; ++c) fast.push_back(c);
+  for (int c = 0x300; c < 0x370; ++c) fast.push_back(c);
   for (int c = 0x2000; c < 0x2070; ++c) fast.push_back(c);
   std::vector<std::string> inputs;
   for (int c : fast) {
