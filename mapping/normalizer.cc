@@ -175,7 +175,8 @@ Normalized Normalizer::FromConcept(const CodeSystem& system, const Concept& c) c
 }
 
 absl::StatusOr<Normalized> Normalizer::Normalize(const NormalizeRequest& request) const {
-  const bool has_code = !absl::StripAsciiWhitespace(request.code).empty();
+  // Most free-text requests have no code at all: that is decided without a scan.
+  const bool has_code = !request.code.empty() && !absl::StripAsciiWhitespace(request.code).empty();
   const bool has_text = !request.text.empty();
   if (!has_code && !has_text) {
     return WithField(absl::InvalidArgumentError("give a code (with its system), a text, or both"),
