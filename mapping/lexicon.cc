@@ -53,6 +53,13 @@ inline int Popcount32(uint32_t x) {
   return static_cast<int>((x * 0x01010101u) >> 24);
 }
 
+// True when at most two bits of `x` are set: the one-edit filter, cheaper
+// than counting them all.
+inline bool AtMostTwoBits(uint32_t x) {
+  const uint32_t rest = x & (x - 1);  // x without its lowest bit
+  return (rest & (rest - 1)) == 0;
+}
+
 // Bit i set when letter 'a' + i occurs (other bytes share bit 26).
 uint32_t LetterSet(absl::string_view w) {
   uint32_t bits = 0;
@@ -307,7 +314,7 @@ absl::string_view Lexicon::FindNearPeople(absl::string_view word) const {
   absl::string_view found;
   for (size_t i = FirstOfLength(bucket.keys, word.size() - 1);
        i < bucket.keys.size() && KeyLength(bucket.keys[i]) <= word.size() + 1; ++i) {
-    if (Popcount32(letters ^ KeyLetters(bucket.keys[i])) > 2) continue;
+    if (!AtMostTwoBits(letters ^ KeyLetters(bucket.keys[i]))) continue;
     if (EditDistance(word, bucket.words[i], 1) != 1) continue;
     if (!found.empty()) return {};  // two peoples as near: no guess
     found = bucket.words[i];
@@ -389,7 +396,8 @@ absl::string_view Lexicon::FindNearWord(absl::string_view word) const {
     const size_t known_size = KeyLength(bucket.keys[i]);
     const int allowed = known_size >= 9 ? limit : 1;
     // Each edit changes the set of letters used by at most two letters.
-    if (Popcount32(letters ^ KeyLetters(bucket.keys[i])) > 2 * allowed) continue;
+    const uint32_t changed = letters ^ KeyLetters(bucket.keys[i]);
+    if (allowed == 1 ? !AtMostTwoBits(changed) : Popcount32(changed) > 4) continue;
     const std::string& known = bucket.words[i];
     // Nothing further than the best so far can win: the search stops there.
     const int d = EditDistance(word, known, std::min(allowed, best));
