@@ -247,21 +247,28 @@ absl::StatusOr<std::string> FoldUnicode(absl::string_view text, bool mark_labels
 
 namespace {
 
-// The characters the fast path knows besides ASCII: Latin-1 U+0080..U+00FF
-// and General Punctuation U+2000..U+206F (dashes, curly quotes, spaces),
-// which word processors put into most typed text, and the Combining
-// Diacritical Marks U+0300..U+036F, which decomposed accents ("Ku\u0308rdish",
-// as some systems store text) use.
-constexpr int kFastLatin1 = 0x80, kFastMarks = 0x300, kFastMarksEnd = 0x370, kFastPunctuation = 0x2000,
-              kFastPunctuationEnd = 0x2070;
-constexpr int kFastSize = 0x80 + (kFastMarksEnd - kFastMarks) + (kFastPunctuationEnd - kFastPunctuation);
+// The characters the fast path knows besides ASCII: Latin-1 and General
+// Punctuation (dashes, curly quotes, spaces), which word processors put into
+// most typed text; the Combining Diacritical Marks, which decomposed accents
+// use ("Ku\u0308rdish", as some systems store text); and the fullwidth forms
+// of ASCII, which East Asian input methods type ("\uFF37\uFF28\uFF29\uFF34\uFF25").
+struct FastRange {
+  int first, end;  // code points first..end - 1
+};
+constexpr FastRange kFastRanges[] = {{0x80, 0x100}, {0x300, 0x370}, {0x2000, 0x2070}, {0xFF01, 0xFF5F}};
+constexpr int kFastSize = [] {
+  int n = 0;
+  for (const FastRange& r : kFastRanges) n += r.end - r.first;
+  return n;
+}();
 
 // Index of `cp` in the table, or -1.
 int FastIndex(int cp) {
-  if (cp >= kFastLatin1 && cp <= 0xFF) return cp - kFastLatin1;
-  if (cp >= kFastMarks && cp < kFastMarksEnd) return 0x80 + cp - kFastMarks;
-  if (cp >= kFastPunctuation && cp < kFastPunctuationEnd) {
-    return 0x80 + (kFastMarksEnd - kFastMarks) + cp - kFastPunctuation;
+  int offset = 0;
+  for (const FastRange& r : kFastRanges) {
+    if (cp < r.first) return -1;
+    if (cp < r.end) return offset + cp - r.first;
+    offset += r.end - r.first;
   }
   return -1;
 }
@@ -276,6 +283,7 @@ struct FastFold {
   std::array<bool, kFastSize> space_before_dash{};  // "X- " makes the dash a separator
   std::array<bool, kFastSize> space_after_dash{};   // " -X" likewise
   std::array<bool, kFastSize> separator{};          // " X " is a separator itself
+  std::array<bool, kFastSize> colon{};              // "aXb" is one: it folds to ':'
   // Case folding deletes it (soft hyphen, bidi marks): its neighbours then
   // touch, so dash rules depend on context; those texts take the ICU path.
   std::array<bool, kFastSize> vanishes{};
@@ -290,30 +298,37 @@ const FastFold& FastTable() {
     auto* t = new FastFold;
     UErrorCode status = U_ZERO_ERROR;
     const icu::Normalizer2* casefold = icu::Normalizer2::getNFKCCasefoldInstance(status);
-    for (int cp = kFastLatin1; cp < kFastPunctuationEnd; ++cp) {
-      const int i = FastIndex(cp);
-      if (i < 0) continue;
-      char utf8[U8_MAX_LENGTH];
-      int32_t len = 0;
-      UBool error = false;
-      U8_APPEND(utf8, len, U8_MAX_LENGTH, cp, error);
-      std::string folded;
-      if (error || !FoldUnicodeTo(absl::StrCat("a", absl::string_view(utf8, len), "b"), false, &folded).ok() ||
-          folded.size() < 2) {
-        continue;
+    for (const FastRange& range : kFastRanges) {
+      for (int cp = range.first; cp < range.end; ++cp) {
+        const int i = FastIndex(cp);
+        char utf8[U8_MAX_LENGTH];
+        int32_t len = 0;
+        UBool error = false;
+        U8_APPEND(utf8, len, U8_MAX_LENGTH, cp, error);
+        std::string folded;
+        if (error || !FoldUnicodeTo(absl::StrCat("a", absl::string_view(utf8, len), "b"), false, &folded).ok() ||
+            folded.size() < 2) {
+          continue;
+        }
+        t->replacement[i] = folded.substr(1, folded.size() - 2);
+        const absl::string_view c(utf8, len);
+        auto marks = [](const std::string& probe) {
+          std::string out;
+          return FoldUnicodeTo(probe, /*mark_labels=*/true, &out).ok() && out.find('|') != std::string::npos;
+        };
+        // A character that folds to ':' marks a label wherever it stands,
+        // which would answer the dash probes below: it is neither a space
+        // nor a dash.
+        t->colon[i] = marks(absl::StrCat("a", c, "b"));
+        if (!t->colon[i]) {
+          t->space_before_dash[i] = marks(absl::StrCat("a", c, "- b"));
+          t->space_after_dash[i] = marks(absl::StrCat("a -", c, "b"));
+          t->separator[i] = marks(absl::StrCat("a ", c, " b"));
+        }
+        t->vanishes[i] = !IsZeroWidthSpace(cp) &&
+                         casefold->normalize(icu::UnicodeString(static_cast<UChar32>(cp)), status).isEmpty();
+        t->max_growth = std::max<size_t>(t->max_growth, (1 + 4 * t->replacement[i].size() + len - 1) / len);
       }
-      t->replacement[i] = folded.substr(1, folded.size() - 2);
-      const absl::string_view c(utf8, len);
-      auto marks = [](const std::string& probe) {
-        std::string out;
-        return FoldUnicodeTo(probe, /*mark_labels=*/true, &out).ok() && out.find('|') != std::string::npos;
-      };
-      t->space_before_dash[i] = marks(absl::StrCat("a", c, "- b"));
-      t->space_after_dash[i] = marks(absl::StrCat("a -", c, "b"));
-      t->separator[i] = marks(absl::StrCat("a ", c, " b"));
-      t->vanishes[i] = !IsZeroWidthSpace(cp) &&
-                       casefold->normalize(icu::UnicodeString(static_cast<UChar32>(cp)), status).isEmpty();
-      t->max_growth = std::max<size_t>(t->max_growth, (1 + 4 * t->replacement[i].size() + len - 1) / len);
     }
     return t;
   }();
@@ -454,8 +469,9 @@ bool SpaceAfterDash(const FastFold& table, int c) {
       p = buffer.Reserve(p, room);
       begin = buffer.begin();
     }
-    if (mark_labels && table->separator[index] && start > 0 && i < n &&
-        SpaceBeforeDash(*table, CodePointBefore(s, start)) && SpaceAfterDash(*table, CodePointAt(s, i, n))) {
+    if (mark_labels && (table->colon[index] || (table->separator[index] && start > 0 && i < n &&
+                                                SpaceBeforeDash(*table, CodePointBefore(s, start)) &&
+                                                SpaceAfterDash(*table, CodePointAt(s, i, n))))) {
       emit_word("|", 1);
       continue;
     }

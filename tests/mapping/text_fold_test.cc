@@ -74,9 +74,10 @@ TEST(FoldTextTest, AsciiFastPathMatchesIcuPath) {
   }
 }
 
-// The fast path for Latin-1, combining marks and General Punctuation (taken
-// by FoldText for text of ASCII, U+0080..U+00FF, U+0300..U+036F and
-// U+2000..U+206F) must give exactly what the ICU path gives.
+// The fast path for Latin-1, combining marks, General Punctuation and
+// fullwidth ASCII (taken by FoldText for text of ASCII, U+0080..U+00FF,
+// U+0300..U+036F, U+2000..U+206F and U+FF01..U+FF5E) must give exactly what
+// the ICU path gives.
 TEST(FoldTextTest, Latin1AndPunctuationFastPathMatchesIcuPath) {
   auto utf8 = [](int c) {
     std::string s;
@@ -96,6 +97,7 @@ TEST(FoldTextTest, Latin1AndPunctuationFastPathMatchesIcuPath) {
   for (int c = 0x80; c <= 0xFF; ++c) fast.push_back(c);
   for (int c = 0x300; c < 0x370; ++c) fast.push_back(c);
   for (int c = 0x2000; c < 0x2070; ++c) fast.push_back(c);
+  for (int c = 0xFF01; c < 0xFF5F; ++c) fast.push_back(c);
   std::vector<std::string> inputs;
   for (int c : fast) {
     for (int d : {'a', 'Z', ' ', '-', ':', '\'', '&', '7'}) {
