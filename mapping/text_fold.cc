@@ -14,7 +14,6 @@
 #include <memory>
 
 #include "absl/strings/string_view.h"
-#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
@@ -287,9 +286,9 @@ struct FastFold {
   // Case folding deletes it (soft hyphen, bidi marks): its neighbours then
   // touch, so dash rules depend on context; those texts take the ICU path.
   std::array<bool, kFastSize> vanishes{};
-  // The most bytes the fast path writes for one input byte of these
-  // characters (a pending space, then each replacement byte, which may
-  // itself become " and").
+  // A bound on the bytes the fast path writes for one input byte of these
+  // characters: a pending space and each replacement byte (already folded:
+  // never '&' or '+'), counted generously as four bytes each.
   size_t max_growth = 0;
 };
 
@@ -465,7 +464,7 @@ bool SpaceAfterDash(const FastFold& table, int c) {
     // depend on context; the ICU path decides.
     if (mark_labels && table->vanishes[index]) return false;
     const size_t room = static_cast<size_t>(n - start) * std::max(kAsciiGrowth, table->max_growth) + 1;
-    if (p + room > buffer.end()) {
+    if (room > static_cast<size_t>(buffer.end() - p)) {
       p = buffer.Reserve(p, room);
       begin = buffer.begin();
     }
@@ -506,7 +505,7 @@ absl::StatusOr<std::string> FoldText(absl::string_view text) {
 absl::Status FoldTextMarkingLabels(absl::string_view text, std::string* out) {
   if (FoldFastTo(text, /*mark_labels=*/true, out)) return absl::OkStatus();
   absl::Status status = FoldUnicodeTo(text, /*mark_labels=*/true, out);
-  if (!status.ok()) out->clear();  // not the ASCII path's partial fold
+  if (!status.ok()) out->clear();  // the caller's earlier text is no fold of this one
   return status;
 }
 

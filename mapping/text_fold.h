@@ -6,7 +6,8 @@
 // quotes agree), turns '&' and '+' into the word "and", and turns every other
 // character that is not a letter or digit into a single space. The result is
 // lower-case words separated by single spaces, with no leading or trailing
-// space. Pure ASCII input takes a fast path that gives identical results.
+// space. Text of ASCII, Latin-1, combining marks, General Punctuation and
+// fullwidth ASCII takes a fast path that gives identical results.
 //
 // Example: "Mixed (White & Black Africán)" -> "mixed white and black african".
 #ifndef ETHREC_MAPPING_TEXT_FOLD_H_

@@ -61,8 +61,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view text(reinterpret_cast<const char*>(data), size);
   CheckAnswer(text, BuiltinNormalizer().Normalize({.text = text}));
   if (size <= ethrec::kMaxFreeTextBytes) {
-    // The fast path (ASCII, Latin-1, General Punctuation, combining marks)
-    // and the ICU path agree on every text, and on which text is not UTF-8.
+    // The fast path (ASCII, Latin-1, combining marks, General Punctuation,
+    // fullwidth ASCII) and the ICU path agree on every text, and on which
+    // text is not UTF-8.
     absl::StatusOr<std::string> fast = ethrec::FoldText(text);
     absl::StatusOr<std::string> icu = ethrec::FoldUnicode(text);
     ETHREC_FUZZ_CHECK(fast.ok() == icu.ok());

@@ -131,6 +131,33 @@ TEST(FoldTextTest, Latin1AndPunctuationFastPathMatchesIcuPath) {
   }
 }
 
+// The fast path writes short texts into a stack buffer and longer ones on
+// the heap, and moves to the heap mid-text when a character that folds to
+// more bytes ("\u00BD" -> "1 2") needs more room: every way agrees with the
+// ICU path.
+TEST(FoldTextTest, LongTextsAgreeWithIcuPath) {
+  std::string words;
+  while (words.size() < 190) words += "Black & White - Caribbean: ";
+  std::string halves;
+  while (halves.size() < 1000) halves += "\xC2\xBD";  // U+00BD
+  const std::vector<std::string> inputs = {
+      "abcdefghij\xC2\xBD" + words.substr(0, 190),  // the stack, then the heap at the U+00BD
+      words + words + "\xC3\xA9",                   // the heap from the start
+      std::string(1024, '&'),                       // every byte becomes " and"
+      halves,                                       // every character grows
+      "\xEF\xBC\xB7" + halves + " x - y",            // a fullwidth W first
+  };
+  for (const std::string& s : inputs) {
+    absl::StatusOr<std::string> icu = FoldUnicode(s);
+    ASSERT_TRUE(icu.ok());
+    EXPECT_THAT(FoldText(s), IsOkAndHolds(*icu)) << s;
+    absl::StatusOr<std::string> icu_marked = FoldUnicode(s, /*mark_labels=*/true);
+    std::string marked;
+    ASSERT_TRUE(FoldTextMarkingLabels(s, &marked).ok());
+    EXPECT_EQ(marked, *icu_marked) << s;
+  }
+}
+
 TEST(FoldTextTest, RejectsInvalidUtf8NamingTheOffset) {
   const char* cases[] = {
       "white \xC3",              // truncated sequence
