@@ -384,15 +384,21 @@ int CodePointAt(const uint8_t* s, int32_t i, int32_t length) {
 
 // Whether code point `c` (ASCII or of the table), next to a dash, counts as
 // the space around a label separator; false for any other character.
-bool SpaceBeforeDash(const FastFold& table, int c) {
+bool SpaceBeforeDash(int c) {
   if (c >= 0 && c < 0x80) return IsAsciiSpace(static_cast<char>(c));
   const int i = FastIndex(c);
-  return i >= 0 && table.space_before_dash[i];
+  return i >= 0 && FastTable().space_before_dash[i];
 }
-bool SpaceAfterDash(const FastFold& table, int c) {
+bool SpaceAfterDash(int c) {
   if (c >= 0 && c < 0x80) return IsAsciiSpace(static_cast<char>(c));
   const int i = FastIndex(c);
-  return i >= 0 && table.space_after_dash[i];
+  return i >= 0 && FastTable().space_after_dash[i];
+}
+
+// True when the dash at bytes start..end - 1 of well-formed text has the
+// space of a label separator on both sides ("Black - Caribbean").
+bool SpacedDash(const uint8_t* s, int32_t start, int32_t end, int32_t n) {
+  return start > 0 && end < n && SpaceBeforeDash(CodePointBefore(s, start)) && SpaceAfterDash(CodePointAt(s, end, n));
 }
 
 // The fast path, for text of ASCII and the characters above (e.g. "White
@@ -442,11 +448,7 @@ bool SpaceAfterDash(const FastFold& table, int c) {
       continue;
     }
     if (lower != kNotAscii) {
-      if (mark_labels && (c == ':' || (c == '-' && i > 0 && i + 1 < n &&
-                                       (table == nullptr ? IsAsciiSpace(static_cast<char>(s[i - 1]))
-                                                         : SpaceBeforeDash(*table, CodePointBefore(s, i))) &&
-                                       (s[i + 1] < 0x80 ? IsAsciiSpace(static_cast<char>(s[i + 1]))
-                                                        : SpaceAfterDash(FastTable(), CodePointAt(s, i + 1, n)))))) {
+      if (mark_labels && (c == ':' || (c == '-' && SpacedDash(s, i, i + 1, n)))) {
         emit_word("|", 1);
       } else {
         fold_ascii(c);
@@ -468,9 +470,7 @@ bool SpaceAfterDash(const FastFold& table, int c) {
       p = buffer.Reserve(p, room);
       begin = buffer.begin();
     }
-    if (mark_labels && (table->colon[index] || (table->separator[index] && start > 0 && i < n &&
-                                                SpaceBeforeDash(*table, CodePointBefore(s, start)) &&
-                                                SpaceAfterDash(*table, CodePointAt(s, i, n))))) {
+    if (mark_labels && (table->colon[index] || (table->separator[index] && SpacedDash(s, start, i, n)))) {
       emit_word("|", 1);
       continue;
     }
